@@ -1,0 +1,1 @@
+//! Synthetic ad corpus with ground truth, for demos, tests and benchmarks.

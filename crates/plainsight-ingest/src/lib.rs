@@ -1,0 +1,1 @@
+//! Streaming readers for scraped ads: JSONL, CSV, WARC and saved HTML pages.

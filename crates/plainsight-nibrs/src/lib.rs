@@ -1,0 +1,1 @@
+//! FBI NIBRS readers and enforcement figures.

@@ -1,0 +1,1 @@
+//! ages (work in progress)

@@ -1,0 +1,1 @@
+//! emails (work in progress)

@@ -1,0 +1,1 @@
+//! handles (work in progress)

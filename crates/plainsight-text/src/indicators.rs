@@ -1,0 +1,1 @@
+//! indicators (work in progress)

@@ -1,0 +1,1 @@
+//! phones (work in progress)

@@ -1,0 +1,1 @@
+//! prices (work in progress)

@@ -1,0 +1,1 @@
+//! urls (work in progress)
