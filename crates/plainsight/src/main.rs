@@ -1,5 +1,69 @@
 //! The `plainsight` command-line tool: batch work over ads and NIBRS data.
 
-fn main() -> anyhow::Result<()> {
-    Ok(())
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Plainsight brings commercial sexual exploitation, and how the law is enforced against it,
+/// into plain sight: it reads scraped online ads and FBI NIBRS data and turns them into leads
+/// and scorecards for human review. Leads, not verdicts.
+#[derive(Debug, Parser)]
+#[command(name = "plainsight", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    /// Workspace database URL. Defaults to sqlite://./plainsight-data/plainsight.db
+    #[arg(long, env = "PLAINSIGHT_DB", global = true)]
+    db: Option<String>,
+    /// Do not show progress bars or the closing summary on standard error.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a demo workspace from a generated corpus and show what Plainsight finds.
+    Demo(cmd::demo::Args),
+    /// Print what Plainsight extracts from each ad (phones, emails, handles, prices, ...).
+    Extract(cmd::extract::Args),
+    /// Read ads into the workspace database, with their extractions.
+    Ingest(cmd::ingest::Args),
+    /// Write a synthetic ad corpus with ground truth, for demos, tests and benchmarks.
+    GenCorpus(cmd::gen_corpus::Args),
+    /// Measure throughput of a pipeline stage on a generated corpus.
+    Bench(cmd::bench::Args),
+    /// Enforcement scorecards from FBI NIBRS data.
+    #[command(subcommand)]
+    Nibrs(cmd::nibrs::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = cmd::Context::new(cli.db, cli.quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Demo(a) => cmd::demo::run(&ctx, a).await,
+            Command::Extract(a) => cmd::extract::run(&ctx, a).await,
+            Command::Ingest(a) => cmd::ingest::run(&ctx, a).await,
+            Command::GenCorpus(a) => cmd::gen_corpus::run(&ctx, a).await,
+            Command::Bench(a) => cmd::bench::run(&ctx, a).await,
+            Command::Nibrs(c) => cmd::nibrs::run(&ctx, c).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
