@@ -1,8 +1,24 @@
-//! Fuzz target `ingest_warc` (placeholder until its owner fills it in).
+//! Fuzz target `ingest_warc`: arbitrary bytes through the WARC reader (plain or gzip, decided by magic bytes), HTTP and HTML decoding.
+//! Must never panic or hang; records and problems are simply drained.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use plainsight_ingest::{Format, ReadOptions, from_reader};
 
 fuzz_target!(|data: &[u8]| {
-    let _ = data;
+    let opts = ReadOptions {
+        // A small limit exercises the oversized-record paths with small inputs.
+        max_record_bytes: 4096,
+
+        ..ReadOptions::default()
+    };
+    let reader = from_reader(
+        Box::new(std::io::Cursor::new(data.to_vec())),
+        "fuzz",
+        Format::Warc,
+        &opts,
+    );
+    for item in reader {
+        let _ = item;
+    }
 });

@@ -284,3 +284,55 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2024-03-01T15:00:00+00:00");
     }
 }
+
+impl Ad {
+    /// SHA-256 (hex) over the ad's content — url, posted_at, title, body, location, phones and
+    /// image hashes — but not its id or site, so the same ad ingested under another id (or from
+    /// another copy of the same scrape) is recognised as a duplicate.
+    pub fn content_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        // Each part is length-prefixed so that field boundaries cannot be forged by content.
+        let mut part = |tag: u8, s: &str| {
+            h.update([tag]);
+            h.update((s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        part(1, self.url.as_deref().unwrap_or(""));
+        part(2, &self.posted_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+        part(3, self.title.as_deref().unwrap_or(""));
+        part(4, self.body.as_deref().unwrap_or(""));
+        part(5, self.location.as_deref().unwrap_or(""));
+        for p in &self.phones {
+            part(6, p);
+        }
+        for i in &self.images {
+            part(7, i.sha256.as_deref().unwrap_or(""));
+            part(8, i.phash.as_deref().unwrap_or(""));
+            part(9, i.url.as_deref().unwrap_or(""));
+        }
+        hex::encode(h.finalize())
+    }
+}
+
+#[cfg(test)]
+mod content_hash_tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_ignores_id_but_not_content() {
+        let a = Ad {
+            id: "1".into(),
+            title: Some("ab".into()),
+            body: Some("c".into()),
+            ..Default::default()
+        };
+        let mut b = a.clone();
+        b.id = "2".into();
+        assert_eq!(a.content_hash(), b.content_hash());
+        let mut c = a.clone();
+        c.title = Some("a".into());
+        c.body = Some("bc".into());
+        assert_ne!(a.content_hash(), c.content_hash(), "field boundaries matter");
+    }
+}

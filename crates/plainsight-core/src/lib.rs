@@ -3,8 +3,10 @@
 
 pub mod ad;
 pub mod extraction;
+pub mod identifier;
 
-pub use ad::{Ad, AdError, ImageRef};
+pub use ad::{Ad, AdError, ImageRef, parse_posted_at};
+pub use identifier::{Identifier, IdentifierKind, identifiers_of};
 pub use extraction::{
     Age, Email, Extraction, Field, Handle, IndicatorHit, Location, Payment, Phone, Price, Span,
     UrlRef,

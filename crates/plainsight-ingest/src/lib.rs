@@ -1,1 +1,377 @@
 //! Streaming readers for scraped ads: JSONL, CSV, WARC and saved HTML pages.
+//!
+//! Every reader turns its input into [`plainsight_core::Ad`] records one at a time, so memory
+//! stays bounded by the largest record (see [`ReadOptions::max_record_bytes`]), never by the
+//! size of the file. A record that cannot become an ad is reported as a [`Problem`] (file,
+//! line or record number, reason, raw text) and reading carries on with the next record.
+//! `docs/ad-format.md` at the repository root is the public description of the formats.
+//!
+//! ```no_run
+//! use plainsight_ingest::{open_path, ReadOptions};
+//! let reader = open_path("ads.jsonl".as_ref(), &ReadOptions::default())?;
+//! for item in reader {
+//!     match item {
+//!         Ok(record) => println!("{}: {:?}", record.ad.id, record.ad.title),
+//!         Err(problem) => eprintln!("skipped {problem}"),
+//!     }
+//! }
+//! # Ok::<(), plainsight_ingest::IngestError>(())
+//! ```
+
+mod csv;
+mod error;
+pub mod html;
+mod html_dir;
+mod http;
+mod jsonl;
+mod source;
+mod warc;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use plainsight_core::Ad;
+
+pub use crate::csv::parse_csv_map;
+pub use crate::error::IngestError;
+
+/// Default per-record size limit: 8 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 8 * 1024 * 1024;
+
+/// How much of a bad record's raw text a [`Problem`] keeps (enough to recognise and
+/// quarantine it, small enough to keep a problem log readable).
+pub const RAW_SNIPPET_BYTES: usize = 4096;
+
+/// The input formats Plainsight reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// One JSON object per line (`.jsonl`, `.ndjson`, `.json`), plain or gzip-compressed.
+    Jsonl,
+    /// Comma-separated values with a header row, plain or gzip-compressed.
+    Csv,
+    /// A web archive (`.warc`, `.warc.gz`): each HTML `response` record becomes an ad.
+    Warc,
+    /// Saved HTML pages: a folder (searched recursively), a single `.html` file, or one page
+    /// read from a stream.
+    HtmlDir,
+}
+
+impl Format {
+    /// Guess the format from a path: a directory is [`Format::HtmlDir`], otherwise the
+    /// extension decides (a trailing `.gz` is looked through). `None` when unknown.
+    pub fn detect(path: &Path) -> Option<Format> {
+        if path.is_dir() {
+            return Some(Format::HtmlDir);
+        }
+        Self::from_file_name(&path.file_name()?.to_string_lossy())
+    }
+
+    /// Guess the format from a file name's extension alone (no file system access).
+    pub fn from_file_name(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        let stem = lower.strip_suffix(".gz").unwrap_or(&lower);
+        let ext = stem.rsplit_once('.').map(|(_, ext)| ext)?;
+        match ext {
+            "jsonl" | "ndjson" | "json" | "jl" => Some(Format::Jsonl),
+            "csv" => Some(Format::Csv),
+            "warc" => Some(Format::Warc),
+            "html" | "htm" | "xhtml" => Some(Format::HtmlDir),
+            _ => None,
+        }
+    }
+
+    /// The name used on the command line and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Warc => "warc",
+            Format::HtmlDir => "html",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = IngestError;
+
+    /// Parse a format name as given to `--format` (`jsonl`, `ndjson`, `json`, `csv`, `warc`,
+    /// `html`, `html-dir`), case-insensitively.
+    fn from_str(s: &str) -> Result<Format, IngestError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "jsonl" | "ndjson" | "json" | "jsonlines" => Ok(Format::Jsonl),
+            "csv" => Ok(Format::Csv),
+            "warc" => Ok(Format::Warc),
+            "html" | "htm" | "html-dir" | "htmldir" | "dir" => Ok(Format::HtmlDir),
+            _ => Err(IngestError::UnknownFormatName {
+                name: s.to_string(),
+            }),
+        }
+    }
+}
+
+/// Options shared by all readers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Force a format instead of guessing it from the path.
+    pub format: Option<Format>,
+    /// CSV column renames as `(ad field, csv column)` pairs; see [`parse_csv_map`].
+    pub csv_map: Vec<(String, String)>,
+    /// Records larger than this many bytes are reported as problems and skipped.
+    pub max_record_bytes: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            format: None,
+            csv_map: Vec::new(),
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
+}
+
+/// One ad and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRecord {
+    pub ad: Ad,
+    /// The file (or stream name) the ad was read from.
+    pub file: String,
+    /// JSONL/CSV: 1-based line where the record starts. WARC: 1-based record number.
+    /// Saved HTML pages: 0 (the file is the record).
+    pub line: u64,
+}
+
+/// A record that could not become an ad, with enough context to find and quarantine it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file (or stream name) holding the record.
+    pub file: String,
+    /// JSONL/CSV: 1-based line where the record starts. WARC: 1-based record number.
+    /// Saved HTML pages: 0.
+    pub line: u64,
+    /// WARC only: byte offset of the record in the (decompressed) stream.
+    pub offset: Option<u64>,
+    /// What is wrong, for a person to read.
+    pub reason: String,
+    /// The raw record as read, cut to about [`RAW_SNIPPET_BYTES`] (lossy UTF-8), when there
+    /// is one to show.
+    pub raw: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.offset {
+            Some(offset) => write!(
+                f,
+                "{}: record {} (byte offset {}): {}",
+                self.file, self.line, offset, self.reason
+            ),
+            None if self.line == 0 => write!(f, "{}: {}", self.file, self.reason),
+            None => write!(f, "{}:{}: {}", self.file, self.line, self.reason),
+        }
+    }
+}
+
+/// Counts of records or files passed over on purpose (not problems), by kind, such as
+/// `"warc request record"` or `"non-HTML file"`.
+pub type SkipCounts = BTreeMap<String, u64>;
+
+/// An iterator over the ads of one input. Yields `Ok(SourceRecord)` for each ad and
+/// `Err(Problem)` for each record that had to be skipped; it never stops early on a bad
+/// record, only on an input that cannot be read further (e.g. a truncated gzip stream).
+pub struct AdReader {
+    inner: Inner,
+    bytes_read: Arc<AtomicU64>,
+    total_bytes: Option<u64>,
+}
+
+enum Inner {
+    Jsonl(jsonl::JsonlReader),
+    // Boxed: its csv-core state machine is large and the enum is moved around by value.
+    Csv(Box<csv::CsvReader>),
+    Warc(warc::WarcReader),
+    HtmlDir(html_dir::HtmlDirReader),
+    HtmlStream(html_dir::HtmlStreamReader),
+}
+
+impl AdReader {
+    /// Bytes consumed from the underlying file or stream so far (compressed bytes for gzip
+    /// input), for progress display.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
+    }
+
+    /// Size of the input file when known (never for stdin or a folder).
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.total_bytes
+    }
+
+    /// Records or files skipped on purpose so far (not problems), by kind.
+    pub fn skipped(&self) -> &SkipCounts {
+        match &self.inner {
+            Inner::Jsonl(r) => r.skipped(),
+            Inner::Csv(r) => r.skipped(),
+            Inner::Warc(r) => r.skipped(),
+            Inner::HtmlDir(r) => r.skipped(),
+            Inner::HtmlStream(r) => r.skipped(),
+        }
+    }
+}
+
+impl Iterator for AdReader {
+    type Item = Result<SourceRecord, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Jsonl(r) => r.next(),
+            Inner::Csv(r) => r.next(),
+            Inner::Warc(r) => r.next(),
+            Inner::HtmlDir(r) => r.next(),
+            Inner::HtmlStream(r) => r.next(),
+        }
+    }
+}
+
+impl fmt::Debug for AdReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdReader")
+            .field("bytes_read", &self.bytes_read())
+            .field("total_bytes", &self.total_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Open a file or folder of ads. The format comes from `opts.format` or else from the path.
+///
+/// Whole-input failures (missing path, unreadable file, unknown format, a folder given with a
+/// file format) are errors; everything that goes wrong inside the input is a [`Problem`]
+/// yielded by the reader.
+pub fn open_path(path: &Path, opts: &ReadOptions) -> Result<AdReader, IngestError> {
+    let metadata = std::fs::metadata(path).map_err(|source| IngestError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let format = match opts.format {
+        Some(format) => format,
+        None => Format::detect(path).ok_or_else(|| IngestError::UnknownFormat {
+            path: path.to_path_buf(),
+        })?,
+    };
+    validate_options(opts)?;
+    let name = path.display().to_string();
+    if metadata.is_dir() {
+        if format != Format::HtmlDir {
+            return Err(IngestError::DirectoryNotSupported {
+                path: path.to_path_buf(),
+                format,
+            });
+        }
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let reader =
+            html_dir::HtmlDirReader::folder(path, opts, bytes_read.clone()).map_err(|source| {
+                IngestError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
+        return Ok(AdReader {
+            inner: Inner::HtmlDir(reader),
+            bytes_read,
+            total_bytes: None,
+        });
+    }
+    if format == Format::HtmlDir {
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let reader = html_dir::HtmlDirReader::single_file(path, opts, bytes_read.clone());
+        return Ok(AdReader {
+            inner: Inner::HtmlDir(reader),
+            bytes_read,
+            total_bytes: Some(metadata.len()),
+        });
+    }
+    let file = File::open(path).map_err(|source| IngestError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = from_reader(Box::new(file), &name, format, opts);
+    reader.total_bytes = Some(metadata.len());
+    Ok(reader)
+}
+
+/// Read ads of a known format from any byte stream (stdin, a network body, a test buffer).
+/// Gzip-compressed input is recognised by its magic bytes and decompressed on the fly.
+/// `name` is used as the file name in records and problems.
+pub fn from_reader(
+    r: Box<dyn Read + Send>,
+    name: &str,
+    format: Format,
+    opts: &ReadOptions,
+) -> AdReader {
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let counted = source::CountingReader::new(r, bytes_read.clone());
+    let max_record_bytes = opts.max_record_bytes.max(1);
+    let inner = match format {
+        Format::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(
+            source::decompressing(Box::new(counted)),
+            name,
+            max_record_bytes,
+        )),
+        Format::Csv => Inner::Csv(Box::new(csv::CsvReader::new(
+            source::decompressing(Box::new(counted)),
+            name,
+            &opts.csv_map,
+            max_record_bytes,
+        ))),
+        Format::Warc => Inner::Warc(warc::WarcReader::new(
+            source::decompressing(Box::new(counted)),
+            name,
+            max_record_bytes,
+        )),
+        Format::HtmlDir => Inner::HtmlStream(html_dir::HtmlStreamReader::new(
+            Box::new(counted),
+            name,
+            max_record_bytes,
+        )),
+    };
+    AdReader {
+        inner,
+        bytes_read,
+        total_bytes: None,
+    }
+}
+
+fn validate_options(opts: &ReadOptions) -> Result<(), IngestError> {
+    if opts.max_record_bytes == 0 {
+        return Err(IngestError::BadOption {
+            reason: "the record size limit must be at least 1 byte".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Cut raw record bytes to [`RAW_SNIPPET_BYTES`] and make them printable text.
+pub(crate) fn raw_snippet(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(RAW_SNIPPET_BYTES)];
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    if bytes.len() > RAW_SNIPPET_BYTES {
+        text.push('…');
+    }
+    text
+}
+
+/// Add one to a skip counter.
+pub(crate) fn count_skip(skipped: &mut SkipCounts, kind: &str) {
+    *skipped.entry(kind.to_string()).or_insert(0) += 1;
+}

@@ -1,1 +1,147 @@
-//! Storage trait and its SQLite implementation.
+//! Storage for the Plainsight workspace: the [`Store`] trait every backend implements, and the
+//! SQLite implementation used on a single laptop. SQL lives per backend behind the trait
+//! (sqlx's compile-time checks cannot target two databases at once), with one migration folder
+//! per backend.
+
+mod error;
+pub mod nibrs;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use plainsight_core::{Ad, Extraction, IdentifierKind};
+use serde::Serialize;
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+
+/// An ad ready to be stored, with where it was read from.
+#[derive(Debug, Clone)]
+pub struct NewAd {
+    pub ad: Ad,
+    pub extraction: Extraction,
+    pub source_file: String,
+    pub source_line: u64,
+}
+
+/// What happened to one batch of ads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub stored: u64,
+    /// Ads not stored because the same (site, id) or the same content was already there,
+    /// as (source file, line, ad id).
+    pub duplicates: Vec<(String, u64, String)>,
+}
+
+/// A stored ad with its extraction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredAd {
+    pub ad_key: i64,
+    pub ad: Ad,
+    pub extraction: Extraction,
+    pub source_file: String,
+    pub source_line: u64,
+    pub ingested_at: String,
+}
+
+/// A short reference to an ad, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdRef {
+    pub ad_key: i64,
+    pub site: String,
+    pub id: String,
+    pub title: Option<String>,
+    pub posted_at: Option<String>,
+}
+
+/// One identifier value and how many ads carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentifierCount {
+    pub kind: String,
+    pub platform: String,
+    pub value: String,
+    pub ads: u64,
+}
+
+/// Counts that describe a workspace at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WorkspaceSummary {
+    pub ads: u64,
+    pub ads_with_phone: u64,
+    pub ads_with_obscured_phone: u64,
+    pub distinct_phones: u64,
+    pub distinct_emails: u64,
+    pub distinct_handles: u64,
+    pub indicator_hits: Vec<(String, u64)>,
+    pub places: Vec<(String, u64)>,
+}
+
+/// The storage every backend provides. Methods are coarse (batches, summaries) so that a
+/// remote database is not asked one row at a time.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Store a batch of ads and their identifiers atomically: either the whole batch is
+    /// written or none of it. Ads already present (same site and id, or same content) are
+    /// skipped and reported as duplicates.
+    async fn insert_ads(&self, batch: &[NewAd]) -> Result<BatchOutcome, StoreError>;
+
+    /// Number of stored ads.
+    async fn count_ads(&self) -> Result<u64, StoreError>;
+
+    /// One ad by its site and source id (`site` is empty when the ad named none).
+    async fn get_ad(&self, site: &str, id: &str) -> Result<Option<StoredAd>, StoreError>;
+
+    /// Every ad carrying this identifier value (e.g. a phone in E.164), oldest first.
+    async fn ads_with_identifier(
+        &self,
+        kind: IdentifierKind,
+        value: &str,
+    ) -> Result<Vec<AdRef>, StoreError>;
+
+    /// The identifiers of one kind carried by the most ads.
+    async fn top_identifiers(
+        &self,
+        kind: IdentifierKind,
+        limit: u32,
+    ) -> Result<Vec<IdentifierCount>, StoreError>;
+
+    /// Counts describing the workspace.
+    async fn summary(&self) -> Result<WorkspaceSummary, StoreError>;
+}
+
+/// Open the store a URL names (`sqlite://path`, or a bare path to a SQLite file), creating
+/// and migrating it when needed.
+pub async fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::UnsupportedUrl {
+            url: redact_url(url),
+            reason: "PostgreSQL support arrives with the shared-server release; use a sqlite:// URL",
+        });
+    }
+    Ok(Box::new(SqliteStore::open(url).await?))
+}
+
+/// A database URL with any password removed, safe to print.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://ana:s3cret@db:5432/x"),
+            "postgres://ana:***@db:5432/x"
+        );
+        assert_eq!(redact_url("sqlite://./a.db"), "sqlite://./a.db");
+    }
+}

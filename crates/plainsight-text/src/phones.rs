@@ -1,1 +1,1250 @@
-//! phones (work in progress)
+//! Phone numbers in ad text, including the disguised ones.
+//!
+//! Works on [`normalize`](crate::normalize::normalize)d text, so HTML, entities, mojibake and
+//! Unicode look-alike digits are already gone. What is left to undo here is what writers do
+//! with plain letters: digits spelled out ("eight", "NiNe", "twotwoeight", "9ine"), `o`/`O`
+//! for zero and `l`/`I` for one, "double"/"triple", and separators between every digit or
+//! group (`.-*~/@!_`, brackets, spaces, line breaks, emoji).
+//!
+//! The finder reads the text as *runs* of digit tokens (numerals, number words, letters
+//! standing for digits) joined by short separator gaps; anything else (ordinary words,
+//! currency signs, long gaps) ends a run. Inside a run it tries, left to right, the longest
+//! stretch of whole tokens that `phonenumber` accepts as a valid number, with guards against
+//! the usual look-alikes: a numeral is never split, a numeral may not straddle the country
+//! code / area code / exchange boundaries of a NANP number (which rejects dates, times and
+//! measurements glued to a real number), numerals next to a currency sign are prices, and a
+//! number right after "id", "ref", "order" ... is an identifier.
+//!
+//! Every `phonenumber` call goes through [`PhoneFinder::parse_e164`]'s checks first (only
+//! `+` and 7-17 ASCII digits ever reach the library), and is additionally wrapped in
+//! `catch_unwind` (see [`call_phonenumber`]).
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use phonenumber::country::Id;
+use phonenumber::metadata::DATABASE;
+use plainsight_core::{Field, Phone, Span};
+use serde::{Deserialize, Serialize};
+
+use crate::normalize::{Changes, Normalized};
+
+/// Fewest and most digits (after any `+`) handed to `phonenumber`: E.164 allows 15 digits,
+/// plus room for a `00`/`011` international prefix.
+const MIN_DIGITS: usize = 7;
+const MAX_DIGITS: usize = 17;
+
+/// Most separator characters allowed between two digit tokens of one number.
+const MAX_GAP_CHARS: usize = 5;
+
+/// Longest letter run that is tried as spelled digits ("sevensevenfour..." fits easily).
+const MAX_SPELLED_RUN: usize = 64;
+
+/// Settings for the phone finder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PhoneConfig {
+    /// ISO 3166 alpha-2 region used for numbers written without a country code.
+    pub default_region: String,
+}
+
+impl Default for PhoneConfig {
+    fn default() -> Self {
+        PhoneConfig {
+            default_region: "US".to_string(),
+        }
+    }
+}
+
+/// Why a phone finder could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error(
+        "unknown phone region {region:?}: use an ISO 3166 alpha-2 code with phone metadata, such as \"US\", \"CA\" or \"GB\""
+    )]
+    UnknownRegion { region: String },
+}
+
+/// Finds phone numbers in ad fields. Built once, reused; `Send + Sync`.
+#[derive(Debug, Clone)]
+pub struct PhoneFinder {
+    region: Id,
+    /// The region's country calling code (1 for the NANP regions US, CA, ...).
+    country_code: u16,
+}
+
+/// A number `phonenumber` accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ValidNumber {
+    e164: String,
+    country_code: u16,
+    /// How many leading digits of the written digits are an international prefix (`00`,
+    /// `011`) plus the country code, or a NANP leading `1`; 0 for a national number.
+    prefix_digits: usize,
+    /// Length of the international prefix alone (`00` = 2, `011` = 3).
+    idd_digits: usize,
+}
+
+impl PhoneFinder {
+    /// Build a finder; `cfg.default_region` must be a region `phonenumber` has metadata for.
+    pub fn new(cfg: &PhoneConfig) -> Result<PhoneFinder, PhoneError> {
+        let code = cfg.default_region.trim().to_ascii_uppercase();
+        let unknown = || PhoneError::UnknownRegion {
+            region: cfg.default_region.clone(),
+        };
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(unknown());
+        }
+        let region: Id = code.parse().map_err(|_| unknown())?;
+        // `phonenumber` unwraps the metadata lookup of the region it is given: make sure it
+        // exists so that can never panic.
+        let metadata = DATABASE.by_id(region.as_ref()).ok_or_else(unknown)?;
+        Ok(PhoneFinder {
+            region,
+            country_code: metadata.country_code(),
+        })
+    }
+
+    /// The default region in use.
+    pub fn region(&self) -> &str {
+        self.region.as_ref()
+    }
+
+    /// Validate one number written in the usual way ("+44 20 7946 0958", "(919) 555-0123",
+    /// "9195550123") and return its E.164 form. Accepts any input: anything but digits,
+    /// spaces, `+-.()/` and at most one leading `+` is rejected before `phonenumber` sees it.
+    pub fn parse_e164(&self, written: &str) -> Option<String> {
+        let mut digits = String::with_capacity(written.len());
+        let mut plus = false;
+        for c in written.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                '+' if digits.is_empty() && !plus => plus = true,
+                ' ' | '-' | '.' | '(' | ')' | '/' => {}
+                _ => return None,
+            }
+        }
+        self.validate_digits(&digits, plus).map(|v| v.e164)
+    }
+
+    /// Find phones in one field. `original` is the field's original text and
+    /// `norm = normalize(original)`. Each occurrence is reported with its own span (the caller
+    /// deduplicates).
+    pub fn find(&self, original: &str, norm: &Normalized, field: Field) -> Vec<Phone> {
+        let text = norm.text();
+        let mut phones = Vec::new();
+        for run in tokenize(text) {
+            self.find_in_run(original, norm, field, &run, &mut phones);
+        }
+        phones
+    }
+
+    fn is_nanp(&self) -> bool {
+        self.country_code == 1
+    }
+
+    fn find_in_run(
+        &self,
+        original: &str,
+        norm: &Normalized,
+        field: Field,
+        run: &[Token],
+        phones: &mut Vec<Phone>,
+    ) {
+        let text = norm.text();
+        let total_digits: usize = run.iter().map(|t| t.digit_count(text)).sum();
+        if total_digits < MIN_DIGITS {
+            return;
+        }
+        let mut start = 0;
+        while start < run.len() {
+            match self.longest_valid_from(text, run, start) {
+                Some((mut first, end, mut valid)) => {
+                    // "call one 919-555-0123": a spelled word in front that does not change
+                    // the number is not part of it.
+                    // Likewise a lone "1" that continues an earlier number ("5'1 919 555 0123").
+                    while first + 1 < end
+                        && (run[first].is_spelled_or_letter()
+                            || (first > 0 && run[first].digits(text) == "1"))
+                    {
+                        match self.candidate(text, &run[first + 1..end]) {
+                            Some(v) if v.e164 == valid.e164 => {
+                                first += 1;
+                                valid = v;
+                            }
+                            _ => break,
+                        }
+                    }
+                    if !preceded_by_identifier_word(text, run[first].start) {
+                        phones.push(self.build_phone(
+                            original,
+                            norm,
+                            field,
+                            &run[first..end],
+                            valid,
+                        ));
+                    }
+                    start = end;
+                }
+                None => start += 1,
+            }
+        }
+    }
+
+    /// The longest stretch of whole tokens starting at `start` that is a valid number.
+    fn longest_valid_from(
+        &self,
+        text: &str,
+        run: &[Token],
+        start: usize,
+    ) -> Option<(usize, usize, ValidNumber)> {
+        let mut ends = Vec::new();
+        let mut count = 0;
+        for (offset, token) in run[start..].iter().enumerate() {
+            count += token.digit_count(text);
+            if count > MAX_DIGITS {
+                break;
+            }
+            if count >= MIN_DIGITS {
+                ends.push(start + offset + 1);
+            }
+        }
+        ends.into_iter().rev().find_map(|end| {
+            self.candidate(text, &run[start..end])
+                .map(|v| (start, end, v))
+        })
+    }
+
+    /// Validate the tokens as one number, with the structural guards.
+    fn candidate(&self, text: &str, tokens: &[Token]) -> Option<ValidNumber> {
+        let first = tokens.first()?;
+        let last = tokens.last()?;
+        if matches!(last.kind, Kind::Repeat(_)) || first.weak || last.weak {
+            return None;
+        }
+        let (digits, numerals) = spell_out(text, tokens)?;
+        if !self.plausible_length(&digits, first.plus_before) {
+            return None;
+        }
+        let valid = self.validate_digits(&digits, first.plus_before)?;
+        if !numerals_respect_structure(&numerals, &valid, digits.len()) {
+            return None;
+        }
+        Some(valid)
+    }
+
+    /// Cheap length filter so `phonenumber` is only asked about lengths that can be valid.
+    fn plausible_length(&self, digits: &str, plus: bool) -> bool {
+        let n = digits.len();
+        if !(MIN_DIGITS..=MAX_DIGITS).contains(&n) {
+            return false;
+        }
+        if plus || digits.starts_with("00") || (self.is_nanp() && digits.starts_with("011")) {
+            return true;
+        }
+        if self.is_nanp() {
+            n == 10 || (n == 11 && digits.starts_with('1'))
+        } else {
+            n <= 13
+        }
+    }
+
+    /// Validate a digit string (optionally written after a `+`) with `phonenumber`.
+    fn validate_digits(&self, digits: &str, plus: bool) -> Option<ValidNumber> {
+        if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let (input, region, idd_digits) = if plus {
+            (format!("+{digits}"), None, 0)
+        } else if let Some(rest) = digits.strip_prefix("00") {
+            (format!("+{rest}"), None, 2)
+        } else if let Some(rest) = digits.strip_prefix("011").filter(|_| self.is_nanp()) {
+            (format!("+{rest}"), None, 3)
+        } else {
+            (digits.to_string(), Some(self.region), 0)
+        };
+        if country_code_is_nanp(&input, region, self.is_nanp()) && !nanp_shape_ok(&input) {
+            return None;
+        }
+        let (e164, country_code) = cached_call_phonenumber(&input, region)?;
+        let national_len = e164.len() - 1 - decimal_len(country_code);
+        let prefix_digits = if region.is_none() {
+            idd_digits + decimal_len(country_code)
+        } else if country_code == 1 && digits.len() == national_len + 1 {
+            // NANP "1" in front of the ten digits.
+            1
+        } else {
+            // A national trunk prefix ("0" in "07400 123456") belongs to the number.
+            0
+        };
+        Some(ValidNumber {
+            e164,
+            country_code,
+            prefix_digits,
+            idd_digits,
+        })
+    }
+
+    fn build_phone(
+        &self,
+        original: &str,
+        norm: &Normalized,
+        field: Field,
+        tokens: &[Token],
+        valid: ValidNumber,
+    ) -> Phone {
+        let text = norm.text();
+        let first = &tokens[0];
+        let last = &tokens[tokens.len() - 1];
+        let mut norm_start = first.start;
+        let before = &text[..norm_start];
+        if first.plus_before {
+            if let Some(plus) = before.trim_end_matches(' ').strip_suffix('+') {
+                norm_start = plus.len();
+            }
+        } else if before.ends_with('(') && gap_after_first_group(text, tokens).starts_with(')') {
+            norm_start -= 1;
+        }
+        let norm_range = norm_start..last.end;
+        let span = norm.original_span(norm_range.clone());
+        let raw = original.get(span.clone()).unwrap_or_default().to_string();
+        let techniques = techniques(text, norm, norm_range, tokens, &raw, &valid);
+        Phone {
+            e164: valid.e164,
+            raw,
+            obscured: !techniques.is_empty(),
+            techniques,
+            span: Span::new(span.start, span.end),
+            field,
+        }
+    }
+}
+
+/// The one place `phonenumber` is called. `input` has already been checked to be 7-17 ASCII
+/// digits, optionally after one `+`, and `region` to have metadata, which keeps clear of every
+/// panic reported against the crate. `catch_unwind` is only a last line of defence in case a
+/// future metadata update brings a new one: a panic there means "not a valid number" rather
+/// than a lost ad. (Under `panic = "abort"` it has no effect; the fuzz target `phones` checks
+/// this wrapper with panics made fatal.)
+fn call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u16)> {
+    let body = input.strip_prefix('+').unwrap_or(input);
+    if !(MIN_DIGITS..=MAX_DIGITS).contains(&body.len()) || !body.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    if let Some(id) = region
+        && DATABASE.by_id(id.as_ref()).is_none()
+    {
+        return None;
+    }
+    catch_unwind(AssertUnwindSafe(|| {
+        let number = phonenumber::parse(region, input).ok()?;
+        if !phonenumber::is_valid(&number) {
+            return None;
+        }
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        let valid_shape = e164.len() > 2
+            && e164.starts_with('+')
+            && e164[1..].bytes().all(|b| b.is_ascii_digit());
+        valid_shape.then_some((e164, number.code().value()))
+    }))
+    .ok()
+    .flatten()
+}
+
+/// Results of recent `phonenumber` calls on this thread: the same numbers recur across the
+/// ads of one network, and a call costs microseconds. Cleared when full.
+fn cached_call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u16)> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const CAPACITY: usize = 4096;
+    thread_local! {
+        static CACHE: RefCell<HashMap<(Option<Id>, String), Option<(String, u16)>>> =
+            RefCell::new(HashMap::new());
+    }
+    let key = (region, input.to_string());
+    if let Some(hit) = CACHE.with(|cache| cache.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let result = call_phonenumber(input, region);
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, result.clone());
+    });
+    result
+}
+
+/// Is `input` (as handed to `phonenumber`) a NANP number: `+1...`, or national digits with a
+/// NANP default region?
+fn country_code_is_nanp(input: &str, region: Option<Id>, region_is_nanp: bool) -> bool {
+    match region {
+        None => input.starts_with("+1"),
+        Some(_) => region_is_nanp,
+    }
+}
+
+/// NANP numbers are `[1] NXX NXX XXXX` with N in 2-9: reject other shapes without asking
+/// `phonenumber` (most digit runs in ads fail here, cheaply).
+fn nanp_shape_ok(input: &str) -> bool {
+    let digits = input.strip_prefix("+1").unwrap_or(input);
+    let digits = if digits.len() == 11 {
+        digits.strip_prefix('1').unwrap_or(digits)
+    } else {
+        digits
+    };
+    let d = digits.as_bytes();
+    d.len() == 10 && d[0] >= b'2' && d[3] >= b'2'
+}
+
+fn decimal_len(mut n: u16) -> usize {
+    let mut len = 1;
+    while n >= 10 {
+        n /= 10;
+        len += 1;
+    }
+    len
+}
+
+/// A numeral must not straddle the boundaries between international prefix, country code
+/// and (for NANP numbers) area code, exchange and line number, unless it covers whole parts.
+/// "12/25/2019 919..." would otherwise read as +1 225-201-99...; the real number is found.
+fn numerals_respect_structure(
+    numerals: &[Range<usize>],
+    valid: &ValidNumber,
+    total: usize,
+) -> bool {
+    let mut boundaries = vec![0, total];
+    if valid.idd_digits > 0 {
+        boundaries.push(valid.idd_digits);
+    }
+    let national_start = valid.prefix_digits;
+    boundaries.push(national_start);
+    if valid.country_code == 1 && total >= national_start + 10 {
+        boundaries.push(national_start + 3);
+        boundaries.push(national_start + 6);
+    }
+    numerals.iter().all(|r| {
+        let aligned = boundaries.contains(&r.start) && boundaries.contains(&r.end);
+        let inside_one_part = !boundaries.iter().any(|&b| r.start < b && b < r.end);
+        aligned || inside_one_part
+    })
+}
+
+/// The digit string of a candidate and the digit ranges of its numerals.
+fn spell_out(text: &str, tokens: &[Token]) -> Option<(String, Vec<Range<usize>>)> {
+    let mut digits = String::with_capacity(16);
+    let mut numerals = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        match token.kind {
+            Kind::Repeat(times) => {
+                let next = tokens.get(index + 1)?;
+                let first_digit = next.digits(text).chars().next()?;
+                for _ in 1..times {
+                    digits.push(first_digit);
+                }
+            }
+            Kind::Numeral { .. } => {
+                let start = digits.len();
+                digits.push_str(token.digits(text));
+                numerals.push(start..digits.len());
+            }
+            Kind::Word(_) | Kind::Letter(_) => digits.push_str(token.digits(text)),
+        }
+        if digits.len() > MAX_DIGITS {
+            return None;
+        }
+    }
+    Some((digits, numerals))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// ASCII digits; `digits_end` is where the digits stop and `tail` says a spelled ending
+    /// follows ("9ine": the digits are "9", the token ends after "ine").
+    Numeral { digits_end: usize, tail: bool },
+    /// A number word ("nine", "ten", "oh").
+    Word(&'static str),
+    /// A letter standing for a digit (`o`/`O` → 0, `l`/`I` → 1).
+    Letter(&'static str),
+    /// "double" / "triple": repeat the next token's first digit.
+    Repeat(usize),
+}
+
+/// One digit token in the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Token {
+    start: usize,
+    end: usize,
+    kind: Kind,
+    /// A `+` stands right before the token (international number).
+    plus_before: bool,
+    /// A letter standing alone for a digit ("5.5.o.1"): only a digit between other digit
+    /// tokens, never at either end of a number.
+    weak: bool,
+}
+
+impl Token {
+    fn digits<'a>(&self, text: &'a str) -> &'a str {
+        match self.kind {
+            Kind::Numeral { digits_end, .. } => &text[self.start..digits_end],
+            Kind::Word(d) | Kind::Letter(d) => d,
+            Kind::Repeat(_) => "",
+        }
+    }
+
+    /// Digits this token contributes, counting a repeat as one extra digit (an estimate
+    /// used only to bound the search).
+    fn digit_count(&self, text: &str) -> usize {
+        match self.kind {
+            Kind::Repeat(times) => times - 1,
+            _ => self.digits(text).len(),
+        }
+    }
+
+    fn is_spelled_or_letter(&self) -> bool {
+        matches!(self.kind, Kind::Word(_) | Kind::Letter(_) | Kind::Repeat(_))
+    }
+}
+
+const NUMBER_WORDS: [(&str, &str); 12] = [
+    ("zero", "0"),
+    ("oh", "0"),
+    ("one", "1"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+];
+
+const DIGIT_WORDS: [&str; 10] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+
+/// One piece of a letter run read as digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spelled {
+    Word(&'static str),
+    Letter(&'static str),
+    Repeat(usize),
+    /// The rest of the word of the digit written just before ("9" + "ine").
+    Tail,
+}
+
+/// Read a run of ASCII letters as digits, if all of it can be. `digit_before` is the digit
+/// glued to its left, `digit_after` says a digit is glued to its right.
+fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Option<SpelledRun> {
+    let bytes = word.as_bytes();
+    let n = bytes.len();
+    if n == 0 || n > MAX_SPELLED_RUN {
+        return None;
+    }
+    // Cheap rejection: these letters occur in no number word.
+    if bytes.iter().any(|b| {
+        matches!(
+            b.to_ascii_lowercase(),
+            b'a' | b'c' | b'j' | b'k' | b'm' | b'q' | b'y'
+        )
+    }) {
+        return None;
+    }
+    // best[i] = (letters used as digits, pieces) for the cheapest reading of bytes[..i].
+    let mut best: Vec<Option<(usize, usize, usize, Spelled)>> = vec![None; n + 1];
+    best[0] = Some((0, 0, 0, Spelled::Tail));
+    for i in 0..n {
+        let Some((cost, pieces, _, _)) = best[i] else {
+            continue;
+        };
+        let mut offer = |len: usize, piece: Spelled, extra_cost: usize| {
+            let j = i + len;
+            let candidate = (cost + extra_cost, pieces + 1, i, piece);
+            let better = match best[j] {
+                None => true,
+                Some((c, p, _, _)) => (candidate.0, candidate.1) < (c, p),
+            };
+            if better {
+                best[j] = Some(candidate);
+            }
+        };
+        let rest = &bytes[i..];
+        for (spelling, digit) in NUMBER_WORDS {
+            if rest.len() >= spelling.len()
+                && rest[..spelling.len()].eq_ignore_ascii_case(spelling.as_bytes())
+            {
+                offer(spelling.len(), Spelled::Word(digit), 0);
+            }
+        }
+        for (spelling, times) in [("double", 2), ("triple", 3)] {
+            if rest.len() >= spelling.len()
+                && rest[..spelling.len()].eq_ignore_ascii_case(spelling.as_bytes())
+            {
+                offer(spelling.len(), Spelled::Repeat(times), 0);
+            }
+        }
+        match rest[0] {
+            b'o' | b'O' => offer(1, Spelled::Letter("0"), 1),
+            b'l' | b'I' => offer(1, Spelled::Letter("1"), 1),
+            _ => {}
+        }
+        if i == 0
+            && let Some(d) = digit_before
+        {
+            let tail = &DIGIT_WORDS[usize::from(d)].as_bytes()[1..];
+            if rest.len() >= tail.len() && rest[..tail.len()].eq_ignore_ascii_case(tail) {
+                offer(tail.len(), Spelled::Tail, 0);
+            }
+        }
+    }
+    best[n]?;
+    let mut pieces = Vec::new();
+    let mut at = n;
+    while at > 0 {
+        let (_, _, from, piece) = best[at]?;
+        pieces.push((from..at, piece));
+        at = from;
+    }
+    pieces.reverse();
+    // Letters alone ("lol", "I", "Oo") are only sure digits when glued to a digit ("o2",
+    // "1oO"); a short standalone one may still sit between digits ("5.5.o.1").
+    let letters_only = pieces.iter().all(|(_, p)| matches!(p, Spelled::Letter(_)));
+    let weak = letters_only && digit_before.is_none() && !digit_after;
+    if weak && n > 2 {
+        return None;
+    }
+    Some(SpelledRun { pieces, weak })
+}
+
+/// A letter run read as digits.
+struct SpelledRun {
+    pieces: Vec<(Range<usize>, Spelled)>,
+    /// Only letters standing for digits, not glued to a digit.
+    weak: bool,
+}
+
+fn is_currency(c: char) -> bool {
+    matches!(
+        c,
+        '$' | '£' | '€' | '¥' | '¢' | '₹' | '₱' | '₽' | '₩' | '₪' | '₫' | '₦'
+    )
+}
+
+/// Does a numeral at `start..end` look like a price ("$200", "140$", "200 $")?
+fn is_price(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].trim_end_matches(' ');
+    let after = text[end..].trim_start_matches(' ');
+    before.chars().next_back().is_some_and(is_currency) && (start - before.len() <= 1)
+        || after
+            .chars()
+            .next()
+            .is_some_and(|c| is_currency(c) || c == '%')
+            && (text.len() - end - after.len() <= 1)
+}
+
+/// Words after which a number is an identifier, not a phone.
+fn preceded_by_identifier_word(text: &str, start: usize) -> bool {
+    const IDENTIFIER_WORDS: &[&str] = &[
+        "id",
+        "ref",
+        "reference",
+        "order",
+        "invoice",
+        "isbn",
+        "sku",
+        "zip",
+        "zipcode",
+        "postcode",
+        "posting",
+        "post",
+        "ad",
+        "item",
+        "ticket",
+        "tracking",
+        "account",
+        "acct",
+        "case",
+        "reg",
+        "license",
+        "licence",
+        "serial",
+    ];
+    let before = &text[..start];
+    let trimmed = before.trim_end_matches(|c: char| !c.is_alphanumeric());
+    if before.len() - trimmed.len() > 3 {
+        return false;
+    }
+    let word_start = trimmed
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    let word = &trimmed[word_start..];
+    !word.is_empty()
+        && IDENTIFIER_WORDS
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// Split normalised text into runs of digit tokens.
+fn tokenize(text: &str) -> Vec<Vec<Token>> {
+    let bytes = text.as_bytes();
+    let mut runs: Vec<Vec<Token>> = Vec::new();
+    let mut current: Vec<Token> = Vec::new();
+    let end_run = |current: &mut Vec<Token>, runs: &mut Vec<Vec<Token>>| {
+        while current.last().is_some_and(|t| t.weak) {
+            current.pop();
+        }
+        if !current.is_empty() {
+            runs.push(std::mem::take(current));
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_digit() {
+            let mut j = i;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                j += 1;
+            }
+            if is_price(text, i, j) {
+                end_run(&mut current, &mut runs);
+                // Skip letters glued to the price too ("80quick").
+                while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+                    j += 1;
+                }
+                i = j;
+                continue;
+            }
+            if !gap_allows_join(text, &current, i) {
+                end_run(&mut current, &mut runs);
+            }
+            current.push(Token {
+                start: i,
+                end: j,
+                kind: Kind::Numeral {
+                    digits_end: j,
+                    tail: false,
+                },
+                plus_before: plus_before(text, i),
+                weak: false,
+            });
+            i = j;
+            continue;
+        }
+        if b.is_ascii_alphabetic() {
+            let mut k = i;
+            while k < bytes.len() && bytes[k].is_ascii_alphabetic() {
+                k += 1;
+            }
+            let glued_numeral = current
+                .last()
+                .filter(|t| t.end == i && matches!(t.kind, Kind::Numeral { tail: false, .. }));
+            let digit_before = glued_numeral.map(|_| bytes[i - 1] - b'0');
+            let digit_after = bytes.get(k).is_some_and(u8::is_ascii_digit);
+            let followed_by_other_letter =
+                text[k..].chars().next().is_some_and(char::is_alphanumeric) && !digit_after;
+            match read_spelled(&text[i..k], digit_before, digit_after) {
+                Some(spelled) if !followed_by_other_letter => {
+                    let joins = gap_allows_join(text, &current, i);
+                    if !joins {
+                        end_run(&mut current, &mut runs);
+                    }
+                    if spelled.weak && (!joins || current.is_empty()) {
+                        // A lone "o" or "I" can only continue a run, not start one.
+                        i = k;
+                        continue;
+                    }
+                    let pieces = spelled.pieces;
+                    let weak = spelled.weak;
+                    for (range, piece) in pieces {
+                        let (start, end) = (i + range.start, i + range.end);
+                        let kind = match piece {
+                            Spelled::Tail => {
+                                if let Some(Token {
+                                    end: token_end,
+                                    kind: Kind::Numeral { tail, .. },
+                                    ..
+                                }) = current.last_mut()
+                                {
+                                    *token_end = end;
+                                    *tail = true;
+                                }
+                                continue;
+                            }
+                            Spelled::Word(d) => Kind::Word(d),
+                            Spelled::Letter(d) => Kind::Letter(d),
+                            Spelled::Repeat(times) => Kind::Repeat(times),
+                        };
+                        current.push(Token {
+                            start,
+                            end,
+                            kind,
+                            plus_before: plus_before(text, start),
+                            weak,
+                        });
+                    }
+                }
+                _ => end_run(&mut current, &mut runs),
+            }
+            i = k;
+            continue;
+        }
+        let c = if b.is_ascii() {
+            b as char
+        } else {
+            text[i..].chars().next().unwrap_or(' ')
+        };
+        // Other letters and digits (another script), currency signs and `%` end a number.
+        if c.is_alphanumeric() || is_currency(c) || c == '%' {
+            end_run(&mut current, &mut runs);
+        }
+        i += c.len_utf8();
+    }
+    end_run(&mut current, &mut runs);
+    runs
+}
+
+/// Is there a `+` right before `at` (allowing one space: "+ 44")?
+fn plus_before(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    let before = before.strip_suffix(' ').unwrap_or(before);
+    before.ends_with('+')
+}
+
+/// May a token starting at `next_start` continue the current run?
+fn gap_allows_join(text: &str, current: &[Token], next_start: usize) -> bool {
+    let Some(last) = current.last() else {
+        return true;
+    };
+    let gap = &text[last.end..next_start];
+    let mut chars = 0;
+    let mut breaks = 0;
+    for c in gap.chars() {
+        chars += 1;
+        if c == '\n' {
+            breaks += 1;
+        }
+        if chars > MAX_GAP_CHARS || breaks > 1 {
+            return false;
+        }
+    }
+    true
+}
+
+/// The separator text after the first group of glued tokens.
+fn gap_after_first_group<'a>(text: &'a str, tokens: &[Token]) -> &'a str {
+    for pair in tokens.windows(2) {
+        if pair[0].end != pair[1].start {
+            return &text[pair[0].end..pair[1].start];
+        }
+    }
+    ""
+}
+
+// ---------------------------------------------------------------------------------------------
+// Techniques.
+// ---------------------------------------------------------------------------------------------
+
+fn techniques(
+    text: &str,
+    norm: &Normalized,
+    norm_range: Range<usize>,
+    tokens: &[Token],
+    raw: &str,
+    valid: &ValidNumber,
+) -> Vec<String> {
+    let changes = norm.changes(norm_range.clone());
+    let spelled = tokens.iter().any(|t| {
+        matches!(
+            t.kind,
+            Kind::Word(_) | Kind::Repeat(_) | Kind::Numeral { tail: true, .. }
+        )
+    });
+    let letters = tokens.iter().any(|t| matches!(t.kind, Kind::Letter(_)));
+    let unusual_separators = !plain_layout(text, tokens, valid) || raw.chars().any(is_hidden_char);
+    let lookalike = changes.intersects(Changes::LOOKALIKE | Changes::CONFUSABLE);
+    let html = changes.intersects(Changes::HTML_TAG | Changes::HTML_ENTITY) || has_markup(raw);
+    let mojibake = changes.contains(Changes::MOJIBAKE);
+    let mut out = Vec::new();
+    for (used, name) in [
+        (spelled, "spelled_digits"),
+        (letters, "letter_for_digit"),
+        (unusual_separators, "separators"),
+        (lookalike, "lookalike_chars"),
+        (html, "html"),
+        (mojibake, "mojibake"),
+    ] {
+        if used {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
+/// Characters that render as nothing (removed by normalisation, still in the raw text).
+fn is_hidden_char(c: char) -> bool {
+    matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
+/// Does the raw text hold an HTML tag or character reference?
+fn has_markup(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    bytes.windows(2).any(|w| {
+        (w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'))
+            || (w[0] == b'&' && (w[1].is_ascii_alphanumeric() || w[1] == b'#'))
+    })
+}
+
+/// Is the number laid out the ordinary way ("(919) 555-0123", "919.555.0123",
+/// "+44 20 7946 0958", "9195550123")? Digit-by-digit spacing, odd group sizes and separators
+/// other than a space, hyphen, dot or brackets are not.
+fn plain_layout(text: &str, tokens: &[Token], valid: &ValidNumber) -> bool {
+    let mut group_sizes = Vec::new();
+    let mut size = 0;
+    for (index, token) in tokens.iter().enumerate() {
+        if index > 0 && tokens[index - 1].end != token.start {
+            let gap = &text[tokens[index - 1].end..token.start];
+            if !plain_gap(gap) {
+                return false;
+            }
+            group_sizes.push(size);
+            size = 0;
+        }
+        size += token.digit_count(text);
+    }
+    group_sizes.push(size);
+    if valid.country_code == 1 && !tokens[0].plus_before && valid.idd_digits == 0 {
+        matches!(
+            group_sizes.as_slice(),
+            [10] | [11] | [3, 7] | [3, 3, 4] | [1, 3, 3, 4] | [1, 10] | [1, 3, 7] | [6, 4]
+        )
+    } else {
+        group_sizes.len() <= 6
+            && group_sizes
+                .iter()
+                .all(|&s| s >= 2 || group_sizes.len() == 1)
+            || group_sizes.first() == Some(&1) && group_sizes[1..].iter().all(|&s| s >= 2)
+    }
+}
+
+/// A separator of the ordinary kind: one space, hyphen or dot, with optional brackets.
+fn plain_gap(gap: &str) -> bool {
+    let mut others = 0;
+    let mut open = 0;
+    let mut close = 0;
+    for c in gap.chars() {
+        match c {
+            '(' => open += 1,
+            ')' => close += 1,
+            ' ' | '-' | '.' => others += 1,
+            _ => return false,
+        }
+    }
+    open <= 1 && close <= 1 && (others <= 1 || gap == " - ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn finder() -> PhoneFinder {
+        PhoneFinder::new(&PhoneConfig::default()).unwrap()
+    }
+
+    fn find(text: &str) -> Vec<Phone> {
+        finder().find(text, &normalize(text), Field::Body)
+    }
+
+    fn e164s(text: &str) -> Vec<String> {
+        find(text).into_iter().map(|p| p.e164).collect()
+    }
+
+    fn one(text: &str) -> Phone {
+        let phones = find(text);
+        assert_eq!(phones.len(), 1, "{text:?} → {phones:?}");
+        phones.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn config_and_errors() {
+        assert!(
+            PhoneFinder::new(&PhoneConfig {
+                default_region: "ZZ".into()
+            })
+            .is_err()
+        );
+        assert!(
+            PhoneFinder::new(&PhoneConfig {
+                default_region: "".into()
+            })
+            .is_err()
+        );
+        assert!(
+            PhoneFinder::new(&PhoneConfig {
+                default_region: "usa".into()
+            })
+            .is_err()
+        );
+        let err = PhoneFinder::new(&PhoneConfig {
+            default_region: "XX".into(),
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("\"XX\""));
+        assert_eq!(
+            PhoneFinder::new(&PhoneConfig {
+                default_region: "ca".into()
+            })
+            .unwrap()
+            .region(),
+            "CA"
+        );
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<PhoneFinder>();
+    }
+
+    #[test]
+    fn parse_e164_accepts_usual_layouts_and_rejects_junk() {
+        let f = finder();
+        assert_eq!(
+            f.parse_e164("(919) 555-0123").as_deref(),
+            Some("+19195550123")
+        );
+        assert_eq!(
+            f.parse_e164("+44 20 7946 0958").as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(
+            f.parse_e164("1-919-555-0123").as_deref(),
+            Some("+19195550123")
+        );
+        for junk in [
+            "",
+            "+",
+            "abc",
+            "919555012",
+            "+;phone-context=",
+            "9195550123x",
+            "++19195550123",
+            "99999999999999999999999",
+            "0000000",
+            "+0000000",
+        ] {
+            assert_eq!(f.parse_e164(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn plain_numbers_are_not_obscured() {
+        for text in [
+            "(919) 555-0123",
+            "919-555-0123",
+            "919.555.0123",
+            "919 555 0123",
+            "9195550123",
+            "1-919-555-0123",
+            "+1 919 555 0123",
+        ] {
+            let p = one(&format!("call {text} now"));
+            assert_eq!(p.e164, "+19195550123");
+            assert!(!p.obscured, "{text}: {:?}", p.techniques);
+            assert!(
+                p.raw.ends_with("0123") && p.raw.len() >= 10,
+                "{text}: {}",
+                p.raw
+            );
+        }
+        assert_eq!(one("call (919) 555-0123").raw, "(919) 555-0123");
+    }
+
+    #[test]
+    fn spelled_digits_any_case_glued_or_mixed() {
+        let p = one("Call me 8four five 2Osix one6nineseven");
+        assert_eq!(p.e164, "+18452061697");
+        assert!(p.techniques.contains(&"spelled_digits".to_string()));
+        assert!(p.techniques.contains(&"letter_for_digit".to_string()));
+        assert_eq!(p.raw, "8four five 2Osix one6nineseven");
+        assert_eq!(one("NiNe one nine 5five5 0one2three").e164, "+19195550123");
+        assert_eq!(one("twotwoeight 555 0123").e164, "+12285550123");
+        assert_eq!(one("9ine19 555 0123").e164, "+19195550123");
+        assert_eq!(one("ninE1nine fIvE55 zero123").e164, "+19195550123");
+        assert_eq!(one("FIVE7THREE.8TWO3.78TEN").e164, "+15738237810");
+        assert_eq!(
+            one("sevensevenfour eight two three eight eight eight eight").e164,
+            "+17748238888"
+        );
+        assert_eq!(one("919 555 eight8 44").e164, "+19195558844");
+    }
+
+    #[test]
+    fn double_and_triple() {
+        assert_eq!(
+            one("nine one nine five double five zero one two three").e164,
+            "+19195550123"
+        );
+        assert_eq!(one("919 triple5 0123").e164, "+19195550123");
+    }
+
+    #[test]
+    fn letters_for_digits() {
+        let p = one("6'o2' 688 oo94");
+        assert_eq!(p.e164, "+16026880094");
+        assert!(p.techniques.contains(&"letter_for_digit".to_string()));
+        assert_eq!(one("9l9 555 Ol23").e164, "+19195550123");
+        // "I" and "lol" alone are words, not digits.
+        assert_eq!(
+            e164s("Lala 323-872-9511 I luv you lol"),
+            vec!["+13238729511"]
+        );
+    }
+
+    #[test]
+    fn unusual_separators() {
+        for text in [
+            "7.1.4.4.0.8.15..29",
+            "61*9*9*5*2.4*3.8*2",
+            "951 \u{2022} 541 \u{2022} 6503",
+            "714◇886◆9441",
+            "7 */ 6 */ 0 */ 2 */ 0 */ 3 */ 4 */ 0 */ 6 */ 2",
+            "402_619_7433",
+            "502/876/2155",
+            "415:799::7183",
+            "919~555~0123",
+            "919!555!0123",
+            "919@555@0123",
+            "[919] 555 0123",
+            "919\n555\n0123",
+            "9 1 9 5 5 5 0 1 2 3",
+        ] {
+            let p = one(text);
+            assert!(
+                p.techniques.contains(&"separators".to_string()),
+                "{text}: {:?}",
+                p.techniques
+            );
+            assert!(p.obscured);
+        }
+    }
+
+    #[test]
+    fn lookalike_html_and_mojibake_techniques() {
+        let p = one("call ９１９-５５５-０１２３");
+        assert_eq!(p.e164, "+19195550123");
+        assert_eq!(p.techniques, vec!["lookalike_chars"]);
+        let p = one("call 9\u{FE0F}\u{20E3}1\u{FE0F}\u{20E3}9\u{FE0F}\u{20E3}-555-0123");
+        assert!(p.techniques.contains(&"lookalike_chars".to_string()));
+        let p = one("call ⑨①⑨ 555 0123");
+        assert!(p.techniques.contains(&"lookalike_chars".to_string()));
+        let p = one("call 𝟗𝟏𝟗-555-0123");
+        assert!(p.techniques.contains(&"lookalike_chars".to_string()));
+        let p = one("call 919<b>555</b>0123");
+        assert_eq!(p.e164, "+19195550123");
+        assert!(p.techniques.contains(&"html".to_string()));
+        assert_eq!(p.raw, "919<b>555</b>0123");
+        let p = one("call &#57;19-555-0123");
+        assert!(p.techniques.contains(&"html".to_string()));
+        let p = one("call 919Â\u{A0}555Â\u{A0}0123");
+        assert!(
+            p.techniques.contains(&"mojibake".to_string()),
+            "{:?}",
+            p.techniques
+        );
+        let p = one("call 919\u{200B}555\u{200B}0123");
+        assert!(p.techniques.contains(&"separators".to_string()));
+        let p = one("call 2О6 555 0123");
+        assert_eq!(p.e164, "+12065550123");
+        assert!(p.techniques.contains(&"lookalike_chars".to_string()));
+    }
+
+    #[test]
+    fn international_numbers() {
+        assert_eq!(e164s("UK: +44 7400 123456"), vec!["+447400123456"]);
+        assert_eq!(e164s("call 0044 7400 123456"), vec!["+447400123456"]);
+        assert_eq!(e164s("call 011 44 7400 123456"), vec!["+447400123456"]);
+        assert_eq!(e164s("+33 6 12 34 56 78"), vec!["+33612345678"]);
+        let gb = PhoneFinder::new(&PhoneConfig {
+            default_region: "GB".into(),
+        })
+        .unwrap();
+        let text = "ring 07400 123456";
+        let found = gb.find(text, &normalize(text), Field::Body);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].e164, "+447400123456");
+        // A national UK number is not valid for a US default region.
+        assert!(e164s("I expect you at 07721009232").is_empty());
+    }
+
+    #[test]
+    fn not_phones() {
+        for text in [
+            "$200 roses 200/hr 150 roses $150",
+            "5'6\" 125lbs 34D-23-35 36-24-36",
+            "5 ft 6 and 36 24 36",
+            "on 12/25/2019 and 2019-06-25 at 10:30pm",
+            "I am 22 years old, zip 27601, 1234 Main St",
+            "ad id 1234567890123",
+            "Post ID: 9195550123",
+            "rates 80-120-180 and 100 150 200 300",
+            "$100 $150 $200 $300 $1000",
+            "100% real 24/7 9:00 AM to 9:00 PM",
+            "Order #9195550123",
+            "123456789012345678901234567890",
+        ] {
+            assert!(find(text).is_empty(), "{text:?} → {:?}", find(text));
+        }
+    }
+
+    #[test]
+    fn dates_and_times_next_to_a_number_do_not_swallow_it() {
+        assert_eq!(e164s("12/25/2019 919-555-0123"), vec!["+19195550123"]);
+        assert_eq!(e164s("10:30 919 555 0123"), vec!["+19195550123"]);
+        assert_eq!(e164s("Raleigh NC 27601 919-555-0123"), vec!["+19195550123"]);
+        assert_eq!(e164s("34 24 36 919 555 0123"), vec!["+19195550123"]);
+    }
+
+    #[test]
+    fn every_occurrence_is_reported_with_its_span() {
+        let text = "7026593670 7026593670 or 626-224-3429_or_323-767-7646";
+        let phones = find(text);
+        let got: Vec<(&str, &str)> = phones
+            .iter()
+            .map(|p| (p.e164.as_str(), p.raw.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("+17026593670", "7026593670"),
+                ("+17026593670", "7026593670"),
+                ("+16262243429", "626-224-3429"),
+                ("+13237677646", "323-767-7646"),
+            ]
+        );
+        for p in &phones {
+            assert_eq!(&text[p.span.start..p.span.end], p.raw);
+        }
+    }
+
+    #[test]
+    fn leading_spelled_word_that_does_not_change_the_number_is_left_out() {
+        let p = one("call one 919-555-0123");
+        assert_eq!(p.raw, "919-555-0123");
+        assert!(!p.obscured);
+    }
+
+    #[test]
+    fn field_is_recorded() {
+        let text = "919-555-0123";
+        let found = finder().find(text, &normalize(text), Field::Phones);
+        assert_eq!(found[0].field, Field::Phones);
+    }
+}

@@ -1,1 +1,1451 @@
-//! places (work in progress)
+//! Places resolved against the bundled GeoNames gazetteer (US and Canadian places with 1,000+
+//! people, US states, Canadian provinces, US counties): from ad text ("in Raleigh, NC",
+//! "Raleigh NC", "visiting Charlotte"), from the `location` field, and from the ad URL
+//! ("raleigh.backpage.com", "/nc/raleigh/").
+//!
+//! Precision rules, because most place names are also words or first names:
+//! * a name followed by its state ("Mobile, AL") or given in the location field or URL is
+//!   always accepted;
+//! * in free text a bare name must be capitalised and must not be a common English word
+//!   ("Mobile", "Normal", "Hope"); a first name ("Charlotte", "Austin") or a famous foreign
+//!   namesake ("London", "Paris") also needs a place cue before it ("in", "visiting", "near")
+//!   or a matching state elsewhere in the ad; other single-word names need a cue or 50,000
+//!   people;
+//! * an ambiguous name goes to the place in a state mentioned in the ad (location field, URL,
+//!   or the same text), else to the most populous one.
+//!
+//! The index is built once per process from files embedded in the binary (no file I/O).
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use plainsight_core::{Field, Location, Span};
+
+use crate::extract::{FieldText, TextError};
+
+const PLACES_TSV: &str = include_str!("../data/gazetteer/us-ca-places.tsv");
+const STATES_JSON: &str = include_str!("../data/gazetteer/us-states.json");
+const COUNTIES_JSON: &str = include_str!("../data/gazetteer/us-counties.json");
+
+/// Canadian provinces: GeoNames admin1 code, postal code, name, GeoNames id.
+const PROVINCES: &[(&str, &str, &str, u64)] = &[
+    ("01", "AB", "Alberta", 5883102),
+    ("02", "BC", "British Columbia", 5909050),
+    ("03", "MB", "Manitoba", 6065171),
+    ("04", "NB", "New Brunswick", 6087430),
+    ("05", "NL", "Newfoundland and Labrador", 6354959),
+    ("07", "NS", "Nova Scotia", 6091530),
+    ("08", "ON", "Ontario", 6093943),
+    ("09", "PE", "Prince Edward Island", 6113358),
+    ("10", "QC", "Quebec", 6115047),
+    ("11", "SK", "Saskatchewan", 6141242),
+    ("12", "YT", "Yukon", 6185811),
+    ("13", "NT", "Northwest Territories", 6091069),
+    ("14", "NU", "Nunavut", 6091732),
+];
+
+/// Place names that are everyday English words: in free text they count only when followed
+/// by their state ("Normal, IL").
+const COMMON_WORDS: &[&str] = &[
+    "airport",
+    "ball",
+    "bay",
+    "beach",
+    "bear",
+    "bell",
+    "bend",
+    "best",
+    "bliss",
+    "blue",
+    "brick",
+    "bridge",
+    "brook",
+    "cabin",
+    "camp",
+    "center",
+    "central",
+    "chance",
+    "charm",
+    "clay",
+    "cliff",
+    "climax",
+    "college",
+    "comfort",
+    "commerce",
+    "concord",
+    "cool",
+    "cottage",
+    "council",
+    "cove",
+    "crystal",
+    "deal",
+    "delta",
+    "diamond",
+    "downtown",
+    "eagle",
+    "early",
+    "eden",
+    "energy",
+    "enterprise",
+    "fair",
+    "faith",
+    "friend",
+    "friendly",
+    "friendship",
+    "gap",
+    "garden",
+    "gate",
+    "golden",
+    "gray",
+    "green",
+    "grove",
+    "harmony",
+    "haven",
+    "hazard",
+    "highland",
+    "holiday",
+    "home",
+    "hope",
+    "humble",
+    "ideal",
+    "independence",
+    "industry",
+    "joy",
+    "jupiter",
+    "king",
+    "kingdom",
+    "lake",
+    "liberty",
+    "licking",
+    "lost",
+    "love",
+    "lovely",
+    "lucky",
+    "magic",
+    "many",
+    "marina",
+    "media",
+    "mission",
+    "mobile",
+    "moody",
+    "mount",
+    "needles",
+    "nice",
+    "normal",
+    "oasis",
+    "ocean",
+    "opportunity",
+    "orange",
+    "pacific",
+    "page",
+    "palm",
+    "paradise",
+    "paramount",
+    "park",
+    "peace",
+    "pearl",
+    "pink",
+    "plain",
+    "plains",
+    "plantation",
+    "pleasant",
+    "post",
+    "price",
+    "prosper",
+    "reading",
+    "reform",
+    "rush",
+    "security",
+    "shady",
+    "spring",
+    "springs",
+    "star",
+    "strong",
+    "summit",
+    "sunrise",
+    "sunset",
+    "superior",
+    "surprise",
+    "temple",
+    "union",
+    "unity",
+    "uptown",
+    "valley",
+    "venus",
+    "vista",
+    "welcome",
+    "white",
+    "worth",
+    "young",
+    "ada",
+    "normal",
+    "alert",
+    "bath",
+    "beaver",
+    "blackfoot",
+    "boring",
+    "college",
+    "colony",
+    "cordova",
+    "eureka",
+    "falls",
+    "forest",
+    "freedom",
+    "gold",
+    "hyde",
+    "lime",
+    "madison",
+    "marion",
+    "mills",
+    "moore",
+    "north",
+    "olive",
+    "ontario",
+    "palmer",
+    "parker",
+    "rich",
+    "rose",
+    "royal",
+    "savage",
+    "sharon",
+    "south",
+    "east",
+    "west",
+    "stone",
+    "sugar",
+    "summer",
+    "sun",
+    "tiger",
+    "trinity",
+    "victory",
+    "view",
+    "wall",
+    "woodland",
+    "wyoming",
+    "flushing",
+    "junction",
+    "university",
+    "parkway",
+    "mills",
+    "sexton",
+    "milan",
+    "globe",
+    "granite",
+    "hamburg",
+    "lebanon",
+    "manchester",
+    "bristol",
+    "orleans",
+];
+
+/// Place names that are also common first names (the ad's writer or persona): in free text
+/// they need a cue ("in", "visiting", "near") or a state.
+const FIRST_NAMES: &[&str] = &[
+    "charlotte",
+    "victoria",
+    "aurora",
+    "austin",
+    "madison",
+    "jackson",
+    "lincoln",
+    "tyler",
+    "florence",
+    "beverly",
+    "elizabeth",
+    "eugene",
+    "irving",
+    "allen",
+    "logan",
+    "lynn",
+    "troy",
+    "chelsea",
+    "ashley",
+    "anna",
+    "maria",
+    "sophia",
+    "holly",
+    "kimberly",
+    "paulina",
+    "stacy",
+    "tracy",
+    "brandon",
+    "kendall",
+    "regina",
+    "shelby",
+    "taylor",
+    "wayne",
+    "sandy",
+    "carson",
+    "bryan",
+    "gary",
+    "norman",
+    "milton",
+    "quincy",
+    "valentine",
+    "celina",
+    "mackenzie",
+    "alexandria",
+    "marietta",
+    "savannah",
+    "sierra",
+    "camden",
+    "jordan",
+    "paris",
+    "dallas",
+    "georgia",
+    "virginia",
+    "carolina",
+    "india",
+    "asia",
+    "china",
+    "jasmine",
+    "destiny",
+    "amber",
+    "angel",
+    "angela",
+    "april",
+    "ariel",
+    "aubrey",
+    "autumn",
+    "bianca",
+    "brooke",
+    "candy",
+    "carmel",
+    "casey",
+    "cecil",
+    "clinton",
+    "dakota",
+    "dana",
+    "elena",
+    "emily",
+    "erin",
+    "eva",
+    "evans",
+    "francis",
+    "gloria",
+    "grace",
+    "hailey",
+    "helena",
+    "jasper",
+    "jesup",
+    "joy",
+    "julian",
+    "justin",
+    "kelso",
+    "kennedy",
+    "laurel",
+    "layton",
+    "lola",
+    "marion",
+    "marshall",
+    "monroe",
+    "morgan",
+    "nelson",
+    "olivia",
+    "pierre",
+    "sandra",
+    "sheridan",
+    "stanley",
+    "sydney",
+    "vernon",
+    "vienna",
+    "washington",
+    "wesley",
+    "whitney",
+    "wilson",
+    "lydia",
+    "lucy",
+    "mimi",
+    "gigi",
+    "naomi",
+    "portia",
+    "ruby",
+    "dixie",
+    "rosa",
+    "lisa",
+    "jade",
+    "bella",
+    "alma",
+    "edna",
+    "ava",
+    "ella",
+    "mia",
+    "nina",
+    "tina",
+    "dolores",
+];
+
+/// US and Canadian place names that ads from abroad use for a far better-known city. Outside
+/// the location field or URL they need their state, or a matching state mention in the ad.
+const FOREIGN_NAMESAKES: &[&str] = &[
+    "london",
+    "manchester",
+    "birmingham",
+    "delhi",
+    "cambridge",
+    "liverpool",
+    "paris",
+    "athens",
+    "dublin",
+    "melbourne",
+    "sydney",
+    "toledo",
+    "valencia",
+    "florence",
+    "naples",
+    "venice",
+    "berlin",
+    "moscow",
+    "rome",
+    "vienna",
+    "hamburg",
+    "frankfurt",
+    "dover",
+    "york",
+    "oxford",
+    "bristol",
+    "glasgow",
+    "kingston",
+    "hamilton",
+    "windsor",
+    "richmond",
+    "lima",
+    "cairo",
+    "lisbon",
+    "madrid",
+    "barcelona",
+    "milan",
+    "havana",
+    "mexico",
+    "jamaica",
+    "lebanon",
+    "peru",
+    "cuba",
+    "manila",
+    "brighton",
+    "reading",
+    "durham",
+    "lancaster",
+    "plymouth",
+    "wellington",
+    "bangor",
+    "perth",
+    "aberdeen",
+    "belfast",
+    "warsaw",
+    "odessa",
+    "santiago",
+    "victoria",
+    "geneva",
+    "stuttgart",
+    "nottingham",
+    "leeds",
+    "sheffield",
+    "bedford",
+    "cardiff",
+    "essex",
+    "surrey",
+    "kent",
+    "guildford",
+    "hull",
+    "woking",
+    "bath",
+    "st. petersburg",
+    "bogota",
+    "taipei",
+    "tokyo",
+    "china",
+    "india",
+    "bangalore",
+    "mumbai",
+    "calcutta",
+];
+
+/// Words before a name that mark it as a place ("in Raleigh", "visiting Charlotte").
+const PLACE_CUES: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "visiting",
+    "visit",
+    "from",
+    "to",
+    "around",
+    "located",
+    "location",
+    "city",
+    "downtown",
+    "uptown",
+    "area",
+    "outside",
+    "hosting",
+    "incall",
+    "incalls",
+    "outcall",
+    "outcalls",
+    "serving",
+    "covering",
+    "touring",
+    "arrived",
+    "heading",
+    "leaving",
+    "across",
+    "throughout",
+    "metro",
+    "greater",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "of",
+];
+
+/// One entry in the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Place(u32),
+    Region(u16),
+    County(u32),
+}
+
+#[derive(Debug)]
+struct Place {
+    name: String,
+    admin1: String,
+    country: &'static str,
+    geonameid: u64,
+    population: u64,
+}
+
+#[derive(Debug)]
+struct Region {
+    code: String,
+    name: String,
+    country: &'static str,
+    geonameid: u64,
+}
+
+#[derive(Debug)]
+struct County {
+    name: String,
+    state: String,
+}
+
+/// The in-memory gazetteer: every name form maps to a list of entries, most populous first.
+#[derive(Debug)]
+struct Gazetteer {
+    places: Vec<Place>,
+    regions: Vec<Region>,
+    counties: Vec<County>,
+    /// Entries for each automaton pattern.
+    entries: Vec<Vec<Entry>>,
+    /// Lower-case name with spaces and punctuation removed ("newyorkcity") -> pattern id.
+    squashed: HashMap<String, usize>,
+    automaton: AhoCorasick,
+    /// Region lookup by upper-case postal code.
+    region_by_code: HashMap<String, u16>,
+    /// For each automaton pattern: is it a common word, a first name, a foreign namesake?
+    /// (Precomputed so that candidates cost no list scans.)
+    word_class: Vec<WordClass>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct WordClass {
+    common_word: bool,
+    first_name: bool,
+    foreign_namesake: bool,
+}
+
+static GAZETTEER: LazyLock<Result<Gazetteer, String>> = LazyLock::new(Gazetteer::build);
+
+impl Gazetteer {
+    fn build() -> Result<Gazetteer, String> {
+        let mut places = Vec::new();
+        for (line_no, line) in PLACES_TSV.lines().enumerate().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 7 {
+                return Err(format!(
+                    "us-ca-places.tsv line {}: expected 7+ columns",
+                    line_no + 1
+                ));
+            }
+            let country = match cols[2] {
+                "US" => "US",
+                "CA" => "CA",
+                _ => continue,
+            };
+            let admin1 = if country == "CA" {
+                match PROVINCES.iter().find(|p| p.0 == cols[3]) {
+                    Some(p) => p.1.to_string(),
+                    None => continue,
+                }
+            } else {
+                cols[3].to_string()
+            };
+            places.push(Place {
+                name: cols[1].to_string(),
+                admin1,
+                country,
+                geonameid: cols[0]
+                    .parse()
+                    .map_err(|_| format!("us-ca-places.tsv line {}: bad id", line_no + 1))?,
+                population: cols[6].parse().unwrap_or(0),
+            });
+        }
+
+        #[derive(serde::Deserialize)]
+        struct StateRow {
+            code: String,
+            name: String,
+            geonameid: u64,
+        }
+        let states: HashMap<String, StateRow> =
+            serde_json::from_str(STATES_JSON).map_err(|e| format!("us-states.json: {e}"))?;
+        let mut regions: Vec<Region> = states
+            .into_values()
+            .map(|s| Region {
+                code: s.code,
+                name: s.name,
+                country: "US",
+                geonameid: s.geonameid,
+            })
+            .collect();
+        regions.sort_by(|a, b| a.code.cmp(&b.code));
+        for (_, code, name, id) in PROVINCES {
+            regions.push(Region {
+                code: code.to_string(),
+                name: name.to_string(),
+                country: "CA",
+                geonameid: *id,
+            });
+        }
+
+        #[derive(serde::Deserialize)]
+        struct CountyRow {
+            name: String,
+            state: String,
+        }
+        let county_rows: Vec<CountyRow> =
+            serde_json::from_str(COUNTIES_JSON).map_err(|e| format!("us-counties.json: {e}"))?;
+        let counties: Vec<County> = county_rows
+            .into_iter()
+            .map(|c| County {
+                name: c.name,
+                state: c.state,
+            })
+            .collect();
+
+        // Collect every name form.
+        let mut by_key: HashMap<String, Vec<Entry>> = HashMap::new();
+        for (i, p) in places.iter().enumerate() {
+            for key in name_forms(&p.name) {
+                by_key.entry(key).or_default().push(Entry::Place(i as u32));
+            }
+        }
+        for (i, r) in regions.iter().enumerate() {
+            for key in name_forms(&r.name) {
+                by_key.entry(key).or_default().push(Entry::Region(i as u16));
+            }
+        }
+        for (i, c) in counties.iter().enumerate() {
+            for key in name_forms(&c.name) {
+                by_key.entry(key).or_default().push(Entry::County(i as u32));
+            }
+        }
+        let mut keys: Vec<String> = by_key.keys().cloned().collect();
+        keys.sort();
+        let mut entries = Vec::with_capacity(keys.len());
+        let mut squashed: HashMap<String, usize> = HashMap::new();
+        for (id, key) in keys.iter().enumerate() {
+            let mut list = by_key.remove(key).unwrap_or_default();
+            // Regions first (a state name means the state), then places by population.
+            list.sort_by_key(|e| match *e {
+                Entry::Region(_) => (0, 0),
+                Entry::Place(i) => (1, u64::MAX - places[i as usize].population),
+                Entry::County(_) => (2, 0),
+            });
+            list.dedup();
+            entries.push(list);
+            squashed.entry(squash(key)).or_insert(id);
+        }
+        let word_class = keys
+            .iter()
+            .map(|k| WordClass {
+                common_word: contains_ci(COMMON_WORDS, k),
+                first_name: contains_ci(FIRST_NAMES, k),
+                foreign_namesake: contains_ci(FOREIGN_NAMESAKES, k),
+            })
+            .collect();
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            // The default (contiguous NFA) here: a full DFA over 15,000 names is faster per byte
+            // but takes over a second to build, which every CLI run would pay.
+            .build(&keys)
+            .map_err(|e| format!("place index: {e}"))?;
+        let region_by_code = regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.code.clone(), i as u16))
+            .collect();
+        Ok(Gazetteer {
+            places,
+            regions,
+            counties,
+            entries,
+            squashed,
+            automaton,
+            region_by_code,
+            word_class,
+        })
+    }
+
+    fn population(&self, entry: Entry) -> u64 {
+        match entry {
+            Entry::Place(i) => self.places[i as usize].population,
+            _ => 0,
+        }
+    }
+
+    /// (country, admin1) of an entry.
+    fn state_of(&self, entry: Entry) -> (&'static str, &str) {
+        match entry {
+            Entry::Place(i) => {
+                let p = &self.places[i as usize];
+                (p.country, &p.admin1)
+            }
+            Entry::Region(i) => {
+                let r = &self.regions[i as usize];
+                (r.country, &r.code)
+            }
+            Entry::County(i) => ("US", &self.counties[i as usize].state),
+        }
+    }
+
+    fn location(&self, entry: Entry, raw: String, span: Span, field: Field) -> Location {
+        match entry {
+            Entry::Place(i) => {
+                let p = &self.places[i as usize];
+                Location {
+                    name: p.name.clone(),
+                    admin1: p.admin1.clone(),
+                    country: p.country.to_string(),
+                    geonameid: p.geonameid,
+                    raw,
+                    span,
+                    field,
+                }
+            }
+            Entry::Region(i) => {
+                let r = &self.regions[i as usize];
+                Location {
+                    name: r.name.clone(),
+                    admin1: r.code.clone(),
+                    country: r.country.to_string(),
+                    geonameid: r.geonameid,
+                    raw,
+                    span,
+                    field,
+                }
+            }
+            Entry::County(i) => {
+                let c = &self.counties[i as usize];
+                Location {
+                    name: c.name.clone(),
+                    admin1: c.state.clone(),
+                    country: "US".to_string(),
+                    // Counties come from a FIPS list without GeoNames ids.
+                    geonameid: 0,
+                    raw,
+                    span,
+                    field,
+                }
+            }
+        }
+    }
+
+    /// A state or province written at `pos` after a place name: ", NC", " NC", ",NC",
+    /// " North Carolina", ", N.C.". Codes must be upper case unless `any_case`.
+    /// Returns the region and the end of the qualifier.
+    fn region_after(&self, text: &str, pos: usize, any_case: bool) -> Option<(u16, usize)> {
+        let bytes = text.as_bytes();
+        let mut p = pos;
+        let mut steps = 0;
+        while p < bytes.len()
+            && matches!(bytes[p], b' ' | b',' | b'\t' | b'-' | b'/' | b'(')
+            && steps < 3
+        {
+            p += 1;
+            steps += 1;
+        }
+        if p == pos && bytes.get(p).is_some_and(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        // In free text a state is written with a capital ("NC", "North Carolina"): most
+        // candidates are followed by a lower-case word, so stop here for those.
+        if !any_case && !bytes.get(p).is_some_and(u8::is_ascii_uppercase) {
+            return None;
+        }
+        // Full names first ("North Carolina" before "NC").
+        for (i, r) in self.regions.iter().enumerate() {
+            let n = r.name.len();
+            if bytes.len() >= p + n
+                && text.is_char_boundary(p + n)
+                && text[p..p + n].eq_ignore_ascii_case(&r.name)
+                && !bytes.get(p + n).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                return Some((i as u16, p + n));
+            }
+        }
+        // Two-letter code, optionally dotted ("N.C.").
+        let (code, end) = if bytes.len() >= p + 4
+            && bytes[p].is_ascii_alphabetic()
+            && bytes[p + 1] == b'.'
+            && bytes[p + 2].is_ascii_alphabetic()
+            && bytes[p + 3] == b'.'
+        {
+            ([bytes[p], bytes[p + 2]], p + 4)
+        } else if bytes.len() >= p + 2
+            && bytes[p].is_ascii_alphabetic()
+            && bytes[p + 1].is_ascii_alphabetic()
+        {
+            if bytes.get(p + 2).is_some_and(u8::is_ascii_alphanumeric) {
+                return None;
+            }
+            ([bytes[p], bytes[p + 1]], p + 2)
+        } else {
+            return None;
+        };
+        if !any_case && !(code[0].is_ascii_uppercase() && code[1].is_ascii_uppercase()) {
+            return None;
+        }
+        let code = [code[0].to_ascii_uppercase(), code[1].to_ascii_uppercase()];
+        let code = std::str::from_utf8(&code).ok()?;
+        self.region_by_code.get(code).map(|&i| (i, end))
+    }
+}
+
+/// Lower-case forms under which a name is indexed: the name itself, an accent-free form, and
+/// the usual abbreviations ("St. Louis" / "St Louis" / "Saint Louis", "Fort"/"Ft.").
+fn name_forms(name: &str) -> Vec<String> {
+    let lower = name.to_lowercase();
+    let mut forms = vec![lower.clone()];
+    let folded = fold_accents(&lower);
+    if folded != lower {
+        forms.push(folded.clone());
+    }
+    for (long, shorts) in [
+        ("saint ", &["st. ", "st "][..]),
+        ("st. ", &["saint ", "st "][..]),
+        ("sainte ", &["ste. ", "ste "][..]),
+        ("fort ", &["ft. ", "ft "][..]),
+        ("mount ", &["mt. ", "mt "][..]),
+    ] {
+        if let Some(rest) = folded.strip_prefix(long) {
+            for s in shorts {
+                forms.push(format!("{s}{rest}"));
+            }
+        }
+    }
+    // "Winston-Salem" is also written "Winston Salem".
+    if folded.contains('-') {
+        forms.push(folded.replace('-', " "));
+    }
+    forms.retain(|f| f.len() >= 3);
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+fn fold_accents(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            '–' | '—' => '-',
+            other => other,
+        })
+        .collect()
+}
+
+/// Lower-case letters and digits only: "New York" -> "newyork".
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn contains_ci(list: &[&str], key: &str) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(key))
+}
+
+/// States and provinces already known for the ad (from its location field and URL), used to
+/// settle ambiguous city names found elsewhere.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceContext {
+    /// (country, admin1) pairs.
+    states: Vec<(&'static str, String)>,
+}
+
+impl PlaceContext {
+    fn add(&mut self, country: &'static str, admin1: &str) {
+        if !self
+            .states
+            .iter()
+            .any(|(c, a)| *c == country && a == admin1)
+        {
+            self.states.push((country, admin1.to_string()));
+        }
+    }
+
+    fn contains(&self, country: &str, admin1: &str) -> bool {
+        self.states
+            .iter()
+            .any(|(c, a)| *c == country && a == admin1)
+    }
+}
+
+/// How strict to be about a candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// The location field: everything that resolves is a place.
+    LocationField,
+    /// Title or body.
+    FreeText,
+}
+
+/// Finds places. Built once by [`crate::extract::Extractor`]; the index itself is shared.
+#[derive(Debug)]
+pub struct PlaceFinder {
+    gazetteer: &'static Gazetteer,
+}
+
+struct Candidate {
+    start: usize,
+    end: usize,
+    key_id: usize,
+    qualifier: Option<(u16, usize)>,
+}
+
+impl PlaceFinder {
+    pub fn new() -> Result<PlaceFinder, TextError> {
+        match &*GAZETTEER {
+            Ok(g) => Ok(PlaceFinder { gazetteer: g }),
+            Err(message) => Err(TextError::Gazetteer {
+                message: message.clone(),
+            }),
+        }
+    }
+
+    /// Places in the ad's `location` field ("Raleigh, NC", "raleigh", "NC"). States found
+    /// there are added to `context`.
+    pub fn find_in_location_field(
+        &self,
+        text: &FieldText<'_>,
+        context: &mut PlaceContext,
+    ) -> Vec<Location> {
+        let found = self.find(text, context, Strictness::LocationField);
+        let g = self.gazetteer;
+        let mut out = found;
+        if out.is_empty() {
+            // A bare state code ("NC", "on") is the whole location.
+            let t = text.text().trim();
+            let code: String = t
+                .chars()
+                .filter(|c| *c != '.')
+                .collect::<String>()
+                .to_ascii_uppercase();
+            if let Some(&region) = g.region_by_code.get(&code)
+                && t.len() <= 4
+            {
+                let offset = text.text().find(t).unwrap_or(0);
+                let (span, raw) = text.locate(offset..offset + t.len());
+                out.push(g.location(Entry::Region(region), raw, span, text.field));
+            }
+        }
+        for l in &out {
+            let country = if l.country == "CA" { "CA" } else { "US" };
+            context.add(country, &l.admin1);
+        }
+        out
+    }
+
+    /// Places in a title or body.
+    pub fn find_in_text(&self, text: &FieldText<'_>, context: &PlaceContext) -> Vec<Location> {
+        let mut local = context.clone();
+        self.find(text, &mut local, Strictness::FreeText)
+    }
+
+    fn find(
+        &self,
+        text: &FieldText<'_>,
+        context: &mut PlaceContext,
+        strictness: Strictness,
+    ) -> Vec<Location> {
+        let g = self.gazetteer;
+        let haystack = text.text();
+        let bytes = haystack.as_bytes();
+        let any_case = strictness == Strictness::LocationField;
+
+        // Pass 1: candidates with word boundaries, and the states they are qualified by.
+        let mut candidates = Vec::new();
+        for m in g.automaton.find_iter(haystack) {
+            let (start, end) = (m.start(), m.end());
+            if start > 0 && is_word_byte(bytes[start - 1])
+                || end < bytes.len() && is_word_byte(bytes[end])
+            {
+                continue;
+            }
+            // A name inside an email address or URL belongs to that, not to the text.
+            if start > 0 && matches!(bytes[start - 1], b'@' | b'.' | b'/') {
+                continue;
+            }
+            let key_id = m.pattern().as_usize();
+            let qualifier = g.region_after(haystack, end, any_case).filter(|(r, _)| {
+                g.entries[key_id].iter().any(|e| {
+                    !matches!(e, Entry::Region(_)) && {
+                        let (c, a) = g.state_of(*e);
+                        let region = &g.regions[*r as usize];
+                        c == region.country && a == region.code
+                    }
+                })
+            });
+            candidates.push(Candidate {
+                start,
+                end,
+                key_id,
+                qualifier,
+            });
+        }
+        // States named in this field (as qualifiers or on their own) also settle ambiguity.
+        for c in &candidates {
+            if let Some((r, _)) = c.qualifier {
+                let region = &g.regions[r as usize];
+                context.add(region.country, &region.code);
+            } else if let Some(Entry::Region(r)) = g.entries[c.key_id].first()
+                && first_is_upper(haystack, c.start)
+            {
+                let region = &g.regions[*r as usize];
+                context.add(region.country, &region.code);
+            }
+        }
+
+        // Pass 2: accept and resolve.
+        let mut out = Vec::new();
+        let mut consumed_until = 0;
+        for c in &candidates {
+            if c.start < consumed_until {
+                continue;
+            }
+            let key = &haystack[c.start..c.end];
+            let entries = &g.entries[c.key_id];
+            let Some(entry) = self.resolve(entries, c, context, key, haystack, strictness) else {
+                continue;
+            };
+            let end = match (entry, c.qualifier) {
+                (Entry::Region(_), _) => c.end,
+                (_, Some((_, q_end))) => q_end,
+                _ => c.end,
+            };
+            let (span, raw) = text.locate(c.start..end);
+            out.push(g.location(entry, raw, span, text.field));
+            consumed_until = end;
+        }
+        out
+    }
+
+    fn resolve(
+        &self,
+        entries: &[Entry],
+        c: &Candidate,
+        context: &PlaceContext,
+        key: &str,
+        haystack: &str,
+        strictness: Strictness,
+    ) -> Option<Entry> {
+        let g = self.gazetteer;
+        let class = g.word_class[c.key_id];
+        // Qualified by its state: that settles it.
+        if let Some((r, _)) = c.qualifier {
+            let region = &g.regions[r as usize];
+            return entries.iter().copied().find(|e| {
+                !matches!(e, Entry::Region(_))
+                    && g.state_of(*e) == (region.country, region.code.as_str())
+            });
+        }
+        let in_context = entries.iter().copied().find(|e| {
+            !matches!(e, Entry::Region(_)) && {
+                let (country, admin1) = g.state_of(*e);
+                context.contains(country, admin1)
+            }
+        });
+        let first = *entries.first()?;
+        if strictness == Strictness::LocationField {
+            return Some(match first {
+                Entry::Region(_) => first,
+                _ => in_context.unwrap_or(first),
+            });
+        }
+
+        // Free text from here on.
+        if !first_is_upper(haystack, c.start) {
+            return None;
+        }
+        let is_region = matches!(first, Entry::Region(_));
+        let cue = has_place_cue(haystack, c.start);
+        if class.common_word {
+            return None;
+        }
+        if class.foreign_namesake {
+            // Only when the ad names the matching state.
+            return in_context;
+        }
+        if class.first_name && !cue {
+            return if is_region { None } else { in_context };
+        }
+        if is_region {
+            return Some(first);
+        }
+        // Counties: only "X County" with a known or unique state.
+        if let Entry::County(_) = first {
+            let counties: Vec<Entry> = entries
+                .iter()
+                .copied()
+                .filter(|e| matches!(e, Entry::County(_)))
+                .collect();
+            return in_context.or_else(|| (counties.len() == 1).then_some(first));
+        }
+        let best = in_context.unwrap_or(first);
+        let multiword = key.contains(' ');
+        if cue || multiword || g.population(best) >= 50_000 || in_context.is_some() {
+            Some(best)
+        } else {
+            None
+        }
+    }
+
+    /// Places named in an ad URL: host labels ("raleigh.backpage.com") and path segments
+    /// ("/nc/raleigh/", "/new-york/"). Two-letter state codes in the path go to `context`.
+    pub fn find_in_url(&self, url: &str, context: &mut PlaceContext) -> Vec<Location> {
+        let g = self.gazetteer;
+        let bytes = url.as_bytes();
+        let after_scheme = url.find("://").map_or(0, |i| i + 3);
+        let host_end = url[after_scheme..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| after_scheme + i);
+        let host = &url[after_scheme..host_end];
+
+        // Segments: (start, end, is_host_label, is_whole_path_segment).
+        let mut segments: Vec<(usize, usize, bool)> = Vec::new();
+        let labels: Vec<(usize, usize)> = split_ranges(host, b".")
+            .into_iter()
+            .map(|(s, e)| (after_scheme + s, after_scheme + e))
+            .collect();
+        // Skip the registrable domain and TLD (last two labels) and technical labels.
+        if labels.len() > 2 {
+            for &(s, e) in &labels[..labels.len() - 2] {
+                let label = &url[s..e];
+                if !matches!(
+                    label.to_ascii_lowercase().as_str(),
+                    "www"
+                        | "m"
+                        | "mobile"
+                        | "api"
+                        | "cdn"
+                        | "img"
+                        | "images"
+                        | "static"
+                        | "mail"
+                        | "en"
+                        | "us"
+                ) {
+                    segments.push((s, e, true));
+                }
+            }
+        }
+        if host_end < url.len() {
+            let path_end = url[host_end..]
+                .find(['?', '#'])
+                .map_or(url.len(), |i| host_end + i);
+            for (s, e) in split_ranges(&url[host_end..path_end], b"/") {
+                segments.push((host_end + s, host_end + e, false));
+            }
+        }
+        // State codes as whole path segments ("/nc/").
+        for &(s, e, is_host) in &segments {
+            if !is_host
+                && e - s == 2
+                && let Some(&r) = g.region_by_code.get(&url[s..e].to_ascii_uppercase())
+            {
+                let region = &g.regions[r as usize];
+                context.add(region.country, &region.code);
+            }
+        }
+        let mut out = Vec::new();
+        for &(s, e, is_host) in &segments {
+            let segment = &url[s..e];
+            // Whole segment: "raleigh", "newyork", "new-york", "new_york".
+            if let Some(&id) = g.squashed.get(&squash(segment)) {
+                if let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true) {
+                    out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
+                    continue;
+                }
+            }
+            if is_host {
+                continue;
+            }
+            // Slug words: "sexy-girl-in-raleigh-nc-23": windows of up to three words.
+            let words = split_ranges(segment, b"-_+.,");
+            let mut w = 0;
+            while w < words.len() {
+                let mut matched = false;
+                for len in (1..=3.min(words.len() - w)).rev() {
+                    let (ws, _) = words[w];
+                    let (_, we) = words[w + len - 1];
+                    let joined = squash(&segment[ws..we]);
+                    if joined.len() < 3 {
+                        continue;
+                    }
+                    let Some(&id) = g.squashed.get(&joined) else {
+                        continue;
+                    };
+                    // A state code right after qualifies it ("raleigh-nc").
+                    let next_state = words.get(w + len).and_then(|&(ns, ne)| {
+                        (ne - ns == 2)
+                            .then(|| g.region_by_code.get(&segment[ns..ne].to_ascii_uppercase()))
+                            .flatten()
+                    });
+                    let mut local = context.clone();
+                    if let Some(&r) = next_state {
+                        let region = &g.regions[r as usize];
+                        local.add(region.country, &region.code);
+                    }
+                    let strict_ok = next_state.is_some() || len > 1;
+                    let Some(entry) = self.resolve_url(&g.entries[id], &local, false, strict_ok)
+                    else {
+                        continue;
+                    };
+                    if matches!(entry, Entry::Region(_)) && len == 1 && !strict_ok {
+                        continue;
+                    }
+                    let span = Span::new(s + ws, s + we);
+                    out.push(g.location(
+                        entry,
+                        url[span.start..span.end].to_string(),
+                        span,
+                        Field::Url,
+                    ));
+                    w += len;
+                    matched = true;
+                    break;
+                }
+                if !matched {
+                    w += 1;
+                }
+            }
+        }
+        let _ = bytes;
+        for l in &out {
+            let country = if l.country == "CA" { "CA" } else { "US" };
+            context.add(country, &l.admin1);
+        }
+        out
+    }
+
+    /// Resolve a URL segment. `trusted` segments (host labels, whole path segments, slugs with
+    /// a state) accept any name; other slug words follow the free-text word rules.
+    fn resolve_url(
+        &self,
+        entries: &[Entry],
+        context: &PlaceContext,
+        is_host: bool,
+        trusted: bool,
+    ) -> Option<Entry> {
+        let g = self.gazetteer;
+        let first = *entries.first()?;
+        let in_context = entries.iter().copied().find(|e| {
+            let (country, admin1) = g.state_of(*e);
+            !matches!(e, Entry::Region(_)) && context.contains(country, admin1)
+        });
+        if let Some(e) = in_context {
+            return Some(e);
+        }
+        let name = match first {
+            Entry::Place(i) => g.places[i as usize].name.to_ascii_lowercase(),
+            Entry::Region(i) => g.regions[i as usize].name.to_ascii_lowercase(),
+            Entry::County(i) => g.counties[i as usize].name.to_ascii_lowercase(),
+        };
+        let common = contains_ci(COMMON_WORDS, &name)
+            || contains_ci(FIRST_NAMES, &name)
+            || contains_ci(FOREIGN_NAMESAKES, &name);
+        if is_host || trusted {
+            if common && !is_host {
+                return None;
+            }
+            return Some(first);
+        }
+        (!common && g.population(first) >= 50_000).then_some(first)
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 && b != 0xE2
+}
+
+fn first_is_upper(text: &str, pos: usize) -> bool {
+    text[pos..].chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Is the word before `pos` a place cue ("in", "visiting", "Location:")?
+fn has_place_cue(text: &str, pos: usize) -> bool {
+    let before = text[..pos].trim_end_matches([' ', '\t', ':', ',', '-', '(']);
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    !word.is_empty() && PLACE_CUES.iter().any(|c| c.eq_ignore_ascii_case(word))
+}
+
+/// Byte ranges of the non-empty pieces of `s` between any of `separators`.
+fn split_ranges(s: &str, separators: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if separators.contains(&b) {
+            if i > start {
+                out.push((start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if s.len() > start {
+        out.push((start, s.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    fn places_in(text: &str, field: Field, context: &mut PlaceContext) -> Vec<(String, String)> {
+        let norm = normalize(text);
+        let ft = FieldText::new(text, &norm, field);
+        let finder = PlaceFinder::new().unwrap();
+        let found = match field {
+            Field::Location => finder.find_in_location_field(&ft, context),
+            _ => finder.find_in_text(&ft, context),
+        };
+        found.into_iter().map(|l| (l.name, l.admin1)).collect()
+    }
+
+    fn text_places(text: &str) -> Vec<(String, String)> {
+        places_in(text, Field::Body, &mut PlaceContext::default())
+    }
+
+    fn p(name: &str, admin1: &str) -> (String, String) {
+        (name.to_string(), admin1.to_string())
+    }
+
+    #[test]
+    fn cities_with_and_without_states() {
+        assert_eq!(
+            text_places("now in Raleigh, NC tonight"),
+            vec![p("Raleigh", "NC")]
+        );
+        assert_eq!(text_places("Raleigh NC"), vec![p("Raleigh", "NC")]);
+        assert_eq!(
+            text_places("visiting Charlotte this week"),
+            vec![p("Charlotte", "NC")]
+        );
+        assert_eq!(text_places("Portland, ME only"), vec![p("Portland", "ME")]);
+        assert_eq!(
+            text_places("outcalls all over Portland"),
+            vec![p("Portland", "OR")]
+        );
+        assert_eq!(
+            text_places("Springfield, Illinois"),
+            vec![p("Springfield", "IL")]
+        );
+        assert_eq!(text_places("New Orleans"), vec![p("New Orleans", "LA")]);
+        assert_eq!(text_places("St Louis girls"), vec![p("St. Louis", "MO")]);
+        assert_eq!(text_places("Toronto, ON"), vec![p("Toronto", "ON")]);
+        assert_eq!(text_places("in Montreal"), vec![p("Montréal", "QC")]);
+    }
+
+    #[test]
+    fn common_words_and_names_need_a_state() {
+        assert!(text_places("Mobile friendly site").is_empty());
+        assert!(text_places("I am Normal and sweet, Hope to see you").is_empty());
+        assert!(text_places("My name is Charlotte").is_empty());
+        assert!(text_places("Gap between").is_empty());
+        assert!(text_places("Ada loves you").is_empty());
+        assert_eq!(text_places("in Mobile, AL"), vec![p("Mobile", "AL")]);
+        assert!(text_places("London escorts").is_empty());
+        assert!(text_places("welcome to the sunrise").is_empty());
+    }
+
+    #[test]
+    fn location_field_and_context_settle_ambiguity() {
+        let mut context = PlaceContext::default();
+        assert_eq!(
+            places_in("Portland, ME", Field::Location, &mut context),
+            vec![p("Portland", "ME")]
+        );
+        assert_eq!(
+            places_in("all over Portland", Field::Body, &mut context),
+            vec![p("Portland", "ME")]
+        );
+        let mut context = PlaceContext::default();
+        assert_eq!(
+            places_in("mobile", Field::Location, &mut context),
+            vec![p("Mobile", "AL")]
+        );
+        let mut context = PlaceContext::default();
+        assert_eq!(
+            places_in("NC", Field::Location, &mut context),
+            vec![p("North Carolina", "NC")]
+        );
+    }
+
+    #[test]
+    fn places_from_urls() {
+        let finder = PlaceFinder::new().unwrap();
+        let mut context = PlaceContext::default();
+        let found = finder.find_in_url(
+            "http://raleigh.backpage.com/FemaleEscorts/x/123",
+            &mut context,
+        );
+        assert_eq!(
+            found.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+            vec!["Raleigh"]
+        );
+        assert_eq!(
+            &"http://raleigh.backpage.com"[found[0].span.start..found[0].span.end],
+            "raleigh"
+        );
+        let mut context = PlaceContext::default();
+        let found = finder.find_in_url("https://site.example/nc/jacksonville/ad/1", &mut context);
+        assert_eq!(
+            (found[0].name.as_str(), found[0].admin1.as_str()),
+            ("Jacksonville", "NC")
+        );
+        let mut context = PlaceContext::default();
+        let found = finder.find_in_url(
+            "https://site.example/ad/sexy-girl-in-new-york-23",
+            &mut context,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+}

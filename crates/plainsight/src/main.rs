@@ -1,6 +1,7 @@
 //! The `plainsight` command-line tool: batch work over ads and NIBRS data.
 
 mod cmd;
+mod pipeline;
 
 use std::process::ExitCode;
 

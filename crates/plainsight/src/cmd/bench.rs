@@ -1,12 +1,160 @@
-//! `plainsight bench` (work in progress).
+//! `plainsight bench`: measure throughput of pipeline stages on a generated corpus. A benchmark,
+//! not a test: it prints figures for `docs/benchmarks.md` and asserts nothing.
 
+use std::fs::File;
+use std::io::BufWriter;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
 
-use super::Context;
+use plainsight_core::Ad;
+use plainsight_corpus::CorpusConfig;
+use rayon::prelude::*;
+
+use super::{Context, ExtractArgs};
+use crate::pipeline::{self, Input, Progress};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Stage {
+    /// Normalisation and extraction, in MB/s of ad text (one core and all cores).
+    Extract,
+    /// Reading, extraction and storing into a fresh SQLite workspace, end to end.
+    Ingest,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Examples:
+  plainsight bench extract --ads 100000
+  plainsight bench ingest --ads 1000000")]
+pub struct Args {
+    /// The stage to measure.
+    #[arg(value_enum)]
+    pub stage: Stage,
+    /// Number of generated ads.
+    #[arg(long, default_value_t = 100_000)]
+    pub ads: usize,
+    /// Corpus seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Repetitions (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    #[command(flatten)]
+    pub extract: ExtractArgs,
+}
 
-pub async fn run(_ctx: &Context, _args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not available yet")
+pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
+    match args.stage {
+        Stage::Extract => bench_extract(&args),
+        Stage::Ingest => bench_ingest(ctx, &args).await,
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+fn bench_extract(args: &Args) -> anyhow::Result<ExitCode> {
+    let cfg = CorpusConfig {
+        ads: args.ads,
+        seed: args.seed,
+        ..CorpusConfig::default()
+    };
+    let ads: Vec<Ad> = plainsight_corpus::generate(&cfg).map(|(ad, _)| ad).collect();
+    let bytes: usize = ads.iter().map(|a| a.text_len()).sum();
+    let extractor = args.extract.extractor()?;
+    let runs = args.runs.max(1);
+    let mb = bytes as f64 / 1e6;
+    let mut single = Vec::new();
+    let mut parallel = Vec::new();
+    let mut checksum = 0usize;
+    for _ in 0..runs {
+        let t = Instant::now();
+        for ad in &ads {
+            checksum += extractor.extract(ad).phones.len();
+        }
+        single.push(mb / t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        checksum += ads
+            .par_iter()
+            .map(|ad| extractor.extract(ad).phones.len())
+            .sum::<usize>();
+        parallel.push(mb / t.elapsed().as_secs_f64());
+    }
+    println!(
+        "extract: {} ads, {:.1} MB of text, {} runs; median {:.1} MB/s on one core, \
+         {:.1} MB/s on {} threads (phones found per pass: {})",
+        ads.len(),
+        mb,
+        runs,
+        median(single),
+        median(parallel),
+        rayon::current_num_threads(),
+        checksum / (2 * runs)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bench_ingest(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("ads.jsonl");
+    let cfg = CorpusConfig {
+        ads: args.ads,
+        seed: args.seed,
+        ..CorpusConfig::default()
+    };
+    {
+        let mut out = BufWriter::new(File::create(&path)?);
+        plainsight_corpus::write_jsonl(&cfg, &mut out, None::<&mut std::io::Sink>, |_| {})?;
+    }
+    let size = std::fs::metadata(&path)?.len();
+    let extractor = Arc::new(args.extract.extractor()?);
+    let mut times = Vec::new();
+    for run in 0..args.runs.max(1) {
+        let url = format!("sqlite://{}/run{run}.db", dir.path().display());
+        let store = Arc::new(plainsight_store::SqliteStore::open(&url).await?);
+        let inputs = vec![Input::Path(path.clone())];
+        let progress = Progress::new(ctx.show_progress(), Some(size), "ingest");
+        let t = Instant::now();
+        let report = pipeline::ingest(
+            store.clone(),
+            extractor.clone(),
+            inputs,
+            plainsight_ingest::ReadOptions::default(),
+            dir.path().join("quarantine.jsonl"),
+            progress,
+        )
+        .await?;
+        store.close().await;
+        let secs = t.elapsed().as_secs_f64();
+        times.push(secs);
+        eprintln!(
+            "run {}: {:.1} s, {} stored, {} duplicate, {} rejected",
+            run + 1,
+            secs,
+            report.stored,
+            report.duplicates,
+            report.rejected
+        );
+        std::fs::remove_file(dir.path().join(format!("run{run}.db")))?;
+    }
+    let secs = median(times);
+    println!(
+        "ingest: {} ads ({:.1} MB JSONL) in a median {:.1} s = {:.0} ads/s; peak resident memory {} MB",
+        args.ads,
+        size as f64 / 1e6,
+        secs,
+        args.ads as f64 / secs,
+        peak_rss_mb().map_or("unknown".to_string(), |m| m.to_string())
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Peak resident set size of this process (VmHWM), in MB, on Linux.
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }

@@ -29,3 +29,92 @@ impl Context {
         self.db.as_deref().unwrap_or(DEFAULT_DB)
     }
 }
+
+impl Context {
+    /// Open (creating and migrating if needed) the SQLite workspace database.
+    pub async fn open_store(&self) -> anyhow::Result<plainsight_store::SqliteStore> {
+        let url = self.db_url();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            anyhow::bail!(
+                "PostgreSQL workspaces are not supported by this release; use a sqlite:// URL \
+                 (given: {})",
+                plainsight_store::redact_url(url)
+            );
+        }
+        plainsight_store::SqliteStore::open(url).await.map_err(|e| {
+            anyhow::anyhow!(e).context(format!(
+                "opening the workspace database {}",
+                plainsight_store::redact_url(url)
+            ))
+        })
+    }
+
+    /// Whether to draw progress bars: not when asked to be quiet, not when stderr is piped.
+    pub fn show_progress(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
+
+/// Options for reading ads, shared by `extract` and `ingest`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// Input format when the file name does not say: jsonl, csv, warc or html.
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+    /// Rename CSV columns, as ad_field=csv_column pairs: `--map title=headline,body=description`.
+    #[arg(long, value_name = "PAIRS")]
+    pub map: Option<String>,
+    /// Largest record accepted, in bytes; larger records are rejected with a reason.
+    #[arg(long, value_name = "BYTES", default_value_t = plainsight_ingest::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+}
+
+impl ReadArgs {
+    pub fn read_options(&self) -> anyhow::Result<plainsight_ingest::ReadOptions> {
+        let format = match &self.input_format {
+            Some(f) => Some(f.parse::<plainsight_ingest::Format>()?),
+            None => None,
+        };
+        let csv_map = match &self.map {
+            Some(m) => plainsight_ingest::parse_csv_map(m)?,
+            None => Vec::new(),
+        };
+        Ok(plainsight_ingest::ReadOptions {
+            format,
+            csv_map,
+            max_record_bytes: self.max_record_bytes,
+        })
+    }
+}
+
+/// Options for extraction, shared by `extract`, `ingest` and `demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExtractArgs {
+    /// Region for phone numbers written without a country code (ISO 3166 code).
+    #[arg(long, value_name = "CC", default_value = "US")]
+    pub region: String,
+    /// Indicator definitions (TOML). Default: the bundled, evidence-based set.
+    #[arg(long, value_name = "FILE")]
+    pub indicators: Option<std::path::PathBuf>,
+}
+
+impl ExtractArgs {
+    pub fn extractor(&self) -> anyhow::Result<plainsight_text::extract::Extractor> {
+        use anyhow::Context as _;
+        let indicators_toml = match &self.indicators {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading indicator file {}", path.display()))?,
+            ),
+            None => None,
+        };
+        let config = plainsight_text::extract::ExtractConfig {
+            phone: plainsight_text::extract::PhoneConfig {
+                default_region: self.region.to_ascii_uppercase(),
+            },
+            indicators_toml,
+        };
+        Ok(plainsight_text::extract::Extractor::new(&config)?)
+    }
+}

@@ -1,0 +1,26 @@
+//! The store's error type: what went wrong, with the detail a user needs to fix it.
+
+/// Errors from any storage backend.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot use database {url}: {reason}")]
+    UnsupportedUrl { url: String, reason: &'static str },
+    #[error("cannot create the workspace folder {path}: {source}")]
+    CreateDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open database {url}: {source}")]
+    Open {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored record is corrupt ({what}): {detail}")]
+    Corrupt { what: &'static str, detail: String },
+}

@@ -1,0 +1,141 @@
+//! Integration tests of the SQLite store: idempotent inserts, atomic batches, look-ups.
+
+use plainsight_core::{Ad, Extraction, Field, IdentifierKind, IndicatorHit, Phone, Span};
+use plainsight_store::{NewAd, SqliteStore, Store};
+
+fn ad(id: &str, body: &str, phone: Option<&str>) -> NewAd {
+    let ad = Ad {
+        id: id.into(),
+        site: Some("example".into()),
+        body: Some(body.into()),
+        posted_at: Some(plainsight_core::parse_posted_at("2024-05-01").unwrap()),
+        ..Default::default()
+    };
+    let mut extraction = Extraction {
+        id: id.into(),
+        ..Default::default()
+    };
+    if let Some(p) = phone {
+        extraction.phones.push(Phone {
+            e164: p.into(),
+            raw: p.into(),
+            obscured: true,
+            techniques: vec!["spelled_digits".into()],
+            span: Span::new(0, 3),
+            field: Field::Body,
+        });
+        extraction.indicators.push(IndicatorHit {
+            code: "obscured_phone".into(),
+            evidence: p.into(),
+            span: Span::new(0, 3),
+            field: Field::Body,
+        });
+    }
+    NewAd {
+        ad,
+        extraction,
+        source_file: "ads.jsonl".into(),
+        source_line: 1,
+    }
+}
+
+async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/sub/ws.db", dir.path().display());
+    let store = SqliteStore::open(&url).await.unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn reingest_adds_nothing_and_reports_duplicates() {
+    let (_dir, store) = temp_store().await;
+    let batch = vec![
+        ad("1", "call me", Some("+19195550123")),
+        ad("2", "other text", Some("+19195550123")),
+        ad("3", "no phone", None),
+    ];
+    let first = store.insert_ads(&batch).await.unwrap();
+    assert_eq!(first.stored, 3);
+    assert!(first.duplicates.is_empty());
+    let again = store.insert_ads(&batch).await.unwrap();
+    assert_eq!(again.stored, 0);
+    assert_eq!(again.duplicates.len(), 3);
+    assert_eq!(store.count_ads().await.unwrap(), 3);
+
+    // Same content under a new id is a duplicate; same id with new content is too.
+    let same_content = vec![ad("99", "call me", Some("+19195550123"))];
+    assert_eq!(store.insert_ads(&same_content).await.unwrap().stored, 0);
+    let same_id = vec![ad("1", "changed text", None)];
+    assert_eq!(store.insert_ads(&same_id).await.unwrap().stored, 0);
+    assert_eq!(store.count_ads().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn identifiers_and_summary_reflect_what_was_stored() {
+    let (_dir, store) = temp_store().await;
+    let batch = vec![
+        ad("1", "a", Some("+19195550123")),
+        ad("2", "b", Some("+19195550123")),
+        ad("3", "c", Some("+12125550199")),
+    ];
+    store.insert_ads(&batch).await.unwrap();
+    let refs = store
+        .ads_with_identifier(IdentifierKind::Phone, "+19195550123")
+        .await
+        .unwrap();
+    let ids: Vec<_> = refs.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["1", "2"]);
+    let top = store
+        .top_identifiers(IdentifierKind::Phone, 5)
+        .await
+        .unwrap();
+    assert_eq!(top[0].value, "+19195550123");
+    assert_eq!(top[0].ads, 2);
+    let s = store.summary().await.unwrap();
+    assert_eq!(s.ads, 3);
+    assert_eq!(s.distinct_phones, 2);
+    assert_eq!(s.ads_with_obscured_phone, 3);
+    assert_eq!(s.indicator_hits, vec![("obscured_phone".to_string(), 3)]);
+
+    let stored = store.get_ad("example", "2").await.unwrap().unwrap();
+    assert_eq!(stored.ad, batch[1].ad);
+    assert_eq!(stored.extraction, batch[1].extraction);
+    assert!(store.get_ad("example", "nope").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn duplicates_inside_one_batch_are_stored_once() {
+    let (_dir, store) = temp_store().await;
+    let batch = vec![ad("1", "x", None), ad("1", "x", None), ad("2", "x", None)];
+    let out = store.insert_ads(&batch).await.unwrap();
+    assert_eq!(out.stored, 1);
+    assert_eq!(out.duplicates.len(), 2);
+}
+
+#[tokio::test]
+async fn large_batches_span_several_statements() {
+    let (_dir, store) = temp_store().await;
+    let batch: Vec<NewAd> = (0..2_500)
+        .map(|i| ad(&i.to_string(), &format!("body {i}"), Some("+19195550123")))
+        .collect();
+    let out = store.insert_ads(&batch).await.unwrap();
+    assert_eq!(out.stored, 2_500);
+    let refs = store
+        .ads_with_identifier(IdentifierKind::Phone, "+19195550123")
+        .await
+        .unwrap();
+    assert_eq!(refs.len(), 2_500);
+}
+
+#[tokio::test]
+async fn reopening_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/ws.db", dir.path().display());
+    {
+        let store = SqliteStore::open(&url).await.unwrap();
+        store.insert_ads(&[ad("1", "x", None)]).await.unwrap();
+        store.close().await;
+    }
+    let store = SqliteStore::open(&url).await.unwrap();
+    assert_eq!(store.count_ads().await.unwrap(), 1);
+}
