@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(normalize(out).text(), out, "normalize is not idempotent");
     // A few ranges derived from the input, including out-of-bounds and reversed ones.
     let n = out.len();
-    let seeds = data.iter().take(8).map(|&b| usize::from(b)).collect::<Vec<_>>();
+    let seeds = data
+        .iter()
+        .take(8)
+        .map(|&b| usize::from(b))
+        .collect::<Vec<_>>();
     let mut ranges = vec![0..n, 0..0, n..n, n / 2..n, 0..n + 3, n + 1..n / 3];
     for pair in seeds.chunks(2) {
         if let [a, b] = pair {
@@ -23,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
     for (at, c) in out.char_indices() {
         let span = norm.original_span(at..at + c.len_utf8());
         assert!(span.start < span.end, "output char maps to nothing");
-        assert!(span.start >= previous.start && span.end >= previous.end, "spans out of order");
+        assert!(
+            span.start >= previous.start && span.end >= previous.end,
+            "spans out of order"
+        );
         previous = span;
     }
     for range in ranges {

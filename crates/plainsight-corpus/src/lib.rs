@@ -25,8 +25,8 @@ mod places;
 mod rng;
 mod truth;
 mod vocab;
-mod writer;
 mod write;
+mod writer;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use plainsight_core::Ad;
@@ -236,7 +236,10 @@ impl Iterator for Corpus {
                 // Few floods run at once, so the window stays bounded.
                 let floods = self.active.len() - self.writers_active();
                 if start_flood && floods < 8 {
-                    let copies = rng::tiered(&mut self.rng, &[(60, 10, 40), (30, 41, 100), (10, 101, 150)]);
+                    let copies = rng::tiered(
+                        &mut self.rng,
+                        &[(60, 10, 40), (30, 41, 100), (10, 101, 150)],
+                    );
                     let varies = self.rng.random_bool(0.3);
                     self.active.push(Actor::Flood(Box::new(Flood {
                         ad: ad.clone(),

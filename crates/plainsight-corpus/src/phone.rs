@@ -252,16 +252,21 @@ const LOOKALIKES: &[(Lookalike, u32)] = &[
 ];
 
 fn lookalike_digit(kind: Lookalike, d: u8) -> String {
-    let from = |base: u32| char::from_u32(base + u32::from(d)).map_or_else(String::new, String::from);
+    let from =
+        |base: u32| char::from_u32(base + u32::from(d)).map_or_else(String::new, String::from);
     match kind {
         Lookalike::FullWidth => from(0xFF10),
         Lookalike::MathBold => from(0x1D7CE),
         Lookalike::MathDoubleStruck => from(0x1D7D8),
         Lookalike::MathSans => from(0x1D7E2),
         Lookalike::Circled if d == 0 => "\u{24EA}".into(),
-        Lookalike::Circled => char::from_u32(0x2460 + u32::from(d) - 1).map_or_else(String::new, String::from),
+        Lookalike::Circled => {
+            char::from_u32(0x2460 + u32::from(d) - 1).map_or_else(String::new, String::from)
+        }
         Lookalike::NegativeCircled if d == 0 => "\u{24FF}".into(),
-        Lookalike::NegativeCircled => char::from_u32(0x2776 + u32::from(d) - 1).map_or_else(String::new, String::from),
+        Lookalike::NegativeCircled => {
+            char::from_u32(0x2776 + u32::from(d) - 1).map_or_else(String::new, String::from)
+        }
         Lookalike::Keycap => format!("{d}\u{FE0F}\u{20E3}"),
         Lookalike::Superscript => match d {
             1 => "\u{00B9}".into(),
@@ -274,8 +279,16 @@ fn lookalike_digit(kind: Lookalike, d: u8) -> String {
 
 /// HTML noise between digit groups.
 const HTML_NOISE: &[&str] = &[
-    "<b></b>", "<br>", "<br/>", "</span><span>", "<i></i>", "&nbsp;", "&#8203;", "<wbr>",
-    "<u></u>", "</b><b>",
+    "<b></b>",
+    "<br>",
+    "<br/>",
+    "</span><span>",
+    "<i></i>",
+    "&nbsp;",
+    "&#8203;",
+    "<wbr>",
+    "<u></u>",
+    "</b><b>",
 ];
 
 /// Unusual separators.
@@ -331,11 +344,22 @@ impl PhoneStyle {
                     style.spelling = Some(Spelling {
                         scope: *pick(
                             rng,
-                            &[SpellScope::All, SpellScope::Some(500), SpellScope::Some(300), SpellScope::LastGroup],
+                            &[
+                                SpellScope::All,
+                                SpellScope::Some(500),
+                                SpellScope::Some(300),
+                                SpellScope::LastGroup,
+                            ],
                         ),
                         case: *pick(
                             rng,
-                            &[WordCase::Lower, WordCase::Lower, WordCase::Upper, WordCase::Title, WordCase::Alternating],
+                            &[
+                                WordCase::Lower,
+                                WordCase::Lower,
+                                WordCase::Upper,
+                                WordCase::Title,
+                                WordCase::Alternating,
+                            ],
                         ),
                         glued: chance(rng, 350),
                         mixed: chance(rng, 250),
@@ -353,7 +377,8 @@ impl PhoneStyle {
                 }
                 3 => {
                     let weights: Vec<u32> = LOOKALIKES.iter().map(|l| l.1).collect();
-                    style.lookalike = Some((LOOKALIKES[pick_weighted(rng, &weights)].0, chance(rng, 700)))
+                    style.lookalike =
+                        Some((LOOKALIKES[pick_weighted(rng, &weights)].0, chance(rng, 700)))
                 }
                 _ => {
                     style.html = Some(*pick(rng, HTML_NOISE));
@@ -392,7 +417,13 @@ impl PhoneStyle {
         let mut i = 0;
         while i < 10 {
             let d = digits[i];
-            let group = if i < 3 { 0 } else if i < 6 { 1 } else { 2 };
+            let group = if i < 3 {
+                0
+            } else if i < 6 {
+                1
+            } else {
+                2
+            };
             if let Some((kind, all)) = self.lookalike
                 && (all || chance(rng, 550))
             {
@@ -408,8 +439,13 @@ impl PhoneStyle {
                     SpellScope::LastGroup => group == 2,
                 };
                 if spell {
-                    let same_group_next = i + 1 < 10 && (i + 1 < 3) == (i < 3) && (i + 1 < 6) == (i < 6);
-                    let (text, width) = if sp.doubles && same_group_next && digits[i + 1] == d && chance(rng, 700) {
+                    let same_group_next =
+                        i + 1 < 10 && (i + 1 < 3) == (i < 3) && (i + 1 < 6) == (i < 6);
+                    let (text, width) = if sp.doubles
+                        && same_group_next
+                        && digits[i + 1] == d
+                        && chance(rng, 700)
+                    {
                         let word = spell_word(d, sp, rng, &mut used);
                         let dbl = apply_case("double", sp.case);
                         (format!("{dbl} {word}"), 2)
@@ -448,10 +484,7 @@ impl PhoneStyle {
                 used.push(Technique::Separators);
                 (sep.to_string(), every_digit.then_some(sep))
             }
-            None => (
-                pick(rng, &[" ", "-", ".", "", " "]).to_string(),
-                None,
-            ),
+            None => (pick(rng, &[" ", "-", ".", "", " "]).to_string(), None),
         };
         let mut out = String::with_capacity(48);
         let html_slot = self.html.map(|h| (h, rng.random_range(0..3u8)));
@@ -459,7 +492,10 @@ impl PhoneStyle {
             if k > 0 {
                 let (prev_group, _, prev_word) = &tokens[k - 1];
                 if prev_group != group {
-                    if group_sep.is_empty() && (*prev_word || *is_word) && !self.spelling.is_some_and(|s| s.glued) {
+                    if group_sep.is_empty()
+                        && (*prev_word || *is_word)
+                        && !self.spelling.is_some_and(|s| s.glued)
+                    {
                         out.push(' ');
                     }
                     out.push_str(&group_sep);
@@ -475,7 +511,9 @@ impl PhoneStyle {
                     out.push(' ');
                 }
             }
-            if k == 0 && let Some((open, _)) = self.brackets {
+            if k == 0
+                && let Some((open, _)) = self.brackets
+            {
                 out.push(open);
                 used.push(Technique::Separators);
             }
@@ -520,7 +558,13 @@ fn apply_case(word: &str, case: WordCase) -> String {
         WordCase::Alternating => word
             .chars()
             .enumerate()
-            .map(|(i, ch)| if i % 2 == 0 { ch.to_ascii_uppercase() } else { ch })
+            .map(|(i, ch)| {
+                if i % 2 == 0 {
+                    ch.to_ascii_uppercase()
+                } else {
+                    ch
+                }
+            })
             .collect(),
     }
 }
@@ -543,9 +587,26 @@ fn spell_word(d: u8, sp: Spelling, rng: &mut CorpusRng, used: &mut Vec<Technique
 }
 
 const CYRILLIC: &[(char, char)] = &[
-    ('a', 'а'), ('e', 'е'), ('o', 'о'), ('p', 'р'), ('c', 'с'), ('x', 'х'), ('y', 'у'),
-    ('i', 'і'), ('A', 'А'), ('E', 'Е'), ('O', 'О'), ('P', 'Р'), ('C', 'С'), ('X', 'Х'),
-    ('T', 'Т'), ('H', 'Н'), ('K', 'К'), ('M', 'М'), ('B', 'В'), ('I', 'І'),
+    ('a', 'а'),
+    ('e', 'е'),
+    ('o', 'о'),
+    ('p', 'р'),
+    ('c', 'с'),
+    ('x', 'х'),
+    ('y', 'у'),
+    ('i', 'і'),
+    ('A', 'А'),
+    ('E', 'Е'),
+    ('O', 'О'),
+    ('P', 'Р'),
+    ('C', 'С'),
+    ('X', 'Х'),
+    ('T', 'Т'),
+    ('H', 'Н'),
+    ('K', 'К'),
+    ('M', 'М'),
+    ('B', 'В'),
+    ('I', 'І'),
 ];
 
 /// Swap every Latin letter that has a Cyrillic twin.
@@ -632,7 +693,11 @@ pub fn reveal_digits(written: &str) -> String {
     let mut doubled = false;
     let mut i = 0;
     'scan: while i < chars.len() {
-        let at = |i: usize, w: &str| w.chars().enumerate().all(|(k, wc)| chars.get(i + k) == Some(&wc));
+        let at = |i: usize, w: &str| {
+            w.chars()
+                .enumerate()
+                .all(|(k, wc)| chars.get(i + k) == Some(&wc))
+        };
         let mut emit = |d: u8, out: &mut String| {
             out.push(char::from(b'0' + d));
             if doubled {
@@ -681,7 +746,11 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn strip_country(d: String) -> String {
-        if d.len() == 11 && d.starts_with('1') { d[1..].to_string() } else { d }
+        if d.len() == 11 && d.starts_with('1') {
+            d[1..].to_string()
+        } else {
+            d
+        }
     }
 
     #[test]
@@ -689,7 +758,11 @@ mod tests {
         let n = Nanp::new(919, 482, 7013);
         assert_eq!(n.e164(), "+19194827013");
         for (f, _) in PLAIN_FORMATS {
-            assert_eq!(strip_country(reveal_digits(&f.write(&n))), "9194827013", "{f:?}");
+            assert_eq!(
+                strip_country(reveal_digits(&f.write(&n))),
+                "9194827013",
+                "{f:?}"
+            );
         }
     }
 
@@ -716,11 +789,22 @@ mod tests {
             let style = PhoneStyle::random(&mut rng, 1000);
             let n = plan.number(*pick(&mut rng, &[212u16, 704, 901, 310]), serial);
             let (text, used) = style.write(&n, &mut rng);
-            assert!(!used.is_empty(), "disguised style wrote a plain number: {text:?}");
+            assert!(
+                !used.is_empty(),
+                "disguised style wrote a plain number: {text:?}"
+            );
             seen_techniques.extend(used.iter().copied());
-            assert_eq!(strip_country(reveal_digits(&text)), n.digit_string(), "{text:?} {used:?} {style:?}");
+            assert_eq!(
+                strip_country(reveal_digits(&text)),
+                n.digit_string(),
+                "{text:?} {used:?} {style:?}"
+            );
             let garbled = mojibake(&text);
-            assert_eq!(strip_country(reveal_digits(&garbled)), n.digit_string(), "{garbled:?}");
+            assert_eq!(
+                strip_country(reveal_digits(&garbled)),
+                n.digit_string(),
+                "{garbled:?}"
+            );
         }
         for t in [
             Technique::SpelledDigits,
@@ -735,7 +819,10 @@ mod tests {
 
     #[test]
     fn decoder_reads_classic_examples() {
-        assert_eq!(reveal_digits("8four five 2Osix one6nineseven"), "8452061697");
+        assert_eq!(
+            reveal_digits("8four five 2Osix one6nineseven"),
+            "8452061697"
+        );
         assert_eq!(reveal_digits("615,8eight6,o16one"), "6158860161");
         assert_eq!(reveal_digits("9ine1ne9ine"), "919");
         assert_eq!(reveal_digits("two double five"), "255");

@@ -164,10 +164,18 @@ mod tests {
     fn every_city_is_well_formed() {
         for c in CITIES {
             assert_eq!(c.state.len(), 2, "{}", c.name);
-            assert!(!c.area_codes.is_empty() && !c.spots.is_empty(), "{}", c.name);
+            assert!(
+                !c.area_codes.is_empty() && !c.spots.is_empty(),
+                "{}",
+                c.name
+            );
             for &ac in c.area_codes {
                 // NANP area codes: first digit 2-9, not an N11 code.
-                assert!((200..=999).contains(&ac) && ac % 100 != 11, "{}: {ac}", c.name);
+                assert!(
+                    (200..=999).contains(&ac) && ac % 100 != 11,
+                    "{}: {ac}",
+                    c.name
+                );
             }
             assert!(c.weight > 0);
         }
@@ -175,8 +183,8 @@ mod tests {
 
     #[test]
     fn every_city_has_a_neighbour_to_travel_to() {
-        for i in 0..CITIES.len() {
-            assert!(!neighbours(i).is_empty(), "{}", CITIES[i].name);
+        for (i, city) in CITIES.iter().enumerate() {
+            assert!(!neighbours(i).is_empty(), "{}", city.name);
         }
     }
 }

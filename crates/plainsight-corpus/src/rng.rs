@@ -31,6 +31,12 @@ pub(crate) fn pick<'a, T>(rng: &mut CorpusRng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
+/// Pick one of a non-empty list of static strings (spares callers a deref that type
+/// inference would otherwise need).
+pub(crate) fn pick_str(rng: &mut CorpusRng, items: &[&'static str]) -> &'static str {
+    items[rng.random_range(0..items.len())]
+}
+
 /// Pick an index by integer weights (at least one weight must be non-zero).
 pub(crate) fn pick_weighted(rng: &mut CorpusRng, weights: &[u32]) -> usize {
     let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();

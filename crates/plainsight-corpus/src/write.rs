@@ -56,8 +56,10 @@ pub fn write_jsonl<A: Write, T: Write>(
             source,
         })?;
         line.push(b'\n');
-        ads.write_all(&line)
-            .map_err(|source| CorpusError::Write { stream: "ads", source })?;
+        ads.write_all(&line).map_err(|source| CorpusError::Write {
+            stream: "ads",
+            source,
+        })?;
         if let Some(out) = truth.as_deref_mut() {
             line.clear();
             serde_json::to_writer(&mut line, &t).map_err(|source| CorpusError::Serialise {
@@ -65,8 +67,10 @@ pub fn write_jsonl<A: Write, T: Write>(
                 source,
             })?;
             line.push(b'\n');
-            out.write_all(&line)
-                .map_err(|source| CorpusError::Write { stream: "truth", source })?;
+            out.write_all(&line).map_err(|source| CorpusError::Write {
+                stream: "truth",
+                source,
+            })?;
         }
         summary.ads += 1;
         match t.kind {
@@ -84,11 +88,15 @@ pub fn write_jsonl<A: Write, T: Write>(
             progress(summary.ads);
         }
     }
-    ads.flush()
-        .map_err(|source| CorpusError::Write { stream: "ads", source })?;
+    ads.flush().map_err(|source| CorpusError::Write {
+        stream: "ads",
+        source,
+    })?;
     if let Some(out) = truth {
-        out.flush()
-            .map_err(|source| CorpusError::Write { stream: "truth", source })?;
+        out.flush().map_err(|source| CorpusError::Write {
+            stream: "truth",
+            source,
+        })?;
     }
     progress(summary.ads);
     summary.writers = corpus.writers_started();

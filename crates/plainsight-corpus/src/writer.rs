@@ -11,7 +11,9 @@ use serde_json::Map;
 use crate::mojibake::mojibake;
 use crate::phone::{Nanp, NumberPlan, PhoneStyle, PlainFormat, Technique, to_cyrillic};
 use crate::places::{CITIES, City, city_weights, neighbours, slug};
-use crate::rng::{CorpusRng, chance, derived_rng, distinct_indices, pick, pick_weighted, tiered};
+use crate::rng::{
+    CorpusRng, chance, derived_rng, distinct_indices, pick, pick_str, pick_weighted, tiered,
+};
 use crate::truth::{AdKind, MentionField, PhoneMention, Truth, TruthPrice};
 use crate::vocab::*;
 use crate::{CorpusConfig, Hub};
@@ -57,7 +59,14 @@ fn random_hex(rng: &mut CorpusRng, bytes: usize) -> String {
 }
 
 /// Social platforms written as handles (the truth uses these names).
-const PLATFORMS: &[&str] = &["instagram", "snapchat", "twitter", "telegram", "kik", "onlyfans"];
+const PLATFORMS: &[&str] = &[
+    "instagram",
+    "snapchat",
+    "twitter",
+    "telegram",
+    "kik",
+    "onlyfans",
+];
 
 #[derive(Debug, Clone)]
 struct Persona {
@@ -235,14 +244,30 @@ impl Writer {
         let cfg = ctx.cfg;
         let mut rng = derived_rng(cfg.seed, STREAM_WRITER, index);
         let is_operator = rng.random_bool(cfg.operator_fraction.clamp(0.0, 1.0));
-        let kind = if is_operator { AdKind::Operator } else { AdKind::Independent };
-        let id = if is_operator { format!("net-{index:06}") } else { format!("ind-{index:06}") };
+        let kind = if is_operator {
+            AdKind::Operator
+        } else {
+            AdKind::Independent
+        };
+        let id = if is_operator {
+            format!("net-{index:06}")
+        } else {
+            format!("ind-{index:06}")
+        };
 
         let home = pick_weighted(&mut rng, &city_weights());
-        let travels = if is_operator { chance(&mut rng, 700) } else { chance(&mut rng, 350) };
+        let travels = if is_operator {
+            chance(&mut rng, 700)
+        } else {
+            chance(&mut rng, 350)
+        };
         let (circuit, circuit_days) = plan_circuit(&mut rng, home, travels, is_operator);
 
-        let persona_count = if is_operator { rng.random_range(2..=6usize) } else { 1 };
+        let persona_count = if is_operator {
+            rng.random_range(2..=6usize)
+        } else {
+            1
+        };
         let pool_size = if is_operator {
             1 + pick_weighted(&mut rng, &[30, 35, 25, 10])
         } else {
@@ -283,21 +308,31 @@ impl Writer {
                 let email_rate = if is_operator { 100 } else { 250 };
                 let email = chance(&mut rng, email_rate).then(|| {
                     let tag = ctx.tags.tag(index * 32 + 2 + p as u64 * 4);
-                    format!("{}{}@{}", name.to_lowercase(), tag, pick(&mut rng, EMAIL_DOMAINS))
+                    format!(
+                        "{}{}@{}",
+                        name.to_lowercase(),
+                        tag,
+                        pick(&mut rng, EMAIL_DOMAINS)
+                    )
                 });
                 Persona {
                     id: format!("{id}/p{}", p + 1),
                     name,
-                    age: tiered(&mut rng, &[(30, 19, 22), (35, 23, 26), (25, 27, 31), (10, 32, 38)]) as u8,
+                    age: tiered(
+                        &mut rng,
+                        &[(30, 19, 22), (35, 23, 26), (25, 27, 31), (10, 32, 38)],
+                    ) as u8,
                     ethnicity: chance(&mut rng, 450).then(|| *pick(&mut rng, ETHNICITIES)),
-                    hair: *pick(&mut rng, HAIR),
+                    hair: pick_str(&mut rng, HAIR),
                     height_inches: rng.random_range(59..=70),
                     weight: rng.random_range(100..=175),
                     bust: rng.random_range(32..=38),
-                    cup: *pick(&mut rng, &["A", "B", "C", "D", "DD"]),
+                    cup: pick_str(&mut rng, &["A", "B", "C", "D", "DD"]),
                     waist: rng.random_range(23..=30),
                     hips: rng.random_range(34..=42),
-                    photos: (0..rng.random_range(3..=8)).map(|_| Photo::new(&mut rng)).collect(),
+                    photos: (0..rng.random_range(3..=8))
+                        .map(|_| Photo::new(&mut rng))
+                        .collect(),
                     phone: phone_order[p % pool_size],
                     handles,
                     email,
@@ -306,31 +341,60 @@ impl Writer {
             .collect();
 
         let shared_photos = if is_operator && chance(&mut rng, 300) {
-            (0..rng.random_range(1..=2)).map(|_| Photo::new(&mut rng)).collect()
+            (0..rng.random_range(1..=2))
+                .map(|_| Photo::new(&mut rng))
+                .collect()
         } else {
             Vec::new()
         };
         let cashapp = chance(&mut rng, if is_operator { 350 } else { 120 }).then(|| {
             let tag = ctx.tags.tag(index * 32).to_uppercase();
-            let stem = if is_operator { *pick(&mut rng, &["Vip", "Dolls", "Bookings", "Angels", "Elite"]) } else { personas[0].name };
+            let stem = if is_operator {
+                *pick(&mut rng, &["Vip", "Dolls", "Bookings", "Angels", "Elite"])
+            } else {
+                personas[0].name
+            };
             format!("{stem}{tag}")
         });
         let shared_email = (is_operator && chance(&mut rng, 300)).then(|| {
             let tag = ctx.tags.tag(index * 32 + 1);
-            let stem = pick(&mut rng, &["vipbooking", "sweetdolls", "angelsagency", "bookme", "topgirls"]);
+            let stem = pick(
+                &mut rng,
+                &[
+                    "vipbooking",
+                    "sweetdolls",
+                    "angelsagency",
+                    "bookme",
+                    "topgirls",
+                ],
+            );
             format!("{stem}{tag}@{}", pick(&mut rng, EMAIL_DOMAINS))
         });
 
-        let obscure = if is_operator { rng.random_range(350..=900) } else { *pick(&mut rng, &[0, 100, 200, 300, 500]) };
-        let template_count = if is_operator { rng.random_range(1..=3usize) } else { 1 + usize::from(chance(&mut rng, 200)) };
+        let obscure = if is_operator {
+            rng.random_range(350..=900)
+        } else {
+            *pick(&mut rng, &[0, 100, 200, 300, 500])
+        };
+        let template_count = if is_operator {
+            rng.random_range(1..=3usize)
+        } else {
+            1 + usize::from(chance(&mut rng, 200))
+        };
         let templates = (0..template_count)
             .map(|t| plan_template(&mut rng, format!("{id}/t{}", t + 1), is_operator, obscure))
             .collect();
 
         let total = if is_operator {
-            tiered(&mut rng, &[(40, 15, 40), (35, 41, 120), (20, 121, 300), (5, 301, 800)])
+            tiered(
+                &mut rng,
+                &[(40, 15, 40), (35, 41, 120), (20, 121, 300), (5, 301, 800)],
+            )
         } else {
-            tiered(&mut rng, &[(45, 1, 3), (30, 4, 10), (18, 11, 30), (7, 31, 80)])
+            tiered(
+                &mut rng,
+                &[(45, 1, 3), (30, 4, 10), (18, 11, 30), (7, 31, 80)],
+            )
         };
         let period = i64::from(cfg.days.max(1)) * DAY;
         // Operators post about once a day per persona; independents every few days.
@@ -367,8 +431,12 @@ impl Writer {
         Writer {
             kind,
             id,
-            site: *pick(&mut rng, SITES),
-            rotate_per_mille: if is_operator { *pick(&mut rng, &[0, 0, 150, 150, 400]) } else { 0 },
+            site: pick_str(&mut rng, SITES),
+            rotate_per_mille: if is_operator {
+                *pick(&mut rng, &[0, 0, 150, 150, 400])
+            } else {
+                0
+            },
             rng,
             personas,
             phones,
@@ -407,7 +475,12 @@ impl Writer {
 
     /// Write the next ad. `hub` is a hub number to print in the footer, if the scheduler
     /// chose one for this ad.
-    pub(crate) fn next_ad(&mut self, ad_id: String, hub: Option<&Hub>, cfg: &CorpusConfig) -> (Ad, Truth) {
+    pub(crate) fn next_ad(
+        &mut self,
+        ad_id: String,
+        hub: Option<&Hub>,
+        cfg: &CorpusConfig,
+    ) -> (Ad, Truth) {
         self.remaining = self.remaining.saturating_sub(1);
         let jitter = self.rng.random_range(50..=150i64);
         self.clock += self.gap * jitter / 100;
@@ -443,7 +516,7 @@ impl Writer {
             persona,
             template,
             city,
-            spot: *pick(rng, city.spots),
+            spot: pick_str(rng, city.spots),
             prices: self.prices,
             caps: template.body_caps,
             html_entities: template.html_entities,
@@ -452,7 +525,7 @@ impl Writer {
             age_written: false,
             ethnicity_written: false,
             price_log: Vec::new(),
-            emoji: *pick(rng, &template.emoji),
+            emoji: pick_str(rng, &template.emoji),
             phone_text: String::new(),
         };
 
@@ -474,7 +547,7 @@ impl Writer {
         let mut intro = String::new();
         if let Some(opener) = template.opener {
             intro.push_str(&fill.render(opener, rng));
-            intro.push_str(*pick(rng, &[", ", "! ", "... ", " ~ ", " "]));
+            intro.push_str(pick_str(rng, &[", ", "! ", "... ", " ~ ", " "]));
         }
         intro.push_str(&fill.render(template.intro, rng));
         lines.push(intro);
@@ -511,11 +584,18 @@ impl Writer {
         if template.third_person {
             indicators.push("third_party");
         } else if chance(rng, self.habits.third_party) {
-            lines.push(fill.render(*pick(rng, THIRD_PARTY), rng));
+            lines.push(fill.render(pick_str(rng, THIRD_PARTY), rng));
             indicators.push("third_party");
         }
-        if chance(rng, if away { self.habits.movement_away } else { self.habits.movement_home }) {
-            let mut line = fill.render(*pick(rng, MOVEMENT), rng);
+        if chance(
+            rng,
+            if away {
+                self.habits.movement_away
+            } else {
+                self.habits.movement_home
+            },
+        ) {
+            let mut line = fill.render(pick_str(rng, MOVEMENT), rng);
             if chance(rng, 400) {
                 line.push_str(" \u{2708}\u{FE0F}");
             }
@@ -523,16 +603,16 @@ impl Writer {
             indicators.push("movement");
         }
         if chance(rng, self.habits.youth) {
-            let mut line = fill.render(*pick(rng, YOUTH), rng);
+            let mut line = fill.render(pick_str(rng, YOUTH), rng);
             if chance(rng, 300) {
                 line.push(' ');
-                line.push_str(*pick(rng, &["\u{1F352}", "\u{1F338}"]));
+                line.push_str(pick_str(rng, &["\u{1F352}", "\u{1F338}"]));
             }
             lines.push(line);
             indicators.push("youth");
         }
         if chance(rng, self.habits.trust) {
-            lines.push(fill.render(*pick(rng, TRUST), rng));
+            lines.push(fill.render(pick_str(rng, TRUST), rng));
             indicators.push("trust");
         }
         if let Some(logistics) = template.logistics {
@@ -549,12 +629,16 @@ impl Writer {
             lines.push(line);
         }
         if chance(rng, self.habits.screening) {
-            lines.push(fill.render(*pick(rng, SCREENING), rng));
+            lines.push(fill.render(pick_str(rng, SCREENING), rng));
             indicators.push("screening");
         }
-        let mut generic_line: Vec<String> = template.generic.iter().map(|g| fill.render(g, rng)).collect();
+        let mut generic_line: Vec<String> = template
+            .generic
+            .iter()
+            .map(|g| fill.render(g, rng))
+            .collect();
         if chance(rng, 300) {
-            generic_line.push(fill.render(*pick(rng, GENERIC), rng));
+            generic_line.push(fill.render(pick_str(rng, GENERIC), rng));
         }
         if !generic_line.is_empty() {
             lines.push(generic_line.join(*pick(rng, &[". ", " - ", "!! ", " * ", " | "])));
@@ -583,7 +667,16 @@ impl Writer {
         if let Some(tag) = &self.cashapp
             && chance(rng, 500)
         {
-            let form = pick(rng, &["Cash App ${}", "CA: ${}", "deposit to ${}", "Cashapp ${} for deposits", "${}"]);
+            let form = pick(
+                rng,
+                &[
+                    "Cash App ${}",
+                    "CA: ${}",
+                    "deposit to ${}",
+                    "Cashapp ${} for deposits",
+                    "${}",
+                ],
+            );
             lines.push(form.replace("{}", tag));
             handles.push(format!("cashapp:{tag}"));
         }
@@ -597,15 +690,15 @@ impl Writer {
             ad_phones.push(mention(&hub.number, MentionField::Body, written, &[]));
             hub_phones.push(hub.number.e164());
         }
-        if let Some(decor) = template.decor {
-            if let Some(first) = lines.first_mut() {
-                *first = format!("{decor} {first} {decor}");
-            }
+        if let Some(decor) = template.decor
+            && let Some(first) = lines.first_mut()
+        {
+            *first = format!("{decor} {first} {decor}");
         }
         for line in lines.iter_mut() {
             if chance(rng, template.emoji_per_mille) {
                 line.push(' ');
-                line.push_str(*pick(rng, &template.emoji));
+                line.push_str(pick_str(rng, &template.emoji));
             }
         }
         let mut body = lines.join(template.line_sep);
@@ -619,7 +712,7 @@ impl Writer {
         if fill.ethnicity_written {
             indicators.push("ethnicity");
         }
-        prices.extend(fill.price_log.drain(..));
+        prices.append(&mut fill.price_log);
 
         let mut text_obfuscations = Vec::new();
         if template.line_sep.contains('<') || template.html_entities {
@@ -634,7 +727,9 @@ impl Writer {
             body = mojibake(&body);
             title = mojibake(&title);
             for m in ad_phones.iter_mut() {
-                if matches!(m.field, MentionField::Body | MentionField::Title) && !m.written.is_ascii() {
+                if matches!(m.field, MentionField::Body | MentionField::Title)
+                    && !m.written.is_ascii()
+                {
                     m.written = mojibake(&m.written);
                     m.techniques.push(Technique::Mojibake.name().to_string());
                 }
@@ -652,7 +747,12 @@ impl Writer {
         let category = pick(rng, CATEGORIES);
         let url = if chance(rng, 30) {
             let written = PlainFormat::Dashes.write(&primary);
-            let u = format!("https://{}/{}/{category}/{written}-{}", self.site, slug(city), ad_id);
+            let u = format!(
+                "https://{}/{}/{category}/{written}-{}",
+                self.site,
+                slug(city),
+                ad_id
+            );
             ad_phones.push(mention(&primary, MentionField::Url, written, &[]));
             u
         } else {
@@ -676,7 +776,11 @@ impl Writer {
                 &photo.versions[0]
             };
             images.push(ImageRef {
-                url: Some(format!("https://img.{}/{}.jpg", self.site, &version.0[..20])),
+                url: Some(format!(
+                    "https://img.{}/{}.jpg",
+                    self.site,
+                    &version.0[..20]
+                )),
                 path: None,
                 sha256: Some(version.0.clone()),
                 phash: Some(version.1.clone()),
@@ -711,7 +815,10 @@ impl Writer {
         let mut phones: Vec<String> = ad_phones.iter().map(|m| m.e164.clone()).collect();
         phones.sort_unstable();
         phones.dedup();
-        let mut phone_obfuscations: Vec<String> = ad_phones.iter().flat_map(|m| m.techniques.iter().cloned()).collect();
+        let mut phone_obfuscations: Vec<String> = ad_phones
+            .iter()
+            .flat_map(|m| m.techniques.iter().cloned())
+            .collect();
         phone_obfuscations.sort_unstable();
         phone_obfuscations.dedup();
         emails.sort_unstable();
@@ -747,7 +854,12 @@ impl Writer {
     }
 }
 
-fn mention(n: &Nanp, field: MentionField, written: String, techniques: &[Technique]) -> PhoneMention {
+fn mention(
+    n: &Nanp,
+    field: MentionField,
+    written: String,
+    techniques: &[Technique],
+) -> PhoneMention {
     PhoneMention {
         e164: n.e164(),
         field,
@@ -797,27 +909,53 @@ fn plan_prices(rng: &mut CorpusRng) -> Prices {
     }
 }
 
-fn plan_circuit(rng: &mut CorpusRng, home: usize, travels: bool, is_operator: bool) -> (Vec<Stop>, u32) {
+fn plan_circuit(
+    rng: &mut CorpusRng,
+    home: usize,
+    travels: bool,
+    is_operator: bool,
+) -> (Vec<Stop>, u32) {
     if !travels {
-        return (vec![Stop { city: home, days: 1 }], 1);
+        return (
+            vec![Stop {
+                city: home,
+                days: 1,
+            }],
+            1,
+        );
     }
     let near = neighbours(home);
     let mut stops = vec![Stop {
         city: home,
-        days: if is_operator { rng.random_range(3..=10) } else { rng.random_range(10..=30) },
+        days: if is_operator {
+            rng.random_range(3..=10)
+        } else {
+            rng.random_range(10..=30)
+        },
     }];
-    let legs = if is_operator { rng.random_range(2..=5usize) } else { rng.random_range(1..=3usize) };
+    let legs = if is_operator {
+        rng.random_range(2..=5usize)
+    } else {
+        rng.random_range(1..=3usize)
+    };
     for i in distinct_indices(rng, near.len(), legs) {
         stops.push(Stop {
             city: near[i],
-            days: if is_operator { rng.random_range(3..=10) } else { rng.random_range(2..=5) },
+            days: if is_operator {
+                rng.random_range(3..=10)
+            } else {
+                rng.random_range(2..=5)
+            },
         });
     }
     // Now and then a long jump to another region (a known circuit pattern).
     if chance(rng, 250) {
         let far = pick_weighted(rng, &city_weights());
         if far != home {
-            stops.push(Stop { city: far, days: rng.random_range(3..=7) });
+            stops.push(Stop {
+                city: far,
+                days: rng.random_range(3..=7),
+            });
         }
     }
     let total = stops.iter().map(|s| s.days).sum();
@@ -826,7 +964,12 @@ fn plan_circuit(rng: &mut CorpusRng, home: usize, travels: bool, is_operator: bo
 
 fn plan_template(rng: &mut CorpusRng, id: String, is_operator: bool, obscure: u32) -> Template {
     let third_person = is_operator && chance(rng, 550);
-    let mut title = if third_person && chance(rng, 600) { *pick(rng, TITLES_THIRD_PARTY) } else { *pick(rng, TITLES) }.to_string();
+    let mut title = if third_person && chance(rng, 600) {
+        *pick(rng, TITLES_THIRD_PARTY)
+    } else {
+        *pick(rng, TITLES)
+    }
+    .to_string();
     // Some writers leave the age out of the title.
     if chance(rng, 200) {
         for with_age in [" - {age}", " *{age}*", " {age}", "{age}"] {
@@ -834,17 +977,35 @@ fn plan_template(rng: &mut CorpusRng, id: String, is_operator: bool, obscure: u3
         }
     }
     let adjectives = distinct_indices(rng, TITLE_ADJECTIVES.len(), 2);
-    let pitch_pool = if third_person { PITCH_THIRD_PARTY } else { PITCH };
+    let pitch_pool = if third_person {
+        PITCH_THIRD_PARTY
+    } else {
+        PITCH
+    };
     let pitch_count = rng.random_range(1..=3);
-    let pitch = distinct_indices(rng, pitch_pool.len(), pitch_count).into_iter().map(|i| pitch_pool[i]).collect();
+    let pitch = distinct_indices(rng, pitch_pool.len(), pitch_count)
+        .into_iter()
+        .map(|i| pitch_pool[i])
+        .collect();
     let generic_count = rng.random_range(0..=3);
-    let generic = distinct_indices(rng, GENERIC.len(), generic_count).into_iter().map(|i| GENERIC[i]).collect();
+    let generic = distinct_indices(rng, GENERIC.len(), generic_count)
+        .into_iter()
+        .map(|i| GENERIC[i])
+        .collect();
     let emoji_count = rng.random_range(2..=4);
-    let mut emoji: Vec<&'static str> = distinct_indices(rng, EMOJI.len(), emoji_count).into_iter().map(|i| EMOJI[i]).collect();
+    let mut emoji: Vec<&'static str> = distinct_indices(rng, EMOJI.len(), emoji_count)
+        .into_iter()
+        .map(|i| EMOJI[i])
+        .collect();
     if is_operator && chance(rng, 120) {
         emoji.push("\u{1F451}");
     }
-    let line_sep = *pick(rng, &["\n", "\n", "\n", "<br>", "<br>\n", " ", " ", "\n\n", "<br><br>"]);
+    let line_sep = *pick(
+        rng,
+        &[
+            "\n", "\n", "\n", "<br>", "<br>\n", " ", " ", "\n\n", "<br><br>",
+        ],
+    );
     Template {
         id,
         third_person,
@@ -854,15 +1015,24 @@ fn plan_template(rng: &mut CorpusRng, id: String, is_operator: bool, obscure: u3
         adjectives: (adjectives[0], adjectives[1]),
         noun: rng.random_range(0..TITLE_NOUNS.len()),
         opener: (!third_person && chance(rng, 700)).then(|| *pick(rng, OPENERS)),
-        intro: if third_person { *pick(rng, INTROS_THIRD_PARTY) } else { *pick(rng, INTROS) },
+        intro: if third_person {
+            pick_str(rng, INTROS_THIRD_PARTY)
+        } else {
+            pick_str(rng, INTROS)
+        },
         physical: chance(rng, 550).then(|| *pick(rng, PHYSICAL)),
         pitch,
         logistics: chance(rng, 700).then(|| rng.random_range(0..LOGISTICS.len())),
         rates: chance(rng, 750).then(|| *pick(rng, RATES)),
-        contact: if third_person { *pick(rng, CONTACT_THIRD_PARTY) } else { *pick(rng, CONTACT) },
+        contact: if third_person {
+            pick_str(rng, CONTACT_THIRD_PARTY)
+        } else {
+            pick_str(rng, CONTACT)
+        },
         signoff: (!third_person && chance(rng, 500)).then(|| *pick(rng, SIGNOFFS)),
         generic,
-        boilerplate: chance(rng, if is_operator { 20 } else { 60 }).then(|| rng.random_range(0..BOILERPLATE.len())),
+        boilerplate: chance(rng, if is_operator { 20 } else { 60 })
+            .then(|| rng.random_range(0..BOILERPLATE.len())),
         decor: chance(rng, 300).then(|| *pick(rng, DECOR)),
         emoji,
         emoji_per_mille: *pick(rng, &[0, 100, 250, 500]),
@@ -896,7 +1066,9 @@ struct Fill<'a> {
 }
 
 /// Words that keyword filters look for, which some writers disguise with Cyrillic letters.
-const FILTERED_WORDS: &[&str] = &["new", "young", "fresh", "call", "text", "incall", "outcall", "girls", "town", "real", "pics"];
+const FILTERED_WORDS: &[&str] = &[
+    "new", "young", "fresh", "call", "text", "incall", "outcall", "girls", "town", "real", "pics",
+];
 
 impl Fill<'_> {
     fn style(&mut self, text: &str, rng: &mut CorpusRng) -> String {
@@ -909,7 +1081,13 @@ impl Fill<'_> {
                     if chance(rng, 400) {
                         w.chars()
                             .enumerate()
-                            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                            .map(|(i, c)| {
+                                if i % 2 == 0 {
+                                    c.to_ascii_uppercase()
+                                } else {
+                                    c.to_ascii_lowercase()
+                                }
+                            })
                             .collect()
                     } else {
                         w.to_string()
@@ -939,7 +1117,10 @@ impl Fill<'_> {
     }
 
     fn price(&mut self, amount: u32, unit: &str) -> String {
-        self.price_log.push(TruthPrice { amount, unit: unit.to_string() });
+        self.price_log.push(TruthPrice {
+            amount,
+            unit: unit.to_string(),
+        });
         amount.to_string()
     }
 
@@ -963,7 +1144,11 @@ impl Fill<'_> {
                 None => String::new(),
             },
             // Writers mostly keep their adjectives; now and then they swap one.
-            "adj" => adjective(if chance(rng, 150) { rng.random_range(0..TITLE_ADJECTIVES.len()) } else { t.adjectives.0 }),
+            "adj" => adjective(if chance(rng, 150) {
+                rng.random_range(0..TITLE_ADJECTIVES.len())
+            } else {
+                t.adjectives.0
+            }),
             "adj2" => adjective(t.adjectives.1),
             "adj_l" => TITLE_ADJECTIVES[t.adjectives.0].to_lowercase(),
             "noun" => TITLE_NOUNS[t.noun].to_string(),
@@ -1006,7 +1191,11 @@ impl Fill<'_> {
                 Some(open) => rest.split_at(open),
                 None => (rest, ""),
             };
-            let literal = if skip_space { literal.strip_prefix(' ').unwrap_or(literal) } else { literal };
+            let literal = if skip_space {
+                literal.strip_prefix(' ').unwrap_or(literal)
+            } else {
+                literal
+            };
             skip_space = false;
             if !literal.is_empty() {
                 out.push_str(&self.style(literal, rng));

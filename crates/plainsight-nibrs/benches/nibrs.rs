@@ -149,7 +149,7 @@ fn fixed_width(c: &mut Criterion) {
     let mut master = Vec::with_capacity(64 << 20);
     let mut i = 0u64;
     while master.len() < 50_000_000 {
-        let code = if i % 50 == 0 { "40A" } else { "13B" };
+        let code = if i.is_multiple_of(50) { "40A" } else { "13B" };
         let line = format!(
             "0637NC0000001{:<12}20190501{:02}{:<12}20190502TN{code}01    25MWNR {:<37}\n",
             i,

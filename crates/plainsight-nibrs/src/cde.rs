@@ -804,96 +804,97 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
     // victim_id -> incident ids whose trafficking offence the victim is connected to
     let mut trafficking_victims: HashMap<i64, Vec<i64>> = HashMap::new();
     let has_victim_offense = tables.contains_key(&TableKind::VictimOffense);
-    if !trafficking_offenses.is_empty() {
-        if let Some(member) = tables.get(&TableKind::VictimOffense).cloned() {
-            stream_table(
-                source,
-                &member,
-                &mut diag,
-                &mut stats,
-                |cols, rec, _line, _diag| {
-                    let victim = parse_id(field(rec, cols.get(&["victim_id"])));
-                    let offense = parse_id(field(rec, cols.get(&["offense_id"])));
-                    if let (Some(v), Some(o)) = (victim, offense)
-                        && let Some((incident, _)) = trafficking_offenses.get(&o)
-                    {
-                        trafficking_victims.entry(v).or_default().push(*incident);
-                    }
-                },
-            )?;
-        }
+    if !trafficking_offenses.is_empty()
+        && let Some(member) = tables.get(&TableKind::VictimOffense).cloned()
+    {
+        stream_table(
+            source,
+            &member,
+            &mut diag,
+            &mut stats,
+            |cols, rec, _line, _diag| {
+                let victim = parse_id(field(rec, cols.get(&["victim_id"])));
+                let offense = parse_id(field(rec, cols.get(&["offense_id"])));
+                if let (Some(v), Some(o)) = (victim, offense)
+                    && let Some((incident, _)) = trafficking_offenses.get(&o)
+                {
+                    trafficking_victims.entry(v).or_default().push(*incident);
+                }
+            },
+        )?;
     }
+
     // incident id -> (victims, juvenile victims)
     let mut victim_counts: HashMap<i64, (u32, u32)> = HashMap::new();
-    if !trafficking_offenses.is_empty() {
-        if let Some(member) = tables.get(&TableKind::Victim).cloned() {
-            let victim_types = victim_types.as_ref();
-            let age_codes = age_codes.as_ref();
-            stream_table(
-                source,
-                &member,
-                &mut diag,
-                &mut stats,
-                |cols, rec, _line, _diag| {
-                    let Some(victim_id) = parse_id(field(rec, cols.get(&["victim_id"]))) else {
-                        return;
-                    };
-                    let incidents: Vec<i64> = if has_victim_offense {
-                        match trafficking_victims.get(&victim_id) {
-                            Some(list) => list.clone(),
-                            None => return,
-                        }
-                    } else {
-                        // Without victim_offense the README's caveat applies: an incident's
-                        // victims are not necessarily victims of every offence. Said in a warning.
-                        match parse_id(field(rec, cols.get(&["incident_id"]))) {
-                            Some(i) if trafficking_incident_ids.contains(&i) => vec![i],
-                            _ => return,
-                        }
-                    };
-                    // Count people only: individual (I) and law-enforcement officer (L) victims.
-                    let type_code = match (
-                        victim_types,
-                        parse_id(field(rec, cols.get(&["victim_type_id"]))),
-                    ) {
-                        (Some(map), Some(id)) => map.get(&id).cloned(),
-                        _ => Some(field(rec, cols.get(&["victim_type_code"])).to_string()),
-                    };
-                    let is_person = match type_code.as_deref() {
-                        Some("I") | Some("L") => true,
-                        Some("") | None => true,
-                        Some(_) => false,
-                    };
-                    if !is_person {
-                        return;
+    if !trafficking_offenses.is_empty()
+        && let Some(member) = tables.get(&TableKind::Victim).cloned()
+    {
+        let victim_types = victim_types.as_ref();
+        let age_codes = age_codes.as_ref();
+        stream_table(
+            source,
+            &member,
+            &mut diag,
+            &mut stats,
+            |cols, rec, _line, _diag| {
+                let Some(victim_id) = parse_id(field(rec, cols.get(&["victim_id"]))) else {
+                    return;
+                };
+                let incidents: Vec<i64> = if has_victim_offense {
+                    match trafficking_victims.get(&victim_id) {
+                        Some(list) => list.clone(),
+                        None => return,
                     }
-                    let age_code = match (age_codes, parse_id(field(rec, cols.get(&["age_id"])))) {
-                        (Some(map), Some(id)) => map.get(&id).cloned(),
-                        _ => None,
-                    };
-                    let age = decode_age(
-                        age_code.as_deref(),
-                        field(rec, cols.get(&["age_num"])).parse().ok(),
-                        field(rec, cols.get(&["age_range_low_num"])).parse().ok(),
-                        field(rec, cols.get(&["age_range_high_num"])).parse().ok(),
-                    );
-                    let mut incidents = incidents;
-                    incidents.sort_unstable();
-                    incidents.dedup();
-                    for incident in incidents {
-                        let entry = victim_counts.entry(incident).or_default();
-                        entry.0 += 1;
-                        if age.is_juvenile() {
-                            entry.1 += 1;
-                        }
+                } else {
+                    // Without victim_offense the README's caveat applies: an incident's
+                    // victims are not necessarily victims of every offence. Said in a warning.
+                    match parse_id(field(rec, cols.get(&["incident_id"]))) {
+                        Some(i) if trafficking_incident_ids.contains(&i) => vec![i],
+                        _ => return,
                     }
-                },
-            )?;
-            if !has_victim_offense {
-                diag.note(Warning::general(
-                    "NIBRS_VICTIM_OFFENSE.csv is missing: trafficking victims are all person victims of incidents with a trafficking offence",
-                ));
-            }
+                };
+                // Count people only: individual (I) and law-enforcement officer (L) victims.
+                let type_code = match (
+                    victim_types,
+                    parse_id(field(rec, cols.get(&["victim_type_id"]))),
+                ) {
+                    (Some(map), Some(id)) => map.get(&id).cloned(),
+                    _ => Some(field(rec, cols.get(&["victim_type_code"])).to_string()),
+                };
+                let is_person = match type_code.as_deref() {
+                    Some("I") | Some("L") => true,
+                    Some("") | None => true,
+                    Some(_) => false,
+                };
+                if !is_person {
+                    return;
+                }
+                let age_code = match (age_codes, parse_id(field(rec, cols.get(&["age_id"])))) {
+                    (Some(map), Some(id)) => map.get(&id).cloned(),
+                    _ => None,
+                };
+                let age = decode_age(
+                    age_code.as_deref(),
+                    field(rec, cols.get(&["age_num"])).parse().ok(),
+                    field(rec, cols.get(&["age_range_low_num"])).parse().ok(),
+                    field(rec, cols.get(&["age_range_high_num"])).parse().ok(),
+                );
+                let mut incidents = incidents;
+                incidents.sort_unstable();
+                incidents.dedup();
+                for incident in incidents {
+                    let entry = victim_counts.entry(incident).or_default();
+                    entry.0 += 1;
+                    if age.is_juvenile() {
+                        entry.1 += 1;
+                    }
+                }
+            },
+        )?;
+        if !has_victim_offense {
+            diag.note(Warning::general(
+                "NIBRS_VICTIM_OFFENSE.csv is missing: trafficking victims are all person victims of incidents with a trafficking offence",
+            ));
         }
     }
 

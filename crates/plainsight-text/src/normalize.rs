@@ -449,11 +449,14 @@ pub fn normalize(original: &str) -> Normalized {
     }
 }
 
+/// A stage of a pass: the rewritten text and its map back to the stage's input, or `None`
+/// when the stage has nothing to change.
+type Stage = fn(&str) -> Option<(String, OffsetMap)>;
+
 /// One pass of all three stages; `None` when the text is already normal.
 fn run_pass(input: &str) -> Option<(String, OffsetMap)> {
     let mut current: Option<(String, OffsetMap)> = None;
-    let stages: [fn(&str) -> Option<(String, OffsetMap)>; 3] =
-        [decode_markup, clean_characters, fix_words_and_spaces];
+    let stages: [Stage; 3] = [decode_markup, clean_characters, fix_words_and_spaces];
     for stage in stages {
         let input_text = current.as_ref().map_or(input, |(text, _)| text.as_str());
         if let Some((text, map)) = stage(input_text) {

@@ -360,9 +360,10 @@ fn cached_call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u
     use std::cell::RefCell;
     use std::collections::HashMap;
     const CAPACITY: usize = 4096;
+    type Key = (Option<Id>, String);
+    type Answer = Option<(String, u16)>;
     thread_local! {
-        static CACHE: RefCell<HashMap<(Option<Id>, String), Option<(String, u16)>>> =
-            RefCell::new(HashMap::new());
+        static CACHE: RefCell<HashMap<Key, Answer>> = RefCell::new(HashMap::new());
     }
     let key = (region, input.to_string());
     if let Some(hit) = CACHE.with(|cache| cache.borrow().get(&key).cloned()) {

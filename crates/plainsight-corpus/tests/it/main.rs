@@ -21,6 +21,7 @@ pub fn corpus(ads: usize, seed: u64) -> Vec<(Ad, Truth)> {
 pub fn to_bytes(cfg: &CorpusConfig) -> (Vec<u8>, Vec<u8>) {
     let mut ads = Vec::new();
     let mut truth = Vec::new();
-    plainsight_corpus::write_jsonl(cfg, &mut ads, Some(&mut truth), |_| {}).expect("in-memory write");
+    plainsight_corpus::write_jsonl(cfg, &mut ads, Some(&mut truth), |_| {})
+        .expect("in-memory write");
     (ads, truth)
 }

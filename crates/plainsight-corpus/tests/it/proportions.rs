@@ -12,7 +12,10 @@ fn share(count: usize, total: usize) -> f64 {
 
 fn assert_between(name: &str, value: f64, low: f64, high: f64) {
     eprintln!("{name:>32}: {:5.1} %", value * 100.0);
-    assert!((low..=high).contains(&value), "{name} = {value:.4}, expected between {low} and {high}");
+    assert!(
+        (low..=high).contains(&value),
+        "{name} = {value:.4}, expected between {low} and {high}"
+    );
 }
 
 #[derive(Default)]
@@ -39,25 +42,107 @@ fn proportions_are_sensible() {
     let n = pairs.len();
     let count = |f: &dyn Fn(&Truth) -> bool| pairs.iter().filter(|(_, t)| f(t)).count();
 
-    assert_between("operator ads", share(count(&|t| t.kind == AdKind::Operator), n), 0.30, 0.75);
-    assert_between("independent ads", share(count(&|t| t.kind == AdKind::Independent), n), 0.20, 0.65);
-    assert_between("spam copies", share(count(&|t| t.kind == AdKind::Spam), n), 0.005, 0.12);
-    assert_between("disguised phone", share(count(&|t| !t.phone_obfuscations.is_empty()), n), 0.15, 0.60);
-    assert_between("hub number", share(count(&|t| !t.hub_phones.is_empty()), n), 0.02, 0.08);
-    assert_between("mojibake", share(count(&|t| t.text_obfuscations.iter().any(|o| o == "mojibake")), n), 0.005, 0.05);
-    assert_between("scraper phones field", share(pairs.iter().filter(|(a, _)| !a.phones.is_empty()).count(), n), 0.2, 0.4);
-    assert_between("e-mail", share(count(&|t| !t.emails.is_empty()), n), 0.03, 0.25);
-    assert_between("handle", share(count(&|t| !t.handles.is_empty()), n), 0.05, 0.40);
-    assert_between("stated age", share(count(&|t| t.stated_age.is_some()), n), 0.6, 1.0);
+    assert_between(
+        "operator ads",
+        share(count(&|t| t.kind == AdKind::Operator), n),
+        0.30,
+        0.75,
+    );
+    assert_between(
+        "independent ads",
+        share(count(&|t| t.kind == AdKind::Independent), n),
+        0.20,
+        0.65,
+    );
+    assert_between(
+        "spam copies",
+        share(count(&|t| t.kind == AdKind::Spam), n),
+        0.005,
+        0.12,
+    );
+    assert_between(
+        "disguised phone",
+        share(count(&|t| !t.phone_obfuscations.is_empty()), n),
+        0.15,
+        0.60,
+    );
+    assert_between(
+        "hub number",
+        share(count(&|t| !t.hub_phones.is_empty()), n),
+        0.02,
+        0.08,
+    );
+    assert_between(
+        "mojibake",
+        share(
+            count(&|t| t.text_obfuscations.iter().any(|o| o == "mojibake")),
+            n,
+        ),
+        0.005,
+        0.05,
+    );
+    assert_between(
+        "scraper phones field",
+        share(
+            pairs.iter().filter(|(a, _)| !a.phones.is_empty()).count(),
+            n,
+        ),
+        0.2,
+        0.4,
+    );
+    assert_between(
+        "e-mail",
+        share(count(&|t| !t.emails.is_empty()), n),
+        0.03,
+        0.25,
+    );
+    assert_between(
+        "handle",
+        share(count(&|t| !t.handles.is_empty()), n),
+        0.05,
+        0.40,
+    );
+    assert_between(
+        "stated age",
+        share(count(&|t| t.stated_age.is_some()), n),
+        0.6,
+        1.0,
+    );
     let has = |code: &'static str| move |t: &Truth| t.indicators.iter().any(|i| i == code);
-    assert_between("movement language", share(count(&has("movement")), n), 0.03, 0.30);
+    assert_between(
+        "movement language",
+        share(count(&has("movement")), n),
+        0.03,
+        0.30,
+    );
     assert_between("youth language", share(count(&has("youth")), n), 0.01, 0.15);
-    assert_between("third-party language", share(count(&has("third_party")), n), 0.10, 0.50);
-    assert_between("rose emoji", share(count(&has("emoji_rose")), n), 0.01, 0.20);
-    assert!(count(&has("emoji_cherry")) > 0 && count(&has("emoji_airplane")) > 0 && count(&has("emoji_crown")) > 0);
+    assert_between(
+        "third-party language",
+        share(count(&has("third_party")), n),
+        0.10,
+        0.50,
+    );
+    assert_between(
+        "rose emoji",
+        share(count(&has("emoji_rose")), n),
+        0.01,
+        0.20,
+    );
+    assert!(
+        count(&has("emoji_cherry")) > 0
+            && count(&has("emoji_airplane")) > 0
+            && count(&has("emoji_crown")) > 0
+    );
 
     // Every disguise shows up, and none dominates.
-    for technique in ["spelled_digits", "letter_for_digit", "separators", "lookalike_chars", "html", "mojibake"] {
+    for technique in [
+        "spelled_digits",
+        "letter_for_digit",
+        "separators",
+        "lookalike_chars",
+        "html",
+        "mojibake",
+    ] {
         let c = count(&|t| t.phone_obfuscations.iter().any(|o| o == technique));
         assert_between(technique, share(c, n), 0.0005, 0.35);
     }
@@ -66,9 +151,15 @@ fn proportions_are_sensible() {
     // Third-party language is mostly an operator habit; movement mostly independents'.
     let by_kind = |code: &'static str, kind: AdKind| {
         let of_kind = count(&|t| t.kind == kind);
-        share(count(&|t| t.kind == kind && t.indicators.iter().any(|i| i == code)), of_kind)
+        share(
+            count(&|t| t.kind == kind && t.indicators.iter().any(|i| i == code)),
+            of_kind,
+        )
     };
-    assert!(by_kind("third_party", AdKind::Operator) > 5.0 * by_kind("third_party", AdKind::Independent));
+    assert!(
+        by_kind("third_party", AdKind::Operator)
+            > 5.0 * by_kind("third_party", AdKind::Independent)
+    );
     assert!(by_kind("movement", AdKind::Independent) > by_kind("movement", AdKind::Operator));
 }
 
@@ -88,12 +179,20 @@ fn networks_look_like_networks() {
         hubs.extend(t.hub_phones.iter().cloned());
         for p in t.phones.iter().filter(|p| !t.hub_phones.contains(p)) {
             net.phones.insert(p.clone());
-            let owner = phone_owner.entry(p.clone()).or_insert_with(|| t.network_id.clone());
+            let owner = phone_owner
+                .entry(p.clone())
+                .or_insert_with(|| t.network_id.clone());
             assert_eq!(owner, &t.network_id, "{p} is written by two networks");
         }
     }
-    let operators: Vec<&Network> = networks.values().filter(|n| n.kind.contains("operator")).collect();
-    let independents: Vec<&Network> = networks.values().filter(|n| n.kind.contains("independent")).collect();
+    let operators: Vec<&Network> = networks
+        .values()
+        .filter(|n| n.kind.contains("operator"))
+        .collect();
+    let independents: Vec<&Network> = networks
+        .values()
+        .filter(|n| n.kind.contains("independent"))
+        .collect();
     assert!(operators.len() > 50 && independents.len() > 500);
     for net in &independents {
         assert_eq!(net.personas.len(), 1);
@@ -109,7 +208,12 @@ fn networks_look_like_networks() {
     let multi_persona = busy.iter().filter(|n| n.personas.len() >= 2).count();
     let circuits = busy.iter().filter(|n| n.cities.len() >= 3).count();
     assert!(share(multi_persona, busy.len()) > 0.9);
-    assert_between("busy operators on a circuit", share(circuits, busy.len()), 0.4, 0.95);
+    assert_between(
+        "busy operators on a circuit",
+        share(circuits, busy.len()),
+        0.4,
+        0.95,
+    );
     let stationary_independents = independents.iter().filter(|n| n.cities.len() == 1).count();
     assert!(share(stationary_independents, independents.len()) > 0.5);
     // Some phone is shared between personas of one operator ("one contact, many personas").
@@ -117,8 +221,16 @@ fn networks_look_like_networks() {
     // Hub numbers appear across many unrelated networks.
     assert_eq!(hubs.len(), 4);
     for hub in &hubs {
-        let nets: BTreeSet<&String> = pairs.iter().filter(|(_, t)| t.hub_phones.contains(hub)).map(|(_, t)| &t.network_id).collect();
-        assert!(nets.len() > 20, "hub {hub} links only {} networks", nets.len());
+        let nets: BTreeSet<&String> = pairs
+            .iter()
+            .filter(|(_, t)| t.hub_phones.contains(hub))
+            .map(|(_, t)| &t.network_id)
+            .collect();
+        assert!(
+            nets.len() > 20,
+            "hub {hub} links only {} networks",
+            nets.len()
+        );
     }
 }
 
@@ -131,7 +243,8 @@ fn photos_are_reused_and_sometimes_re_encoded() {
     for (ad, t) in &pairs {
         for img in &ad.images {
             let sha = img.sha256.clone().expect("sha256");
-            let phash = u64::from_str_radix(img.phash.as_deref().expect("phash"), 16).expect("hex phash");
+            let phash =
+                u64::from_str_radix(img.phash.as_deref().expect("phash"), 16).expect("hex phash");
             if let Some((net, _)) = seen.insert(sha, (t.network_id.clone(), phash)) {
                 reused += 1;
                 assert_eq!(net, t.network_id, "a photo crossed networks");
@@ -147,7 +260,10 @@ fn photos_are_reused_and_sometimes_re_encoded() {
     let near = by_network
         .values()
         .flat_map(|hashes| {
-            hashes.iter().enumerate().flat_map(move |(i, a)| hashes[i + 1..].iter().map(move |b| (a ^ b).count_ones()))
+            hashes
+                .iter()
+                .enumerate()
+                .flat_map(move |(i, a)| hashes[i + 1..].iter().map(move |b| (a ^ b).count_ones()))
         })
         .filter(|d| (1..=4).contains(d))
         .count();

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use crate::corpus;
 
-fn field<'a>(ad: &'a Ad, field: MentionField) -> Vec<&'a str> {
+fn field(ad: &Ad, field: MentionField) -> Vec<&str> {
     match field {
         MentionField::Title => ad.title.as_deref().into_iter().collect(),
         MentionField::Body => ad.body.as_deref().into_iter().collect(),
@@ -48,7 +48,10 @@ fn check(ad: &Ad, t: &Truth) -> Result<(), String> {
                 return Err(format!("plain {:?} is not {}", m.written, m.e164));
             }
         } else if national(reveal_digits(&m.written)) != want {
-            return Err(format!("{:?} ({:?}) does not decode to {}", m.written, m.techniques, m.e164));
+            return Err(format!(
+                "{:?} ({:?}) does not decode to {}",
+                m.written, m.techniques, m.e164
+            ));
         }
         mentioned.insert(m.e164.clone());
     }
@@ -58,11 +61,18 @@ fn check(ad: &Ad, t: &Truth) -> Result<(), String> {
     if !t.hub_phones.iter().all(|h| t.phones.contains(h)) {
         return Err("a hub phone is missing from phones".into());
     }
-    let mut techniques: Vec<String> = t.phone_mentions.iter().flat_map(|m| m.techniques.clone()).collect();
+    let mut techniques: Vec<String> = t
+        .phone_mentions
+        .iter()
+        .flat_map(|m| m.techniques.clone())
+        .collect();
     techniques.sort();
     techniques.dedup();
     if techniques != t.phone_obfuscations {
-        return Err(format!("phone_obfuscations {:?} vs mentions {techniques:?}", t.phone_obfuscations));
+        return Err(format!(
+            "phone_obfuscations {:?} vs mentions {techniques:?}",
+            t.phone_obfuscations
+        ));
     }
     let shas: Vec<String> = ad.images.iter().filter_map(|i| i.sha256.clone()).collect();
     if shas != t.image_sha256 || ad.images.is_empty() {
@@ -146,14 +156,22 @@ fn decoy_numbers_do_not_look_like_phones() {
     // Heights, measurements, prices and ages must never form a 7+ digit run once the
     // real numbers are taken out, or the truth would miss a "phone" extraction finds.
     for (ad, t) in corpus(10_000, 23) {
-        let mut text = format!("{}\n{}", ad.title.unwrap_or_default(), ad.body.unwrap_or_default());
+        let mut text = format!(
+            "{}\n{}",
+            ad.title.unwrap_or_default(),
+            ad.body.unwrap_or_default()
+        );
         for m in &t.phone_mentions {
             text = text.replace(&m.written, " ");
         }
         let mut run = 0;
         for c in text.chars() {
             run = if c.is_ascii_digit() { run + 1 } else { 0 };
-            assert!(run < 7, "ad {}: a long digit run outside any phone: {text}", t.ad_id);
+            assert!(
+                run < 7,
+                "ad {}: a long digit run outside any phone: {text}",
+                t.ad_id
+            );
         }
     }
 }
@@ -161,7 +179,8 @@ fn decoy_numbers_do_not_look_like_phones() {
 #[test]
 fn spam_copies_repeat_an_earlier_ad_of_the_same_network() {
     let pairs = corpus(30_000, 8);
-    let by_id: BTreeMap<&str, (&Ad, &Truth)> = pairs.iter().map(|(a, t)| (a.id.as_str(), (a, t))).collect();
+    let by_id: BTreeMap<&str, (&Ad, &Truth)> =
+        pairs.iter().map(|(a, t)| (a.id.as_str(), (a, t))).collect();
     let mut copies = 0;
     for (ad, t) in &pairs {
         let Some(original) = &t.copy_of else { continue };
@@ -171,7 +190,7 @@ fn spam_copies_repeat_an_earlier_ad_of_the_same_network() {
         assert_eq!(orig_t.network_id, t.network_id);
         assert_eq!(orig_ad.body, ad.body);
         assert_eq!(orig_t.phones, t.phones);
-        assert_eq!(orig_t.kind == AdKind::Spam, false);
+        assert_ne!(orig_t.kind, AdKind::Spam, "a copy copies an original post");
     }
     assert!(copies > 0, "no spam flood in 30,000 ads");
 }

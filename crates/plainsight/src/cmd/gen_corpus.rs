@@ -64,11 +64,17 @@ enum Output {
 impl Output {
     fn open(path: &Path) -> anyhow::Result<Output> {
         if is_stdout(path) {
-            return Ok(Output::Stdout(BufWriter::with_capacity(1 << 16, std::io::stdout())));
+            return Ok(Output::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            )));
         }
         let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
         let buffered = BufWriter::with_capacity(1 << 16, file);
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        {
             Ok(Output::Gzip(flate2::write::GzEncoder::new(
                 buffered,
                 flate2::Compression::fast(),
@@ -115,8 +121,12 @@ impl Write for Output {
 }
 
 fn config(args: &Args) -> anyhow::Result<CorpusConfig> {
-    let start = plainsight_core::ad::parse_posted_at(&args.start_date)
-        .with_context(|| format!("--start-date {:?} is not a YYYY-MM-DD date", args.start_date))?;
+    let start = plainsight_core::ad::parse_posted_at(&args.start_date).with_context(|| {
+        format!(
+            "--start-date {:?} is not a YYYY-MM-DD date",
+            args.start_date
+        )
+    })?;
     for (name, value) in [
         ("--operator-fraction", args.operator_fraction),
         ("--hub-rate", args.hub_rate),
@@ -187,7 +197,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     .context("the generator thread stopped unexpectedly")??;
     if !quiet {
         let secs = started.elapsed().as_secs_f64();
-        let rate = if secs > 0.0 { summary.ads as f64 / secs } else { 0.0 };
+        let rate = if secs > 0.0 {
+            summary.ads as f64 / secs
+        } else {
+            0.0
+        };
         let truth = match &args.truth {
             Some(path) => format!(", truth in {}", path.display()),
             None => String::new(),
@@ -202,7 +216,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             summary.obscured_phone_ads,
             summary.hub_ads,
             summary.writers,
-            if is_stdout(&args.out) { "standard output".to_string() } else { args.out.display().to_string() },
+            if is_stdout(&args.out) {
+                "standard output".to_string()
+            } else {
+                args.out.display().to_string()
+            },
         );
     }
     Ok(ExitCode::SUCCESS)

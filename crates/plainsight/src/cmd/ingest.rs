@@ -60,9 +60,14 @@ pub fn default_quarantine_path() -> PathBuf {
     PathBuf::from(format!("plainsight-data/quarantine/ingest-{stamp}.jsonl"))
 }
 
-/// 0 when nothing was rejected, 1 when the run completed but rejected something.
+/// 0 when nothing was rejected, 1 when the run completed but rejected something, 2 when no
+/// input could be read.
 pub fn exit_code(report: &IngestReport) -> ExitCode {
-    if report.rejected > 0 || !report.read.failed_inputs.is_empty() {
+    let inputs = report.read.inputs as usize;
+    if inputs > 0 && report.read.failed_inputs.len() == inputs {
+        // Nothing could be read at all: that is a failure, not a partial success.
+        ExitCode::from(2)
+    } else if report.rejected > 0 || !report.read.failed_inputs.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
