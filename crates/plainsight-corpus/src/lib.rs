@@ -143,6 +143,9 @@ pub struct Corpus {
     tags: TagPlan,
     hubs: Vec<Hub>,
     active: Vec<Actor>,
+    /// How many of `active` are writers (the rest are floods); kept as a count because
+    /// scanning the window for every ad would cost O(window) per ad.
+    writers_in_window: usize,
     next_writer: u64,
     emitted: usize,
 }
@@ -168,6 +171,7 @@ pub fn generate(cfg: &CorpusConfig) -> Corpus {
         tags,
         hubs,
         active: Vec::new(),
+        writers_in_window: 0,
         next_writer: 0,
         emitted: 0,
     }
@@ -194,13 +198,6 @@ impl Corpus {
     pub fn writers_started(&self) -> u64 {
         self.next_writer
     }
-
-    fn writers_active(&self) -> usize {
-        self.active
-            .iter()
-            .filter(|a| matches!(a, Actor::Writer(_)))
-            .count()
-    }
 }
 
 impl Iterator for Corpus {
@@ -211,9 +208,10 @@ impl Iterator for Corpus {
             return None;
         }
         let window = self.cfg.window();
-        while self.writers_active() < window {
+        while self.writers_in_window < window {
             let actor = self.new_writer();
             self.active.push(actor);
+            self.writers_in_window += 1;
         }
         let ad_id = format!("ad-{:08}", self.emitted + 1);
         self.emitted += 1;
@@ -234,7 +232,7 @@ impl Iterator for Corpus {
                     self.active[slot] = self.new_writer();
                 }
                 // Few floods run at once, so the window stays bounded.
-                let floods = self.active.len() - self.writers_active();
+                let floods = self.active.len() - self.writers_in_window;
                 if start_flood && floods < 8 {
                     let copies = rng::tiered(
                         &mut self.rng,

@@ -289,8 +289,6 @@ impl Writer {
             .collect();
 
         let names = distinct_indices(&mut rng, NAMES.len(), persona_count);
-        let mut phone_order = distinct_indices(&mut rng, pool_size, pool_size);
-        phone_order.sort_unstable_by_key(|&i| i);
         let personas: Vec<Persona> = names
             .iter()
             .enumerate()
@@ -333,7 +331,8 @@ impl Writer {
                     photos: (0..rng.random_range(3..=8))
                         .map(|_| Photo::new(&mut rng))
                         .collect(),
-                    phone: phone_order[p % pool_size],
+                    // Round-robin: with more personas than numbers, personas share a number.
+                    phone: p % pool_size,
                     handles,
                     email,
                 }

@@ -228,10 +228,7 @@ fn parse_domain(haystack: &str, start: usize) -> Option<ParsedDomain<'_>> {
     let mut end = first_end;
     let mut spelled_dot = false;
     let mut spaced_dot = false;
-    loop {
-        let Some((sep_end, spelled, spaced)) = read_dot(bytes, end) else {
-            break;
-        };
+    while let Some((sep_end, spelled, spaced)) = read_dot(bytes, end) {
         let Some(label_end) = read_label(sep_end) else {
             break;
         };

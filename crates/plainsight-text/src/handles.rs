@@ -517,7 +517,7 @@ fn read_handle_token(
     }
     let value = &haystack[start..end];
     let len = value.len();
-    if !(2..=30).contains(&len) && !(allows_contact && len <= 40 && len >= 7) {
+    if !((2..=30).contains(&len) || allows_contact && (7..=40).contains(&len)) {
         return None;
     }
     if !value
@@ -540,7 +540,9 @@ mod tests {
     use crate::normalize::normalize;
     use plainsight_core::Field;
 
-    fn run(text: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    type Pairs = Vec<(String, String)>;
+
+    fn run(text: &str) -> (Pairs, Pairs) {
         let norm = normalize(text);
         let ft = FieldText::new(text, &norm, Field::Body);
         let (h, p) = HandleFinder::new().unwrap().find(&ft);

@@ -818,7 +818,7 @@ impl Gazetteer {
         } else {
             return None;
         };
-        if !any_case && !(code[0].is_ascii_uppercase() && code[1].is_ascii_uppercase()) {
+        if !(any_case || code[0].is_ascii_uppercase() && code[1].is_ascii_uppercase()) {
             return None;
         }
         let code = [code[0].to_ascii_uppercase(), code[1].to_ascii_uppercase()];
@@ -1193,11 +1193,11 @@ impl PlaceFinder {
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            if let Some(&id) = g.squashed.get(&squash(segment)) {
-                if let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true) {
-                    out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
-                    continue;
-                }
+            if let Some(&id) = g.squashed.get(&squash(segment))
+                && let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true)
+            {
+                out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
+                continue;
             }
             if is_host {
                 continue;

@@ -2,6 +2,8 @@
 //! snapshots of crafted ads, and a property test that spans always point into the original
 //! field text.
 
+// Shared with `examples/quality.rs`, which uses the parts these tests do not (the table).
+#[allow(dead_code)]
 #[path = "support/quality.rs"]
 mod quality;
 
@@ -212,7 +214,7 @@ fn extractor_is_send_and_sync() {
 // ---------------------------------------------------------------------------------------------
 // Property: never panics, and every span lies inside its field with `raw == field[span]`.
 
-fn field_texts<'a>(ad: &'a Ad, field: Field) -> Vec<&'a str> {
+fn field_texts(ad: &Ad, field: Field) -> Vec<&str> {
     match field {
         Field::Title => ad.title.as_deref().into_iter().collect(),
         Field::Body => ad.body.as_deref().into_iter().collect(),
