@@ -4,9 +4,11 @@
 //! blow-up, and a union-find. Pure logic: no I/O.
 
 pub mod minhash;
+pub mod network;
 pub mod shingle;
 pub mod union_find;
 
 pub use minhash::{BandKey, Lsh, MinHasher, Signature};
+pub use network::{AdLinkInput, Hub, Link, LinkConfig, LinkReason, Linking, link};
 pub use shingle::shingles;
 pub use union_find::UnionFind;

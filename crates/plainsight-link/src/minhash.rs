@@ -162,7 +162,9 @@ mod tests {
         let lsh = Lsh { bands: 16, rows: 4 };
         let docs = [
             TEMPLATE.to_string(),
-            TEMPLATE.replace("Candy", "Amber").replace("919 555 0123", "704 555 8888"),
+            TEMPLATE
+                .replace("Candy", "Amber")
+                .replace("919 555 0123", "704 555 8888"),
             "Brand new massage studio opening downtown with licensed therapists, walk ins \
              welcome, gift cards on sale now, open seven days a week"
                 .to_string(),
