@@ -20,14 +20,18 @@ fn check(ad: &Ad, field: Field, span: Span, raw: &str) {
         Field::Phones => ad.phones.iter().map(String::as_str).collect(),
     };
     assert!(
-        texts.iter().any(|t| t.get(span.start..span.end) == Some(raw)),
+        texts
+            .iter()
+            .any(|t| t.get(span.start..span.end) == Some(raw)),
         "span {span:?} / raw {raw:?} is not a slice of {field:?}"
     );
 }
 
 fuzz_target!(|data: &[u8]| {
     // Split the input into up to five fields on 0xFF bytes (never valid inside UTF-8).
-    let mut parts = data.split(|b| *b == 0xFF).map(|p| String::from_utf8_lossy(p).into_owned());
+    let mut parts = data
+        .split(|b| *b == 0xFF)
+        .map(|p| String::from_utf8_lossy(p).into_owned());
     let ad = Ad {
         id: "fuzz".into(),
         body: parts.next(),

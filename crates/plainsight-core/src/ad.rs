@@ -252,8 +252,14 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(ad.id, "42");
-        assert_eq!(ad.posted_at.unwrap().to_rfc3339(), "2024-03-01T00:00:00+00:00");
-        assert_eq!(ad.images[0].sha256.as_deref(), Some("a".repeat(64).as_str()));
+        assert_eq!(
+            ad.posted_at.unwrap().to_rfc3339(),
+            "2024-03-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            ad.images[0].sha256.as_deref(),
+            Some("a".repeat(64).as_str())
+        );
         assert_eq!(ad.extra["category"], "escort");
         let back: Ad = serde_json::from_value(serde_json::to_value(&ad).unwrap()).unwrap();
         assert_eq!(back, ad);
@@ -261,7 +267,10 @@ mod tests {
 
     #[test]
     fn bad_records_say_why() {
-        assert_eq!(Ad::from_json(json!({"title": "x"})), Err(AdError::MissingId));
+        assert_eq!(
+            Ad::from_json(json!({"title": "x"})),
+            Err(AdError::MissingId)
+        );
         assert_eq!(Ad::from_json(json!({"id": "  "})), Err(AdError::MissingId));
         assert!(matches!(
             Ad::from_json(json!({"id": "1", "title": ["a"]})),
@@ -299,7 +308,10 @@ impl Ad {
             h.update(s.as_bytes());
         };
         part(1, self.url.as_deref().unwrap_or(""));
-        part(2, &self.posted_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+        part(
+            2,
+            &self.posted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        );
         part(3, self.title.as_deref().unwrap_or(""));
         part(4, self.body.as_deref().unwrap_or(""));
         part(5, self.location.as_deref().unwrap_or(""));
@@ -333,6 +345,10 @@ mod content_hash_tests {
         let mut c = a.clone();
         c.title = Some("a".into());
         c.body = Some("bc".into());
-        assert_ne!(a.content_hash(), c.content_hash(), "field boundaries matter");
+        assert_ne!(
+            a.content_hash(),
+            c.content_hash(),
+            "field boundaries matter"
+        );
     }
 }

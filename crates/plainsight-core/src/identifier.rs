@@ -76,13 +76,28 @@ pub fn identifiers_of(ad: &Ad, extraction: &Extraction) -> Vec<Identifier> {
         add(IdentifierKind::Phone, "", p.e164.clone(), p.obscured);
     }
     for e in &extraction.emails {
-        add(IdentifierKind::Email, "", e.email.to_lowercase(), e.obscured);
+        add(
+            IdentifierKind::Email,
+            "",
+            e.email.to_lowercase(),
+            e.obscured,
+        );
     }
     for h in &extraction.handles {
-        add(IdentifierKind::Handle, &h.platform, h.handle.to_lowercase(), false);
+        add(
+            IdentifierKind::Handle,
+            &h.platform,
+            h.handle.to_lowercase(),
+            false,
+        );
     }
     for p in &extraction.payments {
-        add(IdentifierKind::Payment, &p.platform, p.handle.to_lowercase(), false);
+        add(
+            IdentifierKind::Payment,
+            &p.platform,
+            p.handle.to_lowercase(),
+            false,
+        );
     }
     for u in &extraction.urls {
         add(IdentifierKind::Domain, "", u.domain.to_lowercase(), false);
@@ -147,10 +162,15 @@ mod tests {
         let ids = identifiers_of(&ad, &ex);
         assert_eq!(ids.len(), 3);
         let p1 = ids.iter().find(|i| i.value == "+19195550123").unwrap();
-        assert!(!p1.obscured, "a number written plainly once is not obscured");
+        assert!(
+            !p1.obscured,
+            "a number written plainly once is not obscured"
+        );
         let p2 = ids.iter().find(|i| i.value == "+12125550199").unwrap();
         assert!(p2.obscured);
-        assert!(ids.iter().any(|i| i.kind == IdentifierKind::ImageSha256
-            && i.value == "ab".repeat(32)));
+        assert!(
+            ids.iter()
+                .any(|i| i.kind == IdentifierKind::ImageSha256 && i.value == "ab".repeat(32))
+        );
     }
 }

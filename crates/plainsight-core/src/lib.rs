@@ -6,8 +6,8 @@ pub mod extraction;
 pub mod identifier;
 
 pub use ad::{Ad, AdError, ImageRef, parse_posted_at};
-pub use identifier::{Identifier, IdentifierKind, identifiers_of};
 pub use extraction::{
     Age, Email, Extraction, Field, Handle, IndicatorHit, Location, Payment, Phone, Price, Span,
     UrlRef,
 };
+pub use identifier::{Identifier, IdentifierKind, identifiers_of};

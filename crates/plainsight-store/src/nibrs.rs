@@ -161,7 +161,8 @@ async fn delete_keys(
 ) -> Result<u64, StoreError> {
     let mut removed = 0;
     for chunk in keys.chunks(KEYS_PER_STATEMENT) {
-        let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(format!("DELETE FROM {table} WHERE source = "));
+        let mut qb: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("DELETE FROM {table} WHERE source = "));
         qb.push_bind(source.to_string());
         qb.push(format!(" AND {column} IN ("));
         let mut sep = qb.separated(", ");
@@ -477,13 +478,22 @@ mod tests {
             arrest("1", "cde:1", Some("cde:LA:2014"), "cde"),
             arrest("2", "cde:2", Some("cde:LA:2014"), "cde"),
         ];
-        store.nibrs_import(&import("cde", scope.clone(), rows.clone())).await.unwrap();
-        store.nibrs_import(&import("cde", scope.clone(), rows.clone())).await.unwrap();
+        store
+            .nibrs_import(&import("cde", scope.clone(), rows.clone()))
+            .await
+            .unwrap();
+        store
+            .nibrs_import(&import("cde", scope.clone(), rows.clone()))
+            .await
+            .unwrap();
         let loaded = store.nibrs_load(&NibrsFilter::default()).await.unwrap();
         assert_eq!(loaded.arrests.len(), 2);
         assert_eq!(loaded.imports.len(), 1);
         // A corrected package without arrest 2 removes it.
-        store.nibrs_import(&import("cde", scope, rows[..1].to_vec())).await.unwrap();
+        store
+            .nibrs_import(&import("cde", scope, rows[..1].to_vec()))
+            .await
+            .unwrap();
         let loaded = store.nibrs_load(&NibrsFilter::default()).await.unwrap();
         assert_eq!(loaded.arrests.len(), 1);
     }
@@ -519,7 +529,11 @@ mod tests {
             })
             .await
             .unwrap();
-        let keys: Vec<&str> = loaded.arrests.iter().map(|a| a.arrest_key.as_str()).collect();
+        let keys: Vec<&str> = loaded
+            .arrests
+            .iter()
+            .map(|a| a.arrest_key.as_str())
+            .collect();
         assert_eq!(keys, ["X:2:01"]);
     }
 }

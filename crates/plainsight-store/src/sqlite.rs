@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use plainsight_core::{Ad, Extraction, IdentifierKind, identifiers_of};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::{
@@ -181,8 +183,9 @@ impl Store for SqliteStore {
             }
         }
         for chunk in identifier_rows.chunks(ROWS_PER_STATEMENT) {
-            let mut qb: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT INTO identifiers (ad_key, kind, platform, value, obscured) ");
+            let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO identifiers (ad_key, kind, platform, value, obscured) ",
+            );
             qb.push_values(chunk, |mut b, (key, id)| {
                 b.push_bind(*key)
                     .push_bind(id.kind.as_str())

@@ -12,7 +12,7 @@ use plainsight_core::{Ad, Extraction, Field, Span};
 use crate::ages::AgeFinder;
 use crate::emails::EmailFinder;
 use crate::handles::HandleFinder;
-use crate::indicators::{IndicatorDef, IndicatorSet};
+pub use crate::indicators::{BUNDLED_INDICATORS_TOML, IndicatorDef, IndicatorSet};
 use crate::normalize::{Normalized, normalize};
 use crate::places::{PlaceContext, PlaceFinder};
 use crate::prices::PriceFinder;

@@ -34,6 +34,18 @@ const MAX_PASSES: usize = 8;
 /// Longest HTML tag we are willing to recognise; a longer `<...>` stretch is left as text.
 const MAX_TAG_LEN: usize = 2048;
 
+/// Longest `<script>`/`<style>` body that is skipped as a whole.
+const MAX_SCRIPT_LEN: usize = 65_536;
+
+/// The largest char boundary of `s` at or before `at` (clamped to its length).
+fn floor_char_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// What kinds of rewriting produced a stretch of normalised text (a small bit set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Changes(u8);
@@ -648,7 +660,11 @@ fn strip_tag(src: &str, start: usize) -> Option<(Replacement, usize)> {
                 } else {
                     "</style"
                 };
-                if let Some(body_end) = find_ascii_case_insensitive(&src[end..], close_tag) {
+                // Bounded, so that many unclosed `<script>` tags stay linear.
+                let search_end = floor_char_boundary(src, end + MAX_SCRIPT_LEN);
+                if let Some(body_end) =
+                    find_ascii_case_insensitive(&src[end..search_end], close_tag)
+                {
                     let close_start = end + body_end;
                     if let Some(close_end) = bytes[close_start..].iter().position(|&b| b == b'>') {
                         return Some((
@@ -1452,9 +1468,32 @@ fn fix_words_and_spaces(src: &str) -> Option<(String, OffsetMap)> {
             continue;
         }
         if !b.is_ascii() && matches!(c, '£' | '€') {
-            // "S£XY", "GORG€OUS": a currency sign between two Latin letters is an E.
-            let prev = src[..i].chars().next_back();
-            let next = src[i + c.len_utf8()..].chars().next();
+            // "S£XY", "GORG€OUS": a currency sign between two Latin letters is an E. The
+            // neighbours are judged as they will be written out (a look-alike letter next to
+            // it may be fixed), so that a second pass would decide the same way.
+            let prev = if plain_start < i {
+                src[..i].chars().next_back()
+            } else {
+                out.text.chars().next_back()
+            };
+            let after = i + c.len_utf8();
+            let next = src[after..]
+                .chars()
+                .next()
+                .map(|n| match confusable_latin(n) {
+                    Some(latin) if check_words => {
+                        let word_end = src[after..]
+                            .char_indices()
+                            .find(|(_, w)| !w.is_alphanumeric())
+                            .map_or(src.len(), |(offset, _)| after + offset);
+                        let fixed = word_needs_latin_fix(
+                            &src[after..word_end],
+                            src[word_end..].chars().next(),
+                        );
+                        if fixed { latin } else { n }
+                    }
+                    _ => n,
+                });
             if let (Some(p), Some(n)) = (prev, next)
                 && p.is_ascii_alphabetic()
                 && n.is_ascii_alphabetic()
@@ -1640,6 +1679,8 @@ mod tests {
         assert_eq!(norm("Москва"), "Москва");
         assert_eq!(norm("Привет world"), "Привет world");
         assert_eq!(norm("S£XY GORG£OUS £50"), "SEXY GORGEOUS £50");
+        // The look-alike after the sign is fixed first, so a second pass agrees.
+        assert_eq!(norm("o£е9"), "oee9");
     }
 
     #[test]

@@ -344,6 +344,11 @@ fn call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u16)> {
     {
         return None;
     }
+    // NANP numbers have one fixed layout ([1] + ten digits, no other trunk prefix): read the
+    // national number directly and check it against the metadata, without the parser.
+    if let Some(national) = nanp_national(body, input.starts_with('+'), region) {
+        return is_valid_national(1, national).then(|| (format!("+1{national}"), 1));
+    }
     // For "+CC..." give `phonenumber` the country code's main region, which spares it the
     // same slow region search (a region only guides national-prefix handling here).
     let region = region.or_else(|| main_region_for(body));
@@ -361,6 +366,26 @@ fn call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u16)> {
     }))
     .ok()
     .flatten()
+}
+
+/// The ten-digit national number of a NANP number written as `+1NXXNXXXXXX`, or as
+/// `[1]NXXNXXXXXX` with a NANP default region; `None` for anything else.
+fn nanp_national(body: &str, plus: bool, region: Option<Id>) -> Option<&str> {
+    let national = if plus {
+        body.strip_prefix('1')?
+    } else {
+        let region = region?;
+        if DATABASE.by_id(region.as_ref())?.country_code() != 1 {
+            return None;
+        }
+        if body.len() == 11 {
+            body.strip_prefix('1')?
+        } else {
+            body
+        }
+    };
+    let d = national.as_bytes();
+    (d.len() == 10 && d[0] >= b'2' && d[3] >= b'2').then_some(national)
 }
 
 /// The main region of the country code that `digits` (written after a `+`) starts with.
@@ -386,16 +411,20 @@ impl NumberPattern {
         })
     }
 
-    /// Same rule as `phonenumber`'s `Descriptor::is_match`.
+    /// Same rule as `phonenumber`'s `Descriptor::is_match` (a match starting at 0; the regex
+    /// is compiled anchored, which is equivalent and much faster).
     fn matches(&self, national: &str) -> bool {
         let length_ok = self.possible_lengths.is_empty()
             || u16::try_from(national.len()).is_ok_and(|n| self.possible_lengths.contains(&n));
-        length_ok && self.regex.find(national).is_some_and(|m| m.start() == 0)
+        length_ok && self.regex.is_match(national)
     }
 }
 
+/// Compile a metadata pattern (written for whitespace-insensitive mode, as `phonenumber`
+/// compiles it) anchored at the start: "some match starts at 0" is then `is_match`.
 fn compile_metadata_regex(pattern: &str) -> Option<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
+    // The line break ends any `#` comment before the closing bracket.
+    regex::RegexBuilder::new(&format!("^(?:{pattern}\n)"))
         .ignore_whitespace(true)
         .build()
         .ok()
@@ -488,7 +517,7 @@ fn is_valid_national(code: u16, national: &str) -> bool {
     for region in regions.iter() {
         match &region.leading_digits {
             Some(leading) => {
-                if leading.find(national).is_some_and(|m| m.start() == 0) {
+                if leading.is_match(national) {
                     return region.has_type(national);
                 }
             }
@@ -1430,6 +1459,25 @@ mod tests {
             "too few valid numbers compared: {agreed_valid}"
         );
         assert!(checked > 1000);
+        // The NANP shortcut gives what the parser + `phonenumber::is_valid` give.
+        for i in 0u64..600 {
+            let ten = format!(
+                "{:0>10}",
+                (i * 2_654_435_761 + 2_125_550_000) % 10_000_000_000
+            );
+            for (input, region) in [
+                (ten.clone(), Some(phonenumber::country::Id::US)),
+                (format!("1{ten}"), Some(phonenumber::country::Id::CA)),
+                (format!("+1{ten}"), None),
+            ] {
+                let expected = phonenumber::parse(region, &input)
+                    .ok()
+                    .filter(phonenumber::is_valid)
+                    .map(|n| n.format().mode(phonenumber::Mode::E164).to_string());
+                let ours = call_phonenumber(&input, region).map(|(e164, _)| e164);
+                assert_eq!(ours, expected, "{input}");
+            }
+        }
         for valid in [
             "+19195550123",
             "+14165550123",

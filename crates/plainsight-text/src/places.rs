@@ -16,10 +16,9 @@
 //!
 //! The index is built once per process from files embedded in the binary (no file I/O).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use plainsight_core::{Field, Location, Span};
 
 use crate::extract::{FieldText, TextError};
@@ -539,14 +538,18 @@ struct Gazetteer {
     places: Vec<Place>,
     regions: Vec<Region>,
     counties: Vec<County>,
-    /// Entries for each automaton pattern.
+    /// Entries for each name form (key id).
     entries: Vec<Vec<Entry>>,
     /// Lower-case name with spaces and punctuation removed ("newyorkcity") -> pattern id.
     squashed: HashMap<String, usize>,
-    automaton: AhoCorasick,
+    /// Lower-case name form -> key id.
+    key_ids: HashMap<String, usize, FastHash>,
+    /// Every word-prefix of a multi-word name form ("new", "new york" for "new york city"), so
+    /// that a scan extends a candidate only while it can still become a name.
+    prefixes: HashSet<String, FastHash>,
     /// Region lookup by upper-case postal code.
     region_by_code: HashMap<String, u16>,
-    /// For each automaton pattern: is it a common word, a first name, a foreign namesake?
+    /// For each key id: is it a common word, a first name, a foreign namesake?
     /// (Precomputed so that candidates cost no list scans.)
     word_class: Vec<WordClass>,
 }
@@ -678,13 +681,22 @@ impl Gazetteer {
                 foreign_namesake: contains_ci(FOREIGN_NAMESAKES, k),
             })
             .collect();
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            // The default (contiguous NFA) here: a full DFA over 15,000 names is faster per byte
-            // but takes over a second to build, which every CLI run would pay.
-            .build(&keys)
-            .map_err(|e| format!("place index: {e}"))?;
+        // Names are found by looking words up in a hash map (one lookup per word of text);
+        // an Aho-Corasick automaton over 15,000 names was several times slower to build and
+        // to run.
+        let mut prefixes = HashSet::with_hasher(FastHash);
+        for key in &keys {
+            for (i, b) in key.bytes().enumerate() {
+                if b == b' ' || b == b'-' {
+                    prefixes.insert(key[..i].to_string());
+                }
+            }
+        }
+        let key_ids = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i))
+            .collect();
         let region_by_code = regions
             .iter()
             .enumerate()
@@ -696,10 +708,110 @@ impl Gazetteer {
             counties,
             entries,
             squashed,
-            automaton,
+            key_ids,
+            prefixes,
             region_by_code,
             word_class,
         })
+    }
+
+    /// The next name at or after byte `from` of `text`: (start, end, key id). Looks at each
+    /// word start and takes the longest run of up to six words that is a name form.
+    /// `lowered` is a scratch buffer reused across calls.
+    fn next_name(
+        &self,
+        text: &str,
+        from: usize,
+        lowered: &mut String,
+    ) -> Option<(usize, usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut pos = from;
+        while pos < bytes.len() {
+            // Find the next word start.
+            let Some(c) = text[pos..].chars().next() else {
+                break;
+            };
+            let prev_is_word = text[..pos]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_alphanumeric() || p == '_');
+            if !c.is_alphanumeric() || prev_is_word {
+                pos += c.len_utf8();
+                continue;
+            }
+            // Extend word by word while the text so far is a prefix of some name.
+            lowered.clear();
+            let mut best: Option<(usize, usize)> = None;
+            let mut end = pos;
+            for _ in 0..6 {
+                // Consume one word.
+                let word_end = text[end..]
+                    .char_indices()
+                    .find(|(_, ch)| !(ch.is_alphanumeric() || *ch == '\'' || *ch == '’'))
+                    .map_or(text.len(), |(i, _)| end + i);
+                // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
+                let mut apostrophe: Option<(usize, usize)> = None;
+                for (i, ch) in text[end..word_end].char_indices() {
+                    if ch == '\'' || ch == '’' {
+                        apostrophe.get_or_insert((end + i, lowered.len()));
+                        lowered.push('\'');
+                    } else {
+                        lowered.extend(ch.to_lowercase());
+                    }
+                }
+                end = word_end;
+                if let Some(&id) = self.key_ids.get(lowered.as_str()) {
+                    best = Some((end, id));
+                } else if let Some((text_cut, lowered_cut)) = apostrophe {
+                    // "Raleigh's": the name without its possessive ends the search.
+                    if let Some(&id) = self.key_ids.get(&lowered[..lowered_cut]) {
+                        best = Some((text_cut, id));
+                    }
+                    break;
+                }
+                // A name may end in "." ("St." alone is rare, but "Ft." is not).
+                if bytes.get(end) == Some(&b'.') {
+                    lowered.push('.');
+                    if let Some(&id) = self.key_ids.get(lowered.as_str()) {
+                        best = Some((end + 1, id));
+                    }
+                    lowered.pop();
+                }
+                // The separator to the next word: " ", "-", or ". " after an abbreviation.
+                let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
+                    (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
+                    (Some(b'.'), Some(b' ')) => (true, 2),
+                    _ => break,
+                };
+                let next_start = end + sep_len;
+                if !text[next_start..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+                {
+                    break;
+                }
+                if dot {
+                    lowered.push('.');
+                }
+                // Only go on while the words so far begin some longer name.
+                if !self.prefixes.contains(lowered.as_str()) {
+                    break;
+                }
+                lowered.push_str(if dot { " " } else { &text[end..end + 1] });
+                end = next_start;
+            }
+            if let Some((name_end, id)) = best {
+                return Some((pos, name_end, id));
+            }
+            // No name starts here: skip this word.
+            let skip = text[pos..]
+                .char_indices()
+                .find(|(_, ch)| !ch.is_alphanumeric())
+                .map_or(text.len(), |(i, _)| pos + i);
+            pos = skip.max(pos + 1);
+        }
+        None
     }
 
     fn population(&self, entry: Entry) -> u64 {
@@ -875,6 +987,38 @@ fn fold_accents(s: &str) -> String {
         .collect()
 }
 
+/// A small multiplicative hash (FxHash) for the name lookups, which run once per word of
+/// text: the keys are fixed, trusted data, so SipHash's flood resistance is not needed.
+#[derive(Debug, Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Lower-case letters and digits only: "New York" -> "newyork".
 fn squash(s: &str) -> String {
     s.chars()
@@ -997,18 +1141,19 @@ impl PlaceFinder {
 
         // Pass 1: candidates with word boundaries, and the states they are qualified by.
         let mut candidates = Vec::new();
-        for m in g.automaton.find_iter(haystack) {
-            let (start, end) = (m.start(), m.end());
-            if start > 0 && is_word_byte(bytes[start - 1])
-                || end < bytes.len() && is_word_byte(bytes[end])
-            {
-                continue;
+        let mut lowered = String::with_capacity(64);
+        let mut resume = 0;
+        for (start, end, key_id) in std::iter::from_fn(|| {
+            let found = g.next_name(haystack, resume, &mut lowered);
+            if let Some((_, end, _)) = found {
+                resume = end;
             }
+            found
+        }) {
             // A name inside an email address or URL belongs to that, not to the text.
             if start > 0 && matches!(bytes[start - 1], b'@' | b'.' | b'/') {
                 continue;
             }
-            let key_id = m.pattern().as_usize();
             let qualifier = g.region_after(haystack, end, any_case).filter(|(r, _)| {
                 g.entries[key_id].iter().any(|e| {
                     !matches!(e, Entry::Region(_)) && {
@@ -1136,7 +1281,6 @@ impl PlaceFinder {
     /// ("/nc/raleigh/", "/new-york/"). Two-letter state codes in the path go to `context`.
     pub fn find_in_url(&self, url: &str, context: &mut PlaceContext) -> Vec<Location> {
         let g = self.gazetteer;
-        let bytes = url.as_bytes();
         let after_scheme = url.find("://").map_or(0, |i| i + 3);
         let host_end = url[after_scheme..]
             .find(['/', '?', '#'])
@@ -1252,7 +1396,6 @@ impl PlaceFinder {
                 }
             }
         }
-        let _ = bytes;
         for l in &out {
             let country = if l.country == "CA" { "CA" } else { "US" };
             context.add(country, &l.admin1);
@@ -1294,10 +1437,6 @@ impl PlaceFinder {
         }
         (!common && g.population(first) >= 50_000).then_some(first)
     }
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80 && b != 0xE2
 }
 
 fn first_is_upper(text: &str, pos: usize) -> bool {
@@ -1382,6 +1521,17 @@ mod tests {
         assert_eq!(text_places("St Louis girls"), vec![p("St. Louis", "MO")]);
         assert_eq!(text_places("Toronto, ON"), vec![p("Toronto", "ON")]);
         assert_eq!(text_places("in Montreal"), vec![p("Montréal", "QC")]);
+        assert_eq!(
+            text_places("best of Raleigh's girls"),
+            vec![p("Raleigh", "NC")]
+        );
+        assert_eq!(
+            text_places("Winston-Salem, NC"),
+            vec![p("Winston-Salem", "NC")]
+        );
+        assert_eq!(text_places("NEW YORK CITY"), vec![p("New York City", "NY")]);
+        assert_eq!(text_places("Ft. Worth"), vec![p("Fort Worth", "TX")]);
+        assert!(text_places("xRaleigh Raleighx").is_empty());
     }
 
     #[test]

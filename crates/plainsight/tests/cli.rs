@@ -50,13 +50,22 @@ fn ingest_keeps_good_records_quarantines_bad_ones_and_is_idempotent() {
         .iter()
         .map(|v| v["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, [3, 4, 5, 7], "bad lines reported with their line numbers");
+    assert_eq!(
+        lines,
+        [3, 4, 5, 7],
+        "bad lines reported with their line numbers"
+    );
     for v in &quarantined {
         assert_eq!(v["file"], "ads.jsonl");
         assert!(!v["reason"].as_str().unwrap().is_empty());
     }
     assert!(quarantined[1]["reason"].as_str().unwrap().contains("id"));
-    assert!(quarantined[3]["reason"].as_str().unwrap().contains("posted_at"));
+    assert!(
+        quarantined[3]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("posted_at")
+    );
 
     // Running again stores nothing new.
     plainsight(dir.path())
@@ -118,7 +127,15 @@ fn extract_prints_the_documented_contract_per_ad() {
         .map(|k| k.as_str())
         .collect();
     for key in [
-        "id", "phones", "emails", "handles", "payments", "prices", "ages", "locations", "urls",
+        "id",
+        "phones",
+        "emails",
+        "handles",
+        "payments",
+        "prices",
+        "ages",
+        "locations",
+        "urls",
         "indicators",
     ] {
         assert!(keys.contains(&key), "missing {key} in {keys:?}");
@@ -190,6 +207,8 @@ fn demo_runs_end_to_end_on_a_small_corpus() {
         .assert()
         .success()
         .stdout(predicate::str::contains("ads stored:"))
-        .stdout(predicate::str::contains("Phone extraction measured against the corpus truth"));
+        .stdout(predicate::str::contains(
+            "Phone extraction measured against the corpus truth",
+        ));
     assert!(dir.path().join("plainsight-data/demo/demo.db").exists());
 }

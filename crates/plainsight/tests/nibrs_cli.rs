@@ -28,7 +28,11 @@ fn json_report(db: &Path, extra: &[&str]) -> Value {
         .args(extra)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -66,9 +70,17 @@ fn importing_the_same_package_twice_does_not_double_anything() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("ws.db");
     let la = data("cde-LA-2014");
-    plainsight(&db).args(["nibrs", "import"]).arg(&la).assert().code(0);
+    plainsight(&db)
+        .args(["nibrs", "import"])
+        .arg(&la)
+        .assert()
+        .code(0);
     let first = json_report(&db, &["--state", "LA"]);
-    plainsight(&db).args(["nibrs", "import"]).arg(&la).assert().code(0);
+    plainsight(&db)
+        .args(["nibrs", "import"])
+        .arg(&la)
+        .assert()
+        .code(0);
     let second = json_report(&db, &["--state", "LA"]);
     assert_eq!(first["agencies"], second["agencies"]);
     assert_eq!(first["states"], second["states"]);
@@ -111,7 +123,9 @@ fn csv_and_html_reports() {
 
     let html_path = tmp.path().join("la.html");
     plainsight(&db)
-        .args(["nibrs", "report", "--state", "LA", "--format", "html", "--out"])
+        .args([
+            "nibrs", "report", "--state", "LA", "--format", "html", "--out",
+        ])
         .arg(&html_path)
         .assert()
         .code(0);
@@ -142,7 +156,8 @@ fn a_partial_package_gives_statewide_figures_and_exit_status_1() {
     for name in ["nibrs_arrestee.csv", "nibrs_offense_type.csv"] {
         std::fs::copy(
             data("cde-LA-2014").join(name),
-            pkg.join("extra-level").join(name.to_uppercase().replace(".CSV", ".csv")),
+            pkg.join("extra-level")
+                .join(name.to_uppercase().replace(".CSV", ".csv")),
         )
         .unwrap();
     }

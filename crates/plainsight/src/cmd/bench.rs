@@ -61,7 +61,9 @@ fn bench_extract(args: &Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         ..CorpusConfig::default()
     };
-    let ads: Vec<Ad> = plainsight_corpus::generate(&cfg).map(|(ad, _)| ad).collect();
+    let ads: Vec<Ad> = plainsight_corpus::generate(&cfg)
+        .map(|(ad, _)| ad)
+        .collect();
     let bytes: usize = ads.iter().map(|a| a.text_len()).sum();
     let extractor = args.extract.extractor()?;
     let runs = args.runs.max(1);

@@ -17,11 +17,13 @@ use super::{Context, ExtractArgs};
 use crate::pipeline::{self, Input, Progress};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "The demo corpus is synthetic: no real ads or people. Its workspace is \
+#[command(
+    after_help = "The demo corpus is synthetic: no real ads or people. Its workspace is \
 plainsight-data/demo/demo.db unless --db says otherwise; running the demo again adds nothing.
 
 Example:
-  plainsight demo --ads 20000 --seed 7")]
+  plainsight demo --ads 20000 --seed 7"
+)]
 pub struct Args {
     /// Number of ads to generate.
     #[arg(long, default_value_t = 5_000)]
@@ -59,12 +61,17 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     }
 
     let db_ctx = Context {
-        db: Some(ctx.db.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", args.dir.join("demo.db").display())
-        })),
+        db: Some(
+            ctx.db
+                .clone()
+                .unwrap_or_else(|| format!("sqlite://{}", args.dir.join("demo.db").display())),
+        ),
         quiet: ctx.quiet,
     };
-    eprintln!("Ingesting into {} ...", plainsight_store::redact_url(db_ctx.db_url()));
+    eprintln!(
+        "Ingesting into {} ...",
+        plainsight_store::redact_url(db_ctx.db_url())
+    );
     let extractor = Arc::new(args.extract.extractor()?);
     let store = Arc::new(db_ctx.open_store().await?);
     let inputs = vec![Input::Path(ads_path.clone())];

@@ -18,13 +18,15 @@ pub enum OutputFormat {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Problems with single records are reported on standard error as \
+#[command(
+    after_help = "Problems with single records are reported on standard error as \
 file:line: reason; the other records are still extracted. Exit status: 0 ok, 1 some records \
 rejected, 2 failed.
 
 Examples:
   plainsight extract ads.jsonl > extractions.jsonl
-  echo '{\"id\":\"1\",\"body\":\"call nine1nine-555-O123\"}' | plainsight extract --format table")]
+  echo '{\"id\":\"1\",\"body\":\"call nine1nine-555-O123\"}' | plainsight extract --format table"
+)]
 pub struct Args {
     /// Files or folders to read (as for `ingest`); `-` or nothing reads JSONL from standard input.
     #[arg(value_name = "INPUT")]
@@ -46,7 +48,11 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         args.inputs.iter().map(|p| Input::from_arg(p)).collect()
     };
-    let progress = Progress::new(ctx.show_progress(), pipeline::total_size(&inputs), "extract");
+    let progress = Progress::new(
+        ctx.show_progress(),
+        pipeline::total_size(&inputs),
+        "extract",
+    );
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut problems = 0u64;

@@ -5,17 +5,19 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::{Context, ExtractArgs, ReadArgs};
-use crate::pipeline::{self, Input, IngestReport, Progress};
+use crate::pipeline::{self, IngestReport, Input, Progress};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Exit status: 0 all records stored or already present; 1 completed, but some \
+#[command(
+    after_help = "Exit status: 0 all records stored or already present; 1 completed, but some \
 records or inputs were rejected (see the quarantine file); 2 failed.
 
 Examples:
   plainsight ingest ads.jsonl
   plainsight ingest --map title=headline,body=description export.csv
   plainsight ingest crawl.warc.gz saved-pages/
-  zcat ads.jsonl.gz | plainsight ingest -")]
+  zcat ads.jsonl.gz | plainsight ingest -"
+)]
 pub struct Args {
     /// Files or folders to read: JSONL (.jsonl, .jsonl.gz), CSV, WARC (.warc, .warc.gz) or a
     /// folder of saved .html pages; `-` reads JSONL from standard input.
@@ -38,15 +40,8 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let inputs: Vec<Input> = args.inputs.iter().map(|p| Input::from_arg(p)).collect();
     let quarantine = args.quarantine.unwrap_or_else(default_quarantine_path);
     let progress = Progress::new(ctx.show_progress(), pipeline::total_size(&inputs), "ingest");
-    let report = pipeline::ingest(
-        store.clone(),
-        extractor,
-        inputs,
-        opts,
-        quarantine,
-        progress,
-    )
-    .await?;
+    let report =
+        pipeline::ingest(store.clone(), extractor, inputs, opts, quarantine, progress).await?;
     store.close().await;
     if !ctx.quiet {
         eprintln!("{}", summary(&report));

@@ -91,7 +91,9 @@ fn valid_state(state: &Option<String>) -> anyhow::Result<Option<String>> {
             if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
                 Ok(Some(s))
             } else {
-                anyhow::bail!("--state takes a two-letter postal abbreviation such as LA (given: {s:?})")
+                anyhow::bail!(
+                    "--state takes a two-letter postal abbreviation such as LA (given: {s:?})"
+                )
             }
         }
     }
@@ -109,7 +111,9 @@ fn read_input(path: &Path, options: &ReadOptions, bar: &ProgressBar) -> anyhow::
     let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut reader = BufReader::with_capacity(1 << 20, file);
-    let head = reader.fill_buf().with_context(|| format!("reading {}", path.display()))?;
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("reading {}", path.display()))?;
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
         return Ok(plainsight_nibrs::read_cde_zip(
@@ -208,7 +212,10 @@ async fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
                 dataset.trafficking.len(),
                 outcome.rows_replaced,
                 if dataset.stats.duplicate_rows > 0 {
-                    format!("; {} exact duplicate rows dropped", dataset.stats.duplicate_rows)
+                    format!(
+                        "; {} exact duplicate rows dropped",
+                        dataset.stats.duplicate_rows
+                    )
                 } else {
                     String::new()
                 }
@@ -434,7 +441,10 @@ async fn report(ctx: &Context, args: ReportArgs) -> anyhow::Result<ExitCode> {
     if snapshot.arrests.is_empty() && snapshot.agencies.is_empty() && snapshot.months.is_empty() {
         eprintln!(
             "error: the workspace has no NIBRS data{}; import some first: plainsight nibrs import PATH",
-            state.as_deref().map(|s| format!(" for {s}")).unwrap_or_default()
+            state
+                .as_deref()
+                .map(|s| format!(" for {s}"))
+                .unwrap_or_default()
         );
         return Ok(ExitCode::from(2));
     }
