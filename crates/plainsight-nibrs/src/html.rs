@@ -756,12 +756,17 @@ fn scorecard(h: &mut String, a: &AgencyYear) {
     if let Some(rank) = &a.rank {
         let _ = write!(
             h,
-            "<p class=\"meta\">Among {} reporting agencies in {} in {}: {} by sex-trade arrests, {} by buyer arrests.{}</p>",
+            "<p class=\"meta\">Among {} reporting agencies in {} in {}: {} by sex-trade arrests, {}.{}</p>",
             rank.sex_trade_arrests.of,
             escape(state_name(&a.state)),
             a.year,
             ordinal(rank.sex_trade_arrests.position),
-            ordinal(rank.buyer_arrests.position),
+            // A shared first place at zero buyer arrests is no distinction: say it plainly.
+            if ar.purchasing.total == 0 {
+                "no buyer arrests".to_string()
+            } else {
+                format!("{} by buyer arrests", ordinal(rank.buyer_arrests.position))
+            },
             match &a.rates_per_100k {
                 Some(r) => format!(
                     " Per 100,000 residents: {:.1} seller and {:.1} buyer arrests.",

@@ -490,7 +490,10 @@ fn has_markup_triggers(text: &str) -> bool {
         match b {
             b'<' => next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?'),
             b'&' => next.is_ascii_alphanumeric() || next == b'#',
-            b'\\' => matches!(next, b'u' | b'U' | b'"' | b'n' | b'r' | b't'),
+            b'\\' => {
+                (i == 0 || bytes[i - 1] != b'\\')
+                    && matches!(next, b'u' | b'U' | b'"' | b'n' | b'r' | b't')
+            }
             0xC3 => true,
             _ => false,
         }
@@ -526,7 +529,9 @@ fn decode_markup(src: &str) -> Option<(String, OffsetMap)> {
             b'<' => decode_angle_escape(src, i).or_else(|| strip_tag(src, i)),
             b'&' => decode_entity(src, i)
                 .map(|(c, end)| (Replacement::Char(c, Changes::HTML_ENTITY), end)),
-            b'\\' => decode_backslash_escape(src, i),
+            // A backslash after a backslash is not an escape (that pair stays as written), so
+            // passes cannot peel a run of backslashes one at a time.
+            b'\\' if i == 0 || bytes[i - 1] != b'\\' => decode_backslash_escape(src, i),
             0xC3 => repair_mojibake(src, i, last_mojibake_end == i).map(|(c, end)| {
                 last_mojibake_end = end;
                 (Replacement::Char(c, Changes::MOJIBAKE), end)
@@ -1219,7 +1224,7 @@ fn clean_characters(src: &str) -> Option<(String, OffsetMap)> {
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii() {
-            if (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) || b == 0x7F {
+            if is_dropped_ascii_control(b) {
                 out.copy(src, plain_start..i);
                 out.drop_source();
                 plain_start = i + 1;
@@ -1227,8 +1232,12 @@ fn clean_characters(src: &str) -> Option<(String, OffsetMap)> {
             i += 1;
             continue;
         }
+        // Control characters inside the run are dropped by it, so that the characters on
+        // both sides are normalised together (combining marks reorder across them).
         let mut run_end = i;
-        while run_end < bytes.len() && !bytes[run_end].is_ascii() {
+        while run_end < bytes.len()
+            && (!bytes[run_end].is_ascii() || is_dropped_ascii_control(bytes[run_end]))
+        {
             run_end += 1;
         }
         out.copy(src, plain_start..i);
@@ -1240,7 +1249,13 @@ fn clean_characters(src: &str) -> Option<(String, OffsetMap)> {
     out.finish()
 }
 
-/// Clean one maximal run of non-ASCII characters `src[start..end]`.
+/// ASCII control characters other than whitespace: removed.
+fn is_dropped_ascii_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)) || b == 0x7F
+}
+
+/// Clean one maximal run of non-ASCII characters `src[start..end]` (with any ASCII control
+/// characters between them).
 fn clean_non_ascii_run(out: &mut MapBuilder, src: &str, start: usize, end: usize) {
     let run = &src[start..end];
     if !run.chars().any(needs_special_handling) && is_nfkc_quick(run.chars()) == IsNormalized::Yes {
@@ -1670,6 +1685,24 @@ mod tests {
     fn combining_sequences_compose_with_their_ascii_base() {
         assert_eq!(norm("cafe\u{301}"), "café");
         assert_eq!(norm("e\u{200B}\u{301}"), "é");
+    }
+
+    #[test]
+    fn combining_marks_across_removed_controls_are_ordered_once() {
+        // Found by the `normalize` fuzz target: marks on both sides of removed NULs.
+        let input = "\u{FFFD},\u{FFFD}\u{0B}\u{FFFD}\u{342}\u{B4}\u{0}\u{0}\u{0}\u{355}";
+        let once = norm(input);
+        assert_eq!(norm(&once), once);
+        assert!(once.ends_with(" \u{355}\u{301}"), "{once:?}");
+    }
+
+    #[test]
+    fn escapes_revealed_by_removed_controls_settle() {
+        // Found by the `normalize` fuzz target.
+        let bytes = b"\xcbU\\\\\x04U\\\\\x04\x04\\\\\x04\x04\\\x00\x04\x04\\\\\x04\x04\\\x00\"\x04";
+        let input = String::from_utf8_lossy(bytes).into_owned();
+        let once = norm(&input);
+        assert_eq!(norm(&once), once, "{input:?}");
     }
 
     #[test]

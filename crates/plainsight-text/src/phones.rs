@@ -739,6 +739,23 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
     }) {
         return None;
     }
+    // Every reading starts and ends with a piece: a word can only start with a first letter
+    // of one (unless it continues a digit, "9ine") and must end with a last letter of one.
+    let first = bytes[0];
+    let starts_ok = digit_before.is_some()
+        || matches!(
+            first.to_ascii_lowercase(),
+            b'z' | b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'd'
+        )
+        || matches!(first, b'l' | b'I');
+    let last = bytes[n - 1];
+    let ends_ok = matches!(
+        last.to_ascii_lowercase(),
+        b'o' | b'h' | b'e' | b'r' | b'x' | b'n' | b't'
+    ) || matches!(last, b'l' | b'I');
+    if !starts_ok || !ends_ok {
+        return None;
+    }
     // best[i] = (letters used as digits, pieces) for the cheapest reading of bytes[..i].
     let mut best: Vec<Option<(usize, usize, usize, Spelled)>> = vec![None; n + 1];
     best[0] = Some((0, 0, 0, Spelled::Tail));
@@ -865,7 +882,10 @@ fn preceded_by_identifier_word(text: &str, start: usize) -> bool {
     }
     let word_start = trimmed
         .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |p| p + 1);
+        // Step past the whole character found: it may be several bytes long.
+        .map_or(0, |p| {
+            p + trimmed[p..].chars().next().map_or(1, char::len_utf8)
+        });
     let word = &trimmed[word_start..];
     !word.is_empty()
         && IDENTIFIER_WORDS
@@ -1486,6 +1506,13 @@ mod tests {
         ] {
             assert!(call_phonenumber(valid, None).is_some(), "{valid}");
         }
+    }
+
+    #[test]
+    fn identifier_check_handles_multibyte_text_before_a_number() {
+        // Found by the `phones` fuzz target: a multi-byte char right before the word.
+        assert!(find("\u{FFFD}id 9195550123").is_empty());
+        assert_eq!(e164s("\u{FFFD}9195550123"), vec!["+19195550123"]);
     }
 
     #[test]
