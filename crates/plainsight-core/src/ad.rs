@@ -30,8 +30,9 @@ pub struct Ad {
     pub phones: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<ImageRef>,
-    /// Every other field of the source record, kept as it came.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    /// Every other field of the source record, kept as it came. Flattened, so an ad written
+    /// out and read back (by `Ad::from_json` or serde) keeps the same top-level fields.
+    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
@@ -261,8 +262,11 @@ mod tests {
             Some("a".repeat(64).as_str())
         );
         assert_eq!(ad.extra["category"], "escort");
-        let back: Ad = serde_json::from_value(serde_json::to_value(&ad).unwrap()).unwrap();
+        let value = serde_json::to_value(&ad).unwrap();
+        assert_eq!(value["category"], "escort", "extra fields stay top-level");
+        let back: Ad = serde_json::from_value(value.clone()).unwrap();
         assert_eq!(back, ad);
+        assert_eq!(Ad::from_json(value).unwrap(), ad);
     }
 
     #[test]
