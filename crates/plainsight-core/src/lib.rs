@@ -1,9 +1,10 @@
 //! Domain types shared by every Plainsight crate: the ad record (`Ad`) and the facts extracted
-//! from it (`Extraction`). No I/O and no logic beyond validation live here.
+//! from it (`Extraction`), and the network record (`NetworkRecord`). No I/O and no logic beyond validation live here.
 
 pub mod ad;
 pub mod extraction;
 pub mod identifier;
+pub mod network;
 
 pub use ad::{Ad, AdError, ImageRef, parse_posted_at};
 pub use extraction::{
@@ -11,3 +12,4 @@ pub use extraction::{
     UrlRef,
 };
 pub use identifier::{Identifier, IdentifierKind, identifiers_of};
+pub use network::{Evidence, NetworkId, NetworkLink, NetworkLocation, NetworkRecord, Reason};

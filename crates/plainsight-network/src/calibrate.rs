@@ -1,0 +1,1 @@
+//! Calibration of priority weights from reviewed outcomes.

@@ -1,0 +1,1 @@
+//! Exports of networks for analysis tools.
