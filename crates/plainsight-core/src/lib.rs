@@ -12,4 +12,7 @@ pub use extraction::{
     UrlRef,
 };
 pub use identifier::{Identifier, IdentifierKind, identifiers_of};
-pub use network::{Evidence, NetworkId, NetworkLink, NetworkLocation, NetworkRecord, Reason};
+pub use network::{
+    AnalysisAd, Evidence, NetworkEvent, NetworkId, NetworkLink, NetworkLocation, NetworkRecord,
+    Reason,
+};

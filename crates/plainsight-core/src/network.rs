@@ -65,8 +65,11 @@ pub struct Reason {
     pub code: String,
     /// What the code means, in plain words.
     pub description: String,
-    /// Contribution to the priority: the weight times the feature's value.
+    /// Contribution to the priority: the feature's weight times its value.
     pub weight: f64,
+    /// The feature's value for this network: the share of its ads with the indicator, or 1
+    /// for a network feature that holds.
+    pub value: f64,
     /// Ads that carry the evidence.
     pub ads: Vec<String>,
     /// Where the evidence is written (a bounded sample for large networks).
@@ -96,4 +99,49 @@ pub struct NetworkLink {
     pub kind: String,
     pub value: String,
     pub ads: Vec<String>,
+}
+
+/// One ad as network analysis reads it from the workspace.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AnalysisAd {
+    /// The workspace's key for the ad (stable for the life of the stored ad).
+    pub key: i64,
+    pub id: String,
+    pub posted_at: Option<DateTime<Utc>>,
+    pub title: String,
+    pub body: String,
+    pub identifiers: Vec<crate::Identifier>,
+    pub indicators: Vec<crate::IndicatorHit>,
+    /// Resolved places: (GeoNames id, name, admin1).
+    pub places: Vec<(u64, String, String)>,
+}
+
+/// Something that happened to network ids in one analysis run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum NetworkEvent {
+    /// `absorbed` networks joined `into`, which kept its id.
+    Merged {
+        into: NetworkId,
+        absorbed: Vec<NetworkId>,
+    },
+    /// Part of `from` became the new network `new`.
+    Split { from: NetworkId, new: NetworkId },
+    /// The network's ads are all gone (expired or deleted).
+    Retired { network: NetworkId },
+}
+
+impl NetworkEvent {
+    /// Every network id the event concerns.
+    pub fn networks(&self) -> Vec<NetworkId> {
+        match self {
+            NetworkEvent::Merged { into, absorbed } => {
+                let mut v = vec![*into];
+                v.extend(absorbed);
+                v
+            }
+            NetworkEvent::Split { from, new } => vec![*from, *new],
+            NetworkEvent::Retired { network } => vec![*network],
+        }
+    }
 }

@@ -1,27 +1,30 @@
 //! Group ads into networks: ads are linked by shared identifiers (phones, emails, handles,
 //! payment handles, exact photo hashes), by near-identical photos (perceptual hashes within a
-//! small Hamming distance) and by shared text templates (MinHash/LSH, verified). Identifiers on
+//! small Hamming distance) and by shared text templates (MinHash/LSH over the shingles that are not generic
+//! phrases, verified). Identifiers on
 //! an exclusion list never link, and identifiers that would join many otherwise separate groups
 //! are flagged as hubs and shown instead of used.
 //!
 //! Every step is a group-by on a deterministic key (identifier value, phash block, band key),
 //! so the same input gives the same networks whatever the order of work.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::minhash::{Lsh, MinHasher, candidate_pairs, similarity};
-use crate::shingle::shingles;
+use rayon::prelude::*;
+
+use crate::minhash::{BandKey, Lsh, MinHasher, candidate_pairs, similarity};
 use crate::union_find::UnionFind;
 
 /// What linking needs to know about one ad.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AdLinkInput {
-    /// Identifiers as (kind, normalised value), e.g. ("phone", "+19195550123").
-    pub identifiers: Vec<(String, String)>,
+    /// Identifiers of the ad, as indices into the identifier table passed to [`link`]
+    /// (interned, so a million ads do not carry millions of small strings).
+    pub identifiers: Vec<u32>,
     /// 64-bit perceptual hashes of the ad's photos.
     pub phashes: Vec<u64>,
-    /// The ad's text (title and body, normalised).
-    pub text: String,
+    /// Shingle hashes of the ad's masked text (see [`crate::shingles`]), sorted and distinct.
+    pub shingles: Vec<u64>,
 }
 
 /// Linking parameters. The defaults suit ad text: 64 permutations in 16 bands of 4 rows
@@ -33,9 +36,15 @@ pub struct LinkConfig {
     pub rows: usize,
     /// Verified template links need at least this estimated Jaccard similarity.
     pub min_similarity: f64,
-    /// Texts with fewer shingles than this do not take part in template linking: a
+    /// Texts with fewer (uncommon) shingles than this do not take part in template linking: a
     /// three-word ad says too little to tie two writers together.
     pub min_shingles: usize,
+    /// A shingle written by at least this many otherwise unrelated writers is a generic
+    /// phrase ("100% real pics", "no rush", a pasted disclaimer) and is dropped before template
+    /// comparison. Writers are told apart by the groups that identifiers and photos form
+    /// before any text is compared, so one operator's template, however many ads it fills,
+    /// is not mistaken for boilerplate.
+    pub common_shingle_groups: usize,
     /// Band buckets larger than this link as a star (see [`candidate_pairs`]).
     pub max_bucket: usize,
     /// Largest Hamming distance between two perceptual hashes of one photo.
@@ -56,6 +65,7 @@ impl Default for LinkConfig {
             rows: 4,
             min_similarity: 0.6,
             min_shingles: 6,
+            common_shingle_groups: 20,
             max_bucket: 64,
             phash_max_distance: 4,
             hub_min_ads: 6,
@@ -66,10 +76,10 @@ impl Default for LinkConfig {
 }
 
 /// Why two ads are in one network.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LinkReason {
-    /// Both carry this identifier.
-    Identifier { kind: String, value: String },
+    /// Both carry this identifier (an index into the identifier table).
+    Identifier(u32),
     /// Perceptual hashes of their photos are within the distance limit.
     SimilarPhoto { a: u64, b: u64 },
     /// Their texts share a template.
@@ -77,7 +87,7 @@ pub enum LinkReason {
 }
 
 /// A link between two ads (indices into the input), with its reason.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Link {
     pub a: u32,
     pub b: u32,
@@ -88,8 +98,8 @@ pub struct Link {
 /// linking and reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hub {
-    pub kind: String,
-    pub value: String,
+    /// Index into the identifier table.
+    pub identifier: u32,
     pub ads: usize,
     pub groups: usize,
 }
@@ -104,46 +114,48 @@ pub struct Linking {
     pub links: Vec<Link>,
     pub hubs: Vec<Hub>,
     /// Identifiers skipped because they are on the exclusion list, with their ad counts.
-    pub excluded_seen: Vec<((String, String), usize)>,
+    pub excluded_seen: Vec<(u32, usize)>,
+    /// How many distinct shingles were dropped as generic phrases.
+    pub common_shingles: usize,
 }
 
-/// Link ads into networks.
-pub fn link(ads: &[AdLinkInput], cfg: &LinkConfig) -> Linking {
+/// Link ads into networks. `identifier_names[i]` is the (kind, value) of identifier `i`.
+pub fn link(
+    ads: &[AdLinkInput],
+    identifier_names: &[(String, String)],
+    cfg: &LinkConfig,
+) -> Linking {
     let n = ads.len();
-    // Group-by identifier value.
-    let mut by_identifier: BTreeMap<(&str, &str), Vec<u32>> = BTreeMap::new();
-    for (i, ad) in ads.iter().enumerate() {
-        for (kind, value) in &ad.identifiers {
-            by_identifier
-                .entry((kind.as_str(), value.as_str()))
-                .or_default()
-                .push(i as u32);
-        }
-    }
+    // Group-by identifier: (identifier, ad) pairs sorted by identifier.
+    let mut pairs: Vec<(u32, u32)> = ads
+        .iter()
+        .enumerate()
+        .flat_map(|(i, ad)| ad.identifiers.iter().map(move |&id| (id, i as u32)))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
     let mut excluded_seen = Vec::new();
-    let mut identifier_groups: Vec<((&str, &str), Vec<u32>)> = Vec::new();
-    for (key, mut members) in by_identifier {
-        members.sort_unstable();
-        members.dedup();
-        if cfg
-            .excluded
-            .contains(&(key.0.to_string(), key.1.to_string()))
+    let mut identifier_groups: Vec<(u32, Vec<u32>)> = Vec::new();
+    for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+        let id = group[0].0;
+        let members: Vec<u32> = group.iter().map(|&(_, ad)| ad).collect();
+        if identifier_names
+            .get(id as usize)
+            .is_some_and(|name| cfg.excluded.contains(name))
         {
-            excluded_seen.push(((key.0.to_string(), key.1.to_string()), members.len()));
+            excluded_seen.push((id, members.len()));
             continue;
         }
         if members.len() > 1 {
-            identifier_groups.push((key, members));
+            identifier_groups.push((id, members));
         }
     }
+    drop(pairs);
 
     let mut links: Vec<Link> = Vec::new();
     let mut uf = UnionFind::new(n);
 
-    // Photos: exact hashes arrive as identifiers; near-identical ones via phash blocks. By the
-    // pigeonhole principle two hashes within distance d < 5 agree on at least one of five
-    // 13-bit blocks, so grouping by (block, value) finds every such pair without comparing
-    // all pairs.
+    // Photos: exact hashes arrive as identifiers; near-identical ones via phash blocks.
     for (a, b, ha, hb) in similar_photo_pairs(ads, cfg.phash_max_distance) {
         links.push(Link {
             a,
@@ -152,83 +164,102 @@ pub fn link(ads: &[AdLinkInput], cfg: &LinkConfig) -> Linking {
         });
     }
 
-    // Templates.
-    let hasher = MinHasher::new(cfg.permutations);
-    let lsh = Lsh {
-        bands: cfg.bands,
-        rows: cfg.rows,
-    };
-    let signatures: Vec<Option<Vec<u32>>> = ads
-        .iter()
-        .map(|ad| {
-            let sh = shingles(&ad.text);
-            (sh.len() >= cfg.min_shingles).then(|| hasher.signature(&sh))
-        })
-        .collect();
-    let mut entries = Vec::new();
-    for (i, sig) in signatures.iter().enumerate() {
-        if let Some(sig) = sig {
-            for key in lsh.band_keys(sig) {
-                entries.push((key, i as u32));
-            }
-        }
-    }
-    for (a, b) in candidate_pairs(entries, cfg.max_bucket) {
-        if let (Some(sa), Some(sb)) = (&signatures[a as usize], &signatures[b as usize])
-            && similarity(sa, sb) >= cfg.min_similarity
-        {
-            links.push(Link {
-                a,
-                b,
-                reason: LinkReason::Template,
-            });
-        }
-    }
-
-    // Groups formed without the big identifiers tell hubs apart from an operator's own
-    // heavily used number: a hub's ads fall into many otherwise unrelated groups.
+    // Groups formed without the big identifiers (candidate hubs) and without text: they tell
+    // writers apart, for judging both generic phrases and hubs.
     let (big, small): (Vec<_>, Vec<_>) = identifier_groups
         .into_iter()
         .partition(|(_, members)| members.len() >= cfg.hub_min_ads);
     for link in &links {
         uf.union(link.a, link.b);
     }
-    for ((kind, value), members) in &small {
+    for (id, members) in &small {
         for &m in &members[1..] {
             uf.union(members[0], m);
             links.push(Link {
                 a: members[0],
                 b: m,
-                reason: LinkReason::Identifier {
-                    kind: kind.to_string(),
-                    value: value.to_string(),
-                },
+                reason: LinkReason::Identifier(*id),
             });
         }
     }
+
+    // Templates, over the shingles that are not generic phrases. Writers are told apart by
+    // every identifier and photo here: a hub number joins a few unrelated writers into one
+    // group, which only makes a phrase look less widespread than it is, never more.
+    let mut writers = uf.clone();
+    for (_, members) in &big {
+        for &m in &members[1..] {
+            writers.union(members[0], m);
+        }
+    }
+    let common = common_shingles(ads, &mut writers, cfg.common_shingle_groups);
+    drop(writers);
+    let hasher = MinHasher::new(cfg.permutations);
+    let lsh = Lsh {
+        bands: cfg.bands,
+        rows: cfg.rows,
+    };
+    let signatures: Vec<Option<Vec<u32>>> = ads
+        .par_iter()
+        .map(|ad| {
+            let kept: Vec<u64> = ad
+                .shingles
+                .iter()
+                .copied()
+                .filter(|s| !common.contains(s))
+                .collect();
+            (kept.len() >= cfg.min_shingles).then(|| hasher.signature(&kept))
+        })
+        .collect();
+    let entries: Vec<(BandKey, u32)> = signatures
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, sig)| {
+            sig.iter()
+                .flat_map(|sig| lsh.band_keys(sig))
+                .map(move |key| (key, i as u32))
+        })
+        .collect();
+    let candidates = candidate_pairs(entries, cfg.max_bucket);
+    let template_links: Vec<Link> = candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (sa, sb) = (
+                signatures[a as usize].as_ref()?,
+                signatures[b as usize].as_ref()?,
+            );
+            (similarity(sa, sb) >= cfg.min_similarity).then_some(Link {
+                a,
+                b,
+                reason: LinkReason::Template,
+            })
+        })
+        .collect();
+    drop(signatures);
+    for link in &template_links {
+        uf.union(link.a, link.b);
+    }
+    links.extend(template_links);
+
+    // A hub's ads fall into many otherwise unrelated groups; an operator's own heavily used
+    // number does not.
     // Smallest first, each accepted identifier joined at once: an operator's numbers, photos
     // and handles then pull its ads together before its busiest identifier is judged, while a
     // hub (printed by many unrelated writers) still spans many groups when its turn comes.
     let mut big = big;
     big.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.0.cmp(&b.0)));
     let mut hubs = Vec::new();
-    for ((kind, value), members) in big {
+    for (id, members) in big {
         // Only ads with some other identifier say anything about being unrelated: an ad that
         // carries nothing but this number is simply one more ad of whoever owns it.
         let groups: BTreeSet<u32> = members
             .iter()
-            .filter(|&&m| {
-                ads[m as usize]
-                    .identifiers
-                    .iter()
-                    .any(|(k, v)| (k.as_str(), v.as_str()) != (kind, value))
-            })
+            .filter(|&&m| ads[m as usize].identifiers.iter().any(|&other| other != id))
             .map(|&m| uf.find(m))
             .collect();
         if groups.len() >= cfg.hub_min_groups {
             hubs.push(Hub {
-                kind: kind.to_string(),
-                value: value.to_string(),
+                identifier: id,
                 ads: members.len(),
                 groups: groups.len(),
             });
@@ -239,20 +270,60 @@ pub fn link(ads: &[AdLinkInput], cfg: &LinkConfig) -> Linking {
             links.push(Link {
                 a: members[0],
                 b: m,
-                reason: LinkReason::Identifier {
-                    kind: kind.to_string(),
-                    value: value.to_string(),
-                },
+                reason: LinkReason::Identifier(id),
             });
         }
     }
-    links.sort();
+    links.par_sort_unstable();
+    links.dedup();
     Linking {
         network_of: uf.canonical_labels(),
         links,
         hubs,
         excluded_seen,
+        common_shingles: common.len(),
     }
+}
+
+/// Shingles that appear in at least `min_groups` of the groups in `groups`: generic phrases.
+/// A count of documents per shingle first (a group-by on the shingle hash) keeps only shingles
+/// frequent enough to qualify; then, visiting ads group by group, each such shingle counts the
+/// groups it appears in.
+fn common_shingles(ads: &[AdLinkInput], groups: &mut UnionFind, min_groups: usize) -> HashSet<u64> {
+    let min_groups = min_groups.max(2) as u32;
+    let mut df: HashMap<u64, u32> = HashMap::new();
+    for ad in ads {
+        for &s in &ad.shingles {
+            *df.entry(s).or_default() += 1;
+        }
+    }
+    // shingle -> (last group seen, groups counted)
+    let mut spread: HashMap<u64, (u32, u32)> = df
+        .into_iter()
+        .filter(|&(_, n)| n >= min_groups)
+        .map(|(s, _)| (s, (u32::MAX, 0)))
+        .collect();
+    if spread.is_empty() {
+        return HashSet::new();
+    }
+    let roots: Vec<u32> = (0..ads.len() as u32).map(|i| groups.find(i)).collect();
+    let mut order: Vec<u32> = (0..ads.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| (roots[i as usize], i));
+    for i in order {
+        let root = roots[i as usize];
+        for s in &ads[i as usize].shingles {
+            if let Some(entry) = spread.get_mut(s)
+                && entry.0 != root
+            {
+                *entry = (root, entry.1 + 1);
+            }
+        }
+    }
+    spread
+        .into_iter()
+        .filter(|&(_, (_, n))| n >= min_groups)
+        .map(|(s, _)| s)
+        .collect()
 }
 
 const PHASH_BLOCKS: u32 = 5;
@@ -315,60 +386,85 @@ fn similar_photo_pairs(ads: &[AdLinkInput], max_distance: u32) -> Vec<(u32, u32,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shingle::shingles;
 
-    fn ad(ids: &[(&str, &str)], text: &str) -> AdLinkInput {
-        AdLinkInput {
-            identifiers: ids
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            phashes: vec![],
-            text: text.to_string(),
+    /// Builds inputs from (identifiers, text) with an identifier table interned on the fly.
+    struct Builder {
+        names: Vec<(String, String)>,
+        ads: Vec<AdLinkInput>,
+    }
+
+    impl Builder {
+        fn new() -> Builder {
+            Builder {
+                names: Vec::new(),
+                ads: Vec::new(),
+            }
+        }
+
+        fn id(&mut self, kind: &str, value: &str) -> u32 {
+            let name = (kind.to_string(), value.to_string());
+            match self.names.iter().position(|n| *n == name) {
+                Some(i) => i as u32,
+                None => {
+                    self.names.push(name);
+                    (self.names.len() - 1) as u32
+                }
+            }
+        }
+
+        fn ad(&mut self, ids: &[(&str, &str)], text: &str) -> &mut AdLinkInput {
+            let identifiers = ids.iter().map(|(k, v)| self.id(k, v)).collect();
+            self.ads.push(AdLinkInput {
+                identifiers,
+                phashes: vec![],
+                shingles: shingles(text),
+            });
+            self.ads.last_mut().unwrap()
+        }
+
+        fn link(&self, cfg: &LinkConfig) -> Linking {
+            link(&self.ads, &self.names, cfg)
         }
     }
 
     #[test]
     fn shared_phone_links_and_lone_ads_stay_alone() {
-        let ads = vec![
-            ad(&[("phone", "+1")], "a"),
-            ad(&[("phone", "+1"), ("email", "x@y")], "b"),
-            ad(&[("email", "x@y")], "c"),
-            ad(&[("phone", "+2")], "d"),
-        ];
-        let l = link(&ads, &LinkConfig::default());
+        let mut b = Builder::new();
+        b.ad(&[("phone", "+1")], "a");
+        b.ad(&[("phone", "+1"), ("email", "x@y")], "b");
+        b.ad(&[("email", "x@y")], "c");
+        b.ad(&[("phone", "+2")], "d");
+        let l = b.link(&LinkConfig::default());
         assert_eq!(l.network_of, vec![0, 0, 0, 3]);
     }
 
     #[test]
     fn excluded_identifiers_never_link() {
-        let ads = vec![
-            ad(&[("phone", "+18883737888")], "a"),
-            ad(&[("phone", "+18883737888")], "b"),
-        ];
+        let mut b = Builder::new();
+        b.ad(&[("phone", "+18883737888")], "a");
+        b.ad(&[("phone", "+18883737888")], "b");
         let cfg = LinkConfig {
             excluded: [("phone".to_string(), "+18883737888".to_string())].into(),
             ..LinkConfig::default()
         };
-        let l = link(&ads, &cfg);
+        let l = b.link(&cfg);
         assert_eq!(l.network_of, vec![0, 1]);
-        assert_eq!(l.excluded_seen.len(), 1);
+        assert_eq!(l.excluded_seen, vec![(0, 2)]);
     }
 
     #[test]
     fn a_hub_number_is_flagged_not_used() {
         // 40 separate operators (own phones) all print one support line.
-        let mut ads = Vec::new();
+        let mut b = Builder::new();
         for op in 0..40 {
             for _ in 0..2 {
-                ads.push(ad(
-                    &[("phone", &format!("+1op{op}")), ("phone", "+1hub")],
-                    "",
-                ));
+                b.ad(&[("phone", &format!("+1op{op}")), ("phone", "+1hub")], "");
             }
         }
-        let l = link(&ads, &LinkConfig::default());
+        let l = b.link(&LinkConfig::default());
         assert_eq!(l.hubs.len(), 1);
-        assert_eq!(l.hubs[0].value, "+1hub");
+        assert_eq!(b.names[l.hubs[0].identifier as usize].1, "+1hub");
         assert_eq!(l.hubs[0].groups, 40);
         let networks: BTreeSet<u32> = l.network_of.iter().copied().collect();
         assert_eq!(networks.len(), 40, "the hub did not merge everything");
@@ -376,8 +472,11 @@ mod tests {
 
     #[test]
     fn an_operators_busy_number_is_not_a_hub() {
-        let ads: Vec<_> = (0..100).map(|_| ad(&[("phone", "+1busy")], "")).collect();
-        let l = link(&ads, &LinkConfig::default());
+        let mut b = Builder::new();
+        for _ in 0..100 {
+            b.ad(&[("phone", "+1busy")], "");
+        }
+        let l = b.link(&LinkConfig::default());
         assert!(l.hubs.is_empty());
         assert!(l.network_of.iter().all(|&x| x == 0));
     }
@@ -385,28 +484,54 @@ mod tests {
     #[test]
     fn near_identical_photos_link_and_distant_ones_do_not() {
         let base = 0xdead_beef_1234_5678u64;
-        let mut a = ad(&[], "");
-        a.phashes = vec![base];
-        let mut b = ad(&[], "");
-        b.phashes = vec![base ^ 0b1011]; // 3 bits apart
-        let mut c = ad(&[], "");
-        c.phashes = vec![!base];
-        let l = link(&[a, b, c], &LinkConfig::default());
+        let mut b = Builder::new();
+        b.ad(&[], "").phashes = vec![base];
+        b.ad(&[], "").phashes = vec![base ^ 0b1011]; // 3 bits apart
+        b.ad(&[], "").phashes = vec![!base];
+        let l = b.link(&LinkConfig::default());
         assert_eq!(l.network_of, vec![0, 0, 2]);
         assert!(matches!(l.links[0].reason, LinkReason::SimilarPhoto { .. }));
     }
 
+    const TEMPLATE: &str = "Hello gentlemen my name is Candy and I am a sweet upscale companion \
+        visiting your city this week only, incall and outcall, discreet and clean";
+
     #[test]
     fn templates_link_but_generic_short_phrases_do_not() {
-        let t = "Hello gentlemen my name is Candy and I am a sweet upscale companion visiting \
-                 your city this week only, incall and outcall, discreet and clean";
-        let ads = vec![
-            ad(&[], t),
-            ad(&[], &t.replace("Candy", "Amber")),
-            ad(&[], "100% real pics no rush"),
-            ad(&[], "100% real pics no rush"),
-        ];
-        let l = link(&ads, &LinkConfig::default());
+        let mut b = Builder::new();
+        b.ad(&[], TEMPLATE);
+        b.ad(&[], &TEMPLATE.replace("Candy", "Amber"));
+        b.ad(&[], "100% real pics no rush");
+        b.ad(&[], "100% real pics no rush");
+        let l = b.link(&LinkConfig::default());
         assert_eq!(l.network_of, vec![0, 0, 2, 3]);
+    }
+
+    #[test]
+    fn a_long_generic_paragraph_shared_by_everyone_does_not_link() {
+        // Every one of 100 unrelated writers pastes the same disclaimer under a short text of
+        // their own: the disclaimer's shingles are in every ad, so they are dropped.
+        let disclaimer = "By contacting me you agree that you are not affiliated with any law \
+            enforcement agency and that all money exchanged is for time and companionship only, \
+            anything else that happens is a choice between consenting adults";
+        let mut b = Builder::new();
+        for i in 0..100 {
+            b.ad(&[], &format!("writer{i} words{i} here{i} {disclaimer}"));
+        }
+        let l = b.link(&LinkConfig::default());
+        let networks: BTreeSet<u32> = l.network_of.iter().copied().collect();
+        assert_eq!(networks.len(), 100);
+        assert!(l.common_shingles > 10);
+    }
+
+    #[test]
+    fn a_flood_of_copies_stays_linear_and_joins_by_its_phone() {
+        let mut b = Builder::new();
+        for _ in 0..5_000 {
+            b.ad(&[("phone", "+1flood")], TEMPLATE);
+        }
+        let l = b.link(&LinkConfig::default());
+        assert!(l.network_of.iter().all(|&x| x == 0));
+        assert!(l.links.len() < 2 * 5_000, "{} links", l.links.len());
     }
 }

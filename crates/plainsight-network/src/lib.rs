@@ -3,5 +3,19 @@
 //! runs, text templates with slots, calibration of the weights from reviewed outcomes, and
 //! exports for analysis tools. Pure logic: no I/O.
 
+pub mod analysis;
 pub mod calibrate;
 pub mod export;
+pub mod persona;
+pub mod quality;
+pub mod stable_ids;
+pub mod template;
+pub mod weights;
+
+pub use analysis::{
+    AdFacts, Analysis, AnalysisStats, Interner, UnusedIdentifier, analyze, prepare,
+};
+pub use quality::{PairScores, pairwise};
+pub use stable_ids::{IdAssignment, assign_ids};
+pub use template::{Template, TemplatePart, template_of};
+pub use weights::{WeightDef, Weights, WeightsError};

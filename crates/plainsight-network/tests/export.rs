@@ -52,6 +52,7 @@ fn fixture() -> Vec<NetworkRecord> {
                 code: "personas_per_contact".into(),
                 description: "several names share one phone".into(),
                 weight: 3.0,
+                value: 1.0,
                 ads: strings(&["a1", "a2"]),
                 evidence: vec![Evidence {
                     ad: "a1".into(),

@@ -21,6 +21,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("no {what} {id}")]
+    NotFound { what: &'static str, id: String },
     #[error("stored record is corrupt ({what}): {detail}")]
     Corrupt { what: &'static str, detail: String },
 }

@@ -4,6 +4,7 @@
 //! per backend.
 
 mod error;
+pub mod networks;
 pub mod nibrs;
 pub mod sqlite;
 
@@ -12,6 +13,7 @@ use plainsight_core::{Ad, Extraction, IdentifierKind};
 use serde::Serialize;
 
 pub use error::StoreError;
+pub use networks::{AnalysisRun, NetworkFilter, NetworkStore, RunSummary, StoredEvent, WeightSet};
 pub use sqlite::SqliteStore;
 
 /// An ad ready to be stored, with where it was read from.

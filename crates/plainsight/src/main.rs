@@ -31,6 +31,16 @@ enum Command {
     Extract(cmd::extract::Args),
     /// Read ads into the workspace database, with their extractions.
     Ingest(cmd::ingest::Args),
+    /// Link the workspace's ads into networks and rank them for review, with reasons.
+    Analyze(cmd::analyze::Args),
+    /// List networks, highest review priority first.
+    Networks(cmd::networks::ListArgs),
+    /// Show one network: why it ranks where it does, its template, timeline and identifiers.
+    Network(cmd::networks::ShowArgs),
+    /// Export networks for Gephi (GraphML), i2 Analyst's Notebook (CSV pair) or as JSON.
+    Export(cmd::export::Args),
+    /// Fit priority weights to reviewed outcomes; list or roll back fitted sets.
+    Calibrate(cmd::calibrate::Args),
     /// Write a synthetic ad corpus with ground truth, for demos, tests and benchmarks.
     GenCorpus(cmd::gen_corpus::Args),
     /// Measure throughput of a pipeline stage on a generated corpus.
@@ -58,6 +68,11 @@ fn main() -> ExitCode {
             Command::Demo(a) => cmd::demo::run(&ctx, a).await,
             Command::Extract(a) => cmd::extract::run(&ctx, a).await,
             Command::Ingest(a) => cmd::ingest::run(&ctx, a).await,
+            Command::Analyze(a) => cmd::analyze::run(&ctx, a).await,
+            Command::Networks(a) => cmd::networks::list(&ctx, a).await,
+            Command::Network(a) => cmd::networks::show(&ctx, a).await,
+            Command::Export(a) => cmd::export::run(&ctx, a).await,
+            Command::Calibrate(a) => cmd::calibrate::run(&ctx, a).await,
             Command::GenCorpus(a) => cmd::gen_corpus::run(&ctx, a).await,
             Command::Bench(a) => cmd::bench::run(&ctx, a).await,
             Command::Nibrs(c) => cmd::nibrs::run(&ctx, c).await,

@@ -20,12 +20,16 @@ pub enum Stage {
     Extract,
     /// Reading, extraction and storing into a fresh SQLite workspace, end to end.
     Ingest,
+    /// `analyze` (linking, networks, priorities, storing) over an ingested workspace.
+    Analyze,
 }
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   plainsight bench extract --ads 100000
-  plainsight bench ingest --ads 1000000")]
+  plainsight bench ingest --ads 1000000
+  plainsight bench analyze --ads 1000000 --workspace /tmp/bench-1m.db
+  plainsight bench analyze --ads 100000 --flood 100000 --hub-phone 50000")]
 pub struct Args {
     /// The stage to measure.
     #[arg(value_enum)]
@@ -39,6 +43,16 @@ pub struct Args {
     /// Repetitions (the median is reported).
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// analyze: the workspace file to use; ingested from the generated corpus when it does not
+    /// exist yet (that set-up is not timed), reused as it is when it does.
+    #[arg(long, value_name = "FILE")]
+    pub workspace: Option<std::path::PathBuf>,
+    /// analyze: add this many copies of one ad (a spam flood; ids and times differ).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub flood: usize,
+    /// analyze: print one phone number (a hub) in this many of the generated ads.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub hub_phone: usize,
     #[command(flatten)]
     pub extract: ExtractArgs,
 }
@@ -47,6 +61,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     match args.stage {
         Stage::Extract => bench_extract(&args),
         Stage::Ingest => bench_ingest(ctx, &args).await,
+        Stage::Analyze => bench_analyze(ctx, &args).await,
     }
 }
 
@@ -151,6 +166,119 @@ async fn bench_ingest(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
         peak_rss_mb().map_or("unknown".to_string(), |m| m.to_string())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn bench_analyze(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::tempdir()?;
+    let db = args
+        .workspace
+        .clone()
+        .unwrap_or_else(|| dir.path().join("analyze.db"));
+    if !db.exists() {
+        let path = dir.path().join("ads.jsonl");
+        let cfg = CorpusConfig {
+            ads: args.ads,
+            seed: args.seed,
+            ..CorpusConfig::default()
+        };
+        {
+            use std::io::Write;
+            let mut out = BufWriter::new(File::create(&path)?);
+            let mut first: Option<Ad> = None;
+            for (i, (mut ad, _)) in plainsight_corpus::generate(&cfg).enumerate() {
+                if i < args.hub_phone {
+                    ad.phones.push("+18005550100".to_string());
+                }
+                if first.is_none() {
+                    first = Some(ad.clone());
+                }
+                serde_json::to_writer(&mut out, &ad)?;
+                out.write_all(b"\n")?;
+            }
+            if let Some(original) = first {
+                for i in 0..args.flood {
+                    let mut copy = original.clone();
+                    copy.id = format!("flood-{i}");
+                    // Content differs by the posting time only, so ingest keeps every copy.
+                    copy.posted_at = copy
+                        .posted_at
+                        .map(|t| t + chrono::Duration::seconds(i as i64 + 1));
+                    serde_json::to_writer(&mut out, &copy)?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            out.flush()?;
+        }
+        let store = Arc::new(
+            plainsight_store::SqliteStore::open(&format!("sqlite://{}", db.display())).await?,
+        );
+        let size = std::fs::metadata(&path)?.len();
+        let t = Instant::now();
+        let report = pipeline::ingest(
+            store.clone(),
+            Arc::new(args.extract.extractor()?),
+            vec![Input::Path(path.clone())],
+            plainsight_ingest::ReadOptions::default(),
+            dir.path().join("quarantine.jsonl"),
+            Progress::new(ctx.show_progress(), Some(size), "set-up"),
+        )
+        .await?;
+        store.close().await;
+        eprintln!(
+            "set-up (not timed for analyze): ingested {} ads in {:.1} s",
+            report.stored,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let store = plainsight_store::SqliteStore::open(&format!("sqlite://{}", db.display())).await?;
+    let weights = super::analyze::active_weights(&store).await?;
+    let cfg = super::analyze::default_link_config()?;
+    let mut times = Vec::new();
+    let mut peak = Vec::new();
+    let mut last = None;
+    for run in 0..args.runs.max(1) {
+        reset_peak_rss();
+        let t = Instant::now();
+        let done =
+            super::analyze::analyze_and_save(&store, &cfg, &weights, 20_000, ctx.show_progress())
+                .await?;
+        let secs = t.elapsed().as_secs_f64();
+        eprintln!(
+            "run {}: {:.1} s ({:.1} s reading, linking and summarising, {:.1} s storing); {} networks, largest {}, {} hubs, {} kept ids",
+            run + 1,
+            secs,
+            done.seconds,
+            done.store_seconds,
+            done.analysis.stats.networks,
+            done.analysis.stats.largest_network,
+            done.analysis
+                .unused
+                .iter()
+                .filter(|u| u.why == "hub")
+                .count(),
+            done.analysis.stats.kept_ids,
+        );
+        times.push(secs);
+        peak.push(peak_rss_mb().unwrap_or(0) as f64);
+        last = Some(done.analysis.stats);
+    }
+    store.close().await;
+    let stats = last.unwrap_or_default();
+    println!(
+        "analyze: {} ads, {} networks, median {:.1} s = {:.0} ads/s; peak resident memory {:.0} MB (median of runs)",
+        stats.ads,
+        stats.networks,
+        median(times.clone()),
+        stats.ads as f64 / median(times),
+        median(peak)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reset the peak resident set size (Linux: writing 5 to clear_refs), so each run's peak is
+/// its own. Best effort.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// Peak resident set size of this process (VmHWM), in MB, on Linux.

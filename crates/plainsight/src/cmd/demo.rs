@@ -1,5 +1,6 @@
 //! `plainsight demo`: build a demo workspace from a generated corpus, ingest it, and show what
-//! Plainsight finds, with extraction error measured against the corpus's ground truth.
+//! Plainsight finds (networks ranked for review), with extraction and linking error measured
+//! against the corpus's ground truth.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -129,6 +130,25 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
+    eprintln!("Analysing networks ...");
+    let weights = super::analyze::active_weights(&store).await?;
+    let done = super::analyze::analyze_and_save(
+        &store,
+        &super::analyze::default_link_config()?,
+        &weights,
+        20_000,
+        ctx.show_progress(),
+    )
+    .await?;
+    println!();
+    super::analyze::print_summary(&done.analysis, &weights, done.seconds);
+    let linking = linking_quality(&done.analysis.networks, &truth_path)?;
+    println!(
+        "\nNetwork linking measured against the corpus truth (pairs of ads): precision {:.4}, \
+         recall {:.4}, F1 {:.4}",
+        linking.precision, linking.recall, linking.f1
+    );
+
     let quality = phone_quality(&ads_path, &truth_path, &extractor)?;
     println!();
     println!(
@@ -142,12 +162,36 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     );
     println!();
     println!(
-        "Try: plainsight --db {} extract --format table {} | head -40",
+        "Try: plainsight --db {} networks\n     plainsight --db {} extract --format table {} | head -40",
+        db_ctx.db_url(),
         db_ctx.db_url(),
         ads_path.display()
     );
     store.close().await;
     Ok(super::ingest::exit_code(&report))
+}
+
+/// Pairwise precision and recall of network membership against the truth file's network ids.
+pub fn linking_quality(
+    networks: &[plainsight_core::NetworkRecord],
+    truth: &std::path::Path,
+) -> anyhow::Result<plainsight_network::PairScores> {
+    use std::io::BufRead;
+    let mut real_of: std::collections::HashMap<String, String> = Default::default();
+    for line in std::io::BufReader::new(File::open(truth)?).lines() {
+        let t: plainsight_corpus::Truth = serde_json::from_str(&line?)?;
+        real_of.insert(t.ad_id, t.network_id);
+    }
+    let (mut predicted, mut real) = (Vec::new(), Vec::new());
+    for n in networks {
+        for ad in &n.ads {
+            if let Some(t) = real_of.get(ad) {
+                predicted.push(n.network_id);
+                real.push(t.as_str());
+            }
+        }
+    }
+    Ok(plainsight_network::pairwise(&predicted, &real))
 }
 
 /// Counts for precision and recall of distinct phone numbers per ad.

@@ -1,10 +1,14 @@
 //! One module per subcommand. Each exposes clap `Args` and an async `run` returning the exit code.
 
+pub mod analyze;
 pub mod bench;
+pub mod calibrate;
 pub mod demo;
+pub mod export;
 pub mod extract;
 pub mod gen_corpus;
 pub mod ingest;
+pub mod networks;
 pub mod nibrs;
 
 /// Settings shared by every subcommand.

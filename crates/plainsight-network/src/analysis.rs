@@ -1,0 +1,757 @@
+//! Network analysis over a workspace's ads, as three stages that each run over partitions
+//! and group by deterministic keys:
+//! 1. [`prepare`] (a map over any partition of ads): masked text shingles, persona names,
+//!    interned identifiers and places, indicator hits; the text is dropped afterwards;
+//! 2. [`plainsight_link::link`]: group-bys on identifier, photo-hash block and band key;
+//! 3. [`summarise`] (a map over networks): the network record with its timeline, links,
+//!    reasons and priority, and stable ids from [`crate::stable_ids`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use plainsight_core::{
+    AnalysisAd, Evidence, Field, IdentifierKind, NetworkEvent, NetworkId, NetworkLink,
+    NetworkLocation, NetworkRecord, Reason,
+};
+use plainsight_link::{AdLinkInput, LinkConfig, LinkReason, Linking, UnionFind, link, shingles};
+use rayon::prelude::*;
+
+use crate::persona::persona_names;
+use crate::stable_ids::assign_ids;
+use crate::weights::Weights;
+
+/// Evidence items kept per reason: enough to show where, bounded for networks of thousands.
+const EVIDENCE_PER_REASON: usize = 5;
+
+/// Interned (kind, value) names of identifiers, shared by every partition of a run.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    names: Vec<(String, String)>,
+    index: HashMap<(String, String), u32>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, kind: &str, value: &str) -> u32 {
+        if let Some(&i) = self.index.get(&(kind.to_string(), value.to_string())) {
+            return i;
+        }
+        let key = (kind.to_string(), value.to_string());
+        let i = self.names.len() as u32;
+        self.names.push(key.clone());
+        self.index.insert(key, i);
+        i
+    }
+
+    pub fn names(&self) -> &[(String, String)] {
+        &self.names
+    }
+
+    pub fn name(&self, i: u32) -> &(String, String) {
+        &self.names[i as usize]
+    }
+}
+
+/// A located indicator hit, kept without the ad text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub code: String,
+    pub field: Field,
+    pub start: usize,
+    pub end: usize,
+    pub evidence: String,
+}
+
+/// What analysis keeps of one ad once its text has been read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdFacts {
+    pub key: i64,
+    pub id: String,
+    pub posted_at: Option<DateTime<Utc>>,
+    /// Interned identifiers that link ads (the same as in the ad's [`AdLinkInput`]).
+    pub identifiers: Vec<u32>,
+    pub personas: Vec<String>,
+    pub hits: Vec<Hit>,
+    /// (GeoNames id, name, admin1).
+    pub places: Vec<(u64, String, String)>,
+}
+
+/// The identifier kinds that link ads. Domains do not: a shared site or mail domain says
+/// nothing about who wrote an ad.
+fn links_ads(kind: IdentifierKind) -> bool {
+    !matches!(kind, IdentifierKind::Domain)
+}
+
+/// Stage 1: the facts of a partition of ads and their linking inputs, identifiers interned.
+/// The expensive part (text normalisation, shingling, persona names) runs in parallel;
+/// interning is sequential and in input order so ids are deterministic.
+pub fn prepare(ads: Vec<AnalysisAd>, interner: &mut Interner) -> Vec<(AdFacts, AdLinkInput)> {
+    let texts: Vec<(Vec<u64>, Vec<String>)> = ads
+        .par_iter()
+        .map(|ad| {
+            let text = format!("{}\n{}", ad.title, ad.body);
+            let normalised = plainsight_text::normalize::normalize(&text);
+            (
+                shingles(normalised.text()),
+                persona_names(normalised.text()),
+            )
+        })
+        .collect();
+    ads.into_iter()
+        .zip(texts)
+        .map(|(ad, (shingles, personas))| {
+            let mut identifiers = Vec::new();
+            let mut phashes = Vec::new();
+            for id in &ad.identifiers {
+                if !links_ads(id.kind) {
+                    continue;
+                }
+                if id.kind == IdentifierKind::ImagePhash
+                    && let Ok(h) = u64::from_str_radix(&id.value, 16)
+                {
+                    phashes.push(h);
+                }
+                let value = if id.platform.is_empty() {
+                    id.value.clone()
+                } else {
+                    format!("{}:{}", id.platform, id.value)
+                };
+                identifiers.push(interner.intern(id.kind.as_str(), &value));
+            }
+            identifiers.sort_unstable();
+            identifiers.dedup();
+            let facts = AdFacts {
+                key: ad.key,
+                id: ad.id,
+                posted_at: ad.posted_at,
+                identifiers: identifiers.clone(),
+                personas,
+                hits: ad
+                    .indicators
+                    .into_iter()
+                    .map(|h| Hit {
+                        code: h.code,
+                        field: h.field,
+                        start: h.span.start,
+                        end: h.span.end,
+                        evidence: h.evidence,
+                    })
+                    .collect(),
+                places: ad.places,
+            };
+            let input = AdLinkInput {
+                identifiers,
+                phashes,
+                shingles,
+            };
+            (facts, input)
+        })
+        .collect()
+}
+
+/// Counts describing one analysis run.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct AnalysisStats {
+    pub ads: usize,
+    pub networks: usize,
+    pub networks_of_one: usize,
+    pub largest_network: usize,
+    pub links: usize,
+    pub template_links: usize,
+    pub common_shingles: usize,
+    pub kept_ids: usize,
+    pub new_ids: usize,
+}
+
+/// An identifier kept out of linking, with why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UnusedIdentifier {
+    pub kind: String,
+    pub value: String,
+    /// `hub` or `excluded`.
+    pub why: String,
+    pub ads: usize,
+    /// For hubs: how many otherwise separate groups its ads fall in.
+    pub groups: usize,
+}
+
+/// The result of analysing a workspace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub networks: Vec<NetworkRecord>,
+    /// Ad key → network id, for every ad.
+    pub membership: Vec<(i64, NetworkId)>,
+    pub events: Vec<NetworkEvent>,
+    pub unused: Vec<UnusedIdentifier>,
+    pub next_id: NetworkId,
+    pub stats: AnalysisStats,
+}
+
+/// Stages 2 and 3: link the prepared ads, summarise every network, assign stable ids.
+/// `inputs[i]` is the linking input of `facts[i]`; it is consumed so its shingles are freed
+/// before the summaries are built.
+pub fn analyze(
+    facts: &[AdFacts],
+    inputs: Vec<AdLinkInput>,
+    interner: &Interner,
+    weights: &Weights,
+    cfg: &LinkConfig,
+    previous: &HashMap<i64, NetworkId>,
+    next_id: NetworkId,
+) -> Analysis {
+    let linking = link(&inputs, interner.names(), cfg);
+    drop(inputs);
+
+    // Group-by network representative; groups in order of their first ad.
+    let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (i, &rep) in linking.network_of.iter().enumerate() {
+        members.entry(rep).or_default().push(i as u32);
+    }
+    let groups: Vec<Vec<u32>> = members.into_values().collect();
+    let mut group_of = vec![0u32; facts.len()];
+    for (g, ads) in groups.iter().enumerate() {
+        for &a in ads {
+            group_of[a as usize] = g as u32;
+        }
+    }
+    let mut links_of: Vec<Vec<plainsight_link::Link>> = vec![Vec::new(); groups.len()];
+    for l in &linking.links {
+        links_of[group_of[l.a as usize] as usize].push(*l);
+    }
+
+    let keys: Vec<Vec<i64>> = groups
+        .iter()
+        .map(|ads| ads.iter().map(|&a| facts[a as usize].key).collect())
+        .collect();
+    let assignment = assign_ids(&keys, previous, next_id);
+
+    let unused = unused_identifiers(&linking, interner);
+    let unused_ids: HashMap<u32, &str> = linking
+        .hubs
+        .iter()
+        .map(|h| (h.identifier, "hub"))
+        .chain(linking.excluded_seen.iter().map(|&(i, _)| (i, "excluded")))
+        .collect();
+
+    let networks: Vec<NetworkRecord> = groups
+        .par_iter()
+        .zip(links_of.par_iter())
+        .zip(assignment.ids.par_iter())
+        .map(|((ads, links), &id)| summarise(id, ads, links, facts, interner, weights, &unused_ids))
+        .collect();
+
+    let membership = groups
+        .iter()
+        .zip(&assignment.ids)
+        .flat_map(|(ads, &id)| ads.iter().map(move |&a| (facts[a as usize].key, id)))
+        .collect();
+    let stats = AnalysisStats {
+        ads: facts.len(),
+        networks: networks.len(),
+        networks_of_one: groups.iter().filter(|g| g.len() == 1).count(),
+        largest_network: groups.iter().map(Vec::len).max().unwrap_or(0),
+        links: linking.links.len(),
+        template_links: linking
+            .links
+            .iter()
+            .filter(|l| l.reason == LinkReason::Template)
+            .count(),
+        common_shingles: linking.common_shingles,
+        kept_ids: assignment.kept,
+        new_ids: assignment.created,
+    };
+    Analysis {
+        networks,
+        membership,
+        events: assignment.events,
+        unused,
+        next_id: assignment.next_id,
+        stats,
+    }
+}
+
+fn unused_identifiers(linking: &Linking, interner: &Interner) -> Vec<UnusedIdentifier> {
+    let mut out: Vec<UnusedIdentifier> = linking
+        .hubs
+        .iter()
+        .map(|h| {
+            let (kind, value) = interner.name(h.identifier);
+            UnusedIdentifier {
+                kind: kind.clone(),
+                value: value.clone(),
+                why: "hub".into(),
+                ads: h.ads,
+                groups: h.groups,
+            }
+        })
+        .collect();
+    out.extend(linking.excluded_seen.iter().map(|&(i, ads)| {
+        let (kind, value) = interner.name(i);
+        UnusedIdentifier {
+            kind: kind.clone(),
+            value: value.clone(),
+            why: "excluded".into(),
+            ads,
+            groups: 0,
+        }
+    }));
+    out
+}
+
+/// Stage 3 for one network: everything in its record.
+fn summarise(
+    network_id: NetworkId,
+    ads: &[u32],
+    links: &[plainsight_link::Link],
+    facts: &[AdFacts],
+    interner: &Interner,
+    weights: &Weights,
+    unused_ids: &HashMap<u32, &str>,
+) -> NetworkRecord {
+    let mut members: Vec<&AdFacts> = ads.iter().map(|&a| &facts[a as usize]).collect();
+    // Oldest first; undated ads last; the id breaks ties.
+    members.sort_by(|a, b| {
+        (a.posted_at.is_none(), a.posted_at, &a.id).cmp(&(
+            b.posted_at.is_none(),
+            b.posted_at,
+            &b.id,
+        ))
+    });
+    let n = members.len();
+
+    let mut phones = BTreeSet::new();
+    let mut emails = BTreeSet::new();
+    let mut handles = BTreeSet::new();
+    let mut image_hashes = BTreeSet::new();
+    let mut unused = BTreeSet::new();
+    // contact (identifier) → persona names used with it.
+    let mut personas_by_contact: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
+    let mut persona_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for ad in &members {
+        for p in &ad.personas {
+            *persona_counts.entry(p).or_default() += 1;
+        }
+        for &id in &ad.identifiers {
+            let (kind, value) = interner.name(id);
+            if let Some(why) = unused_ids.get(&id) {
+                unused.insert(format!("{kind}:{value} ({why})"));
+                continue;
+            }
+            match kind.as_str() {
+                "phone" => {
+                    phones.insert(value.clone());
+                }
+                "email" => {
+                    emails.insert(value.clone());
+                }
+                "handle" | "payment" => {
+                    handles.insert(value.clone());
+                }
+                "image_sha256" => {
+                    image_hashes.insert(value.clone());
+                }
+                "image_phash" => {
+                    image_hashes.insert(format!("phash:{value}"));
+                }
+                _ => {}
+            }
+            if matches!(kind.as_str(), "phone" | "email" | "handle" | "payment") {
+                personas_by_contact
+                    .entry(id)
+                    .or_default()
+                    .extend(ad.personas.iter().map(String::as_str));
+            }
+        }
+    }
+    let mut personas: Vec<(&str, usize)> = persona_counts.into_iter().collect();
+    personas.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let personas: Vec<String> = personas.into_iter().map(|(p, _)| p.to_string()).collect();
+
+    // Movement timeline: a group-by on the place.
+    let mut places: BTreeMap<u64, NetworkLocation> = BTreeMap::new();
+    for ad in &members {
+        let mut seen = BTreeSet::new();
+        for (geonameid, name, admin1) in &ad.places {
+            if !seen.insert(*geonameid) {
+                continue;
+            }
+            let loc = places.entry(*geonameid).or_insert_with(|| NetworkLocation {
+                name: name.clone(),
+                admin1: admin1.clone(),
+                first_seen: ad.posted_at,
+                last_seen: ad.posted_at,
+                ads: 0,
+            });
+            loc.ads += 1;
+            if let Some(t) = ad.posted_at {
+                loc.first_seen = Some(loc.first_seen.map_or(t, |f| f.min(t)));
+                loc.last_seen = Some(loc.last_seen.map_or(t, |l| l.max(t)));
+            }
+        }
+    }
+    let mut locations: Vec<NetworkLocation> = places.into_values().collect();
+    locations.sort_by(|a, b| {
+        (a.first_seen.is_none(), a.first_seen, &a.name, &a.admin1).cmp(&(
+            b.first_seen.is_none(),
+            b.first_seen,
+            &b.name,
+            &b.admin1,
+        ))
+    });
+
+    let first_seen = members.iter().filter_map(|a| a.posted_at).min();
+    let last_seen = members.iter().filter_map(|a| a.posted_at).max();
+    let weeks = match (first_seen, last_seen) {
+        (Some(f), Some(l)) => ((l - f).num_seconds() as f64 / (7.0 * 86_400.0)).max(1.0),
+        _ => 1.0,
+    };
+    let ads_per_week = round3(n as f64 / weeks);
+    let personas_per_phone = if phones.is_empty() {
+        0.0
+    } else {
+        round3(personas.len() as f64 / phones.len() as f64)
+    };
+
+    let network_links = summarise_links(links, facts, interner);
+    let reasons = reasons(
+        &members,
+        &personas,
+        &personas_by_contact,
+        &phones,
+        &locations,
+        interner,
+        weights,
+    );
+    let priority = round3(reasons.iter().map(|r| r.weight).sum());
+
+    NetworkRecord {
+        network_id,
+        ads: members.iter().map(|a| a.id.clone()).collect(),
+        phones: phones.into_iter().collect(),
+        emails: emails.into_iter().collect(),
+        handles: handles.into_iter().collect(),
+        image_hashes: image_hashes.into_iter().collect(),
+        personas,
+        locations,
+        first_seen,
+        last_seen,
+        ads_per_week,
+        personas_per_phone,
+        priority,
+        reasons,
+        links: network_links,
+        unused_identifiers: unused.into_iter().collect(),
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The links of one network, grouped by kind and value; template links grouped into templates
+/// (connected parts of the template links), numbered `T1`, `T2`… by their first ad.
+fn summarise_links(
+    links: &[plainsight_link::Link],
+    facts: &[AdFacts],
+    interner: &Interner,
+) -> Vec<NetworkLink> {
+    let mut by_value: BTreeMap<(String, String), BTreeSet<u32>> = BTreeMap::new();
+    let mut template_edges = Vec::new();
+    for l in links {
+        let key = match l.reason {
+            LinkReason::Identifier(id) => interner.name(id).clone(),
+            LinkReason::SimilarPhoto { a, b } => (
+                "similar_photo".to_string(),
+                format!("phash:{a:016x}~phash:{b:016x}"),
+            ),
+            LinkReason::Template => {
+                template_edges.push((l.a, l.b));
+                continue;
+            }
+        };
+        let set = by_value.entry(key).or_default();
+        set.insert(l.a);
+        set.insert(l.b);
+    }
+    let mut out: Vec<NetworkLink> = by_value
+        .into_iter()
+        .map(|((kind, value), ads)| NetworkLink {
+            kind,
+            value,
+            ads: ad_ids(&ads, facts),
+        })
+        .collect();
+    if !template_edges.is_empty() {
+        let mut nodes: Vec<u32> = template_edges.iter().flat_map(|&(a, b)| [a, b]).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let index: HashMap<u32, u32> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| (a, i as u32))
+            .collect();
+        let mut uf = UnionFind::new(nodes.len());
+        for &(a, b) in &template_edges {
+            uf.union(index[&a], index[&b]);
+        }
+        let labels = uf.canonical_labels();
+        let mut parts: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
+        for (i, &label) in labels.iter().enumerate() {
+            parts.entry(label).or_default().insert(nodes[i]);
+        }
+        for (n, ads) in parts.values().enumerate() {
+            out.push(NetworkLink {
+                kind: "template".into(),
+                value: format!("T{}", n + 1),
+                ads: ad_ids(ads, facts),
+            });
+        }
+    }
+    out
+}
+
+fn ad_ids(ads: &BTreeSet<u32>, facts: &[AdFacts]) -> Vec<String> {
+    ads.iter().map(|&a| facts[a as usize].id.clone()).collect()
+}
+
+/// Evidence for a network feature: a note (identifier, persona, place), not a span of text.
+fn note(ad: String, text: String) -> Evidence {
+    Evidence {
+        ad,
+        field: None,
+        start: None,
+        end: None,
+        text,
+    }
+}
+
+/// A note pointing at the first (oldest) ad that shows it.
+fn first_ad_note(members: &[&AdFacts], shows: impl Fn(&AdFacts) -> bool, text: String) -> Evidence {
+    let ad = members
+        .iter()
+        .find(|a| shows(a))
+        .map(|a| a.id.clone())
+        .unwrap_or_default();
+    note(ad, text)
+}
+
+/// The reasons behind a network's priority, largest contribution first.
+fn reasons(
+    members: &[&AdFacts],
+    personas: &[String],
+    personas_by_contact: &BTreeMap<u32, BTreeSet<&str>>,
+    phones: &BTreeSet<String>,
+    locations: &[NetworkLocation],
+    interner: &Interner,
+    weights: &Weights,
+) -> Vec<Reason> {
+    let n = members.len() as f64;
+    let mut out = Vec::new();
+    // Indicators: value = share of the network's ads with a hit.
+    let mut by_code: BTreeMap<&str, (Vec<String>, Vec<Evidence>)> = BTreeMap::new();
+    for ad in members {
+        let mut codes_here = BTreeSet::new();
+        for hit in &ad.hits {
+            let entry = by_code.entry(hit.code.as_str()).or_default();
+            if codes_here.insert(hit.code.as_str()) {
+                entry.0.push(ad.id.clone());
+            }
+            if entry.1.len() < EVIDENCE_PER_REASON {
+                entry.1.push(Evidence {
+                    ad: ad.id.clone(),
+                    field: Some(hit.field),
+                    start: Some(hit.start),
+                    end: Some(hit.end),
+                    text: hit.evidence.clone(),
+                });
+            }
+        }
+    }
+    for (code, (ads, evidence)) in by_code {
+        let value = round3(ads.len() as f64 / n);
+        out.push(Reason {
+            code: code.to_string(),
+            description: weights.description(code).to_string(),
+            weight: round3(weights.weight(code) * value),
+            value,
+            ads,
+            evidence,
+        });
+    }
+    let all_ads = || members.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+    let mut feature = |code: &str, ads: Vec<String>, evidence: Vec<Evidence>| {
+        out.push(Reason {
+            code: code.to_string(),
+            description: weights.description(code).to_string(),
+            weight: round3(weights.weight(code)),
+            value: 1.0,
+            ads,
+            evidence,
+        });
+    };
+    // One contact, several personas.
+    let shared: Vec<(&u32, &BTreeSet<&str>)> = personas_by_contact
+        .iter()
+        .filter(|(_, names)| names.len() >= 2)
+        .collect();
+    if !shared.is_empty() {
+        let evidence = shared
+            .iter()
+            .take(EVIDENCE_PER_REASON)
+            .map(|(id, names)| {
+                let (kind, value) = interner.name(**id);
+                let names: Vec<&str> = names.iter().copied().collect();
+                first_ad_note(
+                    members,
+                    |a| a.identifiers.contains(id),
+                    format!("{kind} {value}: {}", names.join(", ")),
+                )
+            })
+            .collect();
+        let ads = members
+            .iter()
+            .filter(|a| shared.iter().any(|(id, _)| a.identifiers.contains(id)))
+            .map(|a| a.id.clone())
+            .collect();
+        feature("personas_per_contact", ads, evidence);
+    }
+    if personas.len() >= 2 {
+        let evidence = personas
+            .iter()
+            .take(EVIDENCE_PER_REASON)
+            .map(|p| first_ad_note(members, |a| a.personas.contains(p), p.clone()))
+            .collect();
+        feature("several_personas", all_ads(), evidence);
+    }
+    if phones.len() >= 3 {
+        let evidence = phones
+            .iter()
+            .take(EVIDENCE_PER_REASON)
+            .map(|p| {
+                let is_this_phone = |&i: &u32| {
+                    let (kind, value) = interner.name(i);
+                    kind == "phone" && value == p
+                };
+                first_ad_note(
+                    members,
+                    |a| a.identifiers.iter().any(is_this_phone),
+                    p.clone(),
+                )
+            })
+            .collect();
+        feature("phone_rotation", all_ads(), evidence);
+    }
+    if locations.len() >= 3 {
+        let evidence = locations
+            .iter()
+            .take(EVIDENCE_PER_REASON)
+            .map(|l| {
+                note(
+                    String::new(),
+                    format!(
+                        "{}, {} ({} ads{})",
+                        l.name,
+                        l.admin1,
+                        l.ads,
+                        l.first_seen
+                            .map(|t| format!(", from {}", t.format("%Y-%m-%d")))
+                            .unwrap_or_default()
+                    ),
+                )
+            })
+            .collect();
+        feature("multi_city_circuit", all_ads(), evidence);
+    }
+    out.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plainsight_core::{Identifier, IndicatorHit, Span};
+
+    fn ad(key: i64, phone: &str, text: &str, city: (u64, &str, &str)) -> AnalysisAd {
+        AnalysisAd {
+            key,
+            id: format!("ad{key}"),
+            posted_at: Some(
+                DateTime::parse_from_rfc3339(&format!("2026-01-{:02}T00:00:00Z", key))
+                    .unwrap()
+                    .with_timezone(&Utc),
+            ),
+            title: String::new(),
+            body: text.to_string(),
+            identifiers: vec![Identifier {
+                kind: IdentifierKind::Phone,
+                platform: String::new(),
+                value: phone.to_string(),
+                obscured: false,
+            }],
+            indicators: vec![IndicatorHit {
+                code: "obscured_phone".into(),
+                evidence: "nine one nine".into(),
+                span: Span::new(0, 13),
+                field: Field::Body,
+            }],
+            places: vec![(city.0, city.1.to_string(), city.2.to_string())],
+        }
+    }
+
+    #[test]
+    fn a_network_record_holds_timeline_personas_links_and_reasons() {
+        let ads = vec![
+            ad(1, "+19195550001", "my name is Candy", (1, "Raleigh", "NC")),
+            ad(2, "+19195550001", "ask for Amber", (2, "Durham", "NC")),
+            ad(3, "+19195550001", "Jade here", (3, "Cary", "NC")),
+            ad(4, "+12125550002", "I'm Lola", (4, "Albany", "NY")),
+        ];
+        let mut interner = Interner::default();
+        let (facts, inputs): (Vec<_>, Vec<_>) = prepare(ads, &mut interner).into_iter().unzip();
+        let weights = Weights::bundled().unwrap();
+        let a = analyze(
+            &facts,
+            inputs,
+            &interner,
+            &weights,
+            &LinkConfig::default(),
+            &HashMap::new(),
+            1,
+        );
+        assert_eq!(a.networks.len(), 2);
+        let big = &a.networks[0];
+        assert_eq!(big.network_id, 1);
+        assert_eq!(big.ads, vec!["ad1", "ad2", "ad3"]);
+        assert_eq!(big.phones, vec!["+19195550001"]);
+        assert_eq!(big.personas, vec!["Amber", "Candy", "Jade"]);
+        assert_eq!(
+            big.locations
+                .iter()
+                .map(|l| l.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Raleigh", "Durham", "Cary"]
+        );
+        assert_eq!(big.personas_per_phone, 3.0);
+        let codes: Vec<&str> = big.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert!(codes.contains(&"personas_per_contact"));
+        assert!(codes.contains(&"multi_city_circuit"));
+        assert!(codes.contains(&"obscured_phone"));
+        let total: f64 = big.reasons.iter().map(|r| r.weight).sum();
+        assert!(
+            (big.priority - total).abs() < 1e-9,
+            "priority is the sum of reasons"
+        );
+        assert!(
+            big.reasons.windows(2).all(|w| w[0].weight >= w[1].weight),
+            "largest first"
+        );
+        assert_eq!(big.links.len(), 1);
+        assert_eq!(big.links[0].kind, "phone");
+        assert_eq!(big.links[0].ads, vec!["ad1", "ad2", "ad3"]);
+        assert!(a.networks[1].priority < big.priority);
+        assert_eq!(a.membership.len(), 4);
+    }
+}
