@@ -27,18 +27,24 @@ const EVIDENCE_PER_REASON: usize = 5;
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     names: Vec<(String, String)>,
-    index: HashMap<(String, String), u32>,
+    /// `kind` + NUL + `value` → index; looked up through a reused buffer, so interning an
+    /// identifier already seen allocates nothing.
+    index: HashMap<String, u32>,
+    key: String,
 }
 
 impl Interner {
     pub fn intern(&mut self, kind: &str, value: &str) -> u32 {
-        if let Some(&i) = self.index.get(&(kind.to_string(), value.to_string())) {
+        self.key.clear();
+        self.key.push_str(kind);
+        self.key.push('\0');
+        self.key.push_str(value);
+        if let Some(&i) = self.index.get(self.key.as_str()) {
             return i;
         }
-        let key = (kind.to_string(), value.to_string());
         let i = self.names.len() as u32;
-        self.names.push(key.clone());
-        self.index.insert(key, i);
+        self.names.push((kind.to_string(), value.to_string()));
+        self.index.insert(self.key.clone(), i);
         i
     }
 
@@ -110,12 +116,12 @@ pub fn prepare(ads: Vec<AnalysisAd>, interner: &mut Interner) -> Vec<(AdFacts, A
                 {
                     phashes.push(h);
                 }
-                let value = if id.platform.is_empty() {
-                    id.value.clone()
+                let id = if id.platform.is_empty() {
+                    interner.intern(id.kind.as_str(), &id.value)
                 } else {
-                    format!("{}:{}", id.platform, id.value)
+                    interner.intern(id.kind.as_str(), &format!("{}:{}", id.platform, id.value))
                 };
-                identifiers.push(interner.intern(id.kind.as_str(), &value));
+                identifiers.push(id);
             }
             identifiers.sort_unstable();
             identifiers.dedup();

@@ -22,6 +22,9 @@ const CUES_BEFORE: &[&[&str]] = &[
     &["book"],
 ];
 
+/// First letters of the cues in [`CUES_BEFORE`].
+const CUE_INITIALS: &[u8] = b"mnicatsb";
+
 /// Words that follow a name ("Jade here", "Candy is back").
 const CUES_AFTER: &[&[&str]] = &[&["here"], &["is", "back"], &["is", "the", "name"]];
 
@@ -171,10 +174,6 @@ const NOT_NAMES: &[&str] = &[
 /// first appearance.
 pub fn persona_names(text: &str) -> Vec<String> {
     let words = words(text);
-    let lower: Vec<String> = words
-        .iter()
-        .map(|w| w.to_lowercase().replace('\u{2019}', "'"))
-        .collect();
     let mut found: Vec<String> = Vec::new();
     let mut push = |w: &str| {
         if let Some(name) = as_name(w)
@@ -183,26 +182,50 @@ pub fn persona_names(text: &str) -> Vec<String> {
             found.push(name);
         }
     };
+    let matches = |at: usize, cue: &[&str]| {
+        at + cue.len() <= words.len()
+            && words[at..at + cue.len()]
+                .iter()
+                .zip(cue)
+                .all(|(w, c)| same_word(w, c))
+    };
     for i in 0..words.len() {
-        for cue in CUES_BEFORE {
-            let end = i + cue.len();
-            if end < words.len() && lower[i..end].iter().zip(cue.iter()).all(|(a, b)| a == b) {
-                push(words[end]);
+        // Cheap filters first: most words start no cue, and only a capitalised word can be a
+        // name before a trailing cue.
+        let first = words[i].as_bytes()[0].to_ascii_lowercase();
+        if CUE_INITIALS.contains(&first) {
+            for cue in CUES_BEFORE {
+                if cue[0].as_bytes()[0] == first && i + cue.len() < words.len() && matches(i, cue) {
+                    push(words[i + cue.len()]);
+                }
             }
         }
-        for cue in CUES_AFTER {
-            let end = i + 1 + cue.len();
-            if end <= words.len()
-                && lower[i + 1..end]
-                    .iter()
-                    .zip(cue.iter())
-                    .all(|(a, b)| a == b)
-            {
-                push(words[i]);
+        if words[i].starts_with(|c: char| c.is_uppercase()) {
+            for cue in CUES_AFTER {
+                if matches(i + 1, cue) {
+                    push(words[i]);
+                }
             }
         }
     }
     found
+}
+
+/// A word equals a lower-case cue word, ignoring case and with typographic apostrophes
+/// folded, without allocating.
+fn same_word(word: &str, cue: &str) -> bool {
+    let mut w = word.chars().map(|c| match c {
+        '\u{2019}' => '\'',
+        c => c.to_ascii_lowercase(),
+    });
+    let mut c = cue.chars();
+    loop {
+        match (w.next(), c.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Words of the text: runs of letters and apostrophes (typographic apostrophes folded).
@@ -241,6 +264,13 @@ mod tests {
     #[test]
     fn the_stop_list_is_sorted_for_binary_search() {
         assert!(NOT_NAMES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn cue_initials_cover_every_cue() {
+        for cue in CUES_BEFORE {
+            assert!(CUE_INITIALS.contains(&cue[0].as_bytes()[0]), "{cue:?}");
+        }
     }
 
     #[test]

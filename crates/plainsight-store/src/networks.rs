@@ -138,88 +138,66 @@ impl NetworkStore for SqliteStore {
         after_key: i64,
         limit: u32,
     ) -> Result<Vec<AnalysisAd>, StoreError> {
-        let pool = self.pool();
+        // One row per ad, its identifiers, hits and places gathered as JSON arrays by SQLite:
+        // a page of ads costs one query and one row each, not one row per fact.
         let rows = sqlx::query(
-            "SELECT ad_key, source_id, posted_at, coalesce(title, ''), coalesce(body, '') \
-             FROM ads WHERE ad_key > ? ORDER BY ad_key LIMIT ?",
+            "SELECT a.ad_key, a.source_id, a.posted_at, coalesce(a.title, ''), coalesce(a.body, ''), \
+             (SELECT json_group_array(json_array(kind, platform, value, obscured)) \
+                FROM identifiers i WHERE i.ad_key = a.ad_key), \
+             (SELECT json_group_array(json_array(code, field, span_start, span_end, evidence)) \
+                FROM (SELECT * FROM indicator_hits h WHERE h.ad_key = a.ad_key ORDER BY h.rowid)), \
+             (SELECT json_group_array(json_array(geonameid, name, admin1)) \
+                FROM ad_places p WHERE p.ad_key = a.ad_key) \
+             FROM ads a WHERE a.ad_key > ? ORDER BY a.ad_key LIMIT ?",
         )
         .bind(after_key)
         .bind(limit as i64)
-        .fetch_all(pool)
+        .fetch_all(self.pool())
         .await?;
-        let mut ads: Vec<AnalysisAd> = rows
-            .into_iter()
-            .map(|r| AnalysisAd {
+        type IdRow = (String, String, String, i64);
+        type HitRow = (String, String, i64, i64, String);
+        type PlaceRow = (i64, String, String);
+        let mut ads = Vec::with_capacity(rows.len());
+        for r in rows {
+            let ids: Vec<IdRow> =
+                serde_json::from_str(r.get::<&str, _>(5)).map_err(|e| corrupt("identifiers", e))?;
+            let hits: Vec<HitRow> = serde_json::from_str(r.get::<&str, _>(6))
+                .map_err(|e| corrupt("indicator hits", e))?;
+            let places: Vec<PlaceRow> =
+                serde_json::from_str(r.get::<&str, _>(7)).map_err(|e| corrupt("places", e))?;
+            let mut identifiers = Vec::with_capacity(ids.len());
+            for (kind, platform, value, obscured) in ids {
+                let Some(kind) = IdentifierKind::parse(&kind) else {
+                    return Err(corrupt("identifier kind", kind));
+                };
+                identifiers.push(Identifier {
+                    kind,
+                    platform,
+                    value,
+                    obscured: obscured != 0,
+                });
+            }
+            ads.push(AnalysisAd {
                 key: r.get(0),
                 id: r.get(1),
                 posted_at: parse_time(r.get(2)),
                 title: r.get(3),
                 body: r.get(4),
-                ..AnalysisAd::default()
-            })
-            .collect();
-        let (Some(first), Some(last)) = (ads.first(), ads.last()) else {
-            return Ok(ads);
-        };
-        let (first, last) = (first.key, last.key);
-        let index: HashMap<i64, usize> = ads.iter().enumerate().map(|(i, a)| (a.key, i)).collect();
-        let ids = sqlx::query(
-            "SELECT ad_key, kind, platform, value, obscured FROM identifiers \
-             WHERE ad_key BETWEEN ? AND ? ORDER BY ad_key, kind, platform, value",
-        )
-        .bind(first)
-        .bind(last)
-        .fetch_all(pool)
-        .await?;
-        for r in ids {
-            let Some(&i) = index.get(&r.get::<i64, _>(0)) else {
-                continue;
-            };
-            let kind: String = r.get(1);
-            let Some(kind) = IdentifierKind::parse(&kind) else {
-                return Err(corrupt("identifier kind", kind));
-            };
-            ads[i].identifiers.push(Identifier {
-                kind,
-                platform: r.get(2),
-                value: r.get(3),
-                obscured: r.get::<i64, _>(4) != 0,
+                identifiers,
+                indicators: hits
+                    .into_iter()
+                    .map(|(code, field, start, end, evidence)| IndicatorHit {
+                        code,
+                        field: field_of(&field),
+                        span: Span::new(start as usize, end as usize),
+                        evidence,
+                    })
+                    .collect(),
+                places: places
+                    .into_iter()
+                    .map(|(id, name, admin1)| (id as u64, name, admin1))
+                    .collect(),
             });
-        }
-        let hits = sqlx::query(
-            "SELECT ad_key, code, field, span_start, span_end, evidence FROM indicator_hits \
-             WHERE ad_key BETWEEN ? AND ? ORDER BY ad_key, rowid",
-        )
-        .bind(first)
-        .bind(last)
-        .fetch_all(pool)
-        .await?;
-        for r in hits {
-            let Some(&i) = index.get(&r.get::<i64, _>(0)) else {
-                continue;
-            };
-            ads[i].indicators.push(IndicatorHit {
-                code: r.get(1),
-                field: field_of(r.get::<&str, _>(2)),
-                span: Span::new(r.get::<i64, _>(3) as usize, r.get::<i64, _>(4) as usize),
-                evidence: r.get(5),
-            });
-        }
-        let places = sqlx::query(
-            "SELECT ad_key, geonameid, name, admin1 FROM ad_places \
-             WHERE ad_key BETWEEN ? AND ? ORDER BY ad_key, geonameid",
-        )
-        .bind(first)
-        .bind(last)
-        .fetch_all(pool)
-        .await?;
-        for r in places {
-            let Some(&i) = index.get(&r.get::<i64, _>(0)) else {
-                continue;
-            };
-            ads[i]
-                .places
-                .push((r.get::<i64, _>(1) as u64, r.get(2), r.get(3)));
         }
         Ok(ads)
     }

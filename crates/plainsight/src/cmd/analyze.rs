@@ -76,6 +76,17 @@ pub struct Finished {
     /// Storing, in seconds.
     pub store_seconds: f64,
     pub report: serde_json::Value,
+    /// Seconds spent reading the database (overlapping with preparing), preparing ads, and
+    /// linking plus summarising.
+    pub phases: Phases,
+}
+
+/// Where an analysis run spends its time, in seconds.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Phases {
+    pub reading: f64,
+    pub preparing: f64,
+    pub linking_and_summarising: f64,
 }
 
 /// The link settings with the bundled exclusion list.
@@ -96,12 +107,14 @@ pub async fn analyze_and_save(
     batch: u32,
     progress: bool,
 ) -> anyhow::Result<Finished> {
-    let (analysis, started, seconds) = run_analysis(store, cfg, weights, batch, progress).await?;
+    let (analysis, started, seconds, phases) =
+        run_analysis(store, cfg, weights, batch, progress).await?;
     let report = serde_json::json!({
         "stats": analysis.stats,
         "unused_identifiers": analysis.unused,
         "events": analysis.events.len(),
         "seconds": seconds,
+        "phases": phases,
         "link_config": {
             "permutations": cfg.permutations, "bands": cfg.bands, "rows": cfg.rows,
             "min_similarity": cfg.min_similarity, "min_shingles": cfg.min_shingles,
@@ -130,6 +143,7 @@ pub async fn analyze_and_save(
         seconds,
         store_seconds: clock.elapsed().as_secs_f64(),
         report,
+        phases,
     })
 }
 
@@ -157,7 +171,7 @@ pub async fn run_analysis(
     weights: &Weights,
     batch: u32,
     progress: bool,
-) -> anyhow::Result<(Analysis, chrono::DateTime<chrono::Utc>, f64)> {
+) -> anyhow::Result<(Analysis, chrono::DateTime<chrono::Utc>, f64, Phases)> {
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let total = store.count_ads().await?;
@@ -173,16 +187,35 @@ pub async fn run_analysis(
     } else {
         None
     };
+    let mut phases = Phases::default();
     let mut interner = Interner::default();
     let mut facts = Vec::with_capacity(total as usize);
     let mut inputs = Vec::with_capacity(total as usize);
-    let mut after = i64::MIN;
-    loop {
-        let page = store.analysis_ads(after, batch.max(1)).await?;
-        let Some(last) = page.last() else { break };
-        after = last.key;
+    // The next page is read while this one is prepared: reading is mostly SQLite's work on
+    // one core, preparing is spread over all cores.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1);
+    let reader_store = store.clone();
+    let batch = batch.max(1);
+    let reader = tokio::spawn(async move {
+        let mut after = i64::MIN;
+        loop {
+            let t = Instant::now();
+            let page = reader_store.analysis_ads(after, batch).await?;
+            let seconds = t.elapsed().as_secs_f64();
+            let Some(last) = page.last() else { break };
+            after = last.key;
+            if tx.send((page, seconds)).await.is_err() {
+                break;
+            }
+        }
+        Ok::<(), plainsight_store::StoreError>(())
+    });
+    while let Some((page, seconds)) = rx.recv().await {
+        phases.reading += seconds;
         let n = page.len() as u64;
+        let t = Instant::now();
         let prepared = tokio::task::block_in_place(|| prepare(page, &mut interner));
+        phases.preparing += t.elapsed().as_secs_f64();
         for (f, i) in prepared {
             facts.push(f);
             inputs.push(i);
@@ -191,18 +224,21 @@ pub async fn run_analysis(
             bar.inc(n);
         }
     }
+    reader.await.context("the database reader stopped")??;
     if let Some(bar) = &bar {
         bar.set_message("linking");
     }
     let previous = store.network_membership().await?;
     let next_id = store.next_network_id().await?;
+    let t = Instant::now();
     let analysis = tokio::task::block_in_place(|| {
         analyze(&facts, inputs, &interner, weights, cfg, &previous, next_id)
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    Ok((analysis, started, clock.elapsed().as_secs_f64()))
+    phases.linking_and_summarising = t.elapsed().as_secs_f64();
+    Ok((analysis, started, clock.elapsed().as_secs_f64(), phases))
 }
 
 /// Parse an exclusion list: `kind:value` per line, comments after `#`. Phone numbers may be

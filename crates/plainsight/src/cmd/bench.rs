@@ -244,10 +244,12 @@ async fn bench_analyze(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
                 .await?;
         let secs = t.elapsed().as_secs_f64();
         eprintln!(
-            "run {}: {:.1} s ({:.1} s reading, linking and summarising, {:.1} s storing); {} networks, largest {}, {} hubs, {} kept ids",
+            "run {}: {:.1} s ({:.1} s reading, {:.1} s preparing, {:.1} s linking and summarising, {:.1} s storing); {} networks, largest {}, {} hubs, {} kept ids",
             run + 1,
             secs,
-            done.seconds,
+            done.phases.reading,
+            done.phases.preparing,
+            done.phases.linking_and_summarising,
             done.store_seconds,
             done.analysis.stats.networks,
             done.analysis.stats.largest_network,
