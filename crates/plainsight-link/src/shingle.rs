@@ -51,7 +51,7 @@ pub fn shingles(text: &str) -> Vec<u64> {
     if window == 0 {
         return Vec::new();
     }
-    let mut out: Vec<u64> = tokens.windows(window).map(|w| shingle_hash(w)).collect();
+    let mut out: Vec<u64> = tokens.windows(window).map(shingle_hash).collect();
     out.sort_unstable();
     out.dedup();
     out
