@@ -53,6 +53,11 @@ pub struct LinkConfig {
     pub hub_min_ads: usize,
     /// ...and is a hub when its ads would otherwise fall into at least this many groups.
     pub hub_min_groups: usize,
+    /// The same for photo hashes (`image_sha256`, `image_phash`): photo reuse is strong
+    /// evidence of one writer, and an operator's photos are spread over many of its not yet
+    /// joined ads, so a photo must span many more groups before it is taken for a stock
+    /// photo used by unrelated writers.
+    pub photo_hub_min_groups: usize,
     /// (kind, value) pairs that must never link (hotlines, tip lines, site support).
     pub excluded: BTreeSet<(String, String)>,
 }
@@ -70,6 +75,7 @@ impl Default for LinkConfig {
             phash_max_distance: 4,
             hub_min_ads: 6,
             hub_min_groups: 6,
+            photo_hub_min_groups: 40,
             excluded: BTreeSet::new(),
         }
     }
@@ -257,7 +263,15 @@ pub fn link(
             .filter(|&&m| ads[m as usize].identifiers.iter().any(|&other| other != id))
             .map(|&m| uf.find(m))
             .collect();
-        if groups.len() >= cfg.hub_min_groups {
+        let is_photo = identifier_names
+            .get(id as usize)
+            .is_some_and(|(kind, _)| kind.starts_with("image_"));
+        let min_groups = if is_photo {
+            cfg.photo_hub_min_groups
+        } else {
+            cfg.hub_min_groups
+        };
+        if groups.len() >= min_groups {
             hubs.push(Hub {
                 identifier: id,
                 ads: members.len(),

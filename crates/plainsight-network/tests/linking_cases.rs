@@ -209,3 +209,43 @@ fn domains_never_link() {
     ];
     assert_eq!(run(ads, &LinkConfig::default()).networks.len(), 2);
 }
+
+#[test]
+fn an_operators_photo_links_its_ads_but_a_stock_photo_everyone_uses_is_a_hub() {
+    let photo = |h: &str| id(IdentifierKind::ImageSha256, h);
+    let mut ads = Vec::new();
+    // One operator: 12 ads, each with its own number, all with the same photo.
+    for k in 0..12 {
+        ads.push(ad(
+            k,
+            "x",
+            vec![phone(&format!("+1704555{k:04}")), photo(&"aa".repeat(32))],
+        ));
+    }
+    // 50 unrelated writers, two ads each with their own number, all using one stock photo.
+    for w in 0..50 {
+        for k in 0..2 {
+            ads.push(ad(
+                100 + w * 2 + k,
+                "y",
+                vec![phone(&format!("+1919555{w:04}")), photo(&"bb".repeat(32))],
+            ));
+        }
+    }
+    let a = run(ads, &LinkConfig::default());
+    assert_eq!(
+        network_of(&a, "ad0").ads.len(),
+        12,
+        "the operator is one network"
+    );
+    assert!(
+        a.unused
+            .iter()
+            .any(|u| u.why == "hub" && u.value == "bb".repeat(32))
+    );
+    assert_eq!(
+        network_of(&a, "ad100").ads.len(),
+        2,
+        "the stock photo merged nobody"
+    );
+}

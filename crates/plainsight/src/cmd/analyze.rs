@@ -121,6 +121,7 @@ pub async fn analyze_and_save(
             "common_shingle_groups": cfg.common_shingle_groups,
             "phash_max_distance": cfg.phash_max_distance,
             "hub_min_ads": cfg.hub_min_ads, "hub_min_groups": cfg.hub_min_groups,
+            "photo_hub_min_groups": cfg.photo_hub_min_groups,
             "excluded": cfg.excluded.len(),
         },
     });
