@@ -23,29 +23,51 @@ use crate::weights::Weights;
 /// Evidence items kept per reason: enough to show where, bounded for networks of thousands.
 const EVIDENCE_PER_REASON: usize = 5;
 
-/// Interned (kind, value) names of identifiers, shared by every partition of a run.
+/// Interned (kind, value) names of identifiers, shared by every partition of a run. Each
+/// name is kept once; lookups go through a 64-bit hash of the name (names whose hashes
+/// collide, which practically never happens, are kept apart in a small side table), so
+/// interning an identifier already seen allocates nothing.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     names: Vec<(String, String)>,
-    /// `kind` + NUL + `value` → index; looked up through a reused buffer, so interning an
-    /// identifier already seen allocates nothing.
-    index: HashMap<String, u32>,
-    key: String,
+    by_hash: HashMap<u64, u32>,
+    collided: HashMap<(String, String), u32>,
 }
 
 impl Interner {
     pub fn intern(&mut self, kind: &str, value: &str) -> u32 {
-        self.key.clear();
-        self.key.push_str(kind);
-        self.key.push('\0');
-        self.key.push_str(value);
-        if let Some(&i) = self.index.get(self.key.as_str()) {
-            return i;
+        let hash = {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(kind.as_bytes());
+            h.update(&[0]);
+            h.update(value.as_bytes());
+            h.digest()
+        };
+        match self.by_hash.get(&hash) {
+            Some(&i) => {
+                let (k, v) = &self.names[i as usize];
+                if k == kind && v == value {
+                    return i;
+                }
+                let key = (kind.to_string(), value.to_string());
+                if let Some(&j) = self.collided.get(&key) {
+                    return j;
+                }
+                let j = self.push(kind, value);
+                self.collided.insert(key, j);
+                j
+            }
+            None => {
+                let i = self.push(kind, value);
+                self.by_hash.insert(hash, i);
+                i
+            }
         }
-        let i = self.names.len() as u32;
+    }
+
+    fn push(&mut self, kind: &str, value: &str) -> u32 {
         self.names.push((kind.to_string(), value.to_string()));
-        self.index.insert(self.key.clone(), i);
-        i
+        (self.names.len() - 1) as u32
     }
 
     pub fn names(&self) -> &[(String, String)] {
@@ -705,6 +727,21 @@ mod tests {
             }],
             places: vec![(city.0, city.1.to_string(), city.2.to_string())],
         }
+    }
+
+    #[test]
+    fn interning_gives_one_id_per_name() {
+        let mut i = Interner::default();
+        let a = i.intern("phone", "+19195550001");
+        let b = i.intern("email", "+19195550001");
+        let c = i.intern("phone", "+19195550001");
+        assert_eq!(a, c);
+        assert_ne!(a, b);
+        assert_eq!(
+            i.name(b),
+            &("email".to_string(), "+19195550001".to_string())
+        );
+        assert_eq!(i.names().len(), 2);
     }
 
     #[test]
