@@ -541,14 +541,14 @@ struct Gazetteer {
     /// Entries for each name form (key id).
     entries: Vec<Vec<Entry>>,
     /// Lower-case name with spaces and punctuation removed ("newyorkcity") -> pattern id.
-    squashed: HashMap<String, usize>,
+    squashed: HashMap<String, usize, FastHash>,
     /// Lower-case name form -> key id.
     key_ids: HashMap<String, usize, FastHash>,
     /// Every word-prefix of a multi-word name form ("new", "new york" for "new york city"), so
     /// that a scan extends a candidate only while it can still become a name.
     prefixes: HashSet<String, FastHash>,
     /// Region lookup by upper-case postal code.
-    region_by_code: HashMap<String, u16>,
+    region_by_code: HashMap<String, u16, FastHash>,
     /// For each key id: is it a common word, a first name, a foreign namesake?
     /// (Precomputed so that candidates cost no list scans.)
     word_class: Vec<WordClass>,
@@ -660,7 +660,7 @@ impl Gazetteer {
         let mut keys: Vec<String> = by_key.keys().cloned().collect();
         keys.sort();
         let mut entries = Vec::with_capacity(keys.len());
-        let mut squashed: HashMap<String, usize> = HashMap::new();
+        let mut squashed: HashMap<String, usize, FastHash> = HashMap::with_hasher(FastHash);
         for (id, key) in keys.iter().enumerate() {
             let mut list = by_key.remove(key).unwrap_or_default();
             // Regions first (a state name means the state), then places by population.
