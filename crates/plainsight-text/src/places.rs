@@ -750,8 +750,9 @@ impl Gazetteer {
             let mut end = pos;
             for _ in 0..6 {
                 // Consume one word.
-                let word_end =
-                    end_of_run(text, end, |ch| ch.is_alphanumeric() || ch == '\'' || ch == '’');
+                let word_end = end_of_run(text, end, |ch| {
+                    ch.is_alphanumeric() || ch == '\'' || ch == '’'
+                });
                 // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
                 let mut apostrophe: Option<(usize, usize)> = None;
                 let word = &text[end..word_end];
@@ -1492,7 +1493,10 @@ fn end_of_run(text: &str, from: usize, keep: impl Fn(char) -> bool) -> usize {
         let (c, len) = if b.is_ascii() {
             (char::from(b), 1)
         } else {
-            let c = text[at..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            let c = text[at..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
             (c, c.len_utf8())
         };
         if !keep(c) {
