@@ -1459,7 +1459,6 @@ fn fix_words_and_spaces(src: &str) -> Option<(String, OffsetMap)> {
             src[i..].chars().next().unwrap_or(' ')
         };
         if c.is_whitespace() {
-            out.copy(src, plain_start..i);
             let mut run_end = i;
             let mut has_break = false;
             for (offset, w) in src[i..].char_indices() {
@@ -1469,12 +1468,19 @@ fn fix_words_and_spaces(src: &str) -> Option<(String, OffsetMap)> {
                 has_break |= is_line_break(w);
                 run_end = i + offset + w.len_utf8();
             }
-            let at_edge = out.text.is_empty() || run_end == bytes.len();
+            // Nothing written yet, and nothing pending either: leading whitespace.
+            let at_edge = (out.text.is_empty() && plain_start == i) || run_end == bytes.len();
             let replacement = if has_break { "\n" } else { " " };
+            if !at_edge && &src[i..run_end] == replacement {
+                // Already normal: it stays in the pending verbatim stretch, so ordinary text
+                // is copied in long stretches rather than word by word (the map would merge
+                // the word-by-word copies into the same pieces anyway).
+                i = run_end;
+                continue;
+            }
+            out.copy(src, plain_start..i);
             if at_edge {
                 out.drop_source();
-            } else if &src[i..run_end] == replacement {
-                out.copy(src, i..run_end);
             } else {
                 out.emit(replacement, i..run_end, Changes::WHITESPACE);
             }

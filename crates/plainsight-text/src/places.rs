@@ -541,14 +541,14 @@ struct Gazetteer {
     /// Entries for each name form (key id).
     entries: Vec<Vec<Entry>>,
     /// Lower-case name with spaces and punctuation removed ("newyorkcity") -> pattern id.
-    squashed: HashMap<String, usize>,
+    squashed: HashMap<String, usize, FastHash>,
     /// Lower-case name form -> key id.
     key_ids: HashMap<String, usize, FastHash>,
     /// Every word-prefix of a multi-word name form ("new", "new york" for "new york city"), so
     /// that a scan extends a candidate only while it can still become a name.
     prefixes: HashSet<String, FastHash>,
     /// Region lookup by upper-case postal code.
-    region_by_code: HashMap<String, u16>,
+    region_by_code: HashMap<String, u16, FastHash>,
     /// For each key id: is it a common word, a first name, a foreign namesake?
     /// (Precomputed so that candidates cost no list scans.)
     word_class: Vec<WordClass>,
@@ -660,7 +660,7 @@ impl Gazetteer {
         let mut keys: Vec<String> = by_key.keys().cloned().collect();
         keys.sort();
         let mut entries = Vec::with_capacity(keys.len());
-        let mut squashed: HashMap<String, usize> = HashMap::new();
+        let mut squashed: HashMap<String, usize, FastHash> = HashMap::with_hasher(FastHash);
         for (id, key) in keys.iter().enumerate() {
             let mut list = by_key.remove(key).unwrap_or_default();
             // Regions first (a state name means the state), then places by population.
@@ -718,6 +718,9 @@ impl Gazetteer {
     /// The next name at or after byte `from` of `text`: (start, end, key id). Looks at each
     /// word start and takes the longest run of up to six words that is a name form.
     /// `lowered` is a scratch buffer reused across calls.
+    ///
+    /// This runs over every word of every title and body, so it reads ASCII bytes directly
+    /// and decodes a `char` only where a byte is not ASCII (see [`char_at`], [`char_before`]).
     fn next_name(
         &self,
         text: &str,
@@ -728,14 +731,16 @@ impl Gazetteer {
         let mut pos = from;
         while pos < bytes.len() {
             // Find the next word start.
-            let Some(c) = text[pos..].chars().next() else {
+            let Some(c) = char_at(text, pos) else {
                 break;
             };
-            let prev_is_word = text[..pos]
-                .chars()
-                .next_back()
-                .is_some_and(|p| p.is_alphanumeric() || p == '_');
-            if !c.is_alphanumeric() || prev_is_word {
+            if !c.is_alphanumeric() {
+                pos += c.len_utf8();
+                continue;
+            }
+            let prev_is_word =
+                char_before(text, pos).is_some_and(|p| p.is_alphanumeric() || p == '_');
+            if prev_is_word {
                 pos += c.len_utf8();
                 continue;
             }
@@ -745,18 +750,29 @@ impl Gazetteer {
             let mut end = pos;
             for _ in 0..6 {
                 // Consume one word.
-                let word_end = text[end..]
-                    .char_indices()
-                    .find(|(_, ch)| !(ch.is_alphanumeric() || *ch == '\'' || *ch == '’'))
-                    .map_or(text.len(), |(i, _)| end + i);
+                let word_end = end_of_run(text, end, |ch| {
+                    ch.is_alphanumeric() || ch == '\'' || ch == '’'
+                });
                 // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
                 let mut apostrophe: Option<(usize, usize)> = None;
-                for (i, ch) in text[end..word_end].char_indices() {
-                    if ch == '\'' || ch == '’' {
-                        apostrophe.get_or_insert((end + i, lowered.len()));
-                        lowered.push('\'');
-                    } else {
-                        lowered.extend(ch.to_lowercase());
+                let word = &text[end..word_end];
+                if word.is_ascii() {
+                    for (i, b) in word.bytes().enumerate() {
+                        if b == b'\'' {
+                            apostrophe.get_or_insert((end + i, lowered.len()));
+                            lowered.push('\'');
+                        } else {
+                            lowered.push(char::from(b.to_ascii_lowercase()));
+                        }
+                    }
+                } else {
+                    for (i, ch) in word.char_indices() {
+                        if ch == '\'' || ch == '’' {
+                            apostrophe.get_or_insert((end + i, lowered.len()));
+                            lowered.push('\'');
+                        } else {
+                            lowered.extend(ch.to_lowercase());
+                        }
                     }
                 }
                 end = word_end;
@@ -784,11 +800,7 @@ impl Gazetteer {
                     _ => break,
                 };
                 let next_start = end + sep_len;
-                if !text[next_start..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_alphanumeric)
-                {
+                if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
                     break;
                 }
                 if dot {
@@ -805,10 +817,7 @@ impl Gazetteer {
                 return Some((pos, name_end, id));
             }
             // No name starts here: skip this word.
-            let skip = text[pos..]
-                .char_indices()
-                .find(|(_, ch)| !ch.is_alphanumeric())
-                .map_or(text.len(), |(i, _)| pos + i);
+            let skip = end_of_run(text, pos, char::is_alphanumeric);
             pos = skip.max(pos + 1);
         }
         None
@@ -1453,6 +1462,49 @@ fn has_place_cue(text: &str, pos: usize) -> bool {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[word_start..];
     !word.is_empty() && PLACE_CUES.iter().any(|c| c.eq_ignore_ascii_case(word))
+}
+
+/// The character starting at byte `pos` of `text` (a char boundary), if any. ASCII bytes are
+/// read directly, without UTF-8 decoding.
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    match text.as_bytes().get(pos) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text[pos..].chars().next(),
+        None => None,
+    }
+}
+
+/// The character ending at byte `pos` of `text` (a char boundary), if any.
+fn char_before(text: &str, pos: usize) -> Option<char> {
+    match pos.checked_sub(1).map(|i| text.as_bytes()[i]) {
+        Some(b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text[..pos].chars().next_back(),
+        None => None,
+    }
+}
+
+/// The end of the run of characters satisfying `keep` that starts at byte `from` (a char
+/// boundary): the byte offset of the first character that does not, or the text length.
+fn end_of_run(text: &str, from: usize, keep: impl Fn(char) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let (c, len) = if b.is_ascii() {
+            (char::from(b), 1)
+        } else {
+            let c = text[at..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            (c, c.len_utf8())
+        };
+        if !keep(c) {
+            return at;
+        }
+        at += len;
+    }
+    bytes.len()
 }
 
 /// Byte ranges of the non-empty pieces of `s` between any of `separators`.
