@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod calibrate;
+pub mod exclusions;
 pub mod export;
 pub mod persona;
 pub mod quality;

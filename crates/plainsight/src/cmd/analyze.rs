@@ -9,14 +9,11 @@ use std::time::Instant;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use plainsight_link::LinkConfig;
+use plainsight_network::exclusions::{BUNDLED_EXCLUSIONS, parse_exclusions};
 use plainsight_network::{Analysis, Interner, Weights, analyze, prepare};
 use plainsight_store::{AnalysisRun, NetworkStore, SqliteStore, Store};
 
 use super::Context;
-
-/// Identifiers that never link ads unless the user says otherwise: national hotlines printed
-/// in ads and by outreach groups.
-pub const BUNDLED_EXCLUSIONS: &str = include_str!("../../data/exclude.txt");
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -242,48 +239,6 @@ pub async fn run_analysis(
     Ok((analysis, started, clock.elapsed().as_secs_f64(), phases))
 }
 
-/// Parse an exclusion list: `kind:value` per line, comments after `#`. Phone numbers may be
-/// written with spaces, dots and dashes; ten digits are read as a North American number.
-pub fn parse_exclusions(text: &str, origin: &str) -> anyhow::Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let Some((kind, value)) = line.split_once(':') else {
-            anyhow::bail!(
-                "{origin}, line {}: expected kind:value, found {line:?}",
-                n + 1
-            );
-        };
-        let kind = kind.trim().to_ascii_lowercase();
-        let value = value.trim();
-        let value = match kind.as_str() {
-            "phone" => {
-                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
-                match (value.starts_with('+'), digits.len()) {
-                    (true, _) => format!("+{digits}"),
-                    (false, 10) => format!("+1{digits}"),
-                    (false, 11) if digits.starts_with('1') => format!("+{digits}"),
-                    _ => anyhow::bail!(
-                        "{origin}, line {}: {value:?} is not a phone number in E.164 or ten digits",
-                        n + 1
-                    ),
-                }
-            }
-            "email" | "handle" | "payment" | "image_sha256" | "image_phash" => value.to_lowercase(),
-            other => anyhow::bail!(
-                "{origin}, line {}: unknown identifier kind {other:?} (phone, email, handle, \
-                 payment, image_sha256, image_phash)",
-                n + 1
-            ),
-        };
-        out.push((kind, value));
-    }
-    Ok(out)
-}
-
 pub fn print_summary(a: &Analysis, weights: &Weights, seconds: f64) {
     let s = &a.stats;
     println!(
@@ -344,37 +299,5 @@ pub fn print_summary(a: &Analysis, weights: &Weights, seconds: f64) {
             );
         }
         println!("\nSee them with `plainsight networks`, one with `plainsight network ID`.");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_bundled_exclusions_parse() {
-        let list = parse_exclusions(BUNDLED_EXCLUSIONS, "bundled").unwrap();
-        assert!(list.contains(&("phone".to_string(), "+18883737888".to_string())));
-    }
-
-    #[test]
-    fn exclusion_lines_are_normalised_and_errors_name_the_line() {
-        let list = parse_exclusions(
-            "# tip lines\nphone: (919) 555-0100\nphone:+44 20 7946 0000\nEMAIL: Help@Site.example\n",
-            "x",
-        )
-        .unwrap();
-        assert_eq!(
-            list,
-            vec![
-                ("phone".into(), "+19195550100".into()),
-                ("phone".into(), "+442079460000".into()),
-                ("email".into(), "help@site.example".into()),
-            ]
-        );
-        let err = parse_exclusions("phone:+1\nbogus\n", "list.txt").unwrap_err();
-        assert!(err.to_string().contains("list.txt, line 2"), "{err}");
-        let err = parse_exclusions("fax:123", "list.txt").unwrap_err();
-        assert!(err.to_string().contains("unknown identifier kind"), "{err}");
     }
 }
