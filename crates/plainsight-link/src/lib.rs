@@ -8,7 +8,9 @@ pub mod network;
 pub mod shingle;
 pub mod union_find;
 
-pub use minhash::{BandKey, Lsh, MinHasher, Signature, candidate_pairs, similarity};
+pub use minhash::{
+    BandKey, Lsh, MinHasher, Signature, candidate_pairs, candidate_pairs_packed, similarity,
+};
 pub use network::{AdLinkInput, Hub, Link, LinkConfig, LinkReason, Linking, link};
 pub use shingle::shingles;
 pub use union_find::UnionFind;

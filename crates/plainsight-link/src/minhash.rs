@@ -114,16 +114,25 @@ impl Lsh {
 /// of copies) link each member to the bucket's first document only, so the number of pairs
 /// grows linearly, not quadratically, with the size of a flood.
 pub fn candidate_pairs(entries: Vec<(BandKey, u32)>, max_bucket: usize) -> Vec<(u32, u32)> {
-    // Sort as packed integers (band and key hashed together, document in the low bits): a
-    // plain integer sort is several times faster than sorting tuples. Two band keys that
-    // collide after packing only add candidates, which verification then drops.
-    let mut packed: Vec<u128> = entries
-        .into_iter()
-        .map(|(k, doc)| {
-            let bucket = k.key ^ (k.band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            ((bucket as u128) << 32) | doc as u128
-        })
-        .collect();
+    candidate_pairs_packed(
+        entries.into_iter().map(|(k, doc)| k.pack(doc)).collect(),
+        max_bucket,
+    )
+}
+
+impl BandKey {
+    /// The entry `(self, doc)` packed into one integer for sorting: the band and key hashed
+    /// together in the high bits, the document in the low 32. A plain integer sort is several
+    /// times faster than sorting tuples, and a third of the memory. Two band keys that
+    /// collide after packing only add candidates, which verification then drops.
+    pub fn pack(self, doc: u32) -> u128 {
+        let bucket = self.key ^ (self.band as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        ((bucket as u128) << 32) | doc as u128
+    }
+}
+
+/// [`candidate_pairs`] over entries already packed with [`BandKey::pack`].
+pub fn candidate_pairs_packed(mut packed: Vec<u128>, max_bucket: usize) -> Vec<(u32, u32)> {
     packed.sort_unstable();
     let mut pairs = Vec::new();
     let mut start = 0;

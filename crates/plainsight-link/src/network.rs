@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::minhash::{BandKey, Lsh, MinHasher, candidate_pairs, similarity};
+use crate::minhash::{Lsh, MinHasher, candidate_pairs_packed, similarity};
 use crate::union_find::UnionFind;
 
 /// What linking needs to know about one ad.
@@ -217,16 +217,16 @@ pub fn link(
             (kept.len() >= cfg.min_shingles).then(|| hasher.signature(&kept))
         })
         .collect();
-    let entries: Vec<(BandKey, u32)> = signatures
+    let entries: Vec<u128> = signatures
         .par_iter()
         .enumerate()
         .flat_map_iter(|(i, sig)| {
             sig.iter()
                 .flat_map(|sig| lsh.band_keys(sig))
-                .map(move |key| (key, i as u32))
+                .map(move |key| key.pack(i as u32))
         })
         .collect();
-    let candidates = candidate_pairs(entries, cfg.max_bucket);
+    let candidates = candidate_pairs_packed(entries, cfg.max_bucket);
     let template_links: Vec<Link> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
