@@ -265,8 +265,21 @@ fn analyze_lists_every_ad_once_keeps_ids_stable_and_exports() {
             }
         ));
     }
+    // One row too short: reported with its line, and the good rows still count.
+    labels.push_str("only-an-id\n");
     std::fs::write(d.join("labels.csv"), labels).unwrap();
-    let report = stdout(plainsight(d).args(["calibrate", "--labels", "labels.csv"]));
+    let out = plainsight(d)
+        .args(["calibrate", "--labels", "labels.csv"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let report = String::from_utf8(out.stdout).unwrap();
+    let warnings = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        warnings.contains("labels.csv, line 1202: fewer columns"),
+        "{warnings}"
+    );
     assert!(report.contains("Cross-validated AUC"), "{report}");
     assert!(!report.to_lowercase().contains("probability"), "{report}");
     let listed = stdout(plainsight(d).args(["calibrate", "--list"]));

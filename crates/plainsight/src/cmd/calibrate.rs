@@ -149,6 +149,8 @@ struct Labels {
     skipped_labels: usize,
     unknown_ids: usize,
     rows: usize,
+    /// Rows that could not be read, as "file, line N: reason"; the rest are still used.
+    bad_rows: Vec<String>,
 }
 
 fn parse_label(s: &str) -> Option<bool> {
@@ -193,11 +195,24 @@ fn read_labels(bytes: &[u8], origin: &str, networks: &[NetworkRecord]) -> anyhow
     };
     let mut votes: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     let (mut skipped_labels, mut unknown_ids, mut rows) = (0, 0, 0);
-    for (line, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{origin}, line {}", line + 2))?;
+    let mut bad_rows = Vec::new();
+    for record in reader.records() {
         rows += 1;
+        // A bad row is reported and skipped; the good rows around it still count.
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                bad_rows.push(format!("{origin}, line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
         let (Some(id), Some(label)) = (record.get(id_col), record.get(label_col)) else {
-            anyhow::bail!("{origin}, line {}: missing columns", line + 2);
+            bad_rows.push(format!(
+                "{origin}, line {line}: fewer columns than the header"
+            ));
+            continue;
         };
         let Some(relevant) = parse_label(label) else {
             skipped_labels += 1;
@@ -227,6 +242,7 @@ fn read_labels(bytes: &[u8], origin: &str, networks: &[NetworkRecord]) -> anyhow
         skipped_labels,
         unknown_ids,
         rows,
+        bad_rows,
     })
 }
 
@@ -246,10 +262,20 @@ fn report_json(fit: &Calibration, labels: &Labels) -> serde_json::Value {
         "label_rows": labels.rows,
         "skipped_labels": labels.skipped_labels,
         "unknown_ids": labels.unknown_ids,
+        "bad_rows": labels.bad_rows.len(),
     })
 }
 
 fn print_report(fit: &Calibration, labels: &Labels, version: i64) {
+    if !labels.bad_rows.is_empty() {
+        eprintln!(
+            "warning: {} label rows could not be read and were skipped:",
+            labels.bad_rows.len()
+        );
+        for row in labels.bad_rows.iter().take(10) {
+            eprintln!("  {row}");
+        }
+    }
     println!(
         "Fitted on {} reviewed networks ({} relevant) from {} label rows ({} with other labels \
          skipped, {} ids not in the workspace).",
