@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// Makes the network graphs drawn by plainsight-graphics (graph_svg) interactive: pan by dragging
+// the background, zoom with the wheel or the +/- buttons, highlight a node with its edges and
+// neighbours on hover or focus, pin a highlight by clicking a node without a link, Escape clears.
+// Without this file the graph is still a picture with tooltips and working links.
+(() => {
+  'use strict';
+
+  const MIN_ZOOM = 0.25;
+  const MAX_ZOOM = 8;
+  const STEP = 1.25;
+
+  function setup(svg) {
+    const viewport = svg.querySelector('.ps-graph-viewport');
+    if (!viewport || svg.dataset.psReady) return;
+    svg.dataset.psReady = '1';
+
+    // Node index (the data-node string) -> its group, and -> its neighbours and edges.
+    const nodes = new Map();
+    svg.querySelectorAll('.ps-node[data-node]').forEach((g) => nodes.set(g.dataset.node, g));
+    const edges = Array.from(svg.querySelectorAll('.ps-edge[data-from][data-to]'));
+    const links = new Map();
+    nodes.forEach((_, key) => links.set(key, { near: new Set(), edges: new Set() }));
+    for (const edge of edges) {
+      const a = links.get(edge.dataset.from);
+      const b = links.get(edge.dataset.to);
+      if (!a || !b) continue;
+      a.near.add(edge.dataset.to);
+      a.edges.add(edge);
+      b.near.add(edge.dataset.from);
+      b.edges.add(edge);
+    }
+
+    let pinned = null;
+    const clear = () => {
+      svg.classList.remove('ps-graph-highlighting');
+      svg.querySelectorAll('.ps-hl, .ps-dim').forEach((el) => el.classList.remove('ps-hl', 'ps-dim'));
+    };
+    const highlight = (key) => {
+      clear();
+      const own = key === null ? undefined : links.get(key);
+      if (!own) return;
+      svg.classList.add('ps-graph-highlighting');
+      nodes.forEach((g, k) => g.classList.add(k === key || own.near.has(k) ? 'ps-hl' : 'ps-dim'));
+      for (const edge of edges) edge.classList.add(own.edges.has(edge) ? 'ps-hl' : 'ps-dim');
+    };
+    // Back to the pinned highlight (or none) when the pointer or focus leaves a node.
+    const restore = () => highlight(pinned);
+    const nodeOf = (target) => {
+      const g = target instanceof Element ? target.closest('.ps-node[data-node]') : null;
+      return g && svg.contains(g) ? g : null;
+    };
+    const togglePin = (g) => {
+      pinned = pinned === g.dataset.node ? null : g.dataset.node;
+      restore();
+    };
+
+    svg.addEventListener('pointerover', (ev) => {
+      const g = nodeOf(ev.target);
+      if (g) highlight(g.dataset.node);
+    });
+    svg.addEventListener('pointerout', (ev) => {
+      const g = nodeOf(ev.target);
+      if (g && nodeOf(ev.relatedTarget) !== g) restore();
+    });
+    svg.addEventListener('focusin', (ev) => {
+      const g = nodeOf(ev.target);
+      if (g) highlight(g.dataset.node);
+    });
+    svg.addEventListener('focusout', (ev) => {
+      if (!nodeOf(ev.relatedTarget)) restore();
+    });
+    svg.addEventListener('click', (ev) => {
+      const g = nodeOf(ev.target);
+      if (g && !g.querySelector('a')) togglePin(g);
+    });
+
+    // --- pan and zoom: a transform on the viewport group, in the SVG's own units ---
+    const view = { x: 0, y: 0, k: 1 };
+    const apply = () => {
+      viewport.setAttribute('transform', `translate(${view.x.toFixed(1)} ${view.y.toFixed(1)}) scale(${view.k.toFixed(3)})`);
+    };
+    const toSvg = (clientX, clientY) => {
+      const m = svg.getScreenCTM();
+      if (!m) return { x: 0, y: 0 };
+      return new DOMPoint(clientX, clientY).matrixTransform(m.inverse());
+    };
+    // Zooms by `factor` keeping the SVG point (px, py) where it is on screen.
+    const zoom = (factor, px, py) => {
+      const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, view.k * factor));
+      view.x = px - ((px - view.x) * k) / view.k;
+      view.y = py - ((py - view.y) * k) / view.k;
+      view.k = k;
+      apply();
+    };
+    const centre = () => {
+      const vb = svg.viewBox.baseVal;
+      return { x: vb.x + vb.width / 2, y: vb.y + vb.height / 2 };
+    };
+    const reset = () => {
+      view.x = 0;
+      view.y = 0;
+      view.k = 1;
+      apply();
+    };
+
+    svg.addEventListener('wheel', (ev) => {
+      ev.preventDefault();
+      const p = toSvg(ev.clientX, ev.clientY);
+      zoom(ev.deltaY < 0 ? STEP : 1 / STEP, p.x, p.y);
+    }, { passive: false });
+
+    let drag = null;
+    svg.addEventListener('pointerdown', (ev) => {
+      if (ev.button !== 0 || nodeOf(ev.target)) return;
+      const p = toSvg(ev.clientX, ev.clientY);
+      drag = { id: ev.pointerId, x: p.x - view.x, y: p.y - view.y };
+      svg.setPointerCapture(ev.pointerId);
+      svg.classList.add('ps-graph-panning');
+    });
+    svg.addEventListener('pointermove', (ev) => {
+      if (!drag || ev.pointerId !== drag.id) return;
+      const p = toSvg(ev.clientX, ev.clientY);
+      view.x = p.x - drag.x;
+      view.y = p.y - drag.y;
+      apply();
+    });
+    const endDrag = (ev) => {
+      if (!drag || ev.pointerId !== drag.id) return;
+      drag = null;
+      svg.classList.remove('ps-graph-panning');
+    };
+    svg.addEventListener('pointerup', endDrag);
+    svg.addEventListener('pointercancel', endDrag);
+
+    // --- keyboard: Tab moves between nodes natively (tabindex and links are in the SVG) ---
+    svg.addEventListener('keydown', (ev) => {
+      const g = nodeOf(ev.target);
+      if (ev.key === 'Escape') {
+        pinned = null;
+        clear();
+      } else if ((ev.key === 'Enter' || ev.key === ' ') && g && ev.target === g) {
+        // Focus is on the group itself (a node without link): Enter pins. A linked node's focus
+        // sits on its <a>, where Enter follows the link natively; a stray link inside a focused
+        // group is followed here.
+        const a = g.querySelector('a');
+        ev.preventDefault();
+        if (a) window.location.assign(a.getAttribute('href') || a.getAttribute('xlink:href'));
+        else togglePin(g);
+      } else if (ev.key === '+' || ev.key === '=') {
+        const c = centre();
+        zoom(STEP, c.x, c.y);
+      } else if (ev.key === '-') {
+        const c = centre();
+        zoom(1 / STEP, c.x, c.y);
+      } else if (ev.key === '0') {
+        reset();
+      }
+    });
+
+    // --- the +/- buttons, before the SVG so keyboard users meet them first ---
+    const controls = document.createElement('div');
+    controls.className = 'ps-graph-controls';
+    controls.setAttribute('role', 'toolbar');
+    controls.setAttribute('aria-label', 'Graph view');
+    const button = (text, label, action) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = text;
+      b.title = label;
+      b.setAttribute('aria-label', label);
+      b.addEventListener('click', action);
+      controls.appendChild(b);
+    };
+    button('+', 'Zoom in', () => { const c = centre(); zoom(STEP, c.x, c.y); });
+    button('\u2212', 'Zoom out', () => { const c = centre(); zoom(1 / STEP, c.x, c.y); });
+    button('Reset', 'Reset view', reset);
+    svg.parentNode.insertBefore(controls, svg);
+  }
+
+  const init = () => document.querySelectorAll('svg.ps-graph').forEach(setup);
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
