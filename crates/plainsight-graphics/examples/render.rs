@@ -233,9 +233,30 @@ fn main() {
     write("map_one", movement_map("One place", &stops()[..1], &opts));
     write("timeline", timeline("When, where", &stops(), &opts));
 
-    // Timing: best of several runs, so a busy machine does not inflate the number.
-    for ads in [100, 500] {
-        let g = network(ads, 3);
+    // Timing: best of several runs, so a busy machine does not inflate the number. The last case
+    // is one phone shared by 599 ads: one dense component, the worst case for the grid.
+    let mut star = Graph::default();
+    star.nodes.push(Node {
+        key: "phone:0".into(),
+        kind: NodeKind::Phone,
+        label: "p".into(),
+        href: None,
+    });
+    for a in 1..600 {
+        star.nodes.push(Node {
+            key: format!("ad:{a}"),
+            kind: NodeKind::Ad,
+            label: String::new(),
+            href: None,
+        });
+        star.edges.push(Edge {
+            from: 0,
+            to: a,
+            kind: "phone".into(),
+        });
+    }
+    write("graph_star", graph_svg(&star, &GraphOptions::default()));
+    for g in [network(100, 3), network(500, 3), star] {
         let mut best = f64::MAX;
         for _ in 0..5 {
             let t = Instant::now();

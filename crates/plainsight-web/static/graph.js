@@ -115,7 +115,11 @@
       if (ev.button !== 0 || nodeOf(ev.target)) return;
       const p = toSvg(ev.clientX, ev.clientY);
       drag = { id: ev.pointerId, x: p.x - view.x, y: p.y - view.y };
-      svg.setPointerCapture(ev.pointerId);
+      try {
+        svg.setPointerCapture(ev.pointerId);
+      } catch (_) {
+        // The pointer is already gone; the drag simply ends at the next pointerup.
+      }
       svg.classList.add('ps-graph-panning');
     });
     svg.addEventListener('pointermove', (ev) => {
