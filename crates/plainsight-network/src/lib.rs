@@ -18,5 +18,5 @@ pub use analysis::{
 };
 pub use quality::{PairScores, pairwise};
 pub use stable_ids::{IdAssignment, assign_ids};
-pub use template::{Template, TemplatePart, template_of};
+pub use template::{Template, TemplatePart, network_templates, template_of};
 pub use weights::{WeightDef, Weights, WeightsError};

@@ -199,6 +199,50 @@ fn representative(docs: &[Vec<&str>]) -> usize {
     best.map_or(0, |(i, _)| i)
 }
 
+/// The templates of one network for display: one per group of template-linked ads, or, when
+/// no ads are template-linked but several share most of their wording, one for all its ads.
+/// `texts` are (ad id, title, body) of the network's ads.
+pub fn network_templates(
+    network: &plainsight_core::NetworkRecord,
+    texts: &[(String, String, String)],
+) -> Vec<(String, Template)> {
+    let normalised: std::collections::HashMap<&str, String> = texts
+        .iter()
+        .map(|(id, title, body)| {
+            let joined = format!("{title}\n{body}");
+            (
+                id.as_str(),
+                plainsight_text::normalize::normalize(&joined)
+                    .text()
+                    .to_string(),
+            )
+        })
+        .collect();
+    let mut out = Vec::new();
+    for link in network.links.iter().filter(|l| l.kind == "template") {
+        let group: Vec<&str> = link
+            .ads
+            .iter()
+            .filter_map(|id| normalised.get(id.as_str()).map(String::as_str))
+            .collect();
+        if let Some(t) = template_of(&group) {
+            out.push((link.value.clone(), t));
+        }
+    }
+    if out.is_empty() && texts.len() >= 2 {
+        let all: Vec<&str> = texts
+            .iter()
+            .filter_map(|(id, _, _)| normalised.get(id.as_str()).map(String::as_str))
+            .collect();
+        if let Some(t) = template_of(&all)
+            && t.fixed_share() >= 0.5
+        {
+            out.push(("all ads".to_string(), t));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

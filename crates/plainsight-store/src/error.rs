@@ -23,6 +23,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("no {what} {id}")]
     NotFound { what: &'static str, id: String },
+    #[error("{what} {id} already exists")]
+    Conflict { what: &'static str, id: String },
     #[error("stored record is corrupt ({what}): {detail}")]
     Corrupt { what: &'static str, detail: String },
 }

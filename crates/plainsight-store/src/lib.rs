@@ -3,6 +3,8 @@
 //! (sqlx's compile-time checks cannot target two databases at once), with one migration folder
 //! per backend.
 
+pub mod access;
+pub mod casework;
 mod error;
 pub mod networks;
 pub mod nibrs;
@@ -12,6 +14,14 @@ use async_trait::async_trait;
 use plainsight_core::{Ad, Extraction, IdentifierKind};
 use serde::Serialize;
 
+pub use access::{
+    AccessStore, AuditEvent, AuditFilter, NewUser, SessionRecord, SessionStage, StoredAudit,
+    UserRecord,
+};
+pub use casework::{
+    CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter,
+    NetworkLabel, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
+};
 pub use error::StoreError;
 pub use networks::{AnalysisRun, NetworkFilter, NetworkStore, RunSummary, StoredEvent, WeightSet};
 pub use sqlite::SqliteStore;
@@ -108,7 +118,17 @@ pub trait Store: Send + Sync {
 
     /// Counts describing the workspace.
     async fn summary(&self) -> Result<WorkspaceSummary, StoreError>;
+
+    /// Bring the full-text search index up to date with the ads stored since it was last
+    /// brought up to date (one bulk pass, cheaper than indexing row by row during ingest);
+    /// returns how many ads were added to it.
+    async fn index_new_ads(&self) -> Result<u64, StoreError>;
 }
+
+/// Everything the web application needs from one workspace database.
+pub trait WorkspaceStore: Store + NetworkStore + AccessStore + CaseworkStore {}
+
+impl<T: Store + NetworkStore + AccessStore + CaseworkStore> WorkspaceStore for T {}
 
 /// Open the store a URL names (`sqlite://path`, or a bare path to a SQLite file), creating
 /// and migrating it when needed.

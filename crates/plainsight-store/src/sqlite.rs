@@ -94,12 +94,49 @@ impl SqliteStore {
     }
 }
 
+/// An `AdRef` from the columns ad_key, site, source_id, title, posted_at.
+pub(crate) fn ad_ref_from_row(r: &sqlx::sqlite::SqliteRow) -> AdRef {
+    AdRef {
+        ad_key: r.get(0),
+        site: r.get(1),
+        id: r.get(2),
+        title: r.get(3),
+        posted_at: r.get(4),
+    }
+}
+
+/// A `StoredAd` from the columns ad_key, record, extraction, source_file, source_line,
+/// ingested_at.
+pub(crate) fn stored_ad_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredAd, StoreError> {
+    let ad: Ad = serde_json::from_str(row.get::<&str, _>(1)).map_err(|e| StoreError::Corrupt {
+        what: "ad record",
+        detail: e.to_string(),
+    })?;
+    let extraction: Extraction =
+        serde_json::from_str(row.get::<&str, _>(2)).map_err(|e| StoreError::Corrupt {
+            what: "extraction",
+            detail: e.to_string(),
+        })?;
+    Ok(StoredAd {
+        ad_key: row.get(0),
+        ad,
+        extraction,
+        source_file: row.get(3),
+        source_line: row.get::<i64, _>(4) as u64,
+        ingested_at: row.get(5),
+    })
+}
+
 fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn index_new_ads(&self) -> Result<u64, StoreError> {
+        crate::casework::index_new_ads(self).await
+    }
+
     async fn insert_ads(&self, batch: &[NewAd]) -> Result<BatchOutcome, StoreError> {
         let mut outcome = BatchOutcome::default();
         if batch.is_empty() {
@@ -249,25 +286,7 @@ impl Store for SqliteStore {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        let ad: Ad =
-            serde_json::from_str(row.get::<&str, _>(1)).map_err(|e| StoreError::Corrupt {
-                what: "ad record",
-                detail: e.to_string(),
-            })?;
-        let extraction: Extraction =
-            serde_json::from_str(row.get::<&str, _>(2)).map_err(|e| StoreError::Corrupt {
-                what: "extraction",
-                detail: e.to_string(),
-            })?;
-        Ok(Some(StoredAd {
-            ad_key: row.get(0),
-            ad,
-            extraction,
-            source_file: row.get(3),
-            source_line: row.get::<i64, _>(4) as u64,
-            ingested_at: row.get(5),
-        }))
+        row.as_ref().map(stored_ad_from_row).transpose()
     }
 
     async fn ads_with_identifier(
@@ -285,16 +304,7 @@ impl Store for SqliteStore {
         .bind(value)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AdRef {
-                ad_key: r.get(0),
-                site: r.get(1),
-                id: r.get(2),
-                title: r.get(3),
-                posted_at: r.get(4),
-            })
-            .collect())
+        Ok(rows.iter().map(ad_ref_from_row).collect())
     }
 
     async fn top_identifiers(

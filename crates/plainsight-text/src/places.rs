@@ -27,6 +27,30 @@ const PLACES_TSV: &str = include_str!("../data/gazetteer/us-ca-places.tsv");
 const STATES_JSON: &str = include_str!("../data/gazetteer/us-states.json");
 const COUNTIES_JSON: &str = include_str!("../data/gazetteer/us-counties.json");
 
+/// Latitude and longitude of a gazetteer place by its name and state code (case-insensitive),
+/// the most populous when several share both; for drawing maps without map tiles.
+pub fn place_coordinates(name: &str, admin1: &str) -> Option<(f64, f64)> {
+    static COORDINATES: LazyLock<HashMap<(String, String), (f64, f64)>> = LazyLock::new(|| {
+        let mut map = HashMap::new();
+        // Rows are: geonameid, name, country, admin1, lat, lon, population, alternates; the file
+        // lists more populous places first, so the first of a name wins.
+        for line in PLACES_TSV.lines().skip(1) {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 6 {
+                continue;
+            }
+            if let (Ok(lat), Ok(lon)) = (cols[4].parse::<f64>(), cols[5].parse::<f64>()) {
+                map.entry((cols[1].to_lowercase(), cols[3].to_uppercase()))
+                    .or_insert((lat, lon));
+            }
+        }
+        map
+    });
+    COORDINATES
+        .get(&(name.to_lowercase(), admin1.to_uppercase()))
+        .copied()
+}
+
 /// Canadian provinces: GeoNames admin1 code, postal code, name, GeoNames id.
 const PROVINCES: &[(&str, &str, &str, u64)] = &[
     ("01", "AB", "Alberta", 5883102),

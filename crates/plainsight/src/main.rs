@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a demo workspace from a generated corpus and show what Plainsight finds.
+    /// Create a demo workspace from a generated corpus, analyse it and serve it in the browser.
     Demo(cmd::demo::Args),
     /// Print what Plainsight extracts from each ad (phones, emails, handles, prices, ...).
     Extract(cmd::extract::Args),
@@ -45,6 +45,16 @@ enum Command {
     GenCorpus(cmd::gen_corpus::Args),
     /// Measure throughput of a pipeline stage on a generated corpus.
     Bench(cmd::bench::Args),
+    /// Serve the analyst web application over the workspace.
+    Serve(cmd::serve::Args),
+    /// Manage user accounts of the web application.
+    #[command(subcommand)]
+    User(cmd::user::Command),
+    /// Verify or export the hash-chained audit log.
+    #[command(subcommand)]
+    Audit(cmd::audit::Command),
+    /// Remove ads past the retention period (those in no case and no reviewed network).
+    Retention(cmd::retention::Args),
     /// Enforcement scorecards from FBI NIBRS data.
     #[command(subcommand)]
     Nibrs(cmd::nibrs::Command),
@@ -76,6 +86,10 @@ fn main() -> ExitCode {
             Command::GenCorpus(a) => cmd::gen_corpus::run(&ctx, a).await,
             Command::Bench(a) => cmd::bench::run(&ctx, a).await,
             Command::Nibrs(c) => cmd::nibrs::run(&ctx, c).await,
+            Command::Serve(a) => cmd::serve::run(&ctx, a).await,
+            Command::User(c) => cmd::user::run(&ctx, c).await,
+            Command::Audit(c) => cmd::audit::run(&ctx, c).await,
+            Command::Retention(a) => cmd::retention::run(&ctx, a).await,
         }
     });
     match result {

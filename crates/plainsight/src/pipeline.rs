@@ -272,6 +272,8 @@ pub struct IngestReport {
     pub duplicates: u64,
     pub rejected: u64,
     pub quarantine: Option<PathBuf>,
+    /// Ads added to the full-text search index.
+    pub indexed: u64,
     pub elapsed: Duration,
 }
 
@@ -325,6 +327,10 @@ pub async fn ingest(
         return Err(anyhow::anyhow!(e).context("storing ads"));
     }
     report.read = read?;
+    report.indexed = store
+        .index_new_ads()
+        .await
+        .context("adding the new ads to the search index")?;
     if quarantine.count > 0 {
         report.quarantine = Some(quarantine.path().to_path_buf());
     }

@@ -203,7 +203,7 @@ fn demo_runs_end_to_end_on_a_small_corpus() {
     let mut cmd = Command::cargo_bin("plainsight").unwrap();
     cmd.current_dir(dir.path())
         .env_remove("PLAINSIGHT_DB")
-        .args(["demo", "--ads", "300"])
+        .args(["demo", "--ads", "300", "--no-serve"])
         .assert()
         .success()
         .stdout(predicate::str::contains("ads stored:"))

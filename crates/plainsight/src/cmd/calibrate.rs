@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::Context;
 
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("action").required(true).args(["labels", "list", "rollback", "defaults"]))]
+#[command(group = clap::ArgGroup::new("action").required(true).args(["labels", "from_reviews", "list", "rollback", "defaults"]))]
 pub struct Args {
     /// Reviewed outcomes, CSV with a header: `network_id,label` or `ad_id,label`. Labels that
     /// mean relevant: 1, yes, true, relevant, needs_investigation, known_case; not relevant:
@@ -23,11 +23,15 @@ pub struct Args {
     /// With ad ids, a network takes the label most of its labelled ads have.
     #[arg(long, value_name = "FILE")]
     pub labels: Option<PathBuf>,
+    /// Fit to the labels reviewers gave whole networks in the web application (the latest label
+    /// of each network; "other" is skipped).
+    #[arg(long)]
+    pub from_reviews: bool,
     /// L2 regularisation strength (larger keeps weights closer to zero).
-    #[arg(long, default_value_t = 1.0, requires = "labels")]
+    #[arg(long, default_value_t = 1.0)]
     pub l2: f64,
     /// Cross-validation folds.
-    #[arg(long, default_value_t = 5, requires = "labels")]
+    #[arg(long, default_value_t = 5)]
     pub folds: usize,
     /// List the saved weight sets.
     #[arg(long)]
@@ -96,14 +100,29 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let path = args.labels.expect("clap requires one action");
-    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let (bytes, origin) = match &args.labels {
+        Some(path) => (
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            path.display().to_string(),
+        ),
+        None => {
+            use plainsight_store::CaseworkStore;
+            let mut csv = String::from("network_id,label\n");
+            for (network, label) in store.latest_labels().await? {
+                csv.push_str(&format!("{network},{label}\n"));
+            }
+            (
+                csv.into_bytes(),
+                "review labels in the workspace".to_string(),
+            )
+        }
+    };
     let digest = hex::encode(Sha256::digest(&bytes));
     if store.latest_run().await?.is_none() {
         anyhow::bail!("no analysis yet: run `plainsight analyze` before calibrating");
     }
     let networks = store.networks(&NetworkFilter::default()).await?;
-    let labels = read_labels(&bytes, &path.display().to_string(), &networks)?;
+    let labels = read_labels(&bytes, &origin, &networks)?;
     let examples: Vec<Example> = labels
         .labelled
         .iter()
@@ -121,7 +140,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let fit = calibrate(&examples, &cfg).context("fitting the weights")?;
     let source = format!(
         "labels {} (sha256 {}), {} networks",
-        path.display(),
+        origin,
         &digest[..16],
         fit.examples
     );

@@ -23,7 +23,8 @@ use crate::pipeline::{self, Input, Progress};
 plainsight-data/demo/demo.db unless --db says otherwise; running the demo again adds nothing.
 
 Example:
-  plainsight demo --ads 20000 --seed 7"
+  plainsight demo --ads 20000 --seed 7
+  plainsight demo --no-serve            # report only, no web application"
 )]
 pub struct Args {
     /// Number of ads to generate.
@@ -37,6 +38,11 @@ pub struct Args {
     pub dir: PathBuf,
     #[command(flatten)]
     pub extract: ExtractArgs,
+    #[command(flatten)]
+    pub serve: super::serve::ServeArgs,
+    /// Build and analyse the demo workspace, print what was found, and stop (do not serve).
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -167,8 +173,64 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         db_ctx.db_url(),
         ads_path.display()
     );
-    store.close().await;
-    Ok(super::ingest::exit_code(&report))
+    if args.no_serve {
+        store.close().await;
+        return Ok(super::ingest::exit_code(&report));
+    }
+    let password = demo_admin(&store).await?;
+    let scheme = if args.serve.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!();
+    println!("Demo web application: {scheme}://{}", args.serve.bind);
+    println!("  user name: {DEMO_ADMIN}");
+    println!("  one-time password: {password}");
+    println!(
+        "  At first sign-in you choose your own password and set up an authenticator app \
+         (TOTP), as every account must."
+    );
+    let config = plainsight_web::WebConfig {
+        demo: true,
+        ..plainsight_web::WebConfig::default()
+    };
+    super::serve::serve(store, config, &args.serve).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's administrator account.
+const DEMO_ADMIN: &str = "admin";
+
+/// Create the demo administrator, or give it a new one-time password when the demo runs again
+/// (the previous one was shown once and is gone); returns the password.
+async fn demo_admin(store: &plainsight_store::SqliteStore) -> anyhow::Result<String> {
+    use plainsight_store::AccessStore;
+    match store.user_by_name(DEMO_ADMIN).await? {
+        None => {
+            super::user::add_user(
+                store,
+                DEMO_ADMIN,
+                plainsight_access::Role::Administrator,
+                Some("Demo administrator"),
+                "default",
+                "",
+            )
+            .await
+        }
+        Some(user) => {
+            let password = plainsight_access::one_time_password();
+            store
+                .set_password(
+                    user.user_id,
+                    &plainsight_access::hash_password(&password)?,
+                    true,
+                )
+                .await?;
+            store.set_user_status(user.user_id, "active", None).await?;
+            Ok(password)
+        }
+    }
 }
 
 /// Pairwise precision and recall of network membership against the truth file's network ids.

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each exposes clap `Args` and an async `run` returning the exit code.
 
 pub mod analyze;
+pub mod audit;
 pub mod bench;
 pub mod calibrate;
 pub mod demo;
@@ -10,6 +11,9 @@ pub mod gen_corpus;
 pub mod ingest;
 pub mod networks;
 pub mod nibrs;
+pub mod retention;
+pub mod serve;
+pub mod user;
 
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone)]

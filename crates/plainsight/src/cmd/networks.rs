@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use plainsight_core::{NetworkEvent, NetworkRecord};
-use plainsight_network::{TemplatePart, template_of};
+use plainsight_network::TemplatePart;
 use plainsight_store::{NetworkFilter, NetworkStore};
 
 use super::Context;
@@ -203,48 +203,13 @@ pub struct ShowArgs {
     pub format: ShowFormat,
 }
 
-/// The template of each group of template-linked ads in the network, or of all its ads when
-/// none are template-linked but several share most of their wording.
+/// The templates of a network (see `plainsight_network::network_templates`).
 async fn templates(
     store: &plainsight_store::SqliteStore,
     n: &NetworkRecord,
 ) -> anyhow::Result<Vec<(String, plainsight_network::Template)>> {
     let texts = store.network_texts(n.network_id).await?;
-    let normalised: std::collections::HashMap<&str, String> = texts
-        .iter()
-        .map(|(id, title, body)| {
-            let joined = format!("{title}\n{body}");
-            (
-                id.as_str(),
-                plainsight_text::normalize::normalize(&joined)
-                    .text()
-                    .to_string(),
-            )
-        })
-        .collect();
-    let mut out = Vec::new();
-    for link in n.links.iter().filter(|l| l.kind == "template") {
-        let group: Vec<&str> = link
-            .ads
-            .iter()
-            .filter_map(|id| normalised.get(id.as_str()).map(String::as_str))
-            .collect();
-        if let Some(t) = template_of(&group) {
-            out.push((link.value.clone(), t));
-        }
-    }
-    if out.is_empty() && texts.len() >= 2 {
-        let all: Vec<&str> = texts
-            .iter()
-            .filter_map(|(id, _, _)| normalised.get(id.as_str()).map(String::as_str))
-            .collect();
-        if let Some(t) = template_of(&all)
-            && t.fixed_share() >= 0.5
-        {
-            out.push(("all ads".to_string(), t));
-        }
-    }
-    Ok(out)
+    Ok(plainsight_network::network_templates(n, &texts))
 }
 
 pub async fn show(ctx: &Context, args: ShowArgs) -> anyhow::Result<ExitCode> {

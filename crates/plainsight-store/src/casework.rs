@@ -1,0 +1,860 @@
+//! Storage for the analyst's casework: the lead queue, review labels on networks, case folders
+//! owned by a team, full-text search over ads, the dashboard's figures, and retention (which
+//! ads have expired, and purging them).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use plainsight_core::NetworkRecord;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::access::now_text;
+use crate::sqlite::{ad_ref_from_row, stored_ad_from_row};
+use crate::{AdRef, SqliteStore, StoreError, StoredAd};
+
+/// The labels a reviewer can give a whole network.
+pub const REVIEW_LABELS: [&str; 5] = [
+    "needs_investigation",
+    "not_relevant",
+    "known_case",
+    "independent_worker",
+    "other",
+];
+
+/// A network counts as high-priority for the false-positive rate when it was among this many
+/// at the top of the lead queue when labelled.
+pub const HIGH_PRIORITY_RANK: i64 = 100;
+
+/// One review label, as stored (labels are versioned: earlier ones stay).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkLabel {
+    pub network_id: i64,
+    pub version: i64,
+    pub label: String,
+    pub note: String,
+    pub username: String,
+    pub priority: f64,
+    pub rank: i64,
+    pub created_at: String,
+}
+
+/// Which leads to list.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    /// A place name, with its state code when given ("Raleigh", Some("NC")); a bare state code
+    /// is given as ("", Some("NC")).
+    pub place: Option<(String, Option<String>)>,
+    /// Networks seen on or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Networks first seen on or before this time.
+    pub until: Option<DateTime<Utc>>,
+    /// Networks with a reason of this code.
+    pub indicator: Option<String>,
+    /// Networks whose latest label is this.
+    pub label: Option<String>,
+    /// Only labelled (`Some(true)`) or only unlabelled (`Some(false)`) networks.
+    pub reviewed: Option<bool>,
+    pub min_ads: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A network in the lead queue with its latest label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lead {
+    pub network: NetworkRecord,
+    pub label: Option<String>,
+}
+
+/// How review is going, and how often high-priority leads were judged not relevant.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReviewStats {
+    pub networks: u64,
+    pub labelled: u64,
+    pub high_priority_labelled: u64,
+    pub high_priority_not_relevant: u64,
+    /// Latest labels by name.
+    pub by_label: Vec<(String, u64)>,
+}
+
+impl ReviewStats {
+    /// Share of labelled high-priority networks judged not relevant, when any were labelled.
+    pub fn false_positive_rate(&self) -> Option<f64> {
+        (self.high_priority_labelled > 0)
+            .then(|| self.high_priority_not_relevant as f64 / self.high_priority_labelled as f64)
+    }
+}
+
+/// A case folder with its counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseSummary {
+    pub case_id: i64,
+    pub team_id: i64,
+    pub title: String,
+    pub status: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub networks: u64,
+    pub ads: u64,
+    pub notes: u64,
+}
+
+/// One network or ad in a case folder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseItem {
+    /// `network` or `ad`.
+    pub kind: String,
+    /// Network id or ad key.
+    pub item: i64,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+/// A note in a case folder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseNote {
+    pub note_id: i64,
+    pub username: String,
+    pub created_at: String,
+    pub text: String,
+}
+
+/// One ad found by full-text search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub ad: AdRef,
+    /// A short extract around the match; the matched words are between `\u{1}` and `\u{2}`.
+    pub snippet: String,
+    pub network_id: Option<i64>,
+}
+
+/// The dashboard's figures for one area (a state code) or everywhere.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DashboardFigures {
+    pub ads: u64,
+    /// Ads per posting day (YYYY-MM-DD).
+    pub volume: Vec<(String, u64)>,
+    /// Places with most ads: (name, state, ads).
+    pub by_place: Vec<(String, String, u64)>,
+    pub networks: u64,
+    /// The latest posting date in the data: "this week" is the week up to it, so an archive
+    /// being reviewed later still shows what was new at the time.
+    pub reference_date: Option<String>,
+    /// Networks seen in the 30 days up to the reference date.
+    pub active_networks: u64,
+    /// Networks first seen in the 7 days up to the reference date.
+    pub new_networks: u64,
+    pub top_leads: Vec<Lead>,
+    pub review: ReviewStats,
+}
+
+/// What a retention run would remove.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RetentionPlan {
+    /// Ads ingested before this time are due, unless kept.
+    pub cutoff: String,
+    pub ads_total: u64,
+    /// Ads past the cutoff that will be removed.
+    pub expired: u64,
+    /// Ads past the cutoff kept because a case folder or a reviewed network holds them.
+    pub kept: u64,
+}
+
+/// Casework storage every backend provides.
+#[async_trait]
+pub trait CaseworkStore: Send + Sync {
+    /// Networks ranked by priority (highest first) with their latest label.
+    async fn lead_queue(&self, filter: &LeadFilter) -> Result<Vec<Lead>, StoreError>;
+    /// Label a network; returns the stored label (its version counts up from 1).
+    async fn add_label(
+        &self,
+        network_id: i64,
+        label: &str,
+        note: &str,
+        user_id: i64,
+    ) -> Result<NetworkLabel, StoreError>;
+    /// Every label of a network, newest first.
+    async fn labels(&self, network_id: i64) -> Result<Vec<NetworkLabel>, StoreError>;
+    /// The latest label of every labelled network.
+    async fn latest_labels(&self) -> Result<Vec<(i64, String)>, StoreError>;
+    async fn review_stats(&self) -> Result<ReviewStats, StoreError>;
+
+    async fn ad_by_key(&self, ad_key: i64) -> Result<Option<StoredAd>, StoreError>;
+    async fn network_of_ad(&self, ad_key: i64) -> Result<Option<i64>, StoreError>;
+    /// A network's ads, oldest first.
+    async fn network_ad_refs(&self, network_id: i64) -> Result<Vec<AdRef>, StoreError>;
+    /// Full-text search over titles and bodies. Words are matched as words (all of them);
+    /// search syntax is not exposed, so no query can fail to parse.
+    async fn search_ads(
+        &self,
+        query: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<SearchHit>, StoreError>;
+    async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError>;
+
+    async fn create_case(&self, team_id: i64, title: &str, user_id: i64)
+    -> Result<i64, StoreError>;
+    async fn cases_for_team(&self, team_id: i64) -> Result<Vec<CaseSummary>, StoreError>;
+    /// A case folder, only when it belongs to `team_id` (otherwise `None`, as if it did not
+    /// exist: another team cannot learn that a case number is taken).
+    async fn case_for_team(
+        &self,
+        case_id: i64,
+        team_id: i64,
+    ) -> Result<Option<CaseSummary>, StoreError>;
+    async fn set_case_status(&self, case_id: i64, status: &str) -> Result<(), StoreError>;
+    async fn case_items(&self, case_id: i64) -> Result<Vec<CaseItem>, StoreError>;
+    /// Add an item; returns false when it was already in the folder.
+    async fn add_case_item(
+        &self,
+        case_id: i64,
+        kind: &str,
+        item: i64,
+        user_id: i64,
+    ) -> Result<bool, StoreError>;
+    async fn remove_case_item(
+        &self,
+        case_id: i64,
+        kind: &str,
+        item: i64,
+    ) -> Result<bool, StoreError>;
+    async fn add_case_note(
+        &self,
+        case_id: i64,
+        user_id: i64,
+        text: &str,
+    ) -> Result<i64, StoreError>;
+    async fn case_notes(&self, case_id: i64) -> Result<Vec<CaseNote>, StoreError>;
+
+    async fn retention_plan(&self, cutoff: DateTime<Utc>) -> Result<RetentionPlan, StoreError>;
+    /// Delete the expired ads (with their identifiers, indicator hits, places and index
+    /// entries) in one transaction; returns how many were deleted.
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
+fn corrupt(what: &'static str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    }
+}
+
+fn label_from_row(row: &sqlx::sqlite::SqliteRow) -> NetworkLabel {
+    NetworkLabel {
+        network_id: row.get(0),
+        version: row.get(1),
+        label: row.get(2),
+        note: row.get(3),
+        username: row.get(4),
+        priority: row.get(5),
+        rank: row.get(6),
+        created_at: row.get(7),
+    }
+}
+
+fn case_from_row(row: &sqlx::sqlite::SqliteRow) -> CaseSummary {
+    CaseSummary {
+        case_id: row.get(0),
+        team_id: row.get(1),
+        title: row.get(2),
+        status: row.get(3),
+        created_by: row.get(4),
+        created_at: row.get(5),
+        networks: row.get::<i64, _>(6) as u64,
+        ads: row.get::<i64, _>(7) as u64,
+        notes: row.get::<i64, _>(8) as u64,
+    }
+}
+
+/// Ads that are past the cutoff and held by no case folder and no reviewed network.
+const EXPIRED_ADS: &str = "SELECT a.ad_key FROM ads a WHERE a.ingested_at < ?1 \
+     AND NOT EXISTS (SELECT 1 FROM case_items c WHERE c.kind = 'ad' AND c.item = a.ad_key) \
+     AND NOT EXISTS (SELECT 1 FROM network_ads na WHERE na.ad_key = a.ad_key AND ( \
+         EXISTS (SELECT 1 FROM network_labels l WHERE l.network_id = na.network_id) \
+         OR EXISTS (SELECT 1 FROM case_items c2 WHERE c2.kind = 'network' \
+                    AND c2.item = na.network_id)))";
+
+/// Turn what a person typed into an FTS5 query that matches all its words: each word is
+/// quoted, so operators and punctuation are taken literally.
+fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '$' && c != '@')
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+const CASE_COLUMNS: &str = "c.case_id, c.team_id, c.title, c.status, u.username, c.created_at, \
+     (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.kind = 'network'), \
+     (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.kind = 'ad'), \
+     (SELECT count(*) FROM case_notes n WHERE n.case_id = c.case_id)";
+
+#[async_trait]
+impl CaseworkStore for SqliteStore {
+    async fn lead_queue(&self, filter: &LeadFilter) -> Result<Vec<Lead>, StoreError> {
+        let (place, admin1) = match &filter.place {
+            Some((name, admin1)) => (Some(name.as_str()), admin1.as_deref()),
+            None => (None, None),
+        };
+        let rows = sqlx::query(
+            "SELECT n.record, (SELECT l.label FROM network_labels l \
+                 WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
+             FROM networks n \
+             WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
+                     WHERE p.network_id = n.network_id AND (?1 = '' OR p.name = ?1) \
+                     AND (?2 IS NULL OR p.admin1 = ?2))) \
+               AND (?3 IS NULL OR n.last_seen >= ?3) \
+               AND (?4 IS NULL OR n.first_seen <= ?4) \
+               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(n.record, '$.reasons') r \
+                     WHERE json_extract(r.value, '$.code') = ?5)) \
+               AND (?6 IS NULL OR label = ?6) \
+               AND (?7 IS NULL OR (?7 = 1 AND label IS NOT NULL) OR (?7 = 0 AND label IS NULL)) \
+               AND n.ads >= ?8 \
+             ORDER BY n.priority DESC, n.network_id LIMIT ?9 OFFSET ?10",
+        )
+        .bind(place)
+        .bind(admin1)
+        .bind(filter.since.map(now_text))
+        .bind(filter.until.map(now_text))
+        .bind(filter.indicator.as_deref())
+        .bind(filter.label.as_deref())
+        .bind(filter.reviewed.map(i64::from))
+        .bind(filter.min_ads as i64)
+        .bind(filter.limit.max(1) as i64)
+        .bind(filter.offset as i64)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let network: NetworkRecord = serde_json::from_str(row.get::<&str, _>(0))
+                    .map_err(|e| corrupt("network record", e))?;
+                Ok(Lead {
+                    network,
+                    label: row.get(1),
+                })
+            })
+            .collect()
+    }
+
+    async fn add_label(
+        &self,
+        network_id: i64,
+        label: &str,
+        note: &str,
+        user_id: i64,
+    ) -> Result<NetworkLabel, StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let priority: Option<f64> =
+            sqlx::query_scalar("SELECT priority FROM networks WHERE network_id = ?")
+                .bind(network_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(priority) = priority else {
+            return Err(StoreError::NotFound {
+                what: "network",
+                id: network_id.to_string(),
+            });
+        };
+        let above: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM networks WHERE priority > ?1 \
+             OR (priority = ?1 AND network_id < ?2)",
+        )
+        .bind(priority)
+        .bind(network_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let version: i64 = sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) + 1 FROM network_labels WHERE network_id = ?",
+        )
+        .bind(network_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let now = now_text(Utc::now());
+        sqlx::query(
+            "INSERT INTO network_labels (network_id, version, label, note, user_id, priority, \
+             rank, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(network_id)
+        .bind(version)
+        .bind(label)
+        .bind(note)
+        .bind(user_id)
+        .bind(priority)
+        .bind(above + 1)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let username: String = sqlx::query_scalar("SELECT username FROM users WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(NetworkLabel {
+            network_id,
+            version,
+            label: label.to_string(),
+            note: note.to_string(),
+            username,
+            priority,
+            rank: above + 1,
+            created_at: now,
+        })
+    }
+
+    async fn labels(&self, network_id: i64) -> Result<Vec<NetworkLabel>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT l.network_id, l.version, l.label, l.note, u.username, l.priority, l.rank, \
+             l.created_at FROM network_labels l JOIN users u ON u.user_id = l.user_id \
+             WHERE l.network_id = ? ORDER BY l.version DESC",
+        )
+        .bind(network_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(label_from_row).collect())
+    }
+
+    async fn latest_labels(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT l.network_id, l.label FROM network_labels l \
+             WHERE l.version = (SELECT max(version) FROM network_labels m \
+                                WHERE m.network_id = l.network_id) \
+             ORDER BY l.network_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    async fn review_stats(&self) -> Result<ReviewStats, StoreError> {
+        let networks: i64 = sqlx::query_scalar("SELECT count(*) FROM networks")
+            .fetch_one(self.pool())
+            .await?;
+        let rows = sqlx::query(
+            "SELECT l.label, l.rank FROM network_labels l \
+             WHERE l.version = (SELECT max(version) FROM network_labels m \
+                                WHERE m.network_id = l.network_id)",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut stats = ReviewStats {
+            networks: networks as u64,
+            ..ReviewStats::default()
+        };
+        let mut by_label = std::collections::BTreeMap::<String, u64>::new();
+        for row in &rows {
+            let label: String = row.get(0);
+            let rank: i64 = row.get(1);
+            stats.labelled += 1;
+            if rank <= HIGH_PRIORITY_RANK {
+                stats.high_priority_labelled += 1;
+                if label == "not_relevant" {
+                    stats.high_priority_not_relevant += 1;
+                }
+            }
+            *by_label.entry(label).or_default() += 1;
+        }
+        stats.by_label = by_label.into_iter().collect();
+        Ok(stats)
+    }
+
+    async fn ad_by_key(&self, ad_key: i64) -> Result<Option<StoredAd>, StoreError> {
+        let row = sqlx::query(
+            "SELECT ad_key, record, extraction, source_file, source_line, ingested_at \
+             FROM ads WHERE ad_key = ?",
+        )
+        .bind(ad_key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(stored_ad_from_row).transpose()
+    }
+
+    async fn network_of_ad(&self, ad_key: i64) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT network_id FROM network_ads WHERE ad_key = ?")
+                .bind(ad_key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    async fn network_ad_refs(&self, network_id: i64) -> Result<Vec<AdRef>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at \
+             FROM network_ads na JOIN ads a ON a.ad_key = na.ad_key \
+             WHERE na.network_id = ? ORDER BY a.posted_at, a.ad_key",
+        )
+        .bind(network_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(ad_ref_from_row).collect())
+    }
+
+    async fn search_ads(
+        &self,
+        query: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(
+            "SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at, \
+                 snippet(ads_fts, -1, char(1), char(2), '…', 24), na.network_id \
+             FROM ads_fts f JOIN ads a ON a.ad_key = f.rowid \
+             LEFT JOIN network_ads na ON na.ad_key = a.ad_key \
+             WHERE ads_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+        )
+        .bind(fts)
+        .bind(limit as i64)
+        .bind(offset as i64)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| SearchHit {
+                ad: ad_ref_from_row(r),
+                snippet: r.get(5),
+                network_id: r.get(6),
+            })
+            .collect())
+    }
+
+    async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError> {
+        let area = area.filter(|a| !a.is_empty());
+        let pool = self.pool();
+        let ads: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM ads a WHERE ?1 IS NULL OR EXISTS \
+             (SELECT 1 FROM ad_places p WHERE p.ad_key = a.ad_key AND p.admin1 = ?1)",
+        )
+        .bind(area)
+        .fetch_one(pool)
+        .await?;
+        let volume = sqlx::query(
+            "SELECT substr(a.posted_at, 1, 10) AS day, count(*) FROM ads a \
+             WHERE a.posted_at IS NOT NULL AND (?1 IS NULL OR EXISTS \
+             (SELECT 1 FROM ad_places p WHERE p.ad_key = a.ad_key AND p.admin1 = ?1)) \
+             GROUP BY day ORDER BY day",
+        )
+        .bind(area)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) as u64))
+        .collect::<Vec<_>>();
+        let by_place = sqlx::query(
+            "SELECT name, admin1, count(*) AS n FROM ad_places \
+             WHERE ?1 IS NULL OR admin1 = ?1 \
+             GROUP BY geonameid ORDER BY n DESC, name LIMIT 12",
+        )
+        .bind(area)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u64))
+        .collect();
+        let reference_date = volume.last().map(|(d, _)| d.clone());
+        let networks: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM networks n WHERE ?1 IS NULL OR EXISTS \
+             (SELECT 1 FROM network_places p WHERE p.network_id = n.network_id AND p.admin1 = ?1)",
+        )
+        .bind(area)
+        .fetch_one(pool)
+        .await?;
+        let (active, new) = match &reference_date {
+            Some(day) => {
+                let end = format!("{day}T23:59:59.999Z");
+                let day0 = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                    .map_err(|e| corrupt("posted_at", e))?;
+                let since30 = format!("{}T00:00:00Z", day0 - chrono::Days::new(29));
+                let since7 = format!("{}T00:00:00Z", day0 - chrono::Days::new(6));
+                let row = sqlx::query(
+                    "SELECT sum(n.last_seen >= ?2 AND n.first_seen <= ?4), \
+                            sum(n.first_seen >= ?3 AND n.first_seen <= ?4) \
+                     FROM networks n WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
+                       WHERE p.network_id = n.network_id AND p.admin1 = ?1)",
+                )
+                .bind(area)
+                .bind(&since30)
+                .bind(&since7)
+                .bind(&end)
+                .fetch_one(pool)
+                .await?;
+                (
+                    row.get::<Option<i64>, _>(0).unwrap_or(0) as u64,
+                    row.get::<Option<i64>, _>(1).unwrap_or(0) as u64,
+                )
+            }
+            None => (0, 0),
+        };
+        let top_leads = self
+            .lead_queue(&LeadFilter {
+                place: area.map(|a| (String::new(), Some(a.to_string()))),
+                limit: 10,
+                ..LeadFilter::default()
+            })
+            .await?;
+        Ok(DashboardFigures {
+            ads: ads as u64,
+            volume,
+            by_place,
+            networks: networks as u64,
+            reference_date,
+            active_networks: active,
+            new_networks: new,
+            top_leads,
+            review: self.review_stats().await?,
+        })
+    }
+
+    async fn create_case(
+        &self,
+        team_id: i64,
+        title: &str,
+        user_id: i64,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query(
+            "INSERT INTO cases (team_id, title, created_by, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(team_id)
+        .bind(title)
+        .bind(user_id)
+        .bind(now_text(Utc::now()))
+        .execute(self.pool())
+        .await?
+        .last_insert_rowid())
+    }
+
+    async fn cases_for_team(&self, team_id: i64) -> Result<Vec<CaseSummary>, StoreError> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN users u ON u.user_id = c.created_by \
+             WHERE c.team_id = ? ORDER BY c.status DESC, c.case_id DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(team_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(case_from_row).collect())
+    }
+
+    async fn case_for_team(
+        &self,
+        case_id: i64,
+        team_id: i64,
+    ) -> Result<Option<CaseSummary>, StoreError> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases c JOIN users u ON u.user_id = c.created_by \
+             WHERE c.case_id = ? AND c.team_id = ?"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case_id)
+            .bind(team_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(case_from_row))
+    }
+
+    async fn set_case_status(&self, case_id: i64, status: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE cases SET status = ? WHERE case_id = ?")
+            .bind(status)
+            .bind(case_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn case_items(&self, case_id: i64) -> Result<Vec<CaseItem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.kind, i.item, u.username, i.added_at FROM case_items i \
+             JOIN users u ON u.user_id = i.added_by WHERE i.case_id = ? \
+             ORDER BY i.kind DESC, i.added_at, i.item",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CaseItem {
+                kind: r.get(0),
+                item: r.get(1),
+                added_by: r.get(2),
+                added_at: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn add_case_item(
+        &self,
+        case_id: i64,
+        kind: &str,
+        item: i64,
+        user_id: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO case_items (case_id, kind, item, added_by, added_at) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(case_id)
+        .bind(kind)
+        .bind(item)
+        .bind(user_id)
+        .bind(now_text(Utc::now()))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn remove_case_item(
+        &self,
+        case_id: i64,
+        kind: &str,
+        item: i64,
+    ) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM case_items WHERE case_id = ? AND kind = ? AND item = ?")
+                .bind(case_id)
+                .bind(kind)
+                .bind(item)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn add_case_note(
+        &self,
+        case_id: i64,
+        user_id: i64,
+        text: &str,
+    ) -> Result<i64, StoreError> {
+        Ok(sqlx::query(
+            "INSERT INTO case_notes (case_id, user_id, created_at, text) VALUES (?, ?, ?, ?)",
+        )
+        .bind(case_id)
+        .bind(user_id)
+        .bind(now_text(Utc::now()))
+        .bind(text)
+        .execute(self.pool())
+        .await?
+        .last_insert_rowid())
+    }
+
+    async fn case_notes(&self, case_id: i64) -> Result<Vec<CaseNote>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT n.note_id, u.username, n.created_at, n.text FROM case_notes n \
+             JOIN users u ON u.user_id = n.user_id WHERE n.case_id = ? ORDER BY n.note_id",
+        )
+        .bind(case_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CaseNote {
+                note_id: r.get(0),
+                username: r.get(1),
+                created_at: r.get(2),
+                text: r.get(3),
+            })
+            .collect())
+    }
+
+    async fn retention_plan(&self, cutoff: DateTime<Utc>) -> Result<RetentionPlan, StoreError> {
+        let cutoff_text = now_text(cutoff);
+        let ads_total: i64 = sqlx::query_scalar("SELECT count(*) FROM ads")
+            .fetch_one(self.pool())
+            .await?;
+        let past: i64 = sqlx::query_scalar("SELECT count(*) FROM ads WHERE ingested_at < ?")
+            .bind(&cutoff_text)
+            .fetch_one(self.pool())
+            .await?;
+        let sql = format!("SELECT count(*) FROM ({EXPIRED_ADS})");
+        let expired: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(&cutoff_text)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(RetentionPlan {
+            cutoff: cutoff_text,
+            ads_total: ads_total as u64,
+            expired: expired as u64,
+            kept: (past - expired) as u64,
+        })
+    }
+
+    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let cutoff_text = now_text(cutoff);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS expired_ads (ad_key INTEGER PRIMARY KEY)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM expired_ads")
+            .execute(&mut *tx)
+            .await?;
+        let sql = format!("INSERT INTO expired_ads (ad_key) {EXPIRED_ADS}");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&cutoff_text)
+            .execute(&mut *tx)
+            .await?;
+        // The full-text index holds its own copy of the words: remove them with the exact
+        // text that was indexed (FTS5 external-content 'delete' command).
+        sqlx::query(
+            "INSERT INTO ads_fts (ads_fts, rowid, title, body) \
+             SELECT 'delete', a.ad_key, a.title, a.body FROM ads a \
+             JOIN expired_ads e ON e.ad_key = a.ad_key \
+             WHERE a.ad_key <= (SELECT value FROM counters WHERE name = 'ads_fts_indexed_to')",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query("DELETE FROM ads WHERE ad_key IN (SELECT ad_key FROM expired_ads)")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM expired_ads")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// Bring the full-text index up to date with ads stored since it was last brought up to date.
+pub(crate) async fn index_new_ads(store: &SqliteStore) -> Result<u64, StoreError> {
+    let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let from: i64 =
+        sqlx::query_scalar("SELECT value FROM counters WHERE name = 'ads_fts_indexed_to'")
+            .fetch_one(&mut *tx)
+            .await?;
+    let to: i64 = sqlx::query_scalar("SELECT coalesce(max(ad_key), 0) FROM ads")
+        .fetch_one(&mut *tx)
+        .await?;
+    if to <= from {
+        return Ok(0);
+    }
+    let done = sqlx::query(
+        "INSERT INTO ads_fts (rowid, title, body) \
+         SELECT ad_key, title, body FROM ads WHERE ad_key > ? AND ad_key <= ?",
+    )
+    .bind(from)
+    .bind(to)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE counters SET value = ? WHERE name = 'ads_fts_indexed_to'")
+        .bind(to)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_words_are_quoted_so_no_query_is_syntax() {
+        assert_eq!(fts_query("new  girl"), Some("\"new\" \"girl\"".into()));
+        assert_eq!(fts_query("a OR b"), Some("\"a\" \"OR\" \"b\"".into()));
+        assert_eq!(fts_query("\"x"), Some("\"x\"".into()));
+        assert_eq!(fts_query("  --- "), None);
+    }
+}

@@ -1,0 +1,1101 @@
+//! In-process HTTP tests of the web application's security rules: log-on with lock-out, TOTP
+//! enrolment and once-only codes with rate limits, session rotation and time-outs, CSRF and
+//! cross-site refusal, security headers and cookies, roles per route and team ownership per
+//! record, the hash-chained audit log and its tamper detection, and retention. The workspace
+//! is a small generated corpus, ingested and analysed with the real binary.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use assert_cmd::Command;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use plainsight_access::{ChainVerifier, Role, totp_code};
+use plainsight_store::{AccessStore, CaseworkStore, SqliteStore};
+use plainsight_web::{AppState, WebConfig};
+use tower::ServiceExt;
+
+/// A workspace with 400 generated ads, ingested and analysed once per test run; each test
+/// works on its own copy.
+fn template_db() -> &'static PathBuf {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("plainsight-web-tests-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let run = |args: &[&str]| {
+            Command::cargo_bin("plainsight")
+                .unwrap()
+                .current_dir(&dir)
+                .env("PLAINSIGHT_DB", format!("sqlite://{}/ws.db", dir.display()))
+                .args(args)
+                .assert()
+                .success();
+        };
+        run(&[
+            "gen-corpus",
+            "--ads",
+            "400",
+            "--seed",
+            "5",
+            "--out",
+            "ads.jsonl",
+        ]);
+        run(&["ingest", "ads.jsonl"]);
+        run(&["analyze"]);
+        dir.join("ws.db")
+    })
+}
+
+struct TestApp {
+    _dir: tempfile::TempDir,
+    store: Arc<SqliteStore>,
+    app: Router,
+}
+
+/// A browser's state: its cookies.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: HashMap<String, String>,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+async fn app_with(config: WebConfig) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.db");
+    std::fs::copy(template_db(), &db).unwrap();
+    let store = Arc::new(
+        SqliteStore::open(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap(),
+    );
+    let app = plainsight_web::app(AppState::new(store.clone(), config));
+    TestApp {
+        _dir: dir,
+        store,
+        app,
+    }
+}
+
+async fn app() -> TestApp {
+    app_with(WebConfig::default()).await
+}
+
+/// Text between `before` and the next `"` (or `<`).
+fn find_after(body: &str, before: &str) -> Option<String> {
+    let at = body.find(before)? + before.len();
+    let rest = &body[at..];
+    let end = rest.find(['"', '<']).unwrap_or(rest.len());
+    Some(rest[..end].to_string())
+}
+
+impl TestApp {
+    async fn send(&self, browser: &mut Browser, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                browser.cookies.remove(k);
+            } else {
+                browser.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn cookie_header(browser: &Browser) -> String {
+        browser
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&self, browser: &mut Browser, path: &str) -> Reply {
+        let req = Request::get(path)
+            .header(header::COOKIE, Self::cookie_header(browser))
+            .body(Body::empty())
+            .unwrap();
+        self.send(browser, req).await
+    }
+
+    async fn post(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let req = Request::post(path)
+            .header(header::COOKIE, Self::cookie_header(browser))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(browser, req).await
+    }
+
+    /// Create a user directly in the store with a known password (not one that must change).
+    async fn user(&self, name: &str, role: Role, team: &str) -> i64 {
+        self.store
+            .create_user(&plainsight_store::NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                role: role.as_str().into(),
+                team: team.into(),
+                area: String::new(),
+                password_hash: plainsight_access::hash_password(PASSWORD).unwrap(),
+                must_change_password: false,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Submit the password; returns the reply.
+    async fn password_step(&self, b: &mut Browser, name: &str, password: &str) -> Reply {
+        let form = self.get(b, "/login").await;
+        let token = find_after(&form.body, "name=\"csrf\" value=\"").unwrap();
+        self.post(
+            b,
+            "/login",
+            &[("csrf", &token), ("username", name), ("password", password)],
+        )
+        .await
+    }
+
+    /// The CSRF token of the page at `path`.
+    async fn csrf(&self, b: &mut Browser, path: &str) -> String {
+        let page = self.get(b, path).await;
+        find_after(&page.body, "name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no form token on {path}: {}", page.body))
+    }
+
+    /// Sign in completely (enrolling TOTP on first sign-in); returns the TOTP secret.
+    async fn sign_in(
+        &self,
+        b: &mut Browser,
+        name: &str,
+        secret: Option<&str>,
+        step_offset: i64,
+    ) -> String {
+        let r = self.password_step(b, name, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), "/mfa");
+        let page = self.get(b, "/mfa").await;
+        let secret = match secret {
+            Some(s) => s.to_string(),
+            None => find_after(&page.body, "<code class=\"secret\">").expect("enrolment key shown"),
+        };
+        let token = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
+        let code = code_for(&secret, step_offset);
+        let r = self
+            .post(b, "/mfa", &[("csrf", &token), ("code", &code)])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        secret
+    }
+}
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn code_for(secret: &str, step_offset: i64) -> String {
+    let s = plainsight_access::TotpSecret::from_base32(secret).unwrap();
+    totp_code(&s, chrono::Utc::now().timestamp() + step_offset * 30)
+}
+
+async fn verify_chain(store: &SqliteStore) -> Result<u64, plainsight_access::ChainBreak> {
+    let entries = store.audit_entries(0, 1_000_000).await.unwrap();
+    let mut v = ChainVerifier::new();
+    let mut first = None;
+    for e in &entries {
+        if let Err(b) = v.push(&e.record, &e.prev_hash, &e.hash)
+            && first.is_none()
+        {
+            first = Some(b);
+        }
+    }
+    match first {
+        Some(b) => Err(b),
+        None => Ok(v.finish().entries),
+    }
+}
+
+async fn audit_actions(store: &SqliteStore) -> Vec<(String, String, String)> {
+    store
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            (
+                e.record.action,
+                e.record.outcome.as_str().to_string(),
+                e.record.actor.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn full_sign_in_enrols_totp_rotates_the_session_and_audits_it() {
+    let t = app().await;
+    t.user("ana", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    // Pages need a session.
+    let r = t.get(&mut b, "/leads").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+
+    let r = t.password_step(&mut b, "ana", PASSWORD).await;
+    assert_eq!(r.location(), "/mfa");
+    let half = b.cookies["ps_session"].clone();
+    // A half-signed-in session opens no page.
+    assert_eq!(t.get(&mut b, "/leads").await.location(), "/login");
+    let page = t.get(&mut b, "/mfa").await;
+    assert!(page.body.contains("Set up your authenticator"));
+    let secret = find_after(&page.body, "<code class=\"secret\">").unwrap();
+    let token = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
+    // A wrong code is refused.
+    let r = t
+        .post(&mut b, "/mfa", &[("csrf", &token), ("code", "000000")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // The right one signs in, under a new session token.
+    let code = code_for(&secret, 0);
+    let r = t
+        .post(&mut b, "/mfa", &[("csrf", &token), ("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let full = b.cookies["ps_session"].clone();
+    assert_ne!(half, full, "the session token is rotated at sign-in");
+    let r = t.get(&mut b, "/leads").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The half-session token is dead.
+    let mut old = Browser::default();
+    old.cookies.insert("ps_session".into(), half);
+    assert_eq!(t.get(&mut old, "/leads").await.location(), "/login");
+    // The same code cannot be used again, even right away.
+    let mut b2 = Browser::default();
+    t.password_step(&mut b2, "ana", PASSWORD).await;
+    let token = t.csrf(&mut b2, "/mfa").await;
+    let r = t
+        .post(&mut b2, "/mfa", &[("csrf", &token), ("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("already used"), "{}", r.body);
+
+    let actions = audit_actions(&t.store).await;
+    let has = |a: &str, o: &str| {
+        actions
+            .iter()
+            .any(|(x, y, who)| x == a && y == o && who == "ana")
+    };
+    assert!(has("login_password", "success"));
+    assert!(has("mfa_enrolled", "success"));
+    assert!(has("login", "success"));
+    assert!(has("login_mfa", "failure"));
+    assert!(has("view_leads", "success"));
+    assert!(verify_chain(&t.store).await.is_ok());
+}
+
+#[tokio::test]
+async fn five_failed_sign_ins_lock_the_account_until_an_administrator_releases_it() {
+    let t = app().await;
+    let bo = t.user("bo", Role::Analyst, "vice").await;
+    t.user("root", Role::Administrator, "vice").await;
+    let mut b = Browser::default();
+    for i in 0..4 {
+        let r = t.password_step(&mut b, "bo", "wrong password here").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+        assert!(r.body.contains("not right"));
+    }
+    assert_eq!(
+        t.store.user_by_id(bo).await.unwrap().unwrap().status,
+        "active"
+    );
+    let r = t.password_step(&mut b, "bo", "wrong password here").await;
+    assert!(r.body.contains("locked"), "{}", r.body);
+    assert_eq!(
+        t.store.user_by_id(bo).await.unwrap().unwrap().status,
+        "locked"
+    );
+    // Even the right password is refused now.
+    let r = t.password_step(&mut b, "bo", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("administrator must release"));
+    // An unknown user name gets the same answer as a wrong password.
+    let r = t.password_step(&mut b, "nobody", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("not right"));
+
+    let mut admin = Browser::default();
+    t.sign_in(&mut admin, "root", None, 0).await;
+    let token = t.csrf(&mut admin, "/admin/users").await;
+    let r = t
+        .post(
+            &mut admin,
+            &format!("/admin/users/{bo}"),
+            &[("csrf", &token), ("action", "unlock")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = t.password_step(&mut b, "bo", PASSWORD).await;
+    assert_eq!(r.location(), "/mfa");
+    let actions = audit_actions(&t.store).await;
+    assert!(actions.iter().any(|(a, _, _)| a == "account_locked"));
+    assert!(
+        actions
+            .iter()
+            .any(|(a, o, who)| a == "change_user" && o == "success" && who == "root")
+    );
+}
+
+#[tokio::test]
+async fn second_factor_attempts_are_rate_limited() {
+    let t = app().await;
+    t.user("cy", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.password_step(&mut b, "cy", PASSWORD).await;
+    let page = t.get(&mut b, "/mfa").await;
+    let secret = find_after(&page.body, "<code class=\"secret\">").unwrap();
+    let token = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
+    for _ in 0..5 {
+        let r = t
+            .post(&mut b, "/mfa", &[("csrf", &token), ("code", "123 456")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right code waits now.
+    let code = code_for(&secret, 0);
+    let r = t
+        .post(&mut b, "/mfa", &[("csrf", &token), ("code", &code)])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn idle_and_absolute_time_outs_end_the_session_on_the_server() {
+    let t = app().await;
+    t.user("di", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    let secret = t.sign_in(&mut b, "di", None, 0).await;
+    assert_eq!(t.get(&mut b, "/leads").await.status, StatusCode::OK);
+    // 31 minutes without a request.
+    let idle = (chrono::Utc::now() - chrono::Duration::minutes(31))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query("UPDATE sessions SET last_seen_at = ?")
+        .bind(&idle)
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(t.get(&mut b, "/leads").await.location(), "/login");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "an expired session is deleted, not just refused");
+    // Active, but signed in 12 hours ago.
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "di", Some(&secret), 1).await;
+    let old = (chrono::Utc::now() - chrono::Duration::hours(12))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    sqlx::query("UPDATE sessions SET created_at = ?")
+        .bind(&old)
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(t.get(&mut b, "/leads").await.location(), "/login");
+}
+
+#[tokio::test]
+async fn sign_out_and_disabling_destroy_sessions() {
+    let t = app().await;
+    let ed = t.user("ed", Role::Analyst, "vice").await;
+    t.user("root", Role::Administrator, "vice").await;
+    let mut b = Browser::default();
+    let secret = t.sign_in(&mut b, "ed", None, 0).await;
+    let token = t.csrf(&mut b, "/leads").await;
+    let kept = b.clone();
+    let r = t.post(&mut b, "/logout", &[("csrf", &token)]).await;
+    assert_eq!(r.location(), "/login");
+    // The old cookie, replayed, opens nothing.
+    let mut replay = kept.clone();
+    assert_eq!(t.get(&mut replay, "/leads").await.location(), "/login");
+
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "ed", Some(&secret), 1).await;
+    let mut admin = Browser::default();
+    t.sign_in(&mut admin, "root", None, 0).await;
+    let token = t.csrf(&mut admin, "/admin/users").await;
+    t.post(
+        &mut admin,
+        &format!("/admin/users/{ed}"),
+        &[("csrf", &token), ("action", "disable")],
+    )
+    .await;
+    assert_eq!(t.get(&mut b, "/leads").await.location(), "/login");
+    let r = t
+        .password_step(&mut Browser::default(), "ed", PASSWORD)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn state_changing_requests_need_the_token_and_the_same_site() {
+    let t = app().await;
+    t.user("fa", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "fa", None, 0).await;
+    let token = t.csrf(&mut b, "/cases").await;
+    // No token, a wrong token: refused, nothing created.
+    let r = t.post(&mut b, "/cases", &[("title", "x")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .post(
+            &mut b,
+            "/cases",
+            &[("csrf", "0123456789abcdef0123456789abcdef"), ("title", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The right token from another site: refused.
+    let req = Request::post("/cases")
+        .header(header::COOKIE, TestApp::cookie_header(&b))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(format!("csrf={token}&title=x")))
+        .unwrap();
+    assert_eq!(t.send(&mut b, req).await.status, StatusCode::FORBIDDEN);
+    let req = Request::post("/cases")
+        .header(header::COOKIE, TestApp::cookie_header(&b))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "127.0.0.1:8080")
+        .header(header::ORIGIN, "http://evil.example")
+        .body(Body::from(format!("csrf={token}&title=x")))
+        .unwrap();
+    assert_eq!(t.send(&mut b, req).await.status, StatusCode::FORBIDDEN);
+    assert!(
+        t.store
+            .cases_for_team(t.store.user_by_name("fa").await.unwrap().unwrap().team_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The log-on form's own token is checked too.
+    let mut fresh = Browser::default();
+    t.get(&mut fresh, "/login").await;
+    let r = t
+        .post(
+            &mut fresh,
+            "/login",
+            &[
+                ("csrf", "forged"),
+                ("username", "fa"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // With the token, from the same site: done.
+    let r = t
+        .post(&mut b, "/cases", &[("csrf", &token), ("title", "x")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Every state-changing route refuses a post without a token.
+    for path in [
+        "/logout",
+        "/password",
+        "/networks/1/label",
+        "/cases/add",
+        "/cases/1/items/remove",
+        "/cases/1/notes",
+        "/cases/1/status",
+        "/admin/users",
+        "/admin/users/1",
+        "/admin/settings",
+    ] {
+        let r = t.post(&mut b.clone(), path, &[("x", "1")]).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{path} accepted a post without a token"
+        );
+    }
+}
+
+#[tokio::test]
+async fn headers_and_cookies_follow_the_policy() {
+    let t = app().await;
+    let mut b = Browser::default();
+    let r = t.get(&mut b, "/login").await;
+    let h = &r.headers;
+    let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+    assert!(
+        h.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+        "no HSTS without TLS"
+    );
+    let cookie = h[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    assert!(!cookie.contains("Secure"));
+    assert!(
+        r.body
+            .contains("Every log-on, view, search and export is recorded"),
+        "log-on banner"
+    );
+    // Not-found pages carry the headers too.
+    let r = t.get(&mut b, "/no/such/page").await;
+    assert!(r.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+
+    // Under TLS: Secure, the __Host- prefix and HSTS.
+    let t = app_with(WebConfig {
+        tls: true,
+        ..WebConfig::default()
+    })
+    .await;
+    let r = t.get(&mut Browser::default(), "/login").await;
+    let cookie = r.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.starts_with("__Host-") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+    assert!(
+        r.headers[header::STRICT_TRANSPORT_SECURITY]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+}
+
+#[tokio::test]
+async fn roles_are_checked_on_every_route() {
+    let t = app().await;
+    for (name, role) in [
+        ("vi", Role::Viewer),
+        ("au", Role::Auditor),
+        ("an", Role::Analyst),
+        ("su", Role::Supervisor),
+        ("ad", Role::Administrator),
+    ] {
+        t.user(name, role, "vice").await;
+    }
+    let network: i64 =
+        sqlx::query_scalar("SELECT network_id FROM networks ORDER BY priority DESC LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let ad: i64 = sqlx::query_scalar("SELECT ad_key FROM ads LIMIT 1")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    let pages = [
+        "/leads".to_string(),
+        format!("/networks/{network}"),
+        format!("/ads/{ad}"),
+        "/search?q=girl".to_string(),
+        "/cases".to_string(),
+        "/admin/users".to_string(),
+        "/admin/settings".to_string(),
+        "/admin/audit".to_string(),
+    ];
+    // Who may open each page (in the order above).
+    let allowed: [(&str, [bool; 8]); 5] = [
+        (
+            "vi",
+            [false, false, false, false, false, false, false, false],
+        ),
+        (
+            "au",
+            [false, false, false, false, false, false, false, true],
+        ),
+        ("an", [true, true, true, true, true, false, false, false]),
+        ("su", [true, true, true, true, true, false, false, false]),
+        ("ad", [true, true, true, true, true, true, true, true]),
+    ];
+    for (name, expected) in allowed {
+        let mut b = Browser::default();
+        t.sign_in(&mut b, name, None, 0).await;
+        for (page, ok) in pages.iter().zip(expected) {
+            let r = t.get(&mut b, page).await;
+            let want = if ok {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(r.status, want, "{name} {page}");
+        }
+        // The viewer's dashboard has aggregate figures and no personal identifiers.
+        if name == "vi" {
+            let r = t.get(&mut b, "/").await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.body.contains("Ads over time"));
+            assert!(!r.body.contains("Top leads") && !r.body.contains("/networks/"));
+            assert!(
+                !r.body.contains("+1"),
+                "no phone numbers on the viewer's dashboard"
+            );
+        }
+    }
+    let denied = audit_actions(&t.store)
+        .await
+        .into_iter()
+        .filter(|(_, o, _)| o == "denied")
+        .count();
+    assert!(denied >= 20, "refusals are audited ({denied})");
+}
+
+#[tokio::test]
+async fn another_teams_case_folder_is_not_found() {
+    let t = app().await;
+    t.user("ka", Role::Analyst, "vice").await;
+    t.user("lu", Role::Analyst, "narcotics").await;
+    let network: i64 =
+        sqlx::query_scalar("SELECT network_id FROM networks ORDER BY priority DESC LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let mut ka = Browser::default();
+    t.sign_in(&mut ka, "ka", None, 0).await;
+    let token = t.csrf(&mut ka, "/cases").await;
+    let r = t
+        .post(
+            &mut ka,
+            "/cases",
+            &[("csrf", &token), ("title", "Ring on I-40")],
+        )
+        .await;
+    let case_path = r.location().to_string();
+    let case_id = case_path.trim_start_matches("/cases/").to_string();
+    let r = t
+        .post(
+            &mut ka,
+            "/cases/add",
+            &[
+                ("csrf", &token),
+                ("case_id", &case_id),
+                ("kind", "network"),
+                ("item", &network.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&mut ka, &case_path).await;
+    assert!(page.body.contains(&format!("/networks/{network}")));
+    // The case package: printable HTML with the folder's audit trail, and CSV.
+    let html = t.get(&mut ka, &format!("{case_path}/export.html")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(
+        html.body.contains("Audit trail of this folder") && html.body.contains("add_case_item")
+    );
+    let csv = t.get(&mut ka, &format!("{case_path}/export.csv")).await;
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.body
+            .lines()
+            .any(|l| l.starts_with(&format!("network,{network},")))
+    );
+
+    let mut lu = Browser::default();
+    t.sign_in(&mut lu, "lu", None, 0).await;
+    let token = t.csrf(&mut lu, "/cases").await;
+    for path in [
+        case_path.clone(),
+        format!("{case_path}/export.html"),
+        format!("{case_path}/export.csv"),
+    ] {
+        assert_eq!(
+            t.get(&mut lu, &path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let r = t
+        .post(
+            &mut lu,
+            "/cases/add",
+            &[
+                ("csrf", &token),
+                ("case_id", &case_id),
+                ("kind", "ad"),
+                ("item", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t
+        .post(
+            &mut lu,
+            &format!("{case_path}/notes"),
+            &[("csrf", &token), ("text", "hi")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A folder number that does not exist looks the same.
+    assert_eq!(
+        t.get(&mut lu, "/cases/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        t.store
+            .case_notes(case_id.parse().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_audit_chain_detects_altered_and_deleted_entries() {
+    let t = app().await;
+    t.user("mo", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "mo", None, 0).await;
+    t.get(&mut b, "/leads").await;
+    t.get(&mut b, "/search?q=new+in+town").await;
+    let entries = verify_chain(&t.store)
+        .await
+        .expect("an untouched log verifies");
+    assert!(entries >= 5);
+    // The application cannot change or remove entries.
+    assert!(
+        sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 2")
+            .execute(t.store.pool())
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(t.store.pool())
+            .await
+            .is_err()
+    );
+    // Someone with the file drops the guard and edits an entry: the chain shows where.
+    sqlx::query("DROP TRIGGER audit_log_append_only_update")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DROP TRIGGER audit_log_append_only_delete")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 3")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let broken = verify_chain(&t.store).await.unwrap_err();
+    assert_eq!(broken.seq, 3);
+    assert!(matches!(broken.kind, plainsight_access::BreakKind::Altered));
+    sqlx::query("UPDATE audit_log SET actor = 'mo' WHERE seq = 3")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    assert!(verify_chain(&t.store).await.is_ok());
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let broken = verify_chain(&t.store).await.unwrap_err();
+    assert_eq!(broken.seq, 5);
+    assert!(matches!(
+        broken.kind,
+        plainsight_access::BreakKind::Gap { expected: 4 }
+    ));
+}
+
+#[tokio::test]
+async fn views_searches_and_labels_are_audited_and_labels_are_versioned() {
+    let t = app().await;
+    t.user("no", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "no", None, 0).await;
+    let network: i64 = sqlx::query_scalar(
+        "SELECT network_id FROM networks ORDER BY priority DESC, network_id LIMIT 1",
+    )
+    .fetch_one(t.store.pool())
+    .await
+    .unwrap();
+    let page = t.get(&mut b, &format!("/networks/{network}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Why it ranks here") && page.body.contains("ps-graph"));
+    let token = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
+    for label in ["needs_investigation", "not_relevant"] {
+        let r = t
+            .post(
+                &mut b,
+                &format!("/networks/{network}/label"),
+                &[("csrf", &token), ("label", label), ("note", "checked")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let labels = t.store.labels(network).await.unwrap();
+    assert_eq!(labels.len(), 2);
+    assert_eq!(
+        (labels[0].version, labels[0].label.as_str()),
+        (2, "not_relevant")
+    );
+    assert_eq!(labels[0].rank, 1, "the top network was labelled at rank 1");
+    // The dashboard's false-positive rate counts it.
+    let stats = t.store.review_stats().await.unwrap();
+    assert_eq!(stats.false_positive_rate(), Some(1.0));
+    // Identifier look-up and full-text search.
+    let phone: String =
+        sqlx::query_scalar("SELECT value FROM identifiers WHERE kind = 'phone' LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let r = t
+        .get(
+            &mut b,
+            &format!("/search?kind=identifier&q={}", phone.replace('+', "%2B")),
+        )
+        .await;
+    assert!(r.body.contains("ads carry the phone"), "{}", r.body);
+    let word: String = sqlx::query_scalar("SELECT title FROM ads WHERE title IS NOT NULL LIMIT 1")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    let first_word = word
+        .split_whitespace()
+        .find(|w| w.chars().all(char::is_alphabetic) && w.len() > 3)
+        .unwrap_or("new");
+    let r = t.get(&mut b, &format!("/search?q={first_word}")).await;
+    assert!(r.body.contains("ads match"), "{}", r.body);
+    let ad: i64 = sqlx::query_scalar("SELECT ad_key FROM ads LIMIT 1")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    let r = t.get(&mut b, &format!("/ads/{ad}")).await;
+    assert!(r.body.contains("<mark"), "extractions are highlighted");
+    let actions = audit_actions(&t.store).await;
+    for a in ["view_network", "label_network", "search", "view_ad"] {
+        assert!(
+            actions
+                .iter()
+                .any(|(x, o, who)| x == a && o == "success" && who == "no"),
+            "{a} audited"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retention_removes_only_ads_outside_cases_and_reviewed_networks() {
+    let t = app().await;
+    let user = t.user("op", Role::Analyst, "vice").await;
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM ads")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    // Everything was stored a year ago.
+    sqlx::query("UPDATE ads SET ingested_at = '2025-01-01T00:00:00.000Z'")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let (kept_ad, kept_network): (i64, i64) = {
+        let row: (i64, i64) =
+            sqlx::query_as("SELECT ad_key, network_id FROM network_ads ORDER BY ad_key LIMIT 1")
+                .fetch_one(t.store.pool())
+                .await
+                .unwrap();
+        row
+    };
+    let labelled: i64 = sqlx::query_scalar(
+        "SELECT network_id FROM networks WHERE network_id != ? ORDER BY ads DESC LIMIT 1",
+    )
+    .bind(kept_network)
+    .fetch_one(t.store.pool())
+    .await
+    .unwrap();
+    let team = t.store.user_by_id(user).await.unwrap().unwrap().team_id;
+    let case = t.store.create_case(team, "keep", user).await.unwrap();
+    t.store
+        .add_case_item(case, "ad", kept_ad, user)
+        .await
+        .unwrap();
+    t.store
+        .add_label(labelled, "needs_investigation", "", user)
+        .await
+        .unwrap();
+    let in_labelled: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM network_ads WHERE network_id = ?")
+            .bind(labelled)
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let cutoff = chrono::Utc::now() - chrono::Duration::days(180);
+    let plan = t.store.retention_plan(cutoff).await.unwrap();
+    let kept_ad_in_labelled = i64::from(kept_network == labelled);
+    assert_eq!(plan.kept as i64, 1 + in_labelled - kept_ad_in_labelled);
+    assert_eq!(plan.expired as i64, all - plan.kept as i64);
+    let removed = t.store.purge_expired(cutoff).await.unwrap();
+    assert_eq!(removed, plan.expired);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM ads")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(left as u64, plan.kept);
+    assert!(t.store.ad_by_key(kept_ad).await.unwrap().is_some());
+    // Identifiers of removed ads went with them, and search no longer finds them.
+    let orphans: i64 = sqlx::query_scalar("SELECT count(*) FROM identifiers i WHERE NOT EXISTS (SELECT 1 FROM ads a WHERE a.ad_key = i.ad_key)")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(orphans, 0);
+    sqlx::query("INSERT INTO ads_fts (ads_fts) VALUES ('integrity-check')")
+        .execute(t.store.pool())
+        .await
+        .unwrap_or_else(|e| panic!("the search index is inconsistent after the purge: {e}"));
+}
+
+#[test]
+fn the_cli_manages_users_verifies_and_exports_the_audit_log_and_audits_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let d: &Path = dir.path();
+    std::fs::copy(template_db(), d.join("ws.db")).unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("plainsight")
+            .unwrap()
+            .current_dir(d)
+            .env("PLAINSIGHT_DB", format!("sqlite://{}/ws.db", d.display()))
+            .env("USER", "tester")
+            .args(args)
+            .assert()
+    };
+    let out = run(&[
+        "user",
+        "add",
+        "zoe",
+        "--role",
+        "supervisor",
+        "--team",
+        "vice",
+    ])
+    .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("One-time password"));
+    run(&["user", "add", "zoe", "--role", "analyst"]).failure();
+    run(&["user", "add", "bad name", "--role", "analyst"]).failure();
+    let list = run(&["user", "list", "--json"]).success();
+    let list = String::from_utf8_lossy(&list.get_output().stdout).to_string();
+    let zoe: serde_json::Value = serde_json::from_str(list.lines().next().unwrap()).unwrap();
+    assert_eq!(zoe["role"], "supervisor");
+    assert!(zoe.get("password_hash").is_none(), "no secrets in listings");
+    run(&["user", "disable", "zoe"]).success();
+    run(&["user", "unlock", "zoe"]).success();
+    run(&["retention", "--dry-run"]).success();
+    let verify = run(&["audit", "verify"]).success();
+    let verify = String::from_utf8_lossy(&verify.get_output().stdout).to_string();
+    let head = verify
+        .lines()
+        .find_map(|l| l.strip_prefix("Head: "))
+        .unwrap()
+        .to_string();
+    run(&["audit", "export", "--format", "csv", "--out", "audit.csv"]).success();
+    let csv = std::fs::read_to_string(d.join("audit.csv")).unwrap();
+    for action in [
+        "create_user",
+        "change_user",
+        "retention_dry_run",
+        "audit_verify",
+        "audit_export",
+    ] {
+        assert!(csv.contains(action), "{action} in the exported log");
+    }
+    assert!(csv.contains("cli:tester"));
+    // The earlier head is still there: verification with it passes.
+    run(&["audit", "verify", "--expect-head", &head]).success();
+    // A rewritten entry is found, and the exit status says so.
+    let db = d.join("ws.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = SqliteStore::open(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("DROP TRIGGER audit_log_append_only_update")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET outcome = 'success' WHERE seq = 1")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET detail = 'nothing to see' WHERE seq = 2")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let out = run(&["audit", "verify"]).code(1);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("entry 2"), "{text}");
+}
+
+#[tokio::test]
+async fn review_labels_feed_calibration() {
+    let t = app().await;
+    let user = t.user("rev", Role::Analyst, "vice").await;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT network_id FROM networks ORDER BY priority DESC LIMIT 24")
+            .fetch_all(t.store.pool())
+            .await
+            .unwrap();
+    for (i, id) in ids.iter().enumerate() {
+        let label = if i % 2 == 0 {
+            "needs_investigation"
+        } else {
+            "not_relevant"
+        };
+        t.store.add_label(*id, label, "", user).await.unwrap();
+    }
+    // "other" says nothing about relevance: skipped.
+    t.store.add_label(ids[0], "other", "", user).await.unwrap();
+    let db = t._dir.path().join("ws.db");
+    let out = Command::cargo_bin("plainsight")
+        .unwrap()
+        .env("PLAINSIGHT_DB", format!("sqlite://{}", db.display()))
+        .args(["calibrate", "--from-reviews", "--folds", "3"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("Fitted on 23 reviewed networks (11 relevant) from 24 label rows (1 with other labels skipped"),
+        "{text}"
+    );
+    let list = Command::cargo_bin("plainsight")
+        .unwrap()
+        .env("PLAINSIGHT_DB", format!("sqlite://{}", db.display()))
+        .args(["calibrate", "--list"])
+        .assert()
+        .success();
+    let list = String::from_utf8_lossy(&list.get_output().stdout).to_string();
+    assert!(list.contains("review labels in the workspace"), "{list}");
+}
