@@ -59,10 +59,57 @@ pub struct LeadFilter {
     pub limit: u64,
 }
 
+/// What a list of networks shows of each: stored beside the full record when an analysis is
+/// saved, so a page of the lead queue reads a few hundred bytes per network instead of parsing
+/// records that run to hundreds of kilobytes for large networks.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct NetworkSummary {
+    pub network_id: u64,
+    pub priority: f64,
+    pub ads: u64,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The first places of the movement timeline, as "City, ST".
+    pub places: Vec<String>,
+    /// How many places there are in all.
+    pub places_total: usize,
+    /// The largest reasons: (code, description, contribution to the priority).
+    pub reasons: Vec<(String, String, f64)>,
+}
+
+/// Places and reasons a summary keeps.
+const SUMMARY_PLACES: usize = 3;
+const SUMMARY_REASONS: usize = 3;
+
+impl NetworkSummary {
+    pub fn of(n: &NetworkRecord) -> NetworkSummary {
+        NetworkSummary {
+            network_id: n.network_id,
+            priority: n.priority,
+            ads: n.ads.len() as u64,
+            first_seen: n.first_seen,
+            last_seen: n.last_seen,
+            places: n
+                .locations
+                .iter()
+                .take(SUMMARY_PLACES)
+                .map(|l| format!("{}, {}", l.name, l.admin1))
+                .collect(),
+            places_total: n.locations.len(),
+            reasons: n
+                .reasons
+                .iter()
+                .take(SUMMARY_REASONS)
+                .map(|r| (r.code.clone(), r.description.clone(), r.weight * r.value))
+                .collect(),
+        }
+    }
+}
+
 /// A network in the lead queue with its latest label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lead {
-    pub network: NetworkRecord,
+    pub network: NetworkSummary,
     pub label: Option<String>,
 }
 
@@ -178,6 +225,16 @@ pub trait CaseworkStore: Send + Sync {
     /// The latest label of every labelled network.
     async fn latest_labels(&self) -> Result<Vec<(i64, String)>, StoreError>;
     async fn review_stats(&self) -> Result<ReviewStats, StoreError>;
+
+    /// A network page's cached (templates JSON, graph SVG), if it was shown since the last
+    /// analysis.
+    async fn page_cache(&self, network_id: i64) -> Result<Option<(String, String)>, StoreError>;
+    async fn save_page_cache(
+        &self,
+        network_id: i64,
+        templates: &str,
+        graph: &str,
+    ) -> Result<(), StoreError>;
 
     async fn ad_by_key(&self, ad_key: i64) -> Result<Option<StoredAd>, StoreError>;
     async fn network_of_ad(&self, ad_key: i64) -> Result<Option<i64>, StoreError>;
@@ -300,7 +357,8 @@ impl CaseworkStore for SqliteStore {
             None => (None, None),
         };
         let rows = sqlx::query(
-            "SELECT n.record, (SELECT l.label FROM network_labels l \
+            "SELECT n.summary, CASE WHEN n.summary IS NULL THEN n.record END, \
+                 (SELECT l.label FROM network_labels l \
                  WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
              FROM networks n \
              WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
@@ -329,11 +387,21 @@ impl CaseworkStore for SqliteStore {
         .await?;
         rows.iter()
             .map(|row| {
-                let network: NetworkRecord = serde_json::from_str(row.get::<&str, _>(0))
-                    .map_err(|e| corrupt("network record", e))?;
+                // Networks saved before summaries existed are summarised from their record.
+                let network = match row.get::<Option<&str>, _>(0) {
+                    Some(summary) => {
+                        serde_json::from_str(summary).map_err(|e| corrupt("network summary", e))?
+                    }
+                    None => {
+                        let record: NetworkRecord =
+                            serde_json::from_str(row.get::<Option<&str>, _>(1).unwrap_or("{}"))
+                                .map_err(|e| corrupt("network record", e))?;
+                        NetworkSummary::of(&record)
+                    }
+                };
                 Ok(Lead {
                     network,
-                    label: row.get(1),
+                    label: row.get(2),
                 })
             })
             .collect()
@@ -458,6 +526,34 @@ impl CaseworkStore for SqliteStore {
         }
         stats.by_label = by_label.into_iter().collect();
         Ok(stats)
+    }
+
+    async fn page_cache(&self, network_id: i64) -> Result<Option<(String, String)>, StoreError> {
+        let row =
+            sqlx::query("SELECT templates, graph FROM network_page_cache WHERE network_id = ?")
+                .bind(network_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn save_page_cache(
+        &self,
+        network_id: i64,
+        templates: &str,
+        graph: &str,
+    ) -> Result<(), StoreError> {
+        // Only for a network that still exists: an analysis may have replaced it meanwhile.
+        sqlx::query(
+            "INSERT OR REPLACE INTO network_page_cache (network_id, templates, graph) \
+             SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM networks WHERE network_id = ?1)",
+        )
+        .bind(network_id)
+        .bind(templates)
+        .bind(graph)
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     async fn ad_by_key(&self, ad_key: i64) -> Result<Option<StoredAd>, StoreError> {

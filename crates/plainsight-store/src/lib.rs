@@ -20,7 +20,7 @@ pub use access::{
 };
 pub use casework::{
     CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter,
-    NetworkLabel, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
+    NetworkLabel, NetworkSummary, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
 };
 pub use error::StoreError;
 pub use networks::{AnalysisRun, NetworkFilter, NetworkStore, RunSummary, StoredEvent, WeightSet};

@@ -15,7 +15,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::{SqliteStore, StoreError};
 
-/// Rows per multi-row insert (at most 7 values each, well under SQLite's bound-value limit).
+/// Rows per multi-row insert (at most 8 values each: 32,000 bound values, under SQLite's 32,766).
 const ROWS_PER_STATEMENT: usize = 4_000;
 
 /// What one analysis run writes.
@@ -243,22 +243,37 @@ impl NetworkStore for SqliteStore {
         for statement in [
             "DELETE FROM network_places",
             "DELETE FROM network_ads",
+            "DELETE FROM network_page_cache",
             "DELETE FROM networks",
         ] {
             sqlx::query(statement).execute(&mut *tx).await?;
         }
-        let rows: Vec<(&NetworkRecord, &String)> = run.networks.iter().zip(&records).collect();
+        let summaries: Vec<String> = run
+            .networks
+            .iter()
+            .map(|n| serde_json::to_string(&crate::casework::NetworkSummary::of(n)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| corrupt("network summary", e))?;
+        let rows: Vec<(&NetworkRecord, &String, &String)> = run
+            .networks
+            .iter()
+            .zip(&records)
+            .zip(&summaries)
+            .map(|((n, r), s)| (n, r, s))
+            .collect();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO networks (network_id, ads, priority, first_seen, last_seen, record, run_id) ",
+                "INSERT INTO networks (network_id, ads, priority, first_seen, last_seen, record, \
+                 summary, run_id) ",
             );
-            qb.push_values(chunk, |mut b, (n, record)| {
+            qb.push_values(chunk, |mut b, (n, record, summary)| {
                 b.push_bind(n.network_id as i64)
                     .push_bind(n.ads.len() as i64)
                     .push_bind(n.priority)
                     .push_bind(n.first_seen.map(fmt))
                     .push_bind(n.last_seen.map(fmt))
                     .push_bind(record.as_str())
+                    .push_bind(summary.as_str())
                     .push_bind(run_id);
             });
             qb.build().execute(&mut *tx).await?;

@@ -1099,3 +1099,48 @@ async fn review_labels_feed_calibration() {
     let list = String::from_utf8_lossy(&list.get_output().stdout).to_string();
     assert!(list.contains("review labels in the workspace"), "{list}");
 }
+
+#[tokio::test]
+async fn network_pages_are_cached_until_the_next_analysis_and_old_networks_still_list() {
+    let t = app().await;
+    t.user("pa", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "pa", None, 0).await;
+    let network: i64 =
+        sqlx::query_scalar("SELECT network_id FROM networks ORDER BY ads DESC LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let first = t.get(&mut b, &format!("/networks/{network}")).await;
+    assert!(t.store.page_cache(network).await.unwrap().is_some());
+    // The cached page is the same page.
+    let second = t.get(&mut b, &format!("/networks/{network}")).await;
+    let graph = |body: &str| body[body.find("<svg").unwrap()..].to_string();
+    assert_eq!(graph(&first.body), graph(&second.body));
+    // Re-analysis drops the cache with the networks it was drawn from.
+    let db = t._dir.path().join("ws.db");
+    Command::cargo_bin("plainsight")
+        .unwrap()
+        .env("PLAINSIGHT_DB", format!("sqlite://{}", db.display()))
+        .args(["-q", "analyze"])
+        .assert()
+        .success();
+    assert!(t.store.page_cache(network).await.unwrap().is_none());
+    // Networks saved without a summary (before summaries existed) list the same from their
+    // record.
+    let rows = |body: &str| -> Vec<String> {
+        body.split("<tr>")
+            .skip(1)
+            .map(|row| row.split("</tr>").next().unwrap().to_string())
+            .collect()
+    };
+    let with_summary = t.get(&mut b, "/leads").await;
+    sqlx::query("UPDATE networks SET summary = NULL")
+        .execute(t.store.pool())
+        .await
+        .unwrap();
+    let from_record = t.get(&mut b, "/leads").await;
+    assert_eq!(from_record.status, StatusCode::OK);
+    assert!(rows(&with_summary.body).len() > 10);
+    assert_eq!(rows(&with_summary.body), rows(&from_record.body));
+}

@@ -15,7 +15,7 @@ use plainsight_graphics::{
     Bar, ChartOptions, Edge, Graph, GraphOptions, Node, NodeKind, Stop, bar_chart, collapse,
     graph_svg, movement_map, stacked_progress, time_series, timeline,
 };
-use plainsight_network::{TemplatePart, network_templates};
+use plainsight_network::{Template, TemplatePart, network_templates};
 use plainsight_store::{AdRef, Lead, LeadFilter, REVIEW_LABELS};
 use serde::Deserialize;
 
@@ -134,13 +134,13 @@ fn lead_table(leads: &[Lead]) -> Markup {
                         tr {
                             td { a href=(format!("/networks/{}", n.network_id)) { "N" (n.network_id) } }
                             td.num { (format!("{:.1}", n.priority)) }
-                            td.num { (n.ads.len()) }
-                            td { (places_text(n)) }
+                            td.num { (n.ads) }
+                            td { (n.places.join("; ")) @if n.places_total > n.places.len() { " +" (n.places_total - n.places.len()) } }
                             td { (day(n.first_seen)) " – " (day(n.last_seen)) }
                             td {
                                 ul.reasons {
-                                    @for r in n.reasons.iter().take(3) {
-                                        li { (r.description) span.weight { " +" (format!("{:.1}", r.weight * r.value)) } }
+                                    @for (_, description, contribution) in &n.reasons {
+                                        li { (description) span.weight { " +" (format!("{contribution:.1}")) } }
                                     }
                                 }
                             }
@@ -151,19 +151,6 @@ fn lead_table(leads: &[Lead]) -> Markup {
             }
         }
     }
-}
-
-fn places_text(n: &NetworkRecord) -> String {
-    let mut names: Vec<String> = n
-        .locations
-        .iter()
-        .take(3)
-        .map(|l| format!("{}, {}", l.name, l.admin1))
-        .collect();
-    if n.locations.len() > 3 {
-        names.push(format!("+{}", n.locations.len() - 3));
-    }
-    names.join("; ")
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -340,6 +327,14 @@ fn network_graph(n: &NetworkRecord, keys: &HashMap<&str, i64>) -> Graph {
     Graph { nodes, edges }
 }
 
+/// What a network page keeps beside its graph after the first view.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedParts {
+    templates: Vec<(String, Template)>,
+    /// Nodes drawn (fewer than ads and identifiers when the graph was collapsed).
+    drawn_nodes: usize,
+}
+
 /// One network: why it ranks where it does, how it holds together, where it went.
 pub async fn network(
     State(state): State<AppState>,
@@ -361,15 +356,43 @@ pub async fn network(
         .await?;
     let refs: Vec<AdRef> = state.store.network_ad_refs(id).await?;
     let keys: HashMap<&str, i64> = refs.iter().map(|r| (r.id.as_str(), r.ad_key)).collect();
-    let texts = state.store.network_texts(n.network_id).await?;
-    let templates = network_templates(&n, &texts);
     let labels = state.store.labels(id).await?;
     let cases = if user.can(Permission::ManageCases) {
         state.store.cases_for_team(user.user.team_id).await?
     } else {
         Vec::new()
     };
-    let graph = collapse(&network_graph(&n, &keys), GRAPH_MAX_NODES);
+    // Templates and the laid-out graph cost most; they are kept after the first view until
+    // the next analysis.
+    let (templates, graph_svg, drawn_nodes) = match state.store.page_cache(id).await? {
+        Some((cached, graph)) => {
+            let cached: CachedParts = serde_json::from_str(&cached)
+                .map_err(|e| WebError::Internal(format!("cached templates: {e}")))?;
+            (cached.templates, graph, cached.drawn_nodes)
+        }
+        None => {
+            let texts = state.store.network_texts(n.network_id).await?;
+            let templates = network_templates(&n, &texts);
+            let graph = collapse(&network_graph(&n, &keys), GRAPH_MAX_NODES);
+            let svg = graph_svg(
+                &graph,
+                &GraphOptions {
+                    width: 900,
+                    height: 560,
+                    seed: id as u64,
+                    label_nodes: graph.nodes.len() <= 60,
+                },
+            );
+            let cached = CachedParts {
+                templates,
+                drawn_nodes: graph.nodes.len(),
+            };
+            let json =
+                serde_json::to_string(&cached).map_err(|e| WebError::Internal(e.to_string()))?;
+            state.store.save_page_cache(id, &json, &svg).await?;
+            (cached.templates, svg, cached.drawn_nodes)
+        }
+    };
     let stops: Vec<Stop> = n
         .locations
         .iter()
@@ -423,8 +446,8 @@ pub async fn network(
         section {
             h2 { "How the ads are linked" }
             p.hint { "Ads (circles) joined by shared phone numbers, emails, handles, photos and text templates. Hover or focus a node to see its links." }
-            div.graph { (svg(graph_svg(&graph, &GraphOptions { width: 900, height: 560, seed: id as u64, label_nodes: graph.nodes.len() <= 60 }))) }
-            @if graph.nodes.len() < n.ads.len() + n.links.len() {
+            div.graph { (svg(graph_svg)) }
+            @if drawn_nodes < n.ads.len() + n.links.len() {
                 p.hint { "This network is large: the least-linked ads are folded into “more ads” nodes." }
             }
             table.links {

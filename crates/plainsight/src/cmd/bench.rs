@@ -22,6 +22,9 @@ pub enum Stage {
     Ingest,
     /// `analyze` (linking, networks, priorities, storing) over an ingested workspace.
     Analyze,
+    /// Web pages under load: the lead queue and network pages with `wrk` (set up like
+    /// `analyze` when the workspace does not exist yet).
+    Web,
 }
 
 #[derive(Debug, clap::Args)]
@@ -29,7 +32,8 @@ pub enum Stage {
   plainsight bench extract --ads 100000
   plainsight bench ingest --ads 1000000
   plainsight bench analyze --ads 1000000 --workspace /tmp/bench-1m.db
-  plainsight bench analyze --ads 100000 --flood 100000 --hub-phone 50000")]
+  plainsight bench analyze --ads 100000 --flood 100000 --hub-phone 50000
+  plainsight bench web --ads 1000000 --workspace /tmp/bench-1m.db --clients 32 --seconds 30")]
 pub struct Args {
     /// The stage to measure.
     #[arg(value_enum)]
@@ -53,6 +57,15 @@ pub struct Args {
     /// analyze: print one phone number (a hub) in this many of the generated ads.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub hub_phone: usize,
+    /// web: concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: u32,
+    /// web: seconds of load per page kind.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u32,
+    /// web: how many of the highest-priority networks the network-page load cycles through.
+    #[arg(long, default_value_t = 200)]
+    pub networks: u32,
     #[command(flatten)]
     pub extract: ExtractArgs,
 }
@@ -62,7 +75,48 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         Stage::Extract => bench_extract(&args),
         Stage::Ingest => bench_ingest(ctx, &args).await,
         Stage::Analyze => bench_analyze(ctx, &args).await,
+        Stage::Web => bench_web(ctx, &args).await,
     }
+}
+
+async fn bench_web(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
+    use plainsight_store::NetworkStore;
+    let db = args.workspace.clone().ok_or_else(|| {
+        anyhow::anyhow!("bench web needs --workspace FILE (created and analysed when missing)")
+    })?;
+    let analysed = if db.exists() {
+        let store =
+            plainsight_store::SqliteStore::open(&format!("sqlite://{}", db.display())).await?;
+        let run = store.latest_run().await?;
+        store.close().await;
+        run.is_some()
+    } else {
+        false
+    };
+    if !analysed {
+        eprintln!(
+            "set-up (not timed): ingesting and analysing {} ads ...",
+            args.ads
+        );
+        let setup = Args {
+            stage: Stage::Analyze,
+            runs: 1,
+            workspace: Some(db.clone()),
+            extract: args.extract.clone(),
+            ..*args
+        };
+        bench_analyze(ctx, &setup).await?;
+    }
+    let store = plainsight_store::SqliteStore::open(&format!("sqlite://{}", db.display())).await?;
+    super::bench_web::run(
+        store,
+        &super::bench_web::WebBench {
+            clients: args.clients,
+            seconds: args.seconds,
+            networks: args.networks,
+        },
+    )
+    .await
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod audit;
 pub mod bench;
+pub mod bench_web;
 pub mod calibrate;
 pub mod demo;
 pub mod export;
