@@ -244,6 +244,7 @@ impl NetworkStore for SqliteStore {
             "DELETE FROM network_places",
             "DELETE FROM network_ads",
             "DELETE FROM network_page_cache",
+            "DELETE FROM network_reason_codes",
             "DELETE FROM networks",
         ] {
             sqlx::query(statement).execute(&mut *tx).await?;
@@ -275,6 +276,24 @@ impl NetworkStore for SqliteStore {
                     .push_bind(record.as_str())
                     .push_bind(summary.as_str())
                     .push_bind(run_id);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        let codes: Vec<(&str, i64)> = run
+            .networks
+            .iter()
+            .flat_map(|n| {
+                let mut codes: Vec<&str> = n.reasons.iter().map(|r| r.code.as_str()).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                codes.into_iter().map(move |c| (c, n.network_id as i64))
+            })
+            .collect();
+        for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO network_reason_codes (code, network_id) ");
+            qb.push_values(chunk, |mut b, &(code, id)| {
+                b.push_bind(code).push_bind(id);
             });
             qb.build().execute(&mut *tx).await?;
         }

@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use plainsight_access::{ChainVerifier, Role, totp_code};
-use plainsight_store::{AccessStore, CaseworkStore, SqliteStore};
+use plainsight_store::{AccessStore, CaseworkStore, NetworkStore, SqliteStore};
 use plainsight_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
@@ -1143,4 +1143,74 @@ async fn network_pages_are_cached_until_the_next_analysis_and_old_networks_still
     assert_eq!(from_record.status, StatusCode::OK);
     assert!(rows(&with_summary.body).len() > 10);
     assert_eq!(rows(&with_summary.body), rows(&from_record.body));
+}
+
+#[tokio::test]
+async fn lead_queue_filters_by_reason_place_and_review() {
+    let t = app().await;
+    let user = t.user("qa", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "qa", None, 0).await;
+    let ids = |body: &str| -> Vec<u64> {
+        body.split("<tr><td><a href=\"/networks/")
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    // A reason code that some but not all networks have.
+    let code: String = sqlx::query_scalar(
+        "SELECT code FROM network_reason_codes GROUP BY code \
+         HAVING count(*) < (SELECT count(*) FROM networks) ORDER BY count(*) DESC LIMIT 1",
+    )
+    .fetch_one(t.store.pool())
+    .await
+    .unwrap();
+    let listed = ids(&t
+        .get(&mut b, &format!("/leads?indicator={code}"))
+        .await
+        .body);
+    assert!(!listed.is_empty());
+    for id in &listed {
+        let n = t.store.network(*id).await.unwrap().unwrap();
+        assert!(
+            n.reasons.iter().any(|r| r.code == code),
+            "N{id} lacks {code}"
+        );
+    }
+    // Place: every listed network was seen there.
+    let (name, admin1): (String, String) =
+        sqlx::query_as("SELECT name, admin1 FROM network_places LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let listed = ids(&t
+        .get(&mut b, &format!("/leads?place={name}%2C+{admin1}"))
+        .await
+        .body);
+    assert!(!listed.is_empty());
+    for id in &listed {
+        let n = t.store.network(*id).await.unwrap().unwrap();
+        assert!(
+            n.locations
+                .iter()
+                .any(|l| l.name == name && l.admin1 == admin1)
+        );
+    }
+    // Review status.
+    let top = ids(&t.get(&mut b, "/leads").await.body)[0];
+    t.store
+        .add_label(top as i64, "known_case", "", user)
+        .await
+        .unwrap();
+    let reviewed = ids(&t.get(&mut b, "/leads?status=reviewed").await.body);
+    assert_eq!(reviewed, vec![top]);
+    assert_eq!(
+        ids(&t.get(&mut b, "/leads?status=known_case").await.body),
+        vec![top]
+    );
+    assert!(!ids(&t.get(&mut b, "/leads?status=unreviewed").await.body).contains(&top));
+    assert_eq!(
+        t.get(&mut b, "/leads?status=bogus").await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
