@@ -163,6 +163,12 @@ pub trait AccessStore: Send + Sync {
         since: DateTime<Utc>,
     ) -> Result<u32, StoreError>;
     async fn clear_auth_failures(&self, username: &str, kind: &str) -> Result<(), StoreError>;
+    /// Failed log-ons of any account from one source address since a time.
+    async fn count_source_failures(
+        &self,
+        source: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError>;
 
     async fn create_session(
         &self,
@@ -472,6 +478,21 @@ impl AccessStore for SqliteStore {
         )
         .bind(username)
         .bind(kind)
+        .bind(now_text(since))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n as u32)
+    }
+
+    async fn count_source_failures(
+        &self,
+        source: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM auth_failures WHERE source = ? AND kind = 'password' AND at >= ?",
+        )
+        .bind(source)
         .bind(now_text(since))
         .fetch_one(self.pool())
         .await?;

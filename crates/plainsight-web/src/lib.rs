@@ -36,6 +36,9 @@ pub struct WebConfig {
     pub sessions: SessionPolicy,
     pub lockout: LockoutPolicy,
     pub totp_attempts: TotpAttemptPolicy,
+    /// Failed log-ons from one address, across all accounts, before that address must wait
+    /// (the per-account lock-out does not stop one guess against each of many accounts).
+    pub max_failures_per_source: u32,
 }
 
 /// The default log-on notice; administrators replace it in Settings.
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             sessions: SessionPolicy::default(),
             lockout: LockoutPolicy::default(),
             totp_attempts: TotpAttemptPolicy::default(),
+            max_failures_per_source: 20,
         }
     }
 }

@@ -12,3 +12,6 @@ FROM networks n, json_each(n.record, '$.reasons') r;
 
 -- The dashboard of one state: its ads without reading every ad's places.
 CREATE INDEX ad_places_by_admin1 ON ad_places (admin1, ad_key);
+
+-- Failed log-ons by source address, for the per-address limit (password spraying).
+CREATE INDEX auth_failures_by_source ON auth_failures (source, at);

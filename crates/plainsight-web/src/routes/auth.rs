@@ -125,6 +125,25 @@ pub async fn login(
     }
     let username = form.username.trim();
     let now = Utc::now();
+    if let Some(source) = client.0.as_deref() {
+        let recent = state
+            .store
+            .count_source_failures(source, state.config.lockout.window_start(now))
+            .await?;
+        if recent >= state.config.max_failures_per_source {
+            audit(
+                &state,
+                Some(username),
+                &client,
+                "login",
+                None,
+                Outcome::Denied,
+                Some("too many failures from this address"),
+            )
+            .await?;
+            return Err(WebError::TooManyAttempts);
+        }
+    }
     let user = state.store.user_by_name(username).await?;
     let Some(user) = user else {
         // Same work as for a real account, so timing does not reveal which names exist.
@@ -522,6 +541,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     user: Signed,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     let object = Some(format!("user:{}", user.user.user_id));
@@ -557,7 +577,17 @@ pub async fn change_password(
         .await?;
     user.audit(&state, "password_change", object, Outcome::Success, None)
         .await?;
-    Ok(Redirect::to("/").into_response())
+    // Sessions opened with the old password end everywhere; this browser gets a new one.
+    state.store.delete_user_sessions(user.user.user_id).await?;
+    let cookies = start_session(
+        &state,
+        &user.user,
+        SessionStage::Full,
+        &user.client,
+        &headers,
+    )
+    .await?;
+    Ok(with_redirect(cookies, "/"))
 }
 
 #[derive(Deserialize)]
