@@ -417,7 +417,7 @@ pub async fn export_html(
                             p { "Phones: " (n.phones.join(", ")) }
                             p { "Places: " @for l in &n.locations { (l.name) ", " (l.admin1) " (" (l.ads) ") " } }
                             ol { @for r in &n.reasons { li { (r.description) " (+" (format!("{:.2}", r.weight * r.value)) ")"
-                                ul { @for e in r.evidence.iter().take(5) { li { "ad " (e.ad) ": “" (e.text) "”" } } } } } }
+                                ul { @for e in r.evidence.iter().take(5) { li { @if !e.ad.is_empty() { "ad " (e.ad) ": " } "“" (e.text) "”" } } } } } }
                         }
                     }
                 }

@@ -82,8 +82,8 @@ pub async fn dashboard(State(state): State<AppState>, user: Signed) -> Result<Re
         div.cards {
             div.card { span.figure { (figures.ads) } span.what { "ads" } }
             div.card { span.figure { (figures.networks) } span.what { "networks" } }
-            div.card { span.figure { (figures.active_networks) } span.what { "active in the 30 days to " (figures.reference_date.as_deref().unwrap_or("—")) } }
-            div.card { span.figure { (figures.new_networks) } span.what { "new in the week to " (figures.reference_date.as_deref().unwrap_or("—")) } }
+            div.card { span.figure { (figures.active_networks) } span.what { "active in the 30 days to " span.nowrap { (figures.reference_date.as_deref().unwrap_or("—")) } } }
+            div.card { span.figure { (figures.new_networks) } span.what { "new in the week to " span.nowrap { (figures.reference_date.as_deref().unwrap_or("—")) } } }
         }
         div.grid2 {
             section { h2 { "Ads over time" } (svg(time_series("Ads per day", &points, &ChartOptions { width: 560, height: 220, unit: "ads".into() }))) }
@@ -430,11 +430,13 @@ pub async fn network(
                             ul.evidence {
                                 @for e in r.evidence.iter().take(5) {
                                     li {
+                                        // Network-wide evidence (places, counts) names no ad.
                                         @match keys.get(e.ad.as_str()) {
-                                            Some(k) => a href=(format!("/ads/{k}")) { "ad " (e.ad) },
-                                            None => span { "ad " (e.ad) },
+                                            Some(k) => { a href=(format!("/ads/{k}")) { "ad " (e.ad) } ": " },
+                                            None if e.ad.is_empty() => {},
+                                            None => { span { "ad " (e.ad) } ": " },
                                         }
-                                        ": “" mark { (e.text) } "”"
+                                        "“" mark { (e.text) } "”"
                                     }
                                 }
                             }
