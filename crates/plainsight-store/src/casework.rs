@@ -662,17 +662,34 @@ impl CaseworkStore for SqliteStore {
             .iter()
             .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) as u64))
             .collect::<Vec<_>>();
-        let by_place = sqlx::query(
-            "SELECT name, admin1, count(*) AS n FROM ad_places \
-             WHERE ?1 IS NULL OR admin1 = ?1 \
-             GROUP BY geonameid ORDER BY n DESC, name LIMIT 12",
-        )
-        .bind(area)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u64))
-        .collect();
+        // Count per place along the (geonameid) index, then name the top ones.
+        let rows = match area {
+            None => {
+                sqlx::query(
+                    "SELECT p.name, p.admin1, c.n FROM (SELECT geonameid, count(*) AS n \
+                     FROM ad_places GROUP BY geonameid ORDER BY n DESC LIMIT 12) c \
+                     JOIN ad_places p ON p.geonameid = c.geonameid \
+                     GROUP BY c.geonameid ORDER BY c.n DESC, p.name",
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Some(a) => {
+                sqlx::query(
+                    "SELECT p.name, p.admin1, c.n FROM (SELECT geonameid, count(*) AS n \
+                     FROM ad_places WHERE admin1 = ? GROUP BY geonameid ORDER BY n DESC \
+                     LIMIT 12) c JOIN ad_places p ON p.geonameid = c.geonameid \
+                     GROUP BY c.geonameid ORDER BY c.n DESC, p.name",
+                )
+                .bind(a)
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        let by_place = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u64))
+            .collect();
         let reference_date = volume.last().map(|(d, _)| d.clone());
         let networks: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM networks n WHERE ?1 IS NULL OR EXISTS \

@@ -1267,10 +1267,21 @@ impl PlaceFinder {
         });
         let first = *entries.first()?;
         if strictness == Strictness::LocationField {
-            return Some(match first {
-                Entry::Region(_) => first,
-                _ => in_context.unwrap_or(first),
-            });
+            // A location field names places, but it also says "Atlanta / Airport" or "Jack
+            // London Sq": a name that is also a common word, a first name or a foreign
+            // namesake is taken from elsewhere only when it is the whole field ("Mobile");
+            // beside other words it must be in a state the ad names.
+            let alone = haystack[..c.start].trim().is_empty()
+                && haystack[c.end..]
+                    .trim_matches(|ch: char| !ch.is_alphanumeric())
+                    .is_empty();
+            let doubtful =
+                (class.common_word || class.first_name || class.foreign_namesake) && !alone;
+            return match first {
+                Entry::Region(_) => Some(first),
+                _ if doubtful => in_context,
+                _ => Some(in_context.unwrap_or(first)),
+            };
         }
 
         // Free text from here on.
@@ -1637,6 +1648,17 @@ mod tests {
         assert_eq!(
             places_in("mobile", Field::Location, &mut context),
             vec![p("Mobile", "AL")]
+        );
+        // Beside other words, a name that is also a common word needs the ad's state: the
+        // "Airport" of "Atlanta GA / Airport" is not Airport, HI.
+        let mut context = PlaceContext::default();
+        let found = places_in("Atlanta GA / Airport", Field::Location, &mut context);
+        assert_eq!(found, vec![p("Atlanta", "GA")]);
+        let mut context = PlaceContext::default();
+        assert_eq!(
+            places_in("Airport", Field::Location, &mut context).len(),
+            1,
+            "alone, the field names the place"
         );
         let mut context = PlaceContext::default();
         assert_eq!(
