@@ -620,6 +620,7 @@ impl AccessStore for SqliteStore {
     }
 
     async fn append_audit(&self, event: &AuditEvent) -> Result<StoredAudit, StoreError> {
+        let _one_at_a_time = self.audit_lock.lock().await;
         // IMMEDIATE takes the write lock before reading the last hash, so two writers (threads
         // or processes) can never chain onto the same entry.
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;

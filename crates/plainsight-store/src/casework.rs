@@ -357,10 +357,10 @@ impl CaseworkStore for SqliteStore {
             None => (None, None),
         };
         let rows = sqlx::query(
-            "SELECT n.summary, CASE WHEN n.summary IS NULL THEN n.record END, \
+            "SELECT s.summary, CASE WHEN s.summary IS NULL THEN n.record END, \
                  (SELECT l.label FROM network_labels l \
                  WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
-             FROM networks n \
+             FROM networks n LEFT JOIN network_summaries s ON s.network_id = n.network_id \
              WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
                      WHERE p.network_id = n.network_id AND (?1 = '' OR p.name = ?1) \
                      AND (?2 IS NULL OR p.admin1 = ?2))) \

@@ -15,7 +15,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use crate::{SqliteStore, StoreError};
 
-/// Rows per multi-row insert (at most 8 values each: 32,000 bound values, under SQLite's 32,766).
+/// Rows per multi-row insert (at most 7 values each, well under SQLite's bound-value limit).
 const ROWS_PER_STATEMENT: usize = 4_000;
 
 /// What one analysis run writes.
@@ -244,38 +244,42 @@ impl NetworkStore for SqliteStore {
             "DELETE FROM network_places",
             "DELETE FROM network_ads",
             "DELETE FROM network_page_cache",
+            "DELETE FROM network_summaries",
             "DELETE FROM network_reason_codes",
             "DELETE FROM networks",
         ] {
             sqlx::query(statement).execute(&mut *tx).await?;
         }
-        let summaries: Vec<String> = run
-            .networks
-            .iter()
-            .map(|n| serde_json::to_string(&crate::casework::NetworkSummary::of(n)))
-            .collect::<Result<_, _>>()
-            .map_err(|e| corrupt("network summary", e))?;
-        let rows: Vec<(&NetworkRecord, &String, &String)> = run
-            .networks
-            .iter()
-            .zip(&records)
-            .zip(&summaries)
-            .map(|((n, r), s)| (n, r, s))
-            .collect();
+        let rows: Vec<(&NetworkRecord, &String)> = run.networks.iter().zip(&records).collect();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "INSERT INTO networks (network_id, ads, priority, first_seen, last_seen, record, \
-                 summary, run_id) ",
+                "INSERT INTO networks (network_id, ads, priority, first_seen, last_seen, record, run_id) ",
             );
-            qb.push_values(chunk, |mut b, (n, record, summary)| {
+            qb.push_values(chunk, |mut b, (n, record)| {
                 b.push_bind(n.network_id as i64)
                     .push_bind(n.ads.len() as i64)
                     .push_bind(n.priority)
                     .push_bind(n.first_seen.map(fmt))
                     .push_bind(n.last_seen.map(fmt))
                     .push_bind(record.as_str())
-                    .push_bind(summary.as_str())
                     .push_bind(run_id);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        let summaries: Vec<(i64, String)> = run
+            .networks
+            .iter()
+            .map(|n| {
+                serde_json::to_string(&crate::casework::NetworkSummary::of(n))
+                    .map(|s| (n.network_id as i64, s))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|e| corrupt("network summary", e))?;
+        for chunk in summaries.chunks(ROWS_PER_STATEMENT) {
+            let mut qb: QueryBuilder<Sqlite> =
+                QueryBuilder::new("INSERT INTO network_summaries (network_id, summary) ");
+            qb.push_values(chunk, |mut b, (id, summary)| {
+                b.push_bind(*id).push_bind(summary.as_str());
             });
             qb.build().execute(&mut *tx).await?;
         }

@@ -25,6 +25,11 @@ const ROWS_PER_STATEMENT: usize = 4_000;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Audit entries are appended one at a time within this process. SQLite would serialise
+    /// them anyway, but a writer that finds the lock taken sleeps in the busy handler (1 ms,
+    /// then longer); waiting on this lock instead wakes it the moment the previous append
+    /// commits. Other processes still meet at SQLite's lock.
+    pub(crate) audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -80,7 +85,10 @@ impl SqliteStore {
                 source,
             })?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            audit_lock: Default::default(),
+        })
     }
 
     /// The connection pool, for backend-specific modules (e.g. NIBRS storage).

@@ -1135,7 +1135,7 @@ async fn network_pages_are_cached_until_the_next_analysis_and_old_networks_still
             .collect()
     };
     let with_summary = t.get(&mut b, "/leads").await;
-    sqlx::query("UPDATE networks SET summary = NULL")
+    sqlx::query("DELETE FROM network_summaries")
         .execute(t.store.pool())
         .await
         .unwrap();
@@ -1184,7 +1184,13 @@ async fn lead_queue_filters_by_reason_place_and_review() {
             .await
             .unwrap();
     let listed = ids(&t
-        .get(&mut b, &format!("/leads?place={name}%2C+{admin1}"))
+        .get(
+            &mut b,
+            &format!(
+                "/leads?{}",
+                serde_urlencoded::to_string([("place", format!("{name}, {admin1}"))]).unwrap()
+            ),
+        )
         .await
         .body);
     assert!(!listed.is_empty());
