@@ -16,6 +16,33 @@ pub struct Frame<'a> {
     pub section: &'a str,
 }
 
+impl<'a> Frame<'a> {
+    /// The frame of a page for a signed-in user.
+    pub fn signed(
+        state: &crate::AppState,
+        user: &'a Signed,
+        title: &'a str,
+        section: &'a str,
+    ) -> Frame<'a> {
+        Frame {
+            title,
+            user: Some(user),
+            demo: state.config.demo,
+            section,
+        }
+    }
+
+    /// The frame of a page before sign-in.
+    pub fn anonymous(state: &crate::AppState, title: &'a str) -> Frame<'a> {
+        Frame {
+            title,
+            user: None,
+            demo: state.config.demo,
+            section: "",
+        }
+    }
+}
+
 /// A whole page.
 pub fn page(frame: &Frame<'_>, content: Markup) -> Markup {
     html! {

@@ -15,15 +15,6 @@ use crate::security::CsrfForm;
 use crate::views::{Frame, csrf_field, page, when};
 use crate::{AppState, WebError};
 
-fn frame<'a>(state: &AppState, user: &'a Signed, title: &'a str, section: &'a str) -> Frame<'a> {
-    Frame {
-        title,
-        user: Some(user),
-        demo: state.config.demo,
-        section,
-    }
-}
-
 fn users_page(
     state: &AppState,
     user: &Signed,
@@ -68,7 +59,7 @@ fn users_page(
         }
         p.hint { "A one-time password is shown once; the user changes it and sets up their second factor at first sign-in." }
     };
-    page(&frame(state, user, "Users", "admin"), content)
+    page(&Frame::signed(state, user, "Users", "admin"), content)
 }
 
 pub async fn users(State(state): State<AppState>, user: Signed) -> Result<Response, WebError> {
@@ -247,7 +238,7 @@ pub async fn settings(State(state): State<AppState>, user: Signed) -> Result<Res
             button type="submit" { "Save settings" }
         }
     };
-    Ok(page(&frame(&state, &user, "Settings", "admin"), content).into_response())
+    Ok(page(&Frame::signed(&state, &user, "Settings", "admin"), content).into_response())
 }
 
 #[derive(Deserialize)]
@@ -343,5 +334,5 @@ pub async fn audit_log(
             p { a href=(format!("/admin/audit?actor={}&action={}&object={}&before={seq}", q.actor, q.action, q.object)) { "Older entries →" } }
         }
     };
-    Ok(page(&frame(&state, &user, "Audit log", "audit"), content).into_response())
+    Ok(page(&Frame::signed(&state, &user, "Audit log", "audit"), content).into_response())
 }

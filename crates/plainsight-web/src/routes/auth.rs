@@ -25,18 +25,9 @@ use crate::{AppState, WebError};
 /// Said for every wrong user name or password, so the page does not tell which was wrong.
 const WRONG_CREDENTIALS: &str = "The user name or password is not right.";
 
-fn frame<'a>(state: &AppState, title: &'a str) -> Frame<'a> {
-    Frame {
-        title,
-        user: None,
-        demo: state.config.demo,
-        section: "",
-    }
-}
-
 fn login_page(state: &AppState, banner: &str, token: &str, message: Option<&str>) -> Markup {
     page(
-        &frame(state, "Sign in"),
+        &Frame::anonymous(state, "Sign in"),
         html! {
             section.narrow {
                 h1 { "Sign in" }
@@ -319,7 +310,7 @@ fn mfa_page(
     message: Option<&str>,
 ) -> Markup {
     page(
-        &frame(state, "Second factor"),
+        &Frame::anonymous(state, "Second factor"),
         html! {
             section.narrow {
                 @if let Some(secret) = enrol {
@@ -503,12 +494,7 @@ pub async fn mfa(
 
 fn password_page(state: &AppState, user: &Signed, message: Option<&str>) -> Markup {
     page(
-        &Frame {
-            title: "Change password",
-            user: Some(user),
-            demo: state.config.demo,
-            section: "",
-        },
+        &Frame::signed(state, user, "Change password", ""),
         html! {
             section.narrow {
                 h1 { "Change your password" }

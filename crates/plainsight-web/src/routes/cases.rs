@@ -16,15 +16,6 @@ use crate::security::CsrfForm;
 use crate::views::{Frame, csrf_field, day, page, when};
 use crate::{AppState, WebError};
 
-fn frame<'a>(state: &AppState, user: &'a Signed, title: &'a str) -> Frame<'a> {
-    Frame {
-        title,
-        user: Some(user),
-        demo: state.config.demo,
-        section: "cases",
-    }
-}
-
 /// The folder, when it exists and belongs to the user's team.
 async fn own_case(state: &AppState, user: &Signed, id: i64) -> Result<CaseSummary, WebError> {
     state
@@ -57,7 +48,11 @@ pub async fn list(State(state): State<AppState>, user: Signed) -> Result<Respons
             }
         }
     };
-    Ok(page(&frame(&state, &user, "Case folders"), content).into_response())
+    Ok(page(
+        &Frame::signed(&state, &user, "Case folders", "cases"),
+        content,
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -188,7 +183,7 @@ pub async fn show(
             }
         }
     };
-    Ok(page(&frame(&state, &user, &title), content).into_response())
+    Ok(page(&Frame::signed(&state, &user, &title, "cases"), content).into_response())
 }
 
 fn remove_form(user: &Signed, case_id: i64, kind: &str, item: i64) -> Markup {

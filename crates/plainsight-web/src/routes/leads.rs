@@ -29,15 +29,6 @@ const PAGE_SIZE: u64 = 50;
 /// Larger networks are drawn with the least-connected ads folded into "+N more" nodes.
 const GRAPH_MAX_NODES: usize = 250;
 
-fn frame<'a>(state: &AppState, user: &'a Signed, title: &'a str, section: &'a str) -> Frame<'a> {
-    Frame {
-        title,
-        user: Some(user),
-        demo: state.config.demo,
-        section,
-    }
-}
-
 /// The dashboard for the user's area: volume, places, networks, top leads, review progress.
 pub async fn dashboard(State(state): State<AppState>, user: Signed) -> Result<Response, WebError> {
     if !user.can(Permission::ViewAggregates) {
@@ -112,7 +103,11 @@ pub async fn dashboard(State(state): State<AppState>, user: Signed) -> Result<Re
             }
         }
     };
-    Ok(page(&frame(&state, &user, "Dashboard", "dashboard"), content).into_response())
+    Ok(page(
+        &Frame::signed(&state, &user, "Dashboard", "dashboard"),
+        content,
+    )
+    .into_response())
 }
 
 fn url_encode(s: &str) -> String {
@@ -270,7 +265,11 @@ pub async fn queue(
             @if more { a href=(page_link(q.page + 1)) { "Next →" } }
         }
     };
-    Ok(page(&frame(&state, &user, "Lead queue", "leads"), content).into_response())
+    Ok(page(
+        &Frame::signed(&state, &user, "Lead queue", "leads"),
+        content,
+    )
+    .into_response())
 }
 
 fn node_kind(kind: &str) -> NodeKind {
@@ -552,7 +551,7 @@ pub async fn network(
             }
         }
     };
-    Ok(page(&frame(&state, &user, &title, "leads"), content).into_response())
+    Ok(page(&Frame::signed(&state, &user, &title, "leads"), content).into_response())
 }
 
 #[derive(Deserialize)]
@@ -764,5 +763,5 @@ pub async fn ad(
         }
     };
     let t = format!("Ad {}", ad.id);
-    Ok(page(&frame(&state, &user, &t, "leads"), content).into_response())
+    Ok(page(&Frame::signed(&state, &user, &t, "leads"), content).into_response())
 }

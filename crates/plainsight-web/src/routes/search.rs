@@ -111,13 +111,7 @@ pub async fn search(
             } } }
         }
     };
-    let frame = Frame {
-        title: "Search",
-        user: Some(&user),
-        demo: state.config.demo,
-        section: "search",
-    };
-    Ok(page(&frame, content).into_response())
+    Ok(page(&Frame::signed(&state, &user, "Search", "search"), content).into_response())
 }
 
 #[cfg(test)]

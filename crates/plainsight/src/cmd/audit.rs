@@ -43,13 +43,6 @@ this command prints somewhere else (a ticket, a signed note) and pass it back wi
     },
 }
 
-fn operator() -> String {
-    let who = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    format!("cli:{who}")
-}
-
 async fn record(
     store: &SqliteStore,
     action: &str,
@@ -58,7 +51,7 @@ async fn record(
 ) -> anyhow::Result<()> {
     store
         .append_audit(&AuditEvent {
-            actor: Some(operator()),
+            actor: Some(super::operator()),
             source: Some("command line".into()),
             action: action.into(),
             object: Some("audit_log".into()),

@@ -25,6 +25,14 @@ pub struct Context {
     pub quiet: bool,
 }
 
+/// Who ran a command, for the audit log: `cli:` and the operating-system user.
+pub fn operator() -> String {
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{who}")
+}
+
 /// Where the workspace lives when neither `--db` nor `PLAINSIGHT_DB` says otherwise.
 pub const DEFAULT_DB: &str = "sqlite://./plainsight-data/plainsight.db";
 

@@ -47,10 +47,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
          due ads are kept because a case folder or a reviewed network holds them.",
         plan.cutoff, plan.expired, plan.ads_total, plan.kept
     );
-    let operator = format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    );
+    let operator = super::operator();
     if args.dry_run {
         store
             .append_audit(&AuditEvent {

@@ -50,14 +50,6 @@ pub enum Command {
     ResetMfa { username: String },
 }
 
-/// Who ran the command, for the audit log.
-fn operator() -> String {
-    let who = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    format!("cli:{who}")
-}
-
 async fn audit_cli(
     store: &SqliteStore,
     action: &str,
@@ -66,7 +58,7 @@ async fn audit_cli(
 ) -> anyhow::Result<()> {
     store
         .append_audit(&AuditEvent {
-            actor: Some(operator()),
+            actor: Some(super::operator()),
             source: Some("command line".into()),
             action: action.into(),
             object: Some(format!("user:{}", user.user_id)),
