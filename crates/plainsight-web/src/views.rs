@@ -138,8 +138,12 @@ pub fn svg(s: String) -> Markup {
 /// A date-time shown as `YYYY-MM-DD HH:MM` UTC.
 pub fn when(t: Option<&str>) -> String {
     match t {
-        Some(t) if t.len() >= 16 => format!("{} {}", &t[..10], &t[11..16]),
-        Some(t) => t.to_string(),
+        // `get` rather than slicing: a stored value that is not a timestamp is shown as it is
+        // instead of panicking on a character boundary.
+        Some(t) => match (t.get(..10), t.get(11..16)) {
+            (Some(day), Some(time)) => format!("{day} {time}"),
+            _ => t.to_string(),
+        },
         None => "—".to_string(),
     }
 }
@@ -165,4 +169,17 @@ pub fn label_text(label: &str) -> &'static str {
 /// A hidden anti-forgery field for a form.
 pub fn csrf_field(user: &Signed) -> Markup {
     html! { input type="hidden" name="csrf" value=(user.csrf); }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn times_are_shortened_and_odd_values_shown_as_they_are() {
+        assert_eq!(when(Some("2026-11-28T18:07:11.123Z")), "2026-11-28 18:07");
+        assert_eq!(when(Some("2024-01-01")), "2024-01-01");
+        assert_eq!(when(Some("éééééééééééééééé")), "éééééééééééééééé");
+        assert_eq!(when(None), "—");
+    }
 }
