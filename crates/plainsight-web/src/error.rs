@@ -79,7 +79,52 @@ impl IntoResponse for WebError {
         if status.is_server_error() {
             eprintln!("plainsight-web: {self}");
         }
-        let body = crate::views::error_page(status, &self.public_message());
-        (status, body).into_response()
+        // A bare page here; `error_pages` (which knows the user and the demo mode) draws the
+        // full one from the message left in the response's extensions.
+        let message = self.public_message();
+        let body = crate::views::error_page(status, &message, None, false);
+        let mut res = (status, body).into_response();
+        res.extensions_mut().insert(ErrorMessage(message));
+        res
     }
+}
+
+/// The message of an error response, for `error_pages`.
+#[derive(Debug, Clone)]
+pub struct ErrorMessage(pub String);
+
+/// Redraw error pages inside the full page frame: navigation for the signed-in user, and the
+/// demo label, which every page carries.
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let session = req
+        .extensions()
+        .get::<crate::context::MaybeSession>()
+        .and_then(|s| s.0.clone());
+    let client = req
+        .extensions()
+        .get::<crate::context::ClientAddr>()
+        .cloned();
+    let res = next.run(req).await;
+    let Some(ErrorMessage(message)) = res.extensions().get::<ErrorMessage>().cloned() else {
+        return res;
+    };
+    let user = session
+        .filter(|s| s.stage == plainsight_store::SessionStage::Full)
+        .and_then(|s| {
+            Some(crate::context::Signed {
+                role: s.user.role.parse().ok()?,
+                csrf: s.csrf_token.clone(),
+                user: s.user,
+                client: client.unwrap_or(crate::context::ClientAddr(None)),
+            })
+        });
+    let status = res.status();
+    let (mut parts, _) = res.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let body = crate::views::error_page(status, &message, user.as_ref(), state.config.demo);
+    Response::from_parts(parts, axum::body::Body::from(body.into_string()))
 }

@@ -113,11 +113,11 @@ fn nav_link(href: &str, label: &str, section: &str, current: &str) -> Markup {
 }
 
 /// The page shown for an error status.
-pub fn error_page(status: StatusCode, message: &str) -> Markup {
+pub fn error_page(status: StatusCode, message: &str, user: Option<&Signed>, demo: bool) -> Markup {
     let frame = Frame {
         title: status.canonical_reason().unwrap_or("Error"),
-        user: None,
-        demo: false,
+        user,
+        demo,
         section: "",
     };
     page(

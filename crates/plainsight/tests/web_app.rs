@@ -1220,3 +1220,35 @@ async fn lead_queue_filters_by_reason_place_and_review() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn error_pages_keep_the_navigation_and_the_demo_label() {
+    let t = app_with(WebConfig {
+        demo: true,
+        ..WebConfig::default()
+    })
+    .await;
+    t.user("ra", Role::Analyst, "vice").await;
+    let mut anon = Browser::default();
+    let r = t.get(&mut anon, "/no/such/page").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("DEMO workspace"));
+    assert!(
+        !r.body.contains("Lead queue"),
+        "no navigation before sign-in"
+    );
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "ra", None, 0).await;
+    for (path, status) in [
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/admin/users", StatusCode::FORBIDDEN),
+        ("/cases/999999", StatusCode::NOT_FOUND),
+    ] {
+        let r = t.get(&mut b, path).await;
+        assert_eq!(r.status, status, "{path}");
+        assert!(r.body.contains("DEMO workspace"), "{path}: demo label");
+        assert!(r.body.contains("href=\"/leads\""), "{path}: navigation");
+        assert!(r.body.contains("Sign out"), "{path}: sign-out");
+        assert!(r.headers.contains_key(header::CONTENT_SECURITY_POLICY));
+    }
+}

@@ -13,8 +13,9 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use crate::context::load_session;
+use crate::error::error_pages;
 use crate::security::{cross_site_guard, security_headers};
-use crate::{AppState, assets};
+use crate::{AppState, WebError, assets};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -54,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit", get(admin::audit_log))
         // Embedded assets.
         .route("/static/{file}", get(assets::serve))
+        .fallback(|| async { WebError::NotFound })
+        .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(from_fn_with_state(state.clone(), load_session))
         .layer(from_fn(cross_site_guard))
         .layer(from_fn_with_state(state.clone(), security_headers))
