@@ -1252,3 +1252,156 @@ async fn error_pages_keep_the_navigation_and_the_demo_label() {
         assert!(r.headers.contains_key(header::CONTENT_SECURITY_POLICY));
     }
 }
+
+#[tokio::test]
+async fn passwords_follow_the_policy_and_are_stored_as_argon2id() {
+    let t = app().await;
+    let id = t.user("sa", Role::Analyst, "vice").await;
+    let stored = t.store.user_by_id(id).await.unwrap().unwrap().password_hash;
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "Argon2id, 19 MiB, 2 passes, 1 lane: {stored}"
+    );
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "sa", None, 0).await;
+    let token = t.csrf(&mut b, "/password").await;
+    for (new, why) in [
+        ("short", "at least 8"),
+        ("password123", "common"),
+        ("iloveyou1", "common"),
+    ] {
+        let r = t
+            .post(
+                &mut b,
+                "/password",
+                &[("csrf", &token), ("current", PASSWORD), ("new", new)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{new}");
+        assert!(r.body.to_lowercase().contains(why), "{new}: {}", r.body);
+    }
+    // No composition rules: a long phrase of lower-case words is fine.
+    let r = t
+        .post(
+            &mut b,
+            "/password",
+            &[
+                ("csrf", &token),
+                ("current", PASSWORD),
+                ("new", "plain words make a fine password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = t.store.user_by_id(id).await.unwrap().unwrap().password_hash;
+    assert_ne!(after, stored);
+    assert!(
+        plainsight_access::verify_password("plain words make a fine password", &after).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn settings_and_exports_are_audited_and_the_banner_is_the_administrators() {
+    let t = app().await;
+    t.user("ad", Role::Administrator, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "ad", None, 0).await;
+    let token = t.csrf(&mut b, "/admin/settings").await;
+    let r = t
+        .post(
+            &mut b,
+            "/admin/settings",
+            &[
+                ("csrf", &token),
+                ("retention_days", "90"),
+                ("banner", "Authorised use only: unit 7."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.store.setting("retention_days").await.unwrap().as_deref(),
+        Some("90")
+    );
+    let login = t.get(&mut Browser::default(), "/login").await;
+    assert!(login.body.contains("Authorised use only: unit 7."));
+    let r = t
+        .post(
+            &mut b,
+            "/admin/settings",
+            &[("csrf", &token), ("retention_days", "0"), ("banner", "x")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // A case export is audited with its format.
+    let r = t
+        .post(
+            &mut b,
+            "/cases",
+            &[("csrf", &token), ("title", "export me")],
+        )
+        .await;
+    let case = r.location().to_string();
+    t.get(&mut b, &format!("{case}/export.csv")).await;
+    t.get(&mut b, &format!("{case}/export.html")).await;
+    let entries = t.store.audit_entries(0, 10_000).await.unwrap();
+    let has = |action: &str, detail: &str| {
+        entries.iter().any(|e| {
+            e.record.action == action
+                && e.record.actor.as_deref() == Some("ad")
+                && e.record.detail.as_deref().unwrap_or("").contains(detail)
+        })
+    };
+    assert!(has("change_settings", "retention_days=90"));
+    assert!(has("export_case", "csv"));
+    assert!(has("export_case", "html"));
+}
+
+#[test]
+fn retention_apply_removes_expired_ads_reanalyses_and_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let d: &Path = dir.path();
+    std::fs::copy(template_db(), d.join("ws.db")).unwrap();
+    let url = format!("sqlite://{}/ws.db", d.display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let count = |sql: &'static str| {
+        rt.block_on(async {
+            let store = SqliteStore::open(&url).await.unwrap();
+            let n: i64 = sqlx::query_scalar(sql)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            store.close().await;
+            n
+        })
+    };
+    let before = count("SELECT count(*) FROM ads");
+    // Half the ads were stored a year ago.
+    rt.block_on(async {
+        let store = SqliteStore::open(&url).await.unwrap();
+        sqlx::query("UPDATE ads SET ingested_at = '2025-01-01T00:00:00.000Z' WHERE ad_key % 2 = 0")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    Command::cargo_bin("plainsight")
+        .unwrap()
+        .current_dir(d)
+        .env("PLAINSIGHT_DB", &url)
+        .args(["-q", "retention", "--apply", "--days", "180"])
+        .assert()
+        .success();
+    let after = count("SELECT count(*) FROM ads");
+    assert_eq!(after, before - before / 2, "the old half is gone");
+    assert_eq!(
+        count("SELECT count(*) FROM network_ads"),
+        after,
+        "networks were rebuilt from what is left"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM audit_log WHERE action = 'retention_purge'"),
+        1
+    );
+    assert_eq!(count("SELECT count(*) FROM ads WHERE ad_key % 2 = 0"), 0);
+}
