@@ -70,6 +70,11 @@ pub struct Phone {
     pub techniques: Vec<String>,
     pub span: Span,
     pub field: Field,
+    /// Printed as a service's line rather than as the ad's contact: the words just before it
+    /// say so ("site support", "report abuse", "verification line", "to advertise call").
+    /// Such numbers appear across unrelated ads and never link them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

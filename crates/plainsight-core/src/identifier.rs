@@ -59,6 +59,9 @@ pub struct Identifier {
     pub obscured: bool,
 }
 
+/// The `platform` of a phone identifier printed as a service's line (see `Phone::service`).
+pub const SERVICE_PHONE: &str = "service";
+
 /// The distinct identifiers of an ad, sorted. Handles compare case-insensitively because every
 /// platform we know treats them so.
 pub fn identifiers_of(ad: &Ad, extraction: &Extraction) -> Vec<Identifier> {
@@ -73,7 +76,10 @@ pub fn identifiers_of(ad: &Ad, extraction: &Extraction) -> Vec<Identifier> {
         seen.insert(key);
     };
     for p in &extraction.phones {
-        add(IdentifierKind::Phone, "", p.e164.clone(), p.obscured);
+        // A service's line (site support, abuse reports) is kept, so a look-up by the number
+        // finds the ad, but marked, so that linking leaves it out.
+        let platform = if p.service { SERVICE_PHONE } else { "" };
+        add(IdentifierKind::Phone, platform, p.e164.clone(), p.obscured);
     }
     for e in &extraction.emails {
         add(
@@ -137,6 +143,7 @@ mod tests {
             techniques: vec![],
             span: Span::new(0, 1),
             field: Field::Body,
+            service: false,
         }
     }
 

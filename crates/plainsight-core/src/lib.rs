@@ -11,7 +11,7 @@ pub use extraction::{
     Age, Email, Extraction, Field, Handle, IndicatorHit, Location, Payment, Phone, Price, Span,
     UrlRef,
 };
-pub use identifier::{Identifier, IdentifierKind, identifiers_of};
+pub use identifier::{Identifier, IdentifierKind, SERVICE_PHONE, identifiers_of};
 pub use network::{
     AnalysisAd, Evidence, NetworkEvent, NetworkId, NetworkLink, NetworkLocation, NetworkRecord,
     Reason,

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use plainsight_core::{
     AnalysisAd, Evidence, Field, IdentifierKind, NetworkEvent, NetworkId, NetworkLink,
-    NetworkLocation, NetworkRecord, Reason,
+    NetworkLocation, NetworkRecord, Reason, SERVICE_PHONE,
 };
 use plainsight_link::{AdLinkInput, LinkConfig, LinkReason, Linking, UnionFind, link, shingles};
 use rayon::prelude::*;
@@ -130,7 +130,10 @@ pub fn prepare(ads: Vec<AnalysisAd>, interner: &mut Interner) -> Vec<(AdFacts, A
             let mut identifiers = Vec::new();
             let mut phashes = Vec::new();
             for id in &ad.identifiers {
-                if !links_ads(id.kind) {
+                // A service's line (site support, abuse reports) is printed in unrelated ads.
+                if !links_ads(id.kind)
+                    || (id.kind == IdentifierKind::Phone && id.platform == SERVICE_PHONE)
+                {
                     continue;
                 }
                 if id.kind == IdentifierKind::ImagePhash

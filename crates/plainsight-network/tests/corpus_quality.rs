@@ -68,7 +68,11 @@ fn analysis_beats_the_plain_phone_baseline_on_corpus_truth() {
                     .identifiers
                     .iter()
                     .filter(|i| i.kind.as_str() == "phone" && !i.obscured)
-                    .cloned()
+                    // A naive phone graph knows nothing of service lines either.
+                    .map(|i| plainsight_core::Identifier {
+                        platform: String::new(),
+                        ..i.clone()
+                    })
                     .collect(),
                 title: String::new(),
                 body: String::new(),

@@ -249,3 +249,47 @@ fn an_operators_photo_links_its_ads_but_a_stock_photo_everyone_uses_is_a_hub() {
         "the stock photo merged nobody"
     );
 }
+
+#[test]
+fn a_service_line_printed_in_a_few_unrelated_ads_never_links_them() {
+    // Three writers, each with their own number, whose ads also carry a site's support line:
+    // too few ads for hub detection, so only the extraction's "service" mark keeps them apart.
+    let support = Identifier {
+        platform: plainsight_core::SERVICE_PHONE.to_string(),
+        ..phone("+18662930276")
+    };
+    let ads = vec![
+        ad(
+            1,
+            &writer_text(1),
+            vec![phone("+19195550101"), support.clone()],
+        ),
+        ad(
+            2,
+            &writer_text(2),
+            vec![phone("+19195550102"), support.clone()],
+        ),
+        ad(3, &writer_text(3), vec![phone("+19195550103"), support]),
+    ];
+    let a = run(ads, &LinkConfig::default());
+    assert_eq!(a.networks.len(), 3, "each writer is a network of its own");
+    // Without the mark the same number would join them.
+    let ads = vec![
+        ad(
+            1,
+            &writer_text(1),
+            vec![phone("+19195550101"), phone("+18662930276")],
+        ),
+        ad(
+            2,
+            &writer_text(2),
+            vec![phone("+19195550102"), phone("+18662930276")],
+        ),
+        ad(
+            3,
+            &writer_text(3),
+            vec![phone("+19195550103"), phone("+18662930276")],
+        ),
+    ];
+    assert_eq!(run(ads, &LinkConfig::default()).networks.len(), 1);
+}

@@ -23,6 +23,7 @@ fn ad(id: &str, body: &str, phone: Option<&str>) -> NewAd {
             techniques: vec!["spelled_digits".into()],
             span: Span::new(0, 3),
             field: Field::Body,
+            service: false,
         });
         extraction.indicators.push(IndicatorHit {
             code: "obscured_phone".into(),

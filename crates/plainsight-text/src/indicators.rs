@@ -334,6 +334,7 @@ mod tests {
             techniques: vec!["spelled_digits".into()],
             span: Span::new(5, text.len()),
             field: Field::Body,
+            service: false,
         };
         let hits = set.find(&ft, &[phone]);
         assert_eq!(hits.len(), 1);

@@ -318,8 +318,55 @@ impl PhoneFinder {
             techniques,
             span: Span::new(span.start, span.end),
             field,
+            service: is_service_line(&text[..norm_start]),
         }
     }
+}
+
+/// Words that, just before a number, say it is a service's line (a site's support or abuse
+/// line, a verification or ad-posting service), not the contact of the person advertised.
+const SERVICE_CUES: &[&str] = &[
+    "support",
+    "abuse",
+    "report",
+    "verification",
+    "verify",
+    "advertise",
+    "advertising",
+    "customer service",
+    "help desk",
+    "helpdesk",
+    "webmaster",
+    "billing",
+];
+
+/// Whether the text just before a number (its own line or sentence, at most 60 characters)
+/// names a service.
+fn is_service_line(before: &str) -> bool {
+    let start = before
+        .rfind(['\n', '.', '!', '?', '|'])
+        .map_or(0, |i| i + 1);
+    let mut clause = &before[start..];
+    if clause.len() > 60 {
+        let mut cut = clause.len() - 60;
+        while !clause.is_char_boundary(cut) {
+            cut += 1;
+        }
+        clause = &clause[cut..];
+    }
+    let clause = clause.to_lowercase();
+    SERVICE_CUES.iter().any(|cue| {
+        clause.match_indices(cue).any(|(i, _)| {
+            // Whole words only: "supportive" is not a cue.
+            let before_ok = clause[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let after = &clause[i + cue.len()..];
+            let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
+            before_ok && after_ok
+        })
+    })
 }
 
 /// The one place `phonenumber` is called. `input` has already been checked to be 7-17 ASCII
@@ -1177,6 +1224,37 @@ mod tests {
 
     fn e164s(text: &str) -> Vec<String> {
         find(text).into_iter().map(|p| p.e164).collect()
+    }
+
+    #[test]
+    fn a_service_line_is_told_from_the_ads_contact() {
+        let found = find(
+            "Text me 919-555-0123 anytime.\nProblems with this ad? Call site support 866-293-0276",
+        );
+        let service: Vec<(&str, bool)> =
+            found.iter().map(|p| (p.e164.as_str(), p.service)).collect();
+        assert_eq!(
+            service,
+            vec![("+19195550123", false), ("+18662930276", true)]
+        );
+        for text in [
+            "Report abuse or fake ads: (888) 555-0199",
+            "Verified provider - verification line 877 555 0142",
+            "Ad posted by QuickPost, to advertise call 844-555-0110",
+        ] {
+            assert!(find(text).iter().all(|p| p.service), "{text}");
+        }
+        for text in [
+            "Supportive and sweet, call 919 555 0123",
+            "New in town. Call 919-555-0123",
+            "I support local businesses and love to travel. Text 919.555.0123",
+        ] {
+            let found = find(text);
+            assert!(
+                !found.is_empty() && found.iter().all(|p| !p.service),
+                "{text}"
+            );
+        }
     }
 
     fn one(text: &str) -> Phone {
