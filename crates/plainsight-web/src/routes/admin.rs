@@ -28,14 +28,17 @@ fn users_page(
         table {
             thead { tr { th { "User" } th { "Name" } th { "Role" } th { "Team" } th { "Area" } th { "Status" } th { "Second factor" } th { "Last sign-in" } th { "Actions" } } }
             tbody { @for u in users { tr {
-                td { (u.username) } td { (u.display_name) } td { (u.role) } td { (u.team) } td { (u.area) }
+                td { (u.username) } td { (u.display_name) } td { (u.role.parse::<Role>().map(Role::label).unwrap_or("unknown role")) } td { (u.team) } td { (u.area) }
                 td { (u.status) @if let Some(r) = &u.status_reason { br; small { (r) } } }
                 td { @if u.mfa_enrolled() { "enrolled" } @else { "at next sign-in" } }
                 td { (when(u.last_login_at.as_deref())) }
                 td {
                     form.inline method="post" action=(format!("/admin/users/{}", u.user_id)) {
                         (csrf_field(user))
-                        select name="action" aria-label="Action" {
+                        select name="action" aria-label="Action" required {
+                            // No action is picked until the administrator picks one: a stray
+                            // click on Apply must not disable an account.
+                            option value="" selected disabled { "Choose…" }
                             @if u.status == "locked" { option value="unlock" { "Unlock" } }
                             @if u.status != "disabled" { option value="disable" { "Disable" } } @else { option value="enable" { "Enable" } }
                             option value="reset_mfa" { "Reset second factor" }
