@@ -25,6 +25,21 @@ async fn own_case(state: &AppState, user: &Signed, id: i64) -> Result<CaseSummar
         .ok_or(WebError::NotFound)
 }
 
+/// The checks every action on one folder starts with: the role allows it (refusals audited)
+/// and the folder is the user's team's (otherwise 404). Returns the folder and its audit object.
+async fn case_for(
+    state: &AppState,
+    user: &Signed,
+    id: i64,
+    permission: Permission,
+    action: &str,
+) -> Result<(CaseSummary, Option<String>), WebError> {
+    let object = Some(format!("case:{id}"));
+    user.require_audited(state, permission, action, object.clone())
+        .await?;
+    Ok((own_case(state, user, id).await?, object))
+}
+
 pub async fn list(State(state): State<AppState>, user: Signed) -> Result<Response, WebError> {
     user.require_audited(&state, Permission::ManageCases, "view_cases", None)
         .await?;
@@ -259,16 +274,15 @@ pub async fn remove_item(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<Response, WebError> {
-    let object = Some(format!("case:{id}"));
-    user.require_audited(
+    let (_, object) = case_for(
         &state,
+        &user,
+        id,
         Permission::ManageCases,
         "remove_case_item",
-        object.clone(),
     )
     .await?;
     check_kind(&form.kind)?;
-    own_case(&state, &user, id).await?;
     state
         .store
         .remove_case_item(id, &form.kind, form.item)
@@ -296,15 +310,7 @@ pub async fn add_note(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> Result<Response, WebError> {
-    let object = Some(format!("case:{id}"));
-    user.require_audited(
-        &state,
-        Permission::ManageCases,
-        "add_case_note",
-        object.clone(),
-    )
-    .await?;
-    own_case(&state, &user, id).await?;
+    let (_, object) = case_for(&state, &user, id, Permission::ManageCases, "add_case_note").await?;
     let text = form.text.trim();
     if text.is_empty() {
         return Err(WebError::BadRequest("the note is empty".into()));
@@ -329,15 +335,14 @@ pub async fn set_status(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Response, WebError> {
-    let object = Some(format!("case:{id}"));
-    user.require_audited(
+    let (_, object) = case_for(
         &state,
+        &user,
+        id,
         Permission::ManageCases,
         "set_case_status",
-        object.clone(),
     )
     .await?;
-    own_case(&state, &user, id).await?;
     if form.status != "open" && form.status != "closed" {
         return Err(WebError::BadRequest(format!(
             "unknown status {}",
@@ -377,10 +382,7 @@ pub async fn export_html(
     user: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let object = Some(format!("case:{id}"));
-    user.require_audited(&state, Permission::Export, "export_case", object.clone())
-        .await?;
-    let case = own_case(&state, &user, id).await?;
+    let (case, object) = case_for(&state, &user, id, Permission::Export, "export_case").await?;
     user.audit(
         &state,
         "export_case",
@@ -467,10 +469,7 @@ pub async fn export_csv(
     user: Signed,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let object = Some(format!("case:{id}"));
-    user.require_audited(&state, Permission::Export, "export_case", object.clone())
-        .await?;
-    let case = own_case(&state, &user, id).await?;
+    let (case, object) = case_for(&state, &user, id, Permission::Export, "export_case").await?;
     user.audit(&state, "export_case", object, Outcome::Success, Some("csv"))
         .await?;
     let v = load(&state, case).await?;
