@@ -711,8 +711,3 @@ impl AccessStore for SqliteStore {
         rows.iter().map(audit_from_row).collect()
     }
 }
-
-/// Parse an outcome name (for CLI filters).
-pub fn parse_outcome(s: &str) -> Option<Outcome> {
-    s.parse().ok()
-}

@@ -166,6 +166,13 @@ pub fn label_text(label: &str) -> &'static str {
     }
 }
 
+/// A value encoded for a URL's query string (`maud` escapes HTML, not URLs).
+pub fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
 /// A hidden anti-forgery field for a form.
 pub fn csrf_field(user: &Signed) -> Markup {
     html! { input type="hidden" name="csrf" value=(user.csrf); }
@@ -173,7 +180,13 @@ pub fn csrf_field(user: &Signed) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::when;
+    use super::{url_encode, when};
+
+    #[test]
+    fn query_values_are_url_encoded() {
+        assert_eq!(url_encode("a&b c=d"), "a%26b+c%3Dd");
+        assert_eq!(url_encode("Raleigh, NC"), "Raleigh%2C+NC");
+    }
 
     #[test]
     fn times_are_shortened_and_odd_values_shown_as_they_are() {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::context::Signed;
 use crate::security::CsrfForm;
-use crate::views::{Frame, csrf_field, page, when};
+use crate::views::{Frame, csrf_field, page, url_encode, when};
 use crate::{AppState, WebError};
 
 fn users_page(
@@ -334,7 +334,7 @@ pub async fn audit_log(
             } } }
         }
         @if let Some(seq) = older {
-            p { a href=(format!("/admin/audit?actor={}&action={}&object={}&before={seq}", q.actor, q.action, q.object)) { "Older entries →" } }
+            p { a href=(format!("/admin/audit?actor={}&action={}&object={}&before={seq}", url_encode(&q.actor), url_encode(&q.action), url_encode(&q.object))) { "Older entries →" } }
         }
     };
     Ok(page(&Frame::signed(&state, &user, "Audit log", "audit"), content).into_response())

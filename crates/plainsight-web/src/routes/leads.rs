@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use crate::context::Signed;
 use crate::security::CsrfForm;
-use crate::views::{Frame, csrf_field, day, label_text, page, svg, when};
+use crate::views::{Frame, csrf_field, day, label_text, page, svg, url_encode, when};
 use crate::{AppState, WebError};
 
 /// Rows per page of the lead queue.
@@ -108,12 +108,6 @@ pub async fn dashboard(State(state): State<AppState>, user: Signed) -> Result<Re
         content,
     )
     .into_response())
-}
-
-fn url_encode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|e| e.trim_start_matches('=').to_string())
-        .unwrap_or_default()
 }
 
 fn lead_table(leads: &[Lead]) -> Markup {
