@@ -82,24 +82,37 @@ pub struct Lsh {
 impl Lsh {
     /// The band keys of a signature (none for an empty document's signature).
     pub fn band_keys(&self, sig: &[u32]) -> Vec<BandKey> {
-        if sig.iter().all(|&v| v == u32::MAX) {
-            return Vec::new();
-        }
-        let mut bytes = Vec::with_capacity(self.rows * 4);
-        sig.chunks(self.rows)
-            .take(self.bands)
-            .enumerate()
-            .map(|(band, rows)| {
-                bytes.clear();
-                for v in rows {
-                    bytes.extend_from_slice(&v.to_le_bytes());
-                }
-                BandKey {
-                    band: band as u16,
-                    key: xxh3_64_with_seed(&bytes, MINHASH_SEED ^ band as u64),
-                }
-            })
+        (0..self.bands)
+            .map_while(|band| self.band_key(sig, band))
             .collect()
+    }
+
+    /// The key of one band of a signature: `None` for an empty document's signature, or when
+    /// the signature has no such band. Lets a caller group by one band at a time.
+    pub fn band_key(&self, sig: &[u32], band: usize) -> Option<BandKey> {
+        if band >= self.bands || sig.iter().all(|&v| v == u32::MAX) {
+            return None;
+        }
+        let rows = sig.chunks(self.rows).nth(band)?;
+        let mut bytes = [0u8; 64];
+        let mut len = 0;
+        let mut owned = Vec::new();
+        let key_bytes: &[u8] = if rows.len() * 4 <= bytes.len() {
+            for v in rows {
+                bytes[len..len + 4].copy_from_slice(&v.to_le_bytes());
+                len += 4;
+            }
+            &bytes[..len]
+        } else {
+            for v in rows {
+                owned.extend_from_slice(&v.to_le_bytes());
+            }
+            &owned
+        };
+        Some(BandKey {
+            band: band as u16,
+            key: xxh3_64_with_seed(key_bytes, MINHASH_SEED ^ band as u64),
+        })
     }
 
     /// The similarity at which a pair becomes a candidate with probability one half:

@@ -126,8 +126,10 @@ pub struct Linking {
 }
 
 /// Link ads into networks. `identifier_names[i]` is the (kind, value) of identifier `i`.
+/// The inputs are consumed: their shingles are freed as soon as the MinHash signatures are
+/// made, before the candidate pairs and links are built.
 pub fn link(
-    ads: &[AdLinkInput],
+    mut ads: Vec<AdLinkInput>,
     identifier_names: &[(String, String)],
     cfg: &LinkConfig,
 ) -> Linking {
@@ -162,7 +164,7 @@ pub fn link(
     let mut uf = UnionFind::new(n);
 
     // Photos: exact hashes arrive as identifiers; near-identical ones via phash blocks.
-    for (a, b, ha, hb) in similar_photo_pairs(ads, cfg.phash_max_distance) {
+    for (a, b, ha, hb) in similar_photo_pairs(&ads, cfg.phash_max_distance) {
         links.push(Link {
             a,
             b,
@@ -198,7 +200,7 @@ pub fn link(
             writers.union(members[0], m);
         }
     }
-    let common = common_shingles(ads, &mut writers, cfg.common_shingle_groups);
+    let common = common_shingles(&ads, &mut writers, cfg.common_shingle_groups);
     drop(writers);
     let hasher = MinHasher::new(cfg.permutations);
     let lsh = Lsh {
@@ -217,16 +219,26 @@ pub fn link(
             (kept.len() >= cfg.min_shingles).then(|| hasher.signature(&kept))
         })
         .collect();
-    let entries: Vec<u128> = signatures
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, sig)| {
-            sig.iter()
-                .flat_map(|sig| lsh.band_keys(sig))
-                .map(move |key| key.pack(i as u32))
-        })
-        .collect();
-    let candidates = candidate_pairs_packed(entries, cfg.max_bucket);
+    for ad in &mut ads {
+        ad.shingles = Vec::new();
+    }
+    // One band at a time: the (band key, ad) entries of all bands at once were 16 bytes per
+    // band per ad (a quarter of a gigabyte at a million ads); buckets never span bands, so
+    // grouping band by band gives the same candidates.
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    for band in 0..lsh.bands {
+        let entries: Vec<u128> = signatures
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, sig)| {
+                let key = lsh.band_key(sig.as_deref()?, band)?;
+                Some(key.pack(i as u32))
+            })
+            .collect();
+        candidates.extend(candidate_pairs_packed(entries, cfg.max_bucket));
+    }
+    candidates.par_sort_unstable();
+    candidates.dedup();
     let template_links: Vec<Link> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
@@ -300,23 +312,26 @@ pub fn link(
 }
 
 /// Shingles that appear in at least `min_groups` of the groups in `groups`: generic phrases.
-/// A count of documents per shingle first (a group-by on the shingle hash) keeps only shingles
-/// frequent enough to qualify; then, visiting ads group by group, each such shingle counts the
-/// groups it appears in.
+/// A count of documents per shingle first keeps only shingles frequent enough to qualify;
+/// then, visiting ads group by group, each such shingle counts the groups it appears in.
+///
+/// The document count is a count-min sketch, not a map of every distinct shingle (tens of
+/// millions at a million ads, the largest allocation of an analysis): a sketch never counts
+/// low, so every shingle that can qualify passes, and the few that pass by collision are then
+/// counted exactly like the rest. The result is the same as with exact counts.
 fn common_shingles(ads: &[AdLinkInput], groups: &mut UnionFind, min_groups: usize) -> HashSet<u64> {
     let min_groups = min_groups.max(2) as u32;
-    let mut df: HashMap<u64, u32> = HashMap::new();
+    let sketch = ShingleSketch::count(ads);
+    // shingle -> (last group seen, groups counted)
+    let mut spread: HashMap<u64, (u32, u32)> = HashMap::new();
     for ad in ads {
         for &s in &ad.shingles {
-            *df.entry(s).or_default() += 1;
+            if sketch.at_least(s, min_groups) {
+                spread.entry(s).or_insert((u32::MAX, 0));
+            }
         }
     }
-    // shingle -> (last group seen, groups counted)
-    let mut spread: HashMap<u64, (u32, u32)> = df
-        .into_iter()
-        .filter(|&(_, n)| n >= min_groups)
-        .map(|(s, _)| (s, (u32::MAX, 0)))
-        .collect();
+    drop(sketch);
     if spread.is_empty() {
         return HashSet::new();
     }
@@ -338,6 +353,54 @@ fn common_shingles(ads: &[AdLinkInput], groups: &mut UnionFind, min_groups: usiz
         .filter(|&(_, (_, n))| n >= min_groups)
         .map(|(s, _)| s)
         .collect()
+}
+
+/// Saturating per-shingle document counts in two rows of one-byte counters (a count-min
+/// sketch): an estimate that is never below the true count.
+struct ShingleSketch {
+    rows: [Vec<u8>; 2],
+    mask: u64,
+}
+
+impl ShingleSketch {
+    fn count(ads: &[AdLinkInput]) -> ShingleSketch {
+        let occurrences: usize = ads.iter().map(|a| a.shingles.len()).sum();
+        // About two counters per occurrence keeps collisions rare; bounded both ways.
+        let width = (occurrences * 2)
+            .next_power_of_two()
+            .clamp(1 << 16, 1 << 28);
+        let mut sketch = ShingleSketch {
+            rows: [vec![0u8; width], vec![0u8; width]],
+            mask: width as u64 - 1,
+        };
+        for ad in ads {
+            for &s in &ad.shingles {
+                let [a, b] = sketch.slots(s);
+                sketch.rows[0][a] = sketch.rows[0][a].saturating_add(1);
+                sketch.rows[1][b] = sketch.rows[1][b].saturating_add(1);
+            }
+        }
+        sketch
+    }
+
+    /// Two independent slots from the shingle hash (remixed, so that hashes from any source
+    /// spread evenly).
+    fn slots(&self, shingle: u64) -> [usize; 2] {
+        let mut x = shingle ^ (shingle >> 33);
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^= x >> 33;
+        [(x & self.mask) as usize, ((x >> 32) & self.mask) as usize]
+    }
+
+    /// Whether the shingle may be in at least `n` documents (false only when it is not).
+    fn at_least(&self, shingle: u64, n: u32) -> bool {
+        let [a, b] = self.slots(shingle);
+        let estimate = self.rows[0][a].min(self.rows[1][b]);
+        // A saturated counter says "255 or more".
+        estimate == u8::MAX || u32::from(estimate) >= n
+    }
 }
 
 const PHASH_BLOCKS: u32 = 5;
@@ -438,7 +501,7 @@ mod tests {
         }
 
         fn link(&self, cfg: &LinkConfig) -> Linking {
-            link(&self.ads, &self.names, cfg)
+            link(self.ads.clone(), &self.names, cfg)
         }
     }
 

@@ -219,9 +219,11 @@ pub struct Analysis {
 
 /// Stages 2 and 3: link the prepared ads, summarise every network, assign stable ids.
 /// `inputs[i]` is the linking input of `facts[i]`; it is consumed so its shingles are freed
-/// before the summaries are built.
+/// before the summaries are built. The facts are consumed too: each network's ads are handed
+/// to the task that summarises it and freed there, so the facts and the finished records are
+/// never all in memory at once (together they set the peak of a million-ad analysis).
 pub fn analyze(
-    facts: &[AdFacts],
+    facts: Vec<AdFacts>,
     inputs: Vec<AdLinkInput>,
     interner: &Interner,
     weights: &Weights,
@@ -229,8 +231,7 @@ pub fn analyze(
     previous: &HashMap<i64, NetworkId>,
     next_id: NetworkId,
 ) -> Analysis {
-    let linking = link(&inputs, interner.names(), cfg);
-    drop(inputs);
+    let linking = link(inputs, interner.names(), cfg);
 
     // Group-by network representative; groups in order of their first ad.
     let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
@@ -244,9 +245,23 @@ pub fn analyze(
             group_of[a as usize] = g as u32;
         }
     }
-    let mut links_of: Vec<Vec<plainsight_link::Link>> = vec![Vec::new(); groups.len()];
-    for l in &linking.links {
-        links_of[group_of[l.a as usize] as usize].push(*l);
+    // The links of each network as one slice of the list sorted by network (a stable sort
+    // keeps the links' own order within a network). A vector per network would hold a second
+    // copy of every link: more than ten million at a million ads.
+    let mut linking = linking;
+    let link_count = linking.links.len();
+    let template_links = linking
+        .links
+        .iter()
+        .filter(|l| l.reason == LinkReason::Template)
+        .count();
+    let mut links = std::mem::take(&mut linking.links);
+    links.par_sort_by_key(|l| group_of[l.a as usize]);
+    let mut link_ranges = vec![0..0; groups.len()];
+    let mut start = 0;
+    for run in links.chunk_by(|x, y| group_of[x.a as usize] == group_of[y.a as usize]) {
+        link_ranges[group_of[run[0].a as usize] as usize] = start..start + run.len();
+        start += run.len();
     }
 
     let keys: Vec<Vec<i64>> = groups
@@ -263,29 +278,47 @@ pub fn analyze(
         .chain(linking.excluded_seen.iter().map(|&(i, _)| (i, "excluded")))
         .collect();
 
-    let networks: Vec<NetworkRecord> = groups
-        .par_iter()
-        .zip(links_of.par_iter())
-        .zip(assignment.ids.par_iter())
-        .map(|((ads, links), &id)| summarise(id, ads, links, facts, interner, weights, &unused_ids))
-        .collect();
-
-    let membership = groups
+    let membership = keys
         .iter()
         .zip(&assignment.ids)
-        .flat_map(|(ads, &id)| ads.iter().map(move |&a| (facts[a as usize].key, id)))
+        .flat_map(|(keys, &id)| keys.iter().map(move |&key| (key, id)))
         .collect();
+    drop(keys);
+    let ad_count = facts.len();
+    let networks_of_one = groups.iter().filter(|g| g.len() == 1).count();
+    let largest_network = groups.iter().map(Vec::len).max().unwrap_or(0);
+
+    // Move each ad's facts to its network (groups list their ads in ascending order).
+    let mut slots: Vec<Option<AdFacts>> = facts.into_iter().map(Some).collect();
+    let group_facts: Vec<Vec<AdFacts>> = groups
+        .iter()
+        .map(|ads| {
+            ads.iter()
+                .filter_map(|&a| slots.get_mut(a as usize).and_then(Option::take))
+                .collect()
+        })
+        .collect();
+    drop(slots);
+
+    let networks: Vec<NetworkRecord> = groups
+        .into_par_iter()
+        .zip(group_facts.into_par_iter())
+        .zip(link_ranges.par_iter())
+        .zip(assignment.ids.par_iter())
+        .map(|(((ads, members), range), &id)| {
+            let links = &links[range.clone()];
+            summarise(id, &ads, members, links, interner, weights, &unused_ids)
+        })
+        .collect();
+    drop(links);
+
     let stats = AnalysisStats {
-        ads: facts.len(),
+        ads: ad_count,
         networks: networks.len(),
-        networks_of_one: groups.iter().filter(|g| g.len() == 1).count(),
-        largest_network: groups.iter().map(Vec::len).max().unwrap_or(0),
-        links: linking.links.len(),
-        template_links: linking
-            .links
-            .iter()
-            .filter(|l| l.reason == LinkReason::Template)
-            .count(),
+        networks_of_one,
+        largest_network,
+        links: link_count,
+        template_links,
         common_shingles: linking.common_shingles,
         kept_ids: assignment.kept,
         new_ids: assignment.created,
@@ -329,16 +362,18 @@ fn unused_identifiers(linking: &Linking, interner: &Interner) -> Vec<UnusedIdent
 }
 
 /// Stage 3 for one network: everything in its record.
+/// `ads` are the network's ads as indices into the whole run, ascending; `facts` are their
+/// facts in the same order (links name ads by run index).
 fn summarise(
     network_id: NetworkId,
     ads: &[u32],
+    facts: Vec<AdFacts>,
     links: &[plainsight_link::Link],
-    facts: &[AdFacts],
     interner: &Interner,
     weights: &Weights,
     unused_ids: &HashMap<u32, &str>,
 ) -> NetworkRecord {
-    let mut members: Vec<&AdFacts> = ads.iter().map(|&a| &facts[a as usize]).collect();
+    let mut members: Vec<&AdFacts> = facts.iter().collect();
     // Oldest first; undated ads last; the id breaks ties.
     members.sort_by(|a, b| {
         (a.posted_at.is_none(), a.posted_at, &a.id).cmp(&(
@@ -442,7 +477,7 @@ fn summarise(
         round3(personas.len() as f64 / phones.len() as f64)
     };
 
-    let network_links = summarise_links(links, facts, interner);
+    let network_links = summarise_links(links, ads, &facts, interner);
     let reasons = reasons(
         &members,
         &personas,
@@ -482,6 +517,7 @@ fn round3(x: f64) -> f64 {
 /// (connected parts of the template links), numbered `T1`, `T2`… by their first ad.
 fn summarise_links(
     links: &[plainsight_link::Link],
+    ads: &[u32],
     facts: &[AdFacts],
     interner: &Interner,
 ) -> Vec<NetworkLink> {
@@ -505,10 +541,10 @@ fn summarise_links(
     }
     let mut out: Vec<NetworkLink> = by_value
         .into_iter()
-        .map(|((kind, value), ads)| NetworkLink {
+        .map(|((kind, value), members)| NetworkLink {
             kind,
             value,
-            ads: ad_ids(&ads, facts),
+            ads: ad_ids(&members, ads, facts),
         })
         .collect();
     if !template_edges.is_empty() {
@@ -529,19 +565,24 @@ fn summarise_links(
         for (i, &label) in labels.iter().enumerate() {
             parts.entry(label).or_default().insert(nodes[i]);
         }
-        for (n, ads) in parts.values().enumerate() {
+        for (n, members) in parts.values().enumerate() {
             out.push(NetworkLink {
                 kind: "template".into(),
                 value: format!("T{}", n + 1),
-                ads: ad_ids(ads, facts),
+                ads: ad_ids(members, ads, facts),
             });
         }
     }
     out
 }
 
-fn ad_ids(ads: &BTreeSet<u32>, facts: &[AdFacts]) -> Vec<String> {
-    ads.iter().map(|&a| facts[a as usize].id.clone()).collect()
+/// The ids of `members` (run indices), found through the network's ascending `ads`.
+fn ad_ids(members: &BTreeSet<u32>, ads: &[u32], facts: &[AdFacts]) -> Vec<String> {
+    members
+        .iter()
+        .filter_map(|a| ads.binary_search(a).ok())
+        .filter_map(|i| facts.get(i).map(|f| f.id.clone()))
+        .collect()
 }
 
 /// Evidence for a network feature: a note (identifier, persona, place), not a span of text.
@@ -759,7 +800,7 @@ mod tests {
         let (facts, inputs): (Vec<_>, Vec<_>) = prepare(ads, &mut interner).into_iter().unzip();
         let weights = Weights::bundled().unwrap();
         let a = analyze(
-            &facts,
+            facts,
             inputs,
             &interner,
             &weights,

@@ -15,7 +15,7 @@ fn run(ads: Vec<AnalysisAd>, cfg: &LinkConfig) -> Analysis {
     let mut interner = Interner::default();
     let (facts, inputs): (Vec<_>, Vec<_>) = prepare(ads, &mut interner).into_iter().unzip();
     analyze(
-        &facts,
+        facts,
         inputs,
         &interner,
         &Weights::bundled().unwrap(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::access::now_text;
-use crate::sqlite::{ad_ref_from_row, stored_ad_from_row};
+use crate::sqlite::{STORED_AD_COLUMNS, ad_ref_from_row, stored_ad_from_row};
 use crate::{AdRef, SqliteStore, StoreError, StoredAd};
 
 /// The labels a reviewer can give a whole network.
@@ -557,10 +557,9 @@ impl CaseworkStore for SqliteStore {
     }
 
     async fn ad_by_key(&self, ad_key: i64) -> Result<Option<StoredAd>, StoreError> {
-        let row = sqlx::query(
-            "SELECT ad_key, record, extraction, source_file, source_line, ingested_at \
-             FROM ads WHERE ad_key = ?",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {STORED_AD_COLUMNS} FROM ads WHERE ad_key = ?"
+        )))
         .bind(ad_key)
         .fetch_optional(self.pool())
         .await?;

@@ -5,13 +5,14 @@
 
 pub mod access;
 pub mod casework;
+pub mod document;
 mod error;
 pub mod networks;
 pub mod nibrs;
 pub mod sqlite;
 
 use async_trait::async_trait;
-use plainsight_core::{Ad, Extraction, IdentifierKind};
+use plainsight_core::{Ad, Extraction, Identifier, IdentifierKind, identifiers_of};
 use serde::Serialize;
 
 pub use access::{
@@ -26,13 +27,43 @@ pub use error::StoreError;
 pub use networks::{AnalysisRun, NetworkFilter, NetworkStore, RunSummary, StoredEvent, WeightSet};
 pub use sqlite::SqliteStore;
 
-/// An ad ready to be stored, with where it was read from.
+/// An ad ready to be stored, with where it was read from. [`NewAd::new`] also does the CPU work
+/// of storing it (content hash, identifiers, the compressed document), so callers can build
+/// many in parallel and the single database writer only writes.
 #[derive(Debug, Clone)]
 pub struct NewAd {
     pub ad: Ad,
     pub extraction: Extraction,
     pub source_file: String,
     pub source_line: u64,
+    content_hash: String,
+    identifiers: Vec<Identifier>,
+    document: Vec<u8>,
+}
+
+impl NewAd {
+    pub fn new(
+        ad: Ad,
+        extraction: Extraction,
+        source_file: String,
+        source_line: u64,
+    ) -> Result<NewAd, StoreError> {
+        let document = document::encode(&ad, &extraction)?;
+        Ok(NewAd {
+            content_hash: ad.content_hash(),
+            identifiers: identifiers_of(&ad, &extraction),
+            ad,
+            extraction,
+            source_file,
+            source_line,
+            document,
+        })
+    }
+
+    /// The identifiers that will be stored for this ad.
+    pub fn identifiers(&self) -> &[Identifier] {
+        &self.identifiers
+    }
 }
 
 /// What happened to one batch of ads.
@@ -119,9 +150,17 @@ pub trait Store: Send + Sync {
     /// Counts describing the workspace.
     async fn summary(&self) -> Result<WorkspaceSummary, StoreError>;
 
-    /// Bring the full-text search index up to date with the ads stored since it was last
-    /// brought up to date (one bulk pass, cheaper than indexing row by row during ingest);
-    /// returns how many ads were added to it.
+    /// Get ready to store about `expected_ads` ads. When that is many and at least as many as
+    /// the workspace holds, the store may drop secondary indexes that [`Store::index_new_ads`]
+    /// builds again at the end: building an index once from sorted keys is far cheaper than
+    /// inserting a million random keys into it one batch at a time. Queries stay correct
+    /// meanwhile, only slower. Returns whether indexes were dropped.
+    async fn begin_bulk_load(&self, expected_ads: u64) -> Result<bool, StoreError>;
+
+    /// Bring the indexes up to date with the ads stored since they last were: build any
+    /// secondary index a bulk load dropped (or an interrupted one left missing), and add the
+    /// new ads to the full-text search index in one bulk pass (cheaper than indexing row by
+    /// row during ingest). Returns how many ads were added to the search index.
     async fn index_new_ads(&self) -> Result<u64, StoreError>;
 }
 

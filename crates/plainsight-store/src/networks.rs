@@ -221,11 +221,6 @@ impl NetworkStore for SqliteStore {
     }
 
     async fn save_analysis(&self, run: &AnalysisRun<'_>) -> Result<i64, StoreError> {
-        // Serialise before taking the write lock.
-        let mut records = Vec::with_capacity(run.networks.len());
-        for n in run.networks {
-            records.push(serde_json::to_string(n).map_err(|e| corrupt("network record", e))?);
-        }
         let fmt = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut tx = self.pool().begin().await?;
         let run_id: i64 = sqlx::query_scalar(
@@ -250,8 +245,17 @@ impl NetworkStore for SqliteStore {
         ] {
             sqlx::query(statement).execute(&mut *tx).await?;
         }
-        let rows: Vec<(&NetworkRecord, &String)> = run.networks.iter().zip(&records).collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        // Records are serialised one statement's worth at a time, inside the transaction: all
+        // of them at once (about 400 MB of JSON at a million ads) set the peak memory of an
+        // analysis.
+        for networks in run.networks.chunks(ROWS_PER_STATEMENT) {
+            let mut chunk = Vec::with_capacity(networks.len());
+            for n in networks {
+                chunk.push((
+                    n,
+                    serde_json::to_string(n).map_err(|e| corrupt("network record", e))?,
+                ));
+            }
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT INTO networks (network_id, ads, priority, first_seen, last_seen, record, run_id) ",
             );
@@ -261,7 +265,7 @@ impl NetworkStore for SqliteStore {
                     .push_bind(n.priority)
                     .push_bind(n.first_seen.map(fmt))
                     .push_bind(n.last_seen.map(fmt))
-                    .push_bind(record.as_str())
+                    .push_bind(record)
                     .push_bind(run_id);
             });
             qb.build().execute(&mut *tx).await?;

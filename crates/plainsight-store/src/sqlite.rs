@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use plainsight_core::{Ad, Extraction, IdentifierKind, identifiers_of};
+use plainsight_core::{Ad, Extraction, IdentifierKind};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -16,10 +16,45 @@ use crate::{
     AdRef, BatchOutcome, IdentifierCount, NewAd, Store, StoreError, StoredAd, WorkspaceSummary,
 };
 
-/// SQLite limits one statement to 32,766 bound values; ads bind 13 each.
+/// SQLite limits one statement to 32,766 bound values; ads bind 14 each.
 const ADS_PER_STATEMENT: usize = 1_000;
 /// Rows per multi-row insert for the narrow tables (5-6 values each).
+///
+/// Only statements of exactly these sizes are kept prepared: the last, shorter statement of
+/// each batch has a different text every time, and caching each one kept hundreds of large
+/// compiled statements alive (memory that grew with the length of an ingest).
 const ROWS_PER_STATEMENT: usize = 4_000;
+
+/// A bulk load smaller than this keeps every index: dropping and rebuilding would cost more.
+const BULK_LOAD_MIN_ADS: u64 = 50_000;
+
+/// Secondary indexes whose keys arrive in random order during ingest (a phone, a date, a
+/// place), with the statement that builds each. At a million ads their inserts touch a
+/// different page each and outgrow the page cache, so every batch rewrites thousands of pages;
+/// a bulk load drops them and builds them once at its end ([`Store::begin_bulk_load`]). The
+/// unique indexes that detect duplicates are never dropped.
+const DEFERRED_INDEXES: &[(&str, &str)] = &[
+    (
+        "identifiers_by_value",
+        "CREATE INDEX IF NOT EXISTS identifiers_by_value ON identifiers (kind, value)",
+    ),
+    (
+        "ads_posted_at",
+        "CREATE INDEX IF NOT EXISTS ads_posted_at ON ads (posted_at)",
+    ),
+    (
+        "ad_places_by_place",
+        "CREATE INDEX IF NOT EXISTS ad_places_by_place ON ad_places (geonameid)",
+    ),
+    (
+        "ad_places_by_admin1",
+        "CREATE INDEX IF NOT EXISTS ad_places_by_admin1 ON ad_places (admin1, ad_key)",
+    ),
+    (
+        "indicator_hits_by_code",
+        "CREATE INDEX IF NOT EXISTS indicator_hits_by_code ON indicator_hits (code)",
+    ),
+];
 
 /// A workspace in one SQLite file.
 #[derive(Debug, Clone)]
@@ -91,6 +126,55 @@ impl SqliteStore {
         })
     }
 
+    /// Build any index in [`DEFERRED_INDEXES`] that is missing (a no-op when all exist).
+    pub async fn build_deferred_indexes(&self) -> Result<(), StoreError> {
+        let existing: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'index'")
+                .fetch_all(&self.pool)
+                .await?;
+        let missing: Vec<&str> = DEFERRED_INDEXES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !existing.iter().any(|e| e == name))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        // Sort the keys in temporary files, not in memory: at a million ads the sorter would
+        // otherwise hold every key of the largest index at once.
+        let mut conn = self.pool.acquire().await?;
+        // Let the sorter use a helper thread: building an index is the one step of an ingest
+        // that would otherwise leave the second core idle.
+        sqlx::query("PRAGMA temp_store = FILE")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("PRAGMA threads = 2")
+            .execute(&mut *conn)
+            .await?;
+        let built = async {
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+            for (name, create) in DEFERRED_INDEXES {
+                if missing.contains(name)
+                    && let Err(e) = sqlx::query(*create).execute(&mut *conn).await
+                {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    return Err(e);
+                }
+            }
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("PRAGMA threads = 0")
+            .execute(&mut *conn)
+            .await?;
+        built?;
+        Ok(())
+    }
+
     /// The connection pool, for backend-specific modules (e.g. NIBRS storage).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
@@ -113,18 +197,39 @@ pub(crate) fn ad_ref_from_row(r: &sqlx::sqlite::SqliteRow) -> AdRef {
     }
 }
 
-/// A `StoredAd` from the columns ad_key, record, extraction, source_file, source_line,
-/// ingested_at.
+/// The columns [`stored_ad_from_row`] reads, in its order, for `SELECT ... FROM ads`.
+pub(crate) const STORED_AD_COLUMNS: &str = "ad_key, record, extraction, source_file, source_line, \
+     ingested_at, document, source_id, url, posted_at, title, body, location";
+
+/// A `StoredAd` from the columns [`STORED_AD_COLUMNS`]. Rows written since migration 0006 keep
+/// the record and extraction in the compressed `document`; older rows as JSON.
 pub(crate) fn stored_ad_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<StoredAd, StoreError> {
-    let ad: Ad = serde_json::from_str(row.get::<&str, _>(1)).map_err(|e| StoreError::Corrupt {
-        what: "ad record",
-        detail: e.to_string(),
-    })?;
-    let extraction: Extraction =
-        serde_json::from_str(row.get::<&str, _>(2)).map_err(|e| StoreError::Corrupt {
-            what: "extraction",
-            detail: e.to_string(),
-        })?;
+    let (ad, extraction) = match row.get::<Option<Vec<u8>>, _>(6) {
+        Some(document) => crate::document::decode(
+            crate::document::AdColumns {
+                source_id: row.get(7),
+                url: row.get(8),
+                posted_at: row.get(9),
+                title: row.get(10),
+                body: row.get(11),
+                location: row.get(12),
+            },
+            &document,
+        )?,
+        None => {
+            let ad: Ad =
+                serde_json::from_str(row.get::<&str, _>(1)).map_err(|e| StoreError::Corrupt {
+                    what: "ad record",
+                    detail: e.to_string(),
+                })?;
+            let extraction: Extraction =
+                serde_json::from_str(row.get::<&str, _>(2)).map_err(|e| StoreError::Corrupt {
+                    what: "extraction",
+                    detail: e.to_string(),
+                })?;
+            (ad, extraction)
+        }
+    };
     Ok(StoredAd {
         ad_key: row.get(0),
         ad,
@@ -141,7 +246,22 @@ fn now_utc() -> String {
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn begin_bulk_load(&self, expected_ads: u64) -> Result<bool, StoreError> {
+        if expected_ads < BULK_LOAD_MIN_ADS || expected_ads < self.count_ads().await? {
+            return Ok(false);
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (name, _) in DEFERRED_INDEXES {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn index_new_ads(&self) -> Result<u64, StoreError> {
+        self.build_deferred_indexes().await?;
         crate::casework::index_new_ads(self).await
     }
 
@@ -151,55 +271,46 @@ impl Store for SqliteStore {
             return Ok(outcome);
         }
         let ingested_at = now_utc();
-        // Serialise outside the transaction so the write lock is held as briefly as possible.
-        let mut rows = Vec::with_capacity(batch.len());
-        for item in batch {
-            let record = serde_json::to_string(&item.ad).map_err(|e| StoreError::Corrupt {
-                what: "ad record",
-                detail: e.to_string(),
-            })?;
-            let extraction =
-                serde_json::to_string(&item.extraction).map_err(|e| StoreError::Corrupt {
-                    what: "extraction",
-                    detail: e.to_string(),
-                })?;
-            rows.push((item, record, extraction, item.ad.content_hash()));
-        }
-
         let mut tx = self.pool.begin().await?;
         // (batch index, ad_key) of every ad actually inserted.
         let mut inserted: Vec<(usize, i64)> = Vec::with_capacity(batch.len());
-        for (chunk_no, chunk) in rows.chunks(ADS_PER_STATEMENT).enumerate() {
+        for (chunk_no, chunk) in batch.chunks(ADS_PER_STATEMENT).enumerate() {
+            // `record` and `extraction` stay empty: the document holds them (migration 0006).
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
                 "INSERT INTO ads (site, source_id, content_hash, url, posted_at, title, body, \
-                 location, record, extraction, source_file, source_line, ingested_at) ",
+                 location, record, extraction, document, source_file, source_line, ingested_at) ",
             );
-            qb.push_values(chunk, |mut b, (item, record, extraction, hash)| {
+            qb.push_values(chunk, |mut b, item| {
                 let ad = &item.ad;
                 b.push_bind(ad.site.clone().unwrap_or_default())
                     .push_bind(ad.id.clone())
-                    .push_bind(hash.clone())
+                    .push_bind(item.content_hash.clone())
                     .push_bind(ad.url.clone())
                     .push_bind(ad.posted_at.map(|t| t.to_rfc3339()))
                     .push_bind(ad.title.clone())
                     .push_bind(ad.body.clone())
                     .push_bind(ad.location.clone())
-                    .push_bind(record.clone())
-                    .push_bind(extraction.clone())
+                    .push_bind("")
+                    .push_bind("")
+                    .push_bind(item.document.clone())
                     .push_bind(item.source_file.clone())
                     .push_bind(item.source_line as i64)
                     .push_bind(ingested_at.clone());
             });
             qb.push(" ON CONFLICT DO NOTHING RETURNING ad_key, content_hash");
-            let returned = qb.build().fetch_all(&mut *tx).await?;
+            let returned = qb
+                .build()
+                .persistent(chunk.len() == ADS_PER_STATEMENT)
+                .fetch_all(&mut *tx)
+                .await?;
             // Match returned rows back to the batch by content hash, which is unique in the table.
             let mut by_hash: std::collections::HashMap<String, i64> = returned
                 .iter()
                 .map(|r| (r.get::<String, _>(1), r.get::<i64, _>(0)))
                 .collect();
-            for (i, (_, _, _, hash)) in chunk.iter().enumerate() {
+            for (i, item) in chunk.iter().enumerate() {
                 let index = chunk_no * ADS_PER_STATEMENT + i;
-                match by_hash.remove(hash) {
+                match by_hash.remove(&item.content_hash) {
                     Some(key) => inserted.push((index, key)),
                     None => {
                         let item = &batch[index];
@@ -218,7 +329,7 @@ impl Store for SqliteStore {
         let mut place_rows = Vec::new();
         for &(index, key) in &inserted {
             let item = &batch[index];
-            for id in identifiers_of(&item.ad, &item.extraction) {
+            for id in &item.identifiers {
                 identifier_rows.push((key, id));
             }
             for hit in &item.extraction.indicators {
@@ -243,7 +354,10 @@ impl Store for SqliteStore {
                     .push_bind(id.obscured);
             });
             qb.push(" ON CONFLICT DO NOTHING");
-            qb.build().execute(&mut *tx).await?;
+            qb.build()
+                .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                .execute(&mut *tx)
+                .await?;
         }
         for chunk in hit_rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -257,7 +371,10 @@ impl Store for SqliteStore {
                     .push_bind(hit.span.end as i64)
                     .push_bind(hit.evidence.clone());
             });
-            qb.build().execute(&mut *tx).await?;
+            qb.build()
+                .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                .execute(&mut *tx)
+                .await?;
         }
         for chunk in place_rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -271,7 +388,10 @@ impl Store for SqliteStore {
                     .push_bind(place.country.clone());
             });
             qb.push(" ON CONFLICT DO NOTHING");
-            qb.build().execute(&mut *tx).await?;
+            qb.build()
+                .persistent(chunk.len() == ROWS_PER_STATEMENT)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         outcome.stored = inserted.len() as u64;
@@ -286,10 +406,9 @@ impl Store for SqliteStore {
     }
 
     async fn get_ad(&self, site: &str, id: &str) -> Result<Option<StoredAd>, StoreError> {
-        let row = sqlx::query(
-            "SELECT ad_key, record, extraction, source_file, source_line, ingested_at \
-             FROM ads WHERE site = ? AND source_id = ?",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {STORED_AD_COLUMNS} FROM ads WHERE site = ? AND source_id = ?"
+        )))
         .bind(site)
         .bind(id)
         .fetch_optional(&self.pool)

@@ -32,12 +32,7 @@ fn ad(id: &str, body: &str, phone: Option<&str>) -> NewAd {
             field: Field::Body,
         });
     }
-    NewAd {
-        ad,
-        extraction,
-        source_file: "ads.jsonl".into(),
-        source_line: 1,
-    }
+    NewAd::new(ad, extraction, "ads.jsonl".into(), 1).unwrap()
 }
 
 async fn temp_store() -> (tempfile::TempDir, SqliteStore) {
@@ -139,4 +134,84 @@ async fn reopening_keeps_data() {
     }
     let store = SqliteStore::open(&url).await.unwrap();
     assert_eq!(store.count_ads().await.unwrap(), 1);
+}
+
+/// Names of the indexes in the workspace.
+async fn index_names(store: &SqliteStore) -> Vec<String> {
+    sqlx::query_scalar("SELECT name FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_bulk_load_drops_random_order_indexes_and_builds_them_again() {
+    let (_dir, store) = temp_store().await;
+    let all = index_names(&store).await;
+    assert!(all.iter().any(|n| n == "identifiers_by_value"));
+    // A top-up (few ads) or a load smaller than the workspace keeps every index.
+    assert!(!store.begin_bulk_load(10).await.unwrap());
+    assert_eq!(index_names(&store).await, all);
+
+    assert!(store.begin_bulk_load(1_000_000).await.unwrap());
+    let during = index_names(&store).await;
+    assert!(!during.iter().any(|n| n == "identifiers_by_value"));
+    assert!(!during.iter().any(|n| n == "ads_posted_at"));
+    // The unique indexes that catch duplicates stay.
+    assert!(
+        during.len() < all.len() && during.iter().any(|n| n.starts_with("sqlite_autoindex_ads"))
+    );
+
+    let batch = vec![
+        ad("1", "a", Some("+19195550123")),
+        ad("2", "b", Some("+19195550123")),
+    ];
+    assert_eq!(store.insert_ads(&batch).await.unwrap().stored, 2);
+    assert_eq!(store.insert_ads(&batch).await.unwrap().duplicates.len(), 2);
+    // Look-ups are right (if slower) while the index is missing...
+    let refs = store
+        .ads_with_identifier(IdentifierKind::Phone, "+19195550123")
+        .await
+        .unwrap();
+    assert_eq!(refs.len(), 2);
+    // ...and the closing pass restores every index and fills the search index.
+    assert_eq!(store.index_new_ads().await.unwrap(), 2);
+    assert_eq!(index_names(&store).await, all);
+}
+
+#[tokio::test]
+async fn rows_stored_before_compact_documents_still_read() {
+    // A workspace written before migration 0006 kept the record and extraction as JSON.
+    let (_dir, store) = temp_store().await;
+    let new = ad("7", "old style", Some("+19195550123"));
+    let record = serde_json::to_string(&new.ad).unwrap();
+    let extraction = serde_json::to_string(&new.extraction).unwrap();
+    sqlx::query(
+        "INSERT INTO ads (site, source_id, content_hash, body, record, extraction, \
+         source_file, source_line, ingested_at) \
+         VALUES ('example', '7', 'h', 'old style', ?, ?, 'old.jsonl', 3, '2024-01-01T00:00:00Z')",
+    )
+    .bind(record)
+    .bind(extraction)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let stored = store.get_ad("example", "7").await.unwrap().unwrap();
+    assert_eq!(stored.ad, new.ad);
+    assert_eq!(stored.extraction, new.extraction);
+    assert_eq!(stored.source_line, 3);
+
+    // New rows keep record and extraction empty and everything in the compressed document.
+    store
+        .insert_ads(&[ad("8", "new style", None)])
+        .await
+        .unwrap();
+    let (record, document): (String, Vec<u8>) =
+        sqlx::query_as("SELECT record, document FROM ads WHERE source_id = '8'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert!(record.is_empty() && !document.is_empty());
+    let stored = store.get_ad("example", "8").await.unwrap().unwrap();
+    assert_eq!(stored.ad.body.as_deref(), Some("new style"));
 }

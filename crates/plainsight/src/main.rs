@@ -7,6 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: extraction, ingest and analysis allocate many
+/// small, short-lived values on several threads, where glibc malloc took over a tenth of the
+/// CPU time in profiles (docs/benchmarks.md, "Ingest").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Plainsight brings commercial sexual exploitation, and how the law is enforced against it,
 /// into plain sight: it reads scraped online ads and FBI NIBRS data and turns them into leads
 /// and scorecards for human review. Leads, not verdicts.

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
+use plainsight_core::Extraction;
 use plainsight_ingest::{AdReader, Format, Problem, ReadOptions, SourceRecord};
 use plainsight_store::{NewAd, Store};
 use plainsight_text::extract::Extractor;
@@ -21,6 +22,10 @@ use rayon::prelude::*;
 
 /// Records per chunk: large enough to keep both cores busy, small enough for flat memory.
 pub const CHUNK_RECORDS: usize = 2_048;
+
+/// About how many input bytes one ad takes (JSONL of scraped ads runs near 1 KB; HTML and WARC
+/// more, which only overestimates the count): used to tell a bulk load from a top-up.
+const BYTES_PER_AD_ESTIMATE: u64 = 1_024;
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,16 +201,27 @@ pub fn total_size(inputs: &[Input]) -> Option<u64> {
 }
 
 /// Extract every record of a chunk in parallel, keeping input order.
-pub fn extract_chunk(extractor: &Extractor, records: Vec<SourceRecord>) -> Vec<NewAd> {
+pub fn extract_records(extractor: &Extractor, records: &[SourceRecord]) -> Vec<Extraction> {
+    records
+        .par_iter()
+        .map(|r| extractor.extract(&r.ad))
+        .collect()
+}
+
+/// Extract every record of a chunk and prepare it for storage, in parallel, keeping input
+/// order.
+pub fn extract_chunk(
+    extractor: &Extractor,
+    records: Vec<SourceRecord>,
+) -> anyhow::Result<Vec<NewAd>> {
     records
         .into_par_iter()
-        .map(|r| NewAd {
-            extraction: extractor.extract(&r.ad),
-            ad: r.ad,
-            source_file: r.file,
-            source_line: r.line,
+        .map(|r| {
+            let extraction = extractor.extract(&r.ad);
+            NewAd::new(r.ad, extraction, r.file, r.line)
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .context("preparing ads for storage")
 }
 
 /// Writes rejected records, one JSON object per line, creating the file on first use.
@@ -289,10 +305,17 @@ pub async fn ingest(
     progress: Progress,
 ) -> anyhow::Result<IngestReport> {
     let started = Instant::now();
+    // A large load into a small workspace builds its random-order indexes once, at the end.
+    if let Some(bytes) = total_size(&inputs) {
+        store
+            .begin_bulk_load(bytes / BYTES_PER_AD_ESTIMATE)
+            .await
+            .context("preparing the workspace for a bulk load")?;
+    }
     let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<NewAd>, Vec<Problem>)>(2);
     let reader = std::thread::spawn(move || {
         read_chunks(&inputs, &opts, &progress, |chunk| {
-            let ads = extract_chunk(&extractor, chunk.records);
+            let ads = extract_chunk(&extractor, chunk.records)?;
             tx.blocking_send((ads, chunk.problems))
                 .map_err(|_| anyhow::anyhow!("the database writer stopped"))
         })

@@ -230,7 +230,7 @@ pub async fn run_analysis(
     let next_id = store.next_network_id().await?;
     let t = Instant::now();
     let analysis = tokio::task::block_in_place(|| {
-        analyze(&facts, inputs, &interner, weights, cfg, &previous, next_id)
+        analyze(facts, inputs, &interner, weights, cfg, &previous, next_id)
     });
     if let Some(bar) = &bar {
         bar.finish_and_clear();

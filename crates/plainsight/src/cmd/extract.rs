@@ -61,13 +61,13 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("{p}");
         }
         problems += chunk.problems.len() as u64;
-        for item in pipeline::extract_chunk(&extractor, chunk.records) {
+        for extraction in pipeline::extract_records(&extractor, &chunk.records) {
             match args.format {
                 OutputFormat::Jsonl => {
-                    serde_json::to_writer(&mut out, &item.extraction)?;
+                    serde_json::to_writer(&mut out, &extraction)?;
                     out.write_all(b"\n")?;
                 }
-                OutputFormat::Table => write_table(&mut out, &item.extraction)?,
+                OutputFormat::Table => write_table(&mut out, &extraction)?,
             }
         }
         Ok(())
