@@ -162,6 +162,12 @@ pub trait Store: Send + Sync {
     /// new ads to the full-text search index in one bulk pass (cheaper than indexing row by
     /// row during ingest). Returns how many ads were added to the search index.
     async fn index_new_ads(&self) -> Result<u64, StoreError>;
+
+    /// Add the ads stored since the last call to the full-text search index, and nothing else
+    /// (no dropped index is rebuilt). A long ingest calls it every few tens of thousands of ads
+    /// so that the search index is built while extraction keeps the other core busy, instead
+    /// of in one pass at the end. Returns how many ads were added.
+    async fn update_search_index(&self) -> Result<u64, StoreError>;
 }
 
 /// Everything the web application needs from one workspace database.

@@ -143,12 +143,7 @@ impl SqliteStore {
         // Sort the keys in temporary files, not in memory: at a million ads the sorter would
         // otherwise hold every key of the largest index at once.
         let mut conn = self.pool.acquire().await?;
-        // Let the sorter use a helper thread: building an index is the one step of an ingest
-        // that would otherwise leave the second core idle.
         sqlx::query("PRAGMA temp_store = FILE")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("PRAGMA threads = 2")
             .execute(&mut *conn)
             .await?;
         let built = async {
@@ -166,9 +161,6 @@ impl SqliteStore {
         }
         .await;
         sqlx::query("PRAGMA temp_store = MEMORY")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("PRAGMA threads = 0")
             .execute(&mut *conn)
             .await?;
         built?;
@@ -262,6 +254,10 @@ impl Store for SqliteStore {
 
     async fn index_new_ads(&self) -> Result<u64, StoreError> {
         self.build_deferred_indexes().await?;
+        crate::casework::index_new_ads(self).await
+    }
+
+    async fn update_search_index(&self) -> Result<u64, StoreError> {
         crate::casework::index_new_ads(self).await
     }
 

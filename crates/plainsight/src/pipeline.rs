@@ -27,6 +27,13 @@ pub const CHUNK_RECORDS: usize = 2_048;
 /// more, which only overestimates the count): used to tell a bulk load from a top-up.
 const BYTES_PER_AD_ESTIMATE: u64 = 1_024;
 
+/// Stored ads between two updates of the search index during an ingest: large enough that
+/// the index is written in a few dozen big segments, not hundreds of small ones.
+const SEARCH_INDEX_EVERY: u64 = 65_536;
+
+/// The most ads the writer gathers from waiting chunks into one transaction.
+const WRITE_BATCH_ADS: usize = 4 * CHUNK_RECORDS;
+
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
@@ -312,19 +319,45 @@ pub async fn ingest(
             .await
             .context("preparing the workspace for a bulk load")?;
     }
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<NewAd>, Vec<Problem>)>(2);
+    // Four chunks in flight (about 10 MB each): enough for extraction to keep going while the
+    // writer adds a stretch of ads to the search index.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<NewAd>, Vec<Problem>)>(4);
+    // Three stages in a line: reading (parsing is one thread's work), extraction (in parallel
+    // over each chunk) and the writer, so reading the next chunk overlaps extracting this one.
+    let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
     let reader = std::thread::spawn(move || {
         read_chunks(&inputs, &opts, &progress, |chunk| {
-            let ads = extract_chunk(&extractor, chunk.records)?;
-            tx.blocking_send((ads, chunk.problems))
-                .map_err(|_| anyhow::anyhow!("the database writer stopped"))
+            read_tx
+                .send(chunk)
+                .map_err(|_| anyhow::anyhow!("extraction stopped"))
         })
         .inspect(|_| progress.finish())
+    });
+    let extracting = std::thread::spawn(move || {
+        for chunk in read_rx {
+            let ads = extract_chunk(&extractor, chunk.records)?;
+            tx.blocking_send((ads, chunk.problems))
+                .map_err(|_| anyhow::anyhow!("the database writer stopped"))?;
+        }
+        Ok::<(), anyhow::Error>(())
     });
     let mut report = IngestReport::default();
     let mut quarantine = Quarantine::new(quarantine_path);
     let mut write_error = None;
-    while let Some((ads, problems)) = rx.recv().await {
+    let mut unindexed = 0u64;
+    while let Some((mut ads, mut problems)) = rx.recv().await {
+        // When the writer is behind, chunks wait in the channel: write them in one transaction.
+        // Each commit rewrites every page it dirtied (the content-hash index takes its keys in
+        // random order), so fewer, larger commits write fewer pages.
+        while ads.len() < WRITE_BATCH_ADS {
+            match rx.try_recv() {
+                Ok((more, more_problems)) => {
+                    ads.extend(more);
+                    problems.extend(more_problems);
+                }
+                Err(_) => break,
+            }
+        }
         for p in &problems {
             quarantine.write(p)?;
         }
@@ -333,6 +366,7 @@ pub async fn ingest(
             Ok(outcome) => {
                 report.stored += outcome.stored;
                 report.duplicates += outcome.duplicates.len() as u64;
+                unindexed += outcome.stored;
             }
             Err(e) => {
                 // Stop reading: the batch was rolled back as a whole, nothing half-written.
@@ -340,17 +374,33 @@ pub async fn ingest(
                 break;
             }
         }
+        if unindexed >= SEARCH_INDEX_EVERY {
+            match store.update_search_index().await {
+                Ok(n) => report.indexed += n,
+                Err(e) => {
+                    write_error = Some(e);
+                    break;
+                }
+            }
+            unindexed = 0;
+        }
     }
     drop(rx);
     quarantine.finish()?;
+    let extracted = extracting
+        .join()
+        .map_err(|_| anyhow::anyhow!("the extraction thread panicked"))?;
     let read = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
     if let Some(e) = write_error {
         return Err(anyhow::anyhow!(e).context("storing ads"));
     }
+    if let Err(e) = extracted {
+        return Err(e.context("extracting ads"));
+    }
     report.read = read?;
-    report.indexed = store
+    report.indexed += store
         .index_new_ads()
         .await
         .context("adding the new ads to the search index")?;
