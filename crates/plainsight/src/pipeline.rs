@@ -300,9 +300,11 @@ pub struct IngestReport {
     pub elapsed: Duration,
 }
 
-/// Read, extract and store: reading and extraction run on a worker thread (extraction in
-/// parallel per chunk) while the store writes the previous chunk, with at most two chunks in
-/// flight so memory stays flat whatever the input size.
+/// Read, extract and store, as three stages in a line: a reading thread, an extraction thread
+/// (each chunk extracted and prepared for storage in parallel) and the database writer. A
+/// bounded number of chunks is in flight between them, so memory stays flat whatever the input
+/// size. A large load into a small workspace defers its random-order indexes to the end; the
+/// search index is filled as the load goes.
 pub async fn ingest(
     store: Arc<dyn Store>,
     extractor: Arc<Extractor>,
