@@ -6,7 +6,8 @@
 //! 3. [`summarise`] (a map over networks): the network record with its timeline, links,
 //!    reasons and priority, and stable ids from [`crate::stable_ids`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use plainsight_core::{
@@ -32,9 +33,22 @@ pub struct Interner {
     names: Vec<(String, String)>,
     by_hash: HashMap<u64, u32>,
     collided: HashMap<(String, String), u32>,
+    /// Short strings that many ads repeat (indicator codes, place names, states), one shared
+    /// copy each.
+    shared: HashSet<Arc<str>>,
 }
 
 impl Interner {
+    /// One shared copy of a string many ads repeat.
+    pub fn share(&mut self, s: &str) -> Arc<str> {
+        if let Some(found) = self.shared.get(s) {
+            return Arc::clone(found);
+        }
+        let new: Arc<str> = Arc::from(s);
+        self.shared.insert(Arc::clone(&new));
+        new
+    }
+
     pub fn intern(&mut self, kind: &str, value: &str) -> u32 {
         let hash = {
             let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -79,14 +93,16 @@ impl Interner {
     }
 }
 
-/// A located indicator hit, kept without the ad text.
+/// A located indicator hit, kept without the ad text. Compact because a million-ad analysis
+/// holds a few million of them: the code is shared, offsets are 32-bit (fields are far
+/// shorter than 4 GiB), the evidence is an exact-size string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub code: String,
+    pub code: Arc<str>,
     pub field: Field,
-    pub start: usize,
-    pub end: usize,
-    pub evidence: String,
+    pub start: u32,
+    pub end: u32,
+    pub evidence: Box<str>,
 }
 
 /// What analysis keeps of one ad once its text has been read.
@@ -99,8 +115,8 @@ pub struct AdFacts {
     pub identifiers: Vec<u32>,
     pub personas: Vec<String>,
     pub hits: Vec<Hit>,
-    /// (GeoNames id, name, admin1).
-    pub places: Vec<(u64, String, String)>,
+    /// (GeoNames id, name, admin1), names shared between ads.
+    pub places: Vec<(u64, Arc<str>, Arc<str>)>,
 }
 
 /// The identifier kinds that link ads. Domains do not: a shared site or mail domain says
@@ -160,14 +176,18 @@ pub fn prepare(ads: Vec<AnalysisAd>, interner: &mut Interner) -> Vec<(AdFacts, A
                     .indicators
                     .into_iter()
                     .map(|h| Hit {
-                        code: h.code,
+                        code: interner.share(&h.code),
                         field: h.field,
-                        start: h.span.start,
-                        end: h.span.end,
-                        evidence: h.evidence,
+                        start: u32::try_from(h.span.start).unwrap_or(u32::MAX),
+                        end: u32::try_from(h.span.end).unwrap_or(u32::MAX),
+                        evidence: h.evidence.into_boxed_str(),
                     })
                     .collect(),
-                places: ad.places,
+                places: ad
+                    .places
+                    .into_iter()
+                    .map(|(id, name, admin1)| (id, interner.share(&name), interner.share(&admin1)))
+                    .collect(),
             };
             let input = AdLinkInput {
                 identifiers,
@@ -245,9 +265,10 @@ pub fn analyze(
             group_of[a as usize] = g as u32;
         }
     }
-    // The links of each network as one slice of the list sorted by network (a stable sort
-    // keeps the links' own order within a network). A vector per network would hold a second
-    // copy of every link: more than ten million at a million ads.
+    // The links of each network as one slice of the list sorted by network, then by the link
+    // itself (the order linking gave them, since links are distinct). A vector per network
+    // would hold a second copy of every link (more than ten million at a million ads), and so
+    // would a stable sort's buffer: the sort is in place.
     let mut linking = linking;
     let link_count = linking.links.len();
     let template_links = linking
@@ -256,7 +277,7 @@ pub fn analyze(
         .filter(|l| l.reason == LinkReason::Template)
         .count();
     let mut links = std::mem::take(&mut linking.links);
-    links.par_sort_by_key(|l| group_of[l.a as usize]);
+    links.par_sort_unstable_by_key(|l| (group_of[l.a as usize], *l));
     let mut link_ranges = vec![0..0; groups.len()];
     let mut start = 0;
     for run in links.chunk_by(|x, y| group_of[x.a as usize] == group_of[y.a as usize]) {
@@ -441,8 +462,8 @@ fn summarise(
                 continue;
             }
             let loc = places.entry(*geonameid).or_insert_with(|| NetworkLocation {
-                name: name.clone(),
-                admin1: admin1.clone(),
+                name: name.to_string(),
+                admin1: admin1.to_string(),
                 first_seen: ad.posted_at,
                 last_seen: ad.posted_at,
                 ads: 0,
@@ -623,17 +644,17 @@ fn reasons(
     for ad in members {
         let mut codes_here = BTreeSet::new();
         for hit in &ad.hits {
-            let entry = by_code.entry(hit.code.as_str()).or_default();
-            if codes_here.insert(hit.code.as_str()) {
+            let entry = by_code.entry(&*hit.code).or_default();
+            if codes_here.insert(&*hit.code) {
                 entry.0.push(ad.id.clone());
             }
             if entry.1.len() < EVIDENCE_PER_REASON {
                 entry.1.push(Evidence {
                     ad: ad.id.clone(),
                     field: Some(hit.field),
-                    start: Some(hit.start),
-                    end: Some(hit.end),
-                    text: hit.evidence.clone(),
+                    start: Some(hit.start as usize),
+                    end: Some(hit.end as usize),
+                    text: hit.evidence.to_string(),
                 });
             }
         }

@@ -293,9 +293,14 @@ async fn bench_analyze(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     for run in 0..args.runs.max(1) {
         reset_peak_rss();
         let t = Instant::now();
-        let done =
-            super::analyze::analyze_and_save(&store, &cfg, &weights, 20_000, ctx.show_progress())
-                .await?;
+        let done = super::analyze::analyze_and_save(
+            &store,
+            &cfg,
+            &weights,
+            super::analyze::READ_BATCH,
+            ctx.show_progress(),
+        )
+        .await?;
         let secs = t.elapsed().as_secs_f64();
         eprintln!(
             "run {}: {:.1} s ({:.1} s reading, {:.1} s preparing, {:.1} s linking and summarising, {:.1} s storing); {} networks, largest {}, {} hubs, {} kept ids",

@@ -85,7 +85,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             &store,
             &super::analyze::default_link_config()?,
             &weights,
-            20_000,
+            super::analyze::READ_BATCH,
             ctx.show_progress(),
         )
         .await?;
