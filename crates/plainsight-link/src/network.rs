@@ -86,8 +86,10 @@ impl Default for LinkConfig {
 pub enum LinkReason {
     /// Both carry this identifier (an index into the identifier table).
     Identifier(u32),
-    /// Perceptual hashes of their photos are within the distance limit.
-    SimilarPhoto { a: u64, b: u64 },
+    /// Perceptual hashes of their photos are within the distance limit: an index into
+    /// [`Linking::similar_photos`] (the hashes kept aside keep a link at 16 bytes; a million
+    /// ads make over ten million links).
+    SimilarPhoto(u32),
     /// Their texts share a template.
     Template,
 }
@@ -123,6 +125,8 @@ pub struct Linking {
     pub excluded_seen: Vec<(u32, usize)>,
     /// How many distinct shingles were dropped as generic phrases.
     pub common_shingles: usize,
+    /// The perceptual-hash pairs that [`LinkReason::SimilarPhoto`] links point to.
+    pub similar_photos: Vec<(u64, u64)>,
 }
 
 /// Link ads into networks. `identifier_names[i]` is the (kind, value) of identifier `i`.
@@ -164,12 +168,14 @@ pub fn link(
     let mut uf = UnionFind::new(n);
 
     // Photos: exact hashes arrive as identifiers; near-identical ones via phash blocks.
+    let mut similar_photos = Vec::new();
     for (a, b, ha, hb) in similar_photo_pairs(&ads, cfg.phash_max_distance) {
         links.push(Link {
             a,
             b,
-            reason: LinkReason::SimilarPhoto { a: ha, b: hb },
+            reason: LinkReason::SimilarPhoto(similar_photos.len() as u32),
         });
+        similar_photos.push((ha, hb));
     }
 
     // Groups formed without the big identifiers (candidate hubs) and without text: they tell
@@ -251,6 +257,7 @@ pub fn link(
         })
         .collect();
     drop(signatures);
+    drop(candidates);
     for link in &template_links {
         uf.union(link.a, link.b);
     }
@@ -305,6 +312,7 @@ pub fn link(
         hubs,
         excluded_seen,
         common_shingles: common.len(),
+        similar_photos,
     }
 }
 
@@ -632,7 +640,7 @@ mod tests {
         b.ad(&[], "").phashes = vec![!base];
         let l = b.link(&LinkConfig::default());
         assert_eq!(l.network_of, vec![0, 0, 2]);
-        assert!(matches!(l.links[0].reason, LinkReason::SimilarPhoto { .. }));
+        assert!(matches!(l.links[0].reason, LinkReason::SimilarPhoto(_)));
     }
 
     const TEMPLATE: &str = "Hello gentlemen my name is Candy and I am a sweet upscale companion \

@@ -227,8 +227,10 @@ pub struct UnusedIdentifier {
 
 /// The result of analysing a workspace.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Analysis {
-    pub networks: Vec<NetworkRecord>,
+pub struct Analysis<N = NetworkRecord> {
+    /// Every network, as [`analyze_with`]'s `keep` turned its record (the record itself for
+    /// [`analyze`]).
+    pub networks: Vec<N>,
     /// Ad key → network id, for every ad.
     pub membership: Vec<(i64, NetworkId)>,
     pub events: Vec<NetworkEvent>,
@@ -251,6 +253,32 @@ pub fn analyze(
     previous: &HashMap<i64, NetworkId>,
     next_id: NetworkId,
 ) -> Analysis {
+    analyze_with(
+        facts,
+        inputs,
+        interner,
+        weights,
+        cfg,
+        previous,
+        next_id,
+        |record| record,
+    )
+}
+
+/// [`analyze`], keeping of each network's record only what `keep` makes of it, as soon as the
+/// record is made: a caller that stores the records can serialise them there, so a run never
+/// holds every record as Rust values (several times the size of their JSON).
+#[allow(clippy::too_many_arguments)]
+pub fn analyze_with<N: Send>(
+    facts: Vec<AdFacts>,
+    inputs: Vec<AdLinkInput>,
+    interner: &Interner,
+    weights: &Weights,
+    cfg: &LinkConfig,
+    previous: &HashMap<i64, NetworkId>,
+    next_id: NetworkId,
+    keep: impl Fn(NetworkRecord) -> N + Sync,
+) -> Analysis<N> {
     let linking = link(inputs, interner.names(), cfg);
 
     // Group-by network representative; groups in order of their first ad.
@@ -321,14 +349,20 @@ pub fn analyze(
         .collect();
     drop(slots);
 
-    let networks: Vec<NetworkRecord> = groups
+    let run = RunContext {
+        photos: &linking.similar_photos,
+        interner,
+        weights,
+        unused_ids: &unused_ids,
+    };
+    let networks: Vec<N> = groups
         .into_par_iter()
         .zip(group_facts.into_par_iter())
         .zip(link_ranges.par_iter())
         .zip(assignment.ids.par_iter())
         .map(|(((ads, members), range), &id)| {
             let links = &links[range.clone()];
-            summarise(id, &ads, members, links, interner, weights, &unused_ids)
+            keep(summarise(id, &ads, members, links, &run))
         })
         .collect();
     drop(links);
@@ -382,6 +416,17 @@ fn unused_identifiers(linking: &Linking, interner: &Interner) -> Vec<UnusedIdent
     out
 }
 
+/// What every network's summary reads from the run as a whole.
+#[derive(Clone, Copy)]
+struct RunContext<'a> {
+    /// The perceptual-hash pairs similar-photo links point to.
+    photos: &'a [(u64, u64)],
+    interner: &'a Interner,
+    weights: &'a Weights,
+    /// Identifiers kept out of linking, with why ("hub", "excluded").
+    unused_ids: &'a HashMap<u32, &'a str>,
+}
+
 /// Stage 3 for one network: everything in its record.
 /// `ads` are the network's ads as indices into the whole run, ascending; `facts` are their
 /// facts in the same order (links name ads by run index).
@@ -390,10 +435,14 @@ fn summarise(
     ads: &[u32],
     facts: Vec<AdFacts>,
     links: &[plainsight_link::Link],
-    interner: &Interner,
-    weights: &Weights,
-    unused_ids: &HashMap<u32, &str>,
+    run: &RunContext<'_>,
 ) -> NetworkRecord {
+    let RunContext {
+        photos,
+        interner,
+        weights,
+        unused_ids,
+    } = *run;
     let mut members: Vec<&AdFacts> = facts.iter().collect();
     // Oldest first; undated ads last; the id breaks ties.
     members.sort_by(|a, b| {
@@ -498,7 +547,7 @@ fn summarise(
         round3(personas.len() as f64 / phones.len() as f64)
     };
 
-    let network_links = summarise_links(links, ads, &facts, interner);
+    let network_links = summarise_links(links, photos, ads, &facts, interner);
     let reasons = reasons(
         &members,
         &personas,
@@ -538,6 +587,7 @@ fn round3(x: f64) -> f64 {
 /// (connected parts of the template links), numbered `T1`, `T2`… by their first ad.
 fn summarise_links(
     links: &[plainsight_link::Link],
+    photos: &[(u64, u64)],
     ads: &[u32],
     facts: &[AdFacts],
     interner: &Interner,
@@ -547,10 +597,13 @@ fn summarise_links(
     for l in links {
         let key = match l.reason {
             LinkReason::Identifier(id) => interner.name(id).clone(),
-            LinkReason::SimilarPhoto { a, b } => (
-                "similar_photo".to_string(),
-                format!("phash:{a:016x}~phash:{b:016x}"),
-            ),
+            LinkReason::SimilarPhoto(i) => {
+                let (a, b) = photos.get(i as usize).copied().unwrap_or_default();
+                (
+                    "similar_photo".to_string(),
+                    format!("phash:{a:016x}~phash:{b:016x}"),
+                )
+            }
             LinkReason::Template => {
                 template_edges.push((l.a, l.b));
                 continue;

@@ -14,7 +14,7 @@ pub mod template;
 pub mod weights;
 
 pub use analysis::{
-    AdFacts, Analysis, AnalysisStats, Interner, UnusedIdentifier, analyze, prepare,
+    AdFacts, Analysis, AnalysisStats, Interner, UnusedIdentifier, analyze, analyze_with, prepare,
 };
 pub use quality::{PairScores, pairwise};
 pub use stable_ids::{IdAssignment, assign_ids};

@@ -24,7 +24,9 @@ pub use casework::{
     NetworkLabel, NetworkSummary, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
 };
 pub use error::StoreError;
-pub use networks::{AnalysisRun, NetworkFilter, NetworkStore, RunSummary, StoredEvent, WeightSet};
+pub use networks::{
+    AnalysisRun, NetworkFilter, NetworkStore, PreparedNetwork, RunSummary, StoredEvent, WeightSet,
+};
 pub use sqlite::SqliteStore;
 
 /// An ad ready to be stored, with where it was read from. [`NewAd::new`] also does the CPU work

@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use plainsight_link::LinkConfig;
 use plainsight_network::exclusions::{BUNDLED_EXCLUSIONS, parse_exclusions};
-use plainsight_network::{Analysis, Interner, Weights, analyze, prepare};
-use plainsight_store::{AnalysisRun, NetworkStore, SqliteStore, Store};
+use plainsight_network::{Analysis, Interner, Weights, analyze_with, prepare};
+use plainsight_store::{AnalysisRun, NetworkStore, PreparedNetwork, SqliteStore, Store};
 
 use super::Context;
 
@@ -71,7 +71,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
 
 /// A finished, stored analysis run.
 pub struct Finished {
-    pub analysis: Analysis,
+    pub analysis: Analysis<PreparedNetwork>,
     pub run_id: i64,
     /// Reading, linking and summarising, in seconds.
     pub seconds: f64,
@@ -174,7 +174,12 @@ pub async fn run_analysis(
     weights: &Weights,
     batch: u32,
     progress: bool,
-) -> anyhow::Result<(Analysis, chrono::DateTime<chrono::Utc>, f64, Phases)> {
+) -> anyhow::Result<(
+    Analysis<PreparedNetwork>,
+    chrono::DateTime<chrono::Utc>,
+    f64,
+    Phases,
+)> {
     let started = chrono::Utc::now();
     let clock = Instant::now();
     let total = store.count_ads().await?;
@@ -234,9 +239,35 @@ pub async fn run_analysis(
     let previous = store.network_membership().await?;
     let next_id = store.next_network_id().await?;
     let t = Instant::now();
+    // Each record is serialised for storage as soon as it is made (see `PreparedNetwork`).
     let analysis = tokio::task::block_in_place(|| {
-        analyze(facts, inputs, &interner, weights, cfg, &previous, next_id)
+        analyze_with(
+            facts,
+            inputs,
+            &interner,
+            weights,
+            cfg,
+            &previous,
+            next_id,
+            |record| PreparedNetwork::of(&record),
+        )
     });
+    let Analysis {
+        networks,
+        membership,
+        events,
+        unused,
+        next_id,
+        stats,
+    } = analysis;
+    let analysis = Analysis {
+        networks: networks.into_iter().collect::<Result<Vec<_>, _>>()?,
+        membership,
+        events,
+        unused,
+        next_id,
+        stats,
+    };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -244,7 +275,7 @@ pub async fn run_analysis(
     Ok((analysis, started, clock.elapsed().as_secs_f64(), phases))
 }
 
-pub fn print_summary(a: &Analysis, weights: &Weights, seconds: f64) {
+pub fn print_summary(a: &Analysis<PreparedNetwork>, weights: &Weights, seconds: f64) {
     let s = &a.stats;
     println!(
         "Analysed {} ads in {seconds:.1} s: {} networks ({} single ads, largest {} ads).",
@@ -285,7 +316,7 @@ pub fn print_summary(a: &Analysis, weights: &Weights, seconds: f64) {
         }
     }
     println!("Weights: {}.", weights.provenance);
-    let mut top: Vec<&plainsight_core::NetworkRecord> = a.networks.iter().collect();
+    let mut top: Vec<&PreparedNetwork> = a.networks.iter().collect();
     top.sort_by(|x, y| {
         y.priority
             .total_cmp(&x.priority)
@@ -294,12 +325,12 @@ pub fn print_summary(a: &Analysis, weights: &Weights, seconds: f64) {
     if !top.is_empty() {
         println!("\nHighest review priority (leads for human review, not findings):");
         for n in top.iter().take(5) {
-            let reasons: Vec<&str> = n.reasons.iter().take(3).map(|r| r.code.as_str()).collect();
+            let reasons: Vec<&str> = n.reason_codes.iter().take(3).map(String::as_str).collect();
             println!(
                 "  network {:>6}  priority {:>6.2}  {:>4} ads  {}",
                 n.network_id,
                 n.priority,
-                n.ads.len(),
+                n.ads,
                 reasons.join(", ")
             );
         }

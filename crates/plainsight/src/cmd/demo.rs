@@ -148,7 +148,13 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     .await?;
     println!();
     super::analyze::print_summary(&done.analysis, &weights, done.seconds);
-    let linking = linking_quality(&done.analysis.networks, &truth_path)?;
+    // The stored records, as an analyst would read them.
+    let networks = plainsight_store::NetworkStore::networks(
+        store.as_ref(),
+        &plainsight_store::NetworkFilter::default(),
+    )
+    .await?;
+    let linking = linking_quality(&networks, &truth_path)?;
     println!(
         "\nNetwork linking measured against the corpus truth (pairs of ads): precision {:.4}, \
          recall {:.4}, F1 {:.4}",
