@@ -61,11 +61,6 @@ impl NewAd {
             document,
         })
     }
-
-    /// The identifiers that will be stored for this ad.
-    pub fn identifiers(&self) -> &[Identifier] {
-        &self.identifiers
-    }
 }
 
 /// What happened to one batch of ads.

@@ -41,6 +41,12 @@ pub struct Args {
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store().await?;
+    // An ingest that stopped part-way through a bulk load leaves some look-up indexes to be
+    // built; build them before serving (a no-op when none is missing).
+    store
+        .build_deferred_indexes()
+        .await
+        .context("building the look-up indexes an interrupted ingest left out")?;
     if store.count_users().await? == 0 {
         eprintln!(
             "note: this workspace has no user accounts yet. Create the first administrator with\n  \
