@@ -951,7 +951,7 @@ impl CaseworkStore for SqliteStore {
 }
 
 /// Bring the full-text index up to date with ads stored since it was last brought up to date.
-pub(crate) async fn index_new_ads(store: &SqliteStore) -> Result<u64, StoreError> {
+pub(crate) async fn update_search_index(store: &SqliteStore) -> Result<u64, StoreError> {
     let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await?;
     let from: i64 =
         sqlx::query_scalar("SELECT value FROM counters WHERE name = 'ads_fts_indexed_to'")

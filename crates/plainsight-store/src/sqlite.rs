@@ -254,11 +254,11 @@ impl Store for SqliteStore {
 
     async fn index_new_ads(&self) -> Result<u64, StoreError> {
         self.build_deferred_indexes().await?;
-        crate::casework::index_new_ads(self).await
+        crate::casework::update_search_index(self).await
     }
 
     async fn update_search_index(&self) -> Result<u64, StoreError> {
-        crate::casework::index_new_ads(self).await
+        crate::casework::update_search_index(self).await
     }
 
     async fn insert_ads(&self, batch: &[NewAd]) -> Result<BatchOutcome, StoreError> {

@@ -395,13 +395,23 @@ pub async fn ingest(
     let read = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
-    if let Some(e) = write_error {
-        return Err(anyhow::anyhow!(e).context("storing ads"));
-    }
-    if let Err(e) = extracted {
-        return Err(e.context("extracting ads"));
-    }
-    report.read = read?;
+    let failure = match (write_error, extracted, read) {
+        (Some(e), _, _) => Err(anyhow::anyhow!(e).context("storing ads")),
+        (None, Err(e), _) => Err(e.context("extracting ads")),
+        (None, Ok(()), read) => read,
+    };
+    let read = match failure {
+        Ok(read) => read,
+        Err(e) => {
+            // The ads stored before the failure stay; if a bulk load dropped look-up indexes,
+            // build them now rather than leave the workspace slow until the next ingest.
+            if let Err(index_error) = store.index_new_ads().await {
+                eprintln!("warning: could not rebuild the workspace's indexes: {index_error}");
+            }
+            return Err(e);
+        }
+    };
+    report.read = read;
     report.indexed += store
         .index_new_ads()
         .await
