@@ -12,6 +12,10 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use plainsight_core::Ad;
 use plainsight_text::extract::{ExtractConfig, Extractor};
 
+/// The `plainsight` binary's allocator, so that profiles show what the binary does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)

@@ -8,7 +8,6 @@
 //! "meet at 5 dot" or "at the hotel" never become emails.
 
 use plainsight_core::Email;
-use regex::Regex;
 
 use crate::extract::{FieldText, TextError};
 
@@ -63,19 +62,102 @@ enum AtMarker {
 /// Finds email addresses. Built once by [`crate::extract::Extractor`].
 #[derive(Debug)]
 pub struct EmailFinder {
-    at_markers: Regex,
+    _private: (),
+}
+
+/// The "at" markers of a text, left to right and not overlapping, as the regex
+/// `(?i-u)@|[\(\[\{<]\s*(?:at|@)\s*[\)\]\}>]|\bat\b` finds them (a test checks the two agree).
+///
+/// Hand-written because "at" is inside so many words ("that", "what", "great") that the
+/// regex's literal prefilter stopped on nearly every word, and this runs over every field. The
+/// three forms start with different bytes, so at most one can match at a position.
+struct AtMarkers<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for AtMarkers<'_> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.bytes;
+        while self.at < bytes.len() {
+            // Skip to the next byte that can start a marker with one table look-up per byte.
+            let skipped = bytes[self.at..]
+                .iter()
+                .position(|&b| STARTS_MARKER[usize::from(b)]);
+            let Some(skipped) = skipped else {
+                self.at = bytes.len();
+                break;
+            };
+            let start = self.at + skipped;
+            self.at = start + 1;
+            let end = match bytes[start] {
+                b'@' => Some(start + 1),
+                b'(' | b'[' | b'{' | b'<' => bracketed_at_end(bytes, start),
+                b'a' | b'A' => word_at_end(bytes, start),
+                _ => None,
+            };
+            if let Some(end) = end {
+                self.at = end;
+                return Some(start..end);
+            }
+        }
+        None
+    }
+}
+
+/// The bytes a marker can start with: `@`, an opening bracket, `a` or `A`.
+const STARTS_MARKER: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'@' | b'(' | b'[' | b'{' | b'<' | b'a' | b'A');
+        i += 1;
+    }
+    table
+};
+
+/// ASCII whitespace as the regex's `(?-u:\s)` has it (including vertical tab).
+fn is_regex_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `[\(\[\{<]\s*(?:at|@)\s*[\)\]\}>]` starting at `open`: where it ends.
+fn bracketed_at_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let skip_spaces = |mut i: usize| {
+        while bytes.get(i).copied().is_some_and(is_regex_space) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_spaces(open + 1);
+    match bytes.get(i..i + 2) {
+        Some(pair) if pair.eq_ignore_ascii_case(b"at") => i += 2,
+        _ if bytes.get(i) == Some(&b'@') => i += 1,
+        _ => return None,
+    }
+    i = skip_spaces(i);
+    matches!(bytes.get(i), Some(b')' | b']' | b'}' | b'>')).then_some(i + 1)
+}
+
+/// `\bat\b` (ASCII word boundaries) starting at `start`: where it ends.
+fn word_at_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let boundary_before = start == 0 || !is_word_byte(bytes[start - 1]);
+    let is_at = bytes
+        .get(start..start + 2)
+        .is_some_and(|pair| pair.eq_ignore_ascii_case(b"at"));
+    let boundary_after = bytes.get(start + 2).is_none_or(|&b| !is_word_byte(b));
+    (boundary_before && is_at && boundary_after).then_some(start + 2)
 }
 
 impl EmailFinder {
     pub fn new() -> Result<EmailFinder, TextError> {
-        let at_markers =
-            Regex::new(r"(?i-u)@|[\(\[\{<]\s*(?:at|@)\s*[\)\]\}>]|\bat\b").map_err(|e| {
-                TextError::BuiltinPattern {
-                    finder: "emails",
-                    message: e.to_string(),
-                }
-            })?;
-        Ok(EmailFinder { at_markers })
+        Ok(EmailFinder { _private: () })
     }
 
     /// All email addresses in one field, in text order.
@@ -84,11 +166,11 @@ impl EmailFinder {
         let bytes = haystack.as_bytes();
         let mut found = Vec::new();
         let mut resume_at = 0;
-        for m in self.at_markers.find_iter(haystack) {
-            if m.start() < resume_at {
+        for m in (AtMarkers { bytes, at: 0 }) {
+            if m.start < resume_at {
                 continue;
             }
-            let marker_text = m.as_str();
+            let marker_text = &haystack[m.clone()];
             let mut kind = if marker_text == "@" {
                 AtMarker::Plain
             } else if marker_text.len() == 2 {
@@ -97,7 +179,7 @@ impl EmailFinder {
                 AtMarker::Bracketed
             };
             // Local part: walk left, allowing a little space before a spaced or spelled "at".
-            let mut left_end = m.start();
+            let mut left_end = m.start;
             let spaces_before = count_spaces_back(bytes, left_end);
             if spaces_before > 0 {
                 if kind == AtMarker::Plain {
@@ -117,11 +199,11 @@ impl EmailFinder {
                 continue;
             }
             let local = &haystack[local_start..left_end];
-            let spaces_after = count_spaces_forward(bytes, m.end());
+            let spaces_after = count_spaces_forward(bytes, m.end);
             if spaces_after > 0 && kind == AtMarker::Plain {
                 kind = AtMarker::Bracketed;
             }
-            let Some(domain) = parse_domain(haystack, m.end() + spaces_after) else {
+            let Some(domain) = parse_domain(haystack, m.end + spaces_after) else {
                 continue;
             };
             let mut labels = domain.labels;
@@ -330,6 +412,60 @@ mod tests {
     use super::*;
     use crate::normalize::normalize;
     use plainsight_core::Field;
+    use proptest::prelude::*;
+
+    /// The pattern [`AtMarkers`] implements by hand.
+    const AT_MARKER_REGEX: &str = r"(?i-u)@|[\(\[\{<]\s*(?:at|@)\s*[\)\]\}>]|\bat\b";
+
+    fn markers_by_regex(text: &str) -> Vec<std::ops::Range<usize>> {
+        regex::Regex::new(AT_MARKER_REGEX)
+            .unwrap()
+            .find_iter(text)
+            .map(|m| m.range())
+            .collect()
+    }
+
+    fn markers_by_hand(text: &str) -> Vec<std::ops::Range<usize>> {
+        AtMarkers {
+            bytes: text.as_bytes(),
+            at: 0,
+        }
+        .collect()
+    }
+
+    #[test]
+    fn at_markers_agree_with_the_regex_on_examples() {
+        for text in [
+            "",
+            "at",
+            "AT the hotel, that cat at5 _at at_ (at) [ AT ]{@}<\u{b} at \t>(a t)",
+            "name@gmail.com name @ gmail (@ ) ( at)) [at",
+            "été at ça (at)é «at» at\u{a0}x ((at))",
+        ] {
+            assert_eq!(markers_by_hand(text), markers_by_regex(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        /// Texts built from the bytes that matter (brackets, "a", "t", spaces of every kind,
+        /// word characters, non-ASCII letters) agree with the regex everywhere.
+        #[test]
+        fn at_markers_agree_with_the_regex(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("a"), Just("A"), Just("t"), Just("T"), Just("at"), Just("@"),
+                    Just("("), Just(")"), Just("["), Just("]"), Just("{"), Just("}"),
+                    Just("<"), Just(">"), Just(" "), Just("\t"), Just("\n"), Just("\u{b}"),
+                    Just("\u{c}"), Just("\r"), Just("_"), Just("x"), Just("9"), Just("é"),
+                    Just("\u{a0}"), Just("."),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(markers_by_hand(&text), markers_by_regex(&text));
+        }
+    }
 
     fn emails(text: &str) -> Vec<(String, bool, String)> {
         let norm = normalize(text);

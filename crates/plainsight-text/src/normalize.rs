@@ -485,19 +485,36 @@ fn run_pass(input: &str) -> Option<(String, OffsetMap)> {
 /// Could another pass still find markup, an escape or mojibake in `text`?
 fn has_markup_triggers(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| {
+    // Only these four bytes can start a construct; `memchr` finds them many bytes at a time
+    // (this runs after every pass over every field).
+    if memchr::memchr(0xC3, bytes).is_some() {
+        return true;
+    }
+    memchr::memchr3_iter(b'<', b'&', b'\\', bytes).any(|i| {
         let next = bytes.get(i + 1).copied().unwrap_or(0);
-        match b {
+        match bytes[i] {
             b'<' => next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?'),
             b'&' => next.is_ascii_alphanumeric() || next == b'#',
-            b'\\' => {
+            _ => {
                 (i == 0 || bytes[i - 1] != b'\\')
                     && matches!(next, b'u' | b'U' | b'"' | b'n' | b'r' | b't')
             }
-            0xC3 => true,
-            _ => false,
         }
     })
+}
+
+/// Does `bytes` hold a byte that can start markup, an escape or mojibake (`<`, `&`, `\`, or
+/// 0xC3, the lead byte of double-encoded Latin-1)? Stage 1 has nothing to do otherwise.
+fn has_markup_bytes(bytes: &[u8]) -> bool {
+    memchr::memchr3(b'<', b'&', b'\\', bytes).is_some() || memchr::memchr(0xC3, bytes).is_some()
+}
+
+/// Position of the first byte at or after `from` that [`has_markup_bytes`] looks for.
+fn next_markup_byte(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let markup = memchr::memchr3(b'<', b'&', b'\\', rest);
+    let mojibake = memchr::memchr(0xC3, markup.map_or(rest, |m| &rest[..m]));
+    mojibake.or(markup).map(|offset| from + offset)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,10 +530,7 @@ enum Replacement {
 
 fn decode_markup(src: &str) -> Option<(String, OffsetMap)> {
     let bytes = src.as_bytes();
-    if !bytes
-        .iter()
-        .any(|&b| matches!(b, b'<' | b'&' | b'\\' | 0xC3))
-    {
+    if !has_markup_bytes(bytes) {
         return None;
     }
     let mut out = MapBuilder::with_capacity(src.len());
@@ -525,6 +539,12 @@ fn decode_markup(src: &str) -> Option<(String, OffsetMap)> {
     // End of the last repaired mojibake sequence: a neighbour makes a weaker one credible.
     let mut last_mojibake_end = usize::MAX;
     while i < bytes.len() {
+        // Jump to the next byte that can start a construct; everything before it is copied
+        // verbatim with the rest of the plain stretch.
+        let Some(next) = next_markup_byte(bytes, i) else {
+            break;
+        };
+        i = next;
         let found = match bytes[i] {
             b'<' => decode_angle_escape(src, i).or_else(|| strip_tag(src, i)),
             b'&' => decode_entity(src, i)
@@ -1213,15 +1233,22 @@ fn needs_special_handling(c: char) -> bool {
 
 fn clean_characters(src: &str) -> Option<(String, OffsetMap)> {
     let bytes = src.as_bytes();
-    if bytes.iter().all(|&b| {
-        b.is_ascii() && (b >= 0x20 && b != 0x7F || matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C))
-    }) {
+    let (has_non_ascii, has_controls) = scan_ascii_and_controls(bytes);
+    if !has_non_ascii && !has_controls {
         return None;
     }
     let mut out = MapBuilder::with_capacity(src.len());
     let mut plain_start = 0;
     let mut i = 0;
+    // When no ASCII control character needs dropping, plain ASCII stretches are skipped a
+    // block at a time.
     while i < bytes.len() {
+        if !has_controls {
+            i = next_non_ascii(bytes, i);
+            if i == bytes.len() {
+                break;
+            }
+        }
         let b = bytes[i];
         if b.is_ascii() {
             if is_dropped_ascii_control(b) {
@@ -1247,6 +1274,45 @@ fn clean_characters(src: &str) -> Option<(String, OffsetMap)> {
     }
     out.copy(src, plain_start..bytes.len());
     out.finish()
+}
+
+/// Whether `bytes` holds (non-ASCII bytes, ASCII control characters that are dropped): the
+/// two things [`clean_characters`] acts on. One pass in 32-byte blocks of branch-free ORs,
+/// which the compiler vectorises (this runs over every field).
+fn scan_ascii_and_controls(bytes: &[u8]) -> (bool, bool) {
+    let mut non_ascii = false;
+    let mut controls = false;
+    let mut blocks = bytes.chunks_exact(32);
+    for block in blocks.by_ref() {
+        for &b in block {
+            non_ascii |= b >= 0x80;
+            controls |= is_dropped_ascii_control(b);
+        }
+        if non_ascii && controls {
+            return (true, true);
+        }
+    }
+    for &b in blocks.remainder() {
+        non_ascii |= b >= 0x80;
+        controls |= is_dropped_ascii_control(b);
+    }
+    (non_ascii, controls)
+}
+
+/// Position of the first byte at or after `from` that is not ASCII (`bytes.len()` if none).
+/// Whole 16-byte blocks are tested with the standard library's word-at-a-time `is_ascii`.
+fn next_non_ascii(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(block) = bytes.get(at..at + 16) {
+        if !block.is_ascii() {
+            break;
+        }
+        at += 16;
+    }
+    bytes[at..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map_or(bytes.len(), |offset| at + offset)
 }
 
 /// ASCII control characters other than whitespace: removed.
@@ -1435,23 +1501,44 @@ fn is_line_break(c: char) -> bool {
 fn fix_words_and_spaces(src: &str) -> Option<(String, OffsetMap)> {
     let bytes = src.as_bytes();
     let ascii = bytes.is_ascii();
-    if ascii {
-        // Fast path: nothing to do unless whitespace is irregular.
-        let regular = bytes.first().is_none_or(|&b| b != b' ')
-            && bytes.last().is_none_or(|&b| b != b' ')
-            && !bytes
-                .iter()
-                .any(|&b| matches!(b, b'\t' | b'\n' | b'\r' | 0x0B | 0x0C))
-            && !bytes.windows(2).any(|w| w == b"  ");
-        if regular {
-            return None;
+    // Only non-ASCII characters can be look-alikes, non-ASCII spaces or the currency signs
+    // read as an E: decode just those.
+    let mut check_words = false;
+    let mut special_non_ascii = false;
+    if !ascii {
+        let mut i = next_non_ascii(bytes, 0);
+        while let Some(c) = src.get(i..).and_then(|rest| rest.chars().next()) {
+            check_words |= confusable_latin(c).is_some();
+            special_non_ascii |= c.is_whitespace() || matches!(c, '£' | '€');
+            i = next_non_ascii(bytes, i + c.len_utf8());
         }
     }
-    let check_words = !ascii && src.chars().any(|c| confusable_latin(c).is_some());
+    if !check_words && !special_non_ascii && has_regular_ascii_whitespace(bytes) {
+        // Fast path: the loop below would copy the text unchanged (every whitespace run is
+        // one ASCII space or line feed between other characters, and nothing else applies).
+        return None;
+    }
+    rewrite_words_and_spaces(src, check_words)
+}
+
+/// The work of [`fix_words_and_spaces`] once its quick checks have not ruled it out.
+/// `check_words`: some character of `src` is a look-alike of a Latin letter.
+fn rewrite_words_and_spaces(src: &str, check_words: bool) -> Option<(String, OffsetMap)> {
+    let bytes = src.as_bytes();
     let mut out = MapBuilder::with_capacity(src.len());
     let mut plain_start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if !check_words {
+            // Printable ASCII other than the space needs nothing here when no word has
+            // look-alike letters: skip it in a tight loop.
+            while i < bytes.len() && bytes[i] > b' ' && bytes[i] < 0x80 {
+                i += 1;
+            }
+            if i == bytes.len() {
+                break;
+            }
+        }
         let b = bytes[i];
         let c = if b.is_ascii() {
             b as char
@@ -1563,6 +1650,33 @@ fn fix_words_and_spaces(src: &str) -> Option<(String, OffsetMap)> {
     out.finish()
 }
 
+/// In ASCII text, is every run of whitespace already a single space or a single line feed
+/// between two other characters? Then [`fix_words_and_spaces`] changes nothing: it only
+/// rewrites other whitespace runs and whitespace at either end.
+fn has_regular_ascii_whitespace(bytes: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return true;
+    };
+    let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
+    if is_space(first) || is_space(last) {
+        return false;
+    }
+    // Each byte with the one before it, 32 pairs at a time without an early exit inside a
+    // block, so the compiler can vectorise the scan (it runs over every field).
+    let space_or_lf = |b: u8| (b == b' ') | (b == b'\n');
+    let other_space = |b: u8| (b == b'\t') | (b == b'\r') | (b == 0x0B) | (b == 0x0C);
+    let before = &bytes[..bytes.len() - 1];
+    let after = &bytes[1..];
+    before
+        .chunks(32)
+        .zip(after.chunks(32))
+        .all(|(before, after)| {
+            !before.iter().zip(after).fold(false, |irregular, (&b, &a)| {
+                irregular | (space_or_lf(b) & space_or_lf(a)) | other_space(a)
+            })
+        })
+}
+
 /// A word is fixed when it mixes ASCII letters or digits with look-alike letters only (a
 /// Russian or Greek word, with letters outside the table, is left alone).
 fn word_needs_latin_fix(word: &str, next: Option<char>) -> bool {
@@ -1596,6 +1710,35 @@ mod tests {
         let at = n.text().find(needle).expect("needle in normalised text");
         let r = n.original_span(at..at + needle.len());
         s[r].to_string()
+    }
+
+    proptest::proptest! {
+        /// The quick checks of stages 2 and 3 only skip texts the full rewrite leaves alone.
+        #[test]
+        fn quick_checks_skip_only_texts_left_unchanged(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(" "), proptest::strategy::Just("\n"),
+                    proptest::strategy::Just("\t"), proptest::strategy::Just("\r"),
+                    proptest::strategy::Just("\u{b}"), proptest::strategy::Just("\u{c}"),
+                    proptest::strategy::Just("a"), proptest::strategy::Just("Z9"),
+                    proptest::strategy::Just("é"), proptest::strategy::Just("\u{a0}"),
+                    proptest::strategy::Just("£"), proptest::strategy::Just("€"),
+                    proptest::strategy::Just("а"), proptest::strategy::Just("🦋"),
+                    proptest::strategy::Just("\u{3000}"), proptest::strategy::Just("\u{1}"),
+                ],
+                0..24,
+            )
+        ) {
+            let text: String = parts.concat();
+            if fix_words_and_spaces(&text).is_none() {
+                let any_look_alike = text.chars().any(|c| confusable_latin(c).is_some());
+                proptest::prop_assert!(rewrite_words_and_spaces(&text, any_look_alike).is_none());
+            }
+            let (non_ascii, controls) = scan_ascii_and_controls(text.as_bytes());
+            proptest::prop_assert_eq!(non_ascii, !text.is_ascii());
+            proptest::prop_assert_eq!(controls, text.bytes().any(is_dropped_ascii_control));
+        }
     }
 
     #[test]

@@ -37,6 +37,9 @@ impl UrlFinder {
         let haystack = text.text();
         let bytes = haystack.as_bytes();
         let mut found = Vec::new();
+        if !may_hold_url(bytes) {
+            return found;
+        }
         for m in self.pattern.find_iter(haystack) {
             let mut end = m.end();
             // Sentence punctuation and closing brackets after a URL belong to the sentence.
@@ -71,6 +74,19 @@ impl UrlFinder {
         }
         found
     }
+}
+
+/// Can the URL pattern match anywhere in `bytes`? Every match holds "://" or a "." followed by
+/// a host or top-level-domain character (ASCII letter, digit or `-`, or a non-ASCII letter,
+/// which case-insensitive matching may fold to ASCII). Most ad texts hold neither, and this
+/// check is far cheaper than running the pattern over them.
+fn may_hold_url(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memchr_iter(b'.', bytes).any(|dot| {
+            bytes
+                .get(dot + 1)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80)
+        })
 }
 
 /// True when `[start, end)` is the domain part of an email address (`name@host.com`) or is
@@ -123,6 +139,28 @@ mod tests {
     use super::*;
     use crate::extract::FieldText;
     use crate::normalize::normalize;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The cheap check never rules out a text the pattern matches.
+        #[test]
+        fn the_precheck_never_hides_a_match(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("www"), Just("."), Just("com"), Just("http"), Just("s"), Just("://"),
+                    Just(":"), Just("/"), Just("ſ"), Just("\u{212a}"), Just("uk"), Just("co"),
+                    Just("x"), Just("-"), Just(" "), Just("9"), Just("é"), Just("@"),
+                ],
+                0..24,
+            )
+        ) {
+            let text: String = parts.concat();
+            let finder = UrlFinder::new().unwrap();
+            if finder.pattern.is_match(&text) {
+                prop_assert!(may_hold_url(text.as_bytes()), "{text:?}");
+            }
+        }
+    }
     use plainsight_core::Field;
 
     fn urls(text: &str) -> Vec<(String, String)> {
