@@ -354,6 +354,17 @@ fn is_service_line(before: &str) -> bool {
         }
         clause = &clause[cut..];
     }
+    if clause.is_ascii() {
+        ascii_clause_names_service(clause.as_bytes())
+    } else {
+        clause_names_service(clause)
+    }
+}
+
+/// Does the clause hold a service cue as a whole word? The general form, kept for non-ASCII
+/// text: Unicode lower-casing can turn other letters into ASCII ones (the Kelvin sign into
+/// `k`).
+fn clause_names_service(clause: &str) -> bool {
     let clause = clause.to_lowercase();
     SERVICE_CUES.iter().any(|cue| {
         clause.match_indices(cue).any(|(i, _)| {
@@ -366,6 +377,28 @@ fn is_service_line(before: &str) -> bool {
             let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
             before_ok && after_ok
         })
+    })
+}
+
+/// [`is_service_line`] for an ASCII clause, without allocating a lower-cased copy or building
+/// a substring searcher per cue (this runs for every phone found). On ASCII, `to_lowercase` is
+/// `to_ascii_lowercase` and `is_alphanumeric` is `is_ascii_alphanumeric`; and since no cue
+/// overlaps itself (tested), checking every position finds the same whole-word occurrences
+/// as `match_indices`.
+///
+/// Cues are only tried where a word starts, which is the "whole words" rule's left half.
+fn ascii_clause_names_service(clause: &[u8]) -> bool {
+    let is_word_byte = |at: usize| clause.get(at).is_some_and(u8::is_ascii_alphanumeric);
+    (0..clause.len()).any(|i| {
+        let word_start = i == 0 || !is_word_byte(i - 1);
+        word_start
+            && SERVICE_CUES.iter().any(|cue| {
+                let cue = cue.as_bytes();
+                clause
+                    .get(i..i + cue.len())
+                    .is_some_and(|word| word.eq_ignore_ascii_case(cue))
+                    && !is_word_byte(i + cue.len())
+            })
     })
 }
 
@@ -1261,6 +1294,30 @@ mod tests {
         let phones = find(text);
         assert_eq!(phones.len(), 1, "{text:?} → {phones:?}");
         phones.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn no_service_cue_overlaps_itself() {
+        // What lets `ascii_clause_names_service` try every position where `match_indices`
+        // skips overlapping occurrences.
+        for cue in SERVICE_CUES {
+            assert!(!cue.is_empty());
+            for k in 1..cue.len() {
+                assert_ne!(cue[..k], cue[cue.len() - k..], "{cue}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_service_cue_search_agrees_with_the_general_one(
+            clause in "([a-zA-Z0-9 .,:_-]|support|Abuse|REPORT|verif|verify|verification|advertis|help desk|helpdesk|customer service|webmaster|billing| ){0,24}"
+        ) {
+            proptest::prop_assert_eq!(
+                ascii_clause_names_service(clause.as_bytes()),
+                clause_names_service(&clause)
+            );
+        }
     }
 
     #[test]
