@@ -133,9 +133,9 @@ impl PhoneFinder {
     pub fn find(&self, original: &str, norm: &Normalized, field: Field) -> Vec<Phone> {
         let text = norm.text();
         let mut phones = Vec::new();
-        for run in tokenize(text) {
-            self.find_in_run(original, norm, field, &run, &mut phones);
-        }
+        for_each_run(text, |run| {
+            self.find_in_run(original, norm, field, run, &mut phones);
+        });
         phones
     }
 
@@ -784,21 +784,6 @@ impl Token {
     }
 }
 
-const NUMBER_WORDS: [(&str, &str); 12] = [
-    ("zero", "0"),
-    ("oh", "0"),
-    ("one", "1"),
-    ("two", "2"),
-    ("three", "3"),
-    ("four", "4"),
-    ("five", "5"),
-    ("six", "6"),
-    ("seven", "7"),
-    ("eight", "8"),
-    ("nine", "9"),
-    ("ten", "10"),
-];
-
 const DIGIT_WORDS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
@@ -813,6 +798,87 @@ enum Spelled {
     Tail,
 }
 
+/// The pieces a letter run can be read as, other than single letters and a tail, in the
+/// order [`read_spelled`] tries them.
+const SPELLINGS: [(&str, Spelled); 14] = [
+    ("zero", Spelled::Word("0")),
+    ("oh", Spelled::Word("0")),
+    ("one", Spelled::Word("1")),
+    ("two", Spelled::Word("2")),
+    ("three", Spelled::Word("3")),
+    ("four", Spelled::Word("4")),
+    ("five", Spelled::Word("5")),
+    ("six", Spelled::Word("6")),
+    ("seven", Spelled::Word("7")),
+    ("eight", Spelled::Word("8")),
+    ("nine", Spelled::Word("9")),
+    ("ten", Spelled::Word("10")),
+    ("double", Spelled::Repeat(2)),
+    ("triple", Spelled::Repeat(3)),
+];
+
+/// Letters (either case) found in some piece of a spelled number: a word of [`SPELLINGS`],
+/// `o`/`O`, `l`/`I`, or a tail (part of a number word). A letter run with any other letter
+/// (most words: every `a`, `c`, `j`, `k`, `m`, `q`, `y`) has no reading, and one table
+/// look-up per letter rejects it before the reading is searched for.
+static SPELLING_LETTERS: [bool; 256] = spelling_letters();
+
+const fn spelling_letters() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut w = 0;
+    while w < SPELLINGS.len() {
+        let word = SPELLINGS[w].0.as_bytes();
+        let mut i = 0;
+        while i < word.len() {
+            table[word[i].to_ascii_lowercase() as usize] = true;
+            table[word[i].to_ascii_uppercase() as usize] = true;
+            i += 1;
+        }
+        w += 1;
+    }
+    table
+}
+
+/// One cell of [`read_spelled`]'s table, in four bytes so the table fits on the stack and
+/// costs next to nothing to set up (it is set up for many ordinary words).
+#[derive(Clone, Copy)]
+struct Step {
+    /// Letters used as digits in the cheapest reading found so far.
+    cost: u8,
+    pieces: u8,
+    /// Where the last piece starts.
+    from: u8,
+    /// The last piece: an index into [`SPELLINGS`], or one of the `STEP_*` values.
+    piece: u8,
+}
+
+const STEP_UNREACHED: u8 = u8::MAX;
+const STEP_LETTER_ZERO: u8 = SPELLINGS.len() as u8;
+const STEP_LETTER_ONE: u8 = STEP_LETTER_ZERO + 1;
+const STEP_TAIL: u8 = STEP_LETTER_ZERO + 2;
+
+impl Step {
+    const UNREACHED: Step = Step {
+        cost: 0,
+        pieces: 0,
+        from: 0,
+        piece: STEP_UNREACHED,
+    };
+
+    fn reached(self) -> bool {
+        self.piece != STEP_UNREACHED
+    }
+
+    fn spelled(self) -> Spelled {
+        match self.piece {
+            STEP_LETTER_ZERO => Spelled::Letter("0"),
+            STEP_LETTER_ONE => Spelled::Letter("1"),
+            STEP_TAIL => Spelled::Tail,
+            index => SPELLINGS[usize::from(index)].1,
+        }
+    }
+}
+
 /// Read a run of ASCII letters as digits, if all of it can be. `digit_before` is the digit
 /// glued to its left, `digit_after` says a digit is glued to its right.
 fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Option<SpelledRun> {
@@ -821,13 +887,8 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
     if n == 0 || n > MAX_SPELLED_RUN {
         return None;
     }
-    // Cheap rejection: these letters occur in no number word.
-    if bytes.iter().any(|b| {
-        matches!(
-            b.to_ascii_lowercase(),
-            b'a' | b'c' | b'j' | b'k' | b'm' | b'q' | b'y'
-        )
-    }) {
+    // Cheap rejection: a letter that occurs in no number word.
+    if !bytes.iter().all(|&b| SPELLING_LETTERS[usize::from(b)]) {
         return None;
     }
     // Every reading starts and ends with a piece: a word can only start with a first letter
@@ -847,42 +908,48 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
     if !starts_ok || !ends_ok {
         return None;
     }
-    // best[i] = (letters used as digits, pieces) for the cheapest reading of bytes[..i].
-    let mut best: Vec<Option<(usize, usize, usize, Spelled)>> = vec![None; n + 1];
-    best[0] = Some((0, 0, 0, Spelled::Tail));
+    // best[i]: the cheapest reading of bytes[..i] (fewest letters used as digits, then fewest
+    // pieces; the first found wins a tie). Positions fit in a byte: n <= MAX_SPELLED_RUN.
+    let mut best = [Step::UNREACHED; MAX_SPELLED_RUN + 1];
+    best[0] = Step {
+        cost: 0,
+        pieces: 0,
+        from: 0,
+        piece: STEP_TAIL,
+    };
     for i in 0..n {
-        let Some((cost, pieces, _, _)) = best[i] else {
+        let here = best[i];
+        if !here.reached() {
             continue;
-        };
-        let mut offer = |len: usize, piece: Spelled, extra_cost: usize| {
+        }
+        let mut offer = |len: usize, piece: u8, extra_cost: u8| {
             let j = i + len;
-            let candidate = (cost + extra_cost, pieces + 1, i, piece);
-            let better = match best[j] {
-                None => true,
-                Some((c, p, _, _)) => (candidate.0, candidate.1) < (c, p),
+            let candidate = Step {
+                cost: here.cost + extra_cost,
+                pieces: here.pieces + 1,
+                from: i as u8,
+                piece,
             };
-            if better {
-                best[j] = Some(candidate);
+            let there = best[j];
+            if !there.reached() || (candidate.cost, candidate.pieces) < (there.cost, there.pieces) {
+                best[j] = candidate;
             }
         };
         let rest = &bytes[i..];
-        for (spelling, digit) in NUMBER_WORDS {
-            if rest.len() >= spelling.len()
-                && rest[..spelling.len()].eq_ignore_ascii_case(spelling.as_bytes())
+        // Comparing the first letter first skips most spellings at once.
+        let lower = rest[0].to_ascii_lowercase();
+        for (index, (spelling, _)) in SPELLINGS.iter().enumerate() {
+            let spelling = spelling.as_bytes();
+            if spelling[0] == lower
+                && rest.len() >= spelling.len()
+                && rest[..spelling.len()].eq_ignore_ascii_case(spelling)
             {
-                offer(spelling.len(), Spelled::Word(digit), 0);
-            }
-        }
-        for (spelling, times) in [("double", 2), ("triple", 3)] {
-            if rest.len() >= spelling.len()
-                && rest[..spelling.len()].eq_ignore_ascii_case(spelling.as_bytes())
-            {
-                offer(spelling.len(), Spelled::Repeat(times), 0);
+                offer(spelling.len(), index as u8, 0);
             }
         }
         match rest[0] {
-            b'o' | b'O' => offer(1, Spelled::Letter("0"), 1),
-            b'l' | b'I' => offer(1, Spelled::Letter("1"), 1),
+            b'o' | b'O' => offer(1, STEP_LETTER_ZERO, 1),
+            b'l' | b'I' => offer(1, STEP_LETTER_ONE, 1),
             _ => {}
         }
         if i == 0
@@ -890,16 +957,19 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
         {
             let tail = &DIGIT_WORDS[usize::from(d)].as_bytes()[1..];
             if rest.len() >= tail.len() && rest[..tail.len()].eq_ignore_ascii_case(tail) {
-                offer(tail.len(), Spelled::Tail, 0);
+                offer(tail.len(), STEP_TAIL, 0);
             }
         }
     }
-    best[n]?;
+    if !best[n].reached() {
+        return None;
+    }
     let mut pieces = Vec::new();
     let mut at = n;
     while at > 0 {
-        let (_, _, from, piece) = best[at]?;
-        pieces.push((from..at, piece));
+        let step = best[at];
+        let from = usize::from(step.from);
+        pieces.push((from..at, step.spelled()));
         at = from;
     }
     pieces.reverse();
@@ -928,15 +998,31 @@ fn is_currency(c: char) -> bool {
 }
 
 /// Does a numeral at `start..end` look like a price ("$200", "140$", "200 $")?
+///
+/// A sign counts right next to the numeral or one space away; past two spaces it cannot, so
+/// only two bytes on each side are looked at before any character is decoded.
 fn is_price(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].trim_end_matches(' ');
-    let after = text[end..].trim_start_matches(' ');
-    before.chars().next_back().is_some_and(is_currency) && (start - before.len() <= 1)
-        || after
-            .chars()
-            .next()
-            .is_some_and(|c| is_currency(c) || c == '%')
-            && (text.len() - end - after.len() <= 1)
+    let bytes = text.as_bytes();
+    let before = match (
+        start.checked_sub(1).map(|p| bytes[p]),
+        start.checked_sub(2).map(|p| bytes[p]),
+    ) {
+        (Some(b' '), Some(b' ')) => None,
+        (Some(b' '), _) => Some(start - 1),
+        _ => Some(start),
+    };
+    let after = match (bytes.get(end), bytes.get(end + 1)) {
+        (Some(b' '), Some(b' ')) => None,
+        (Some(b' '), _) => Some(end + 1),
+        _ => Some(end),
+    };
+    before.is_some_and(|at| text[..at].chars().next_back().is_some_and(is_currency))
+        || after.is_some_and(|at| {
+            text[at..]
+                .chars()
+                .next()
+                .is_some_and(|c| is_currency(c) || c == '%')
+        })
 }
 
 /// Words after which a number is an identifier, not a phone.
@@ -984,17 +1070,23 @@ fn preceded_by_identifier_word(text: &str, start: usize) -> bool {
             .any(|w| w.eq_ignore_ascii_case(word))
 }
 
-/// Split normalised text into runs of digit tokens.
-fn tokenize(text: &str) -> Vec<Vec<Token>> {
+/// Split normalised text into runs of digit tokens and hand each to `on_run`, in text order.
+/// Runs are handed over as they end rather than collected: one token buffer serves the
+/// whole text instead of a vector per run.
+fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let bytes = text.as_bytes();
-    let mut runs: Vec<Vec<Token>> = Vec::new();
     let mut current: Vec<Token> = Vec::new();
-    let end_run = |current: &mut Vec<Token>, runs: &mut Vec<Vec<Token>>| {
+    let mut end_run = |current: &mut Vec<Token>| {
+        // Most calls come between ordinary words, with no run open.
+        if current.is_empty() {
+            return;
+        }
         while current.last().is_some_and(|t| t.weak) {
             current.pop();
         }
         if !current.is_empty() {
-            runs.push(std::mem::take(current));
+            on_run(current);
+            current.clear();
         }
     };
     let mut i = 0;
@@ -1006,7 +1098,7 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
                 j += 1;
             }
             if is_price(text, i, j) {
-                end_run(&mut current, &mut runs);
+                end_run(&mut current);
                 // Skip letters glued to the price too ("80quick").
                 while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
                     j += 1;
@@ -1015,7 +1107,7 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
                 continue;
             }
             if !gap_allows_join(text, &current, i) {
-                end_run(&mut current, &mut runs);
+                end_run(&mut current);
             }
             current.push(Token {
                 start: i,
@@ -1031,22 +1123,43 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
             continue;
         }
         if b.is_ascii_alphabetic() {
+            // Most words have a letter no number word has ("call", "me"): they only end the
+            // run, and are skipped without reading them as digits (`read_spelled` would
+            // reject them for that letter).
             let mut k = i;
+            while k < bytes.len() && SPELLING_LETTERS[usize::from(bytes[k])] {
+                k += 1;
+            }
+            let spellable = !bytes.get(k).is_some_and(u8::is_ascii_alphabetic);
             while k < bytes.len() && bytes[k].is_ascii_alphabetic() {
                 k += 1;
+            }
+            if !spellable {
+                end_run(&mut current);
+                i = k;
+                continue;
             }
             let glued_numeral = current
                 .last()
                 .filter(|t| t.end == i && matches!(t.kind, Kind::Numeral { tail: false, .. }));
             let digit_before = glued_numeral.map(|_| bytes[i - 1] - b'0');
             let digit_after = bytes.get(k).is_some_and(u8::is_ascii_digit);
-            let followed_by_other_letter =
-                text[k..].chars().next().is_some_and(char::is_alphanumeric) && !digit_after;
-            match read_spelled(&text[i..k], digit_before, digit_after) {
-                Some(spelled) if !followed_by_other_letter => {
+            // Only a non-ASCII character can be another letter here (an ASCII byte after the
+            // word is not a letter, and a digit is `digit_after`): decode only then.
+            let followed_by_other_letter = bytes.get(k).is_some_and(|b| !b.is_ascii())
+                && text[k..].chars().next().is_some_and(char::is_alphanumeric);
+            // A word glued to another script's letter is not read at all (it ends the run
+            // either way).
+            let spelled = if followed_by_other_letter {
+                None
+            } else {
+                read_spelled(&text[i..k], digit_before, digit_after)
+            };
+            match spelled {
+                Some(spelled) => {
                     let joins = gap_allows_join(text, &current, i);
                     if !joins {
-                        end_run(&mut current, &mut runs);
+                        end_run(&mut current);
                     }
                     if spelled.weak && (!joins || current.is_empty()) {
                         // A lone "o" or "I" can only continue a run, not start one.
@@ -1083,24 +1196,27 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
                         });
                     }
                 }
-                _ => end_run(&mut current, &mut runs),
+                _ => end_run(&mut current),
             }
             i = k;
             continue;
         }
-        let c = if b.is_ascii() {
-            b as char
-        } else {
-            text[i..].chars().next().unwrap_or(' ')
-        };
+        if b.is_ascii() {
+            // Of the ASCII bytes left (not letters or digits), only `$` and `%` end a number.
+            if b == b'$' || b == b'%' {
+                end_run(&mut current);
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
         // Other letters and digits (another script), currency signs and `%` end a number.
         if c.is_alphanumeric() || is_currency(c) || c == '%' {
-            end_run(&mut current, &mut runs);
+            end_run(&mut current);
         }
         i += c.len_utf8();
     }
-    end_run(&mut current, &mut runs);
-    runs
+    end_run(&mut current);
 }
 
 /// Is there a `+` right before `at` (allowing one space: "+ 44")?
@@ -1294,6 +1410,22 @@ mod tests {
         let phones = find(text);
         assert_eq!(phones.len(), 1, "{text:?} → {phones:?}");
         phones.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn spelling_letters_are_the_letters_no_number_word_lacks() {
+        for b in (b'a'..=b'z').chain(b'A'..=b'Z') {
+            let in_no_piece = matches!(
+                b.to_ascii_lowercase(),
+                b'a' | b'c' | b'j' | b'k' | b'm' | b'q' | b'y'
+            );
+            assert_eq!(
+                SPELLING_LETTERS[usize::from(b)],
+                !in_no_piece,
+                "{}",
+                char::from(b)
+            );
+        }
     }
 
     #[test]
