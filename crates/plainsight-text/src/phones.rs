@@ -73,10 +73,11 @@ pub struct PhoneFinder {
     country_code: u16,
 }
 
-/// A number `phonenumber` accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A number `phonenumber` accepted. `Copy`, with the E.164 form inline: candidates are
+/// validated by the thousand and most are never reported, so none of this allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ValidNumber {
-    e164: String,
+    e164: E164,
     country_code: u16,
     /// How many leading digits of the written digits are an international prefix (`00`,
     /// `011`) plus the country code, or a NANP leading `1`; 0 for a national number.
@@ -124,7 +125,8 @@ impl PhoneFinder {
                 _ => return None,
             }
         }
-        self.validate_digits(&digits, plus).map(|v| v.e164)
+        self.validate_digits(digits.as_bytes(), plus)
+            .map(|v| v.e164.to_e164_string())
     }
 
     /// Find phones in one field. `original` is the field's original text and
@@ -198,7 +200,9 @@ impl PhoneFinder {
         run: &[Token],
         start: usize,
     ) -> Option<(usize, usize, ValidNumber)> {
-        let mut ends = Vec::new();
+        // The ends to try are those where the digit count so far is within MIN..=MAX. The
+        // count never decreases along the run, so they form one range: no list is needed.
+        let mut ends: Option<Range<usize>> = None;
         let mut count = 0;
         for (offset, token) in run[start..].iter().enumerate() {
             count += token.digit_count(text);
@@ -206,10 +210,11 @@ impl PhoneFinder {
                 break;
             }
             if count >= MIN_DIGITS {
-                ends.push(start + offset + 1);
+                let end = start + offset + 1;
+                ends = Some(ends.map_or(end..end + 1, |r| r.start..end + 1));
             }
         }
-        ends.into_iter().rev().find_map(|end| {
+        ends?.rev().find_map(|end| {
             self.candidate(text, &run[start..end])
                 .map(|v| (start, end, v))
         })
@@ -222,53 +227,58 @@ impl PhoneFinder {
         if matches!(last.kind, Kind::Repeat(_)) || first.weak || last.weak {
             return None;
         }
-        let (digits, numerals) = spell_out(text, tokens)?;
-        if !self.plausible_length(&digits, first.plus_before) {
+        let spelled = spell_out(text, tokens)?;
+        let digits = spelled.digits();
+        if !self.plausible_length(digits, first.plus_before) {
             return None;
         }
-        let valid = self.validate_digits(&digits, first.plus_before)?;
-        if !numerals_respect_structure(&numerals, &valid, digits.len()) {
+        let valid = self.validate_digits(digits, first.plus_before)?;
+        if !numerals_respect_structure(spelled.numerals(), &valid, digits.len()) {
             return None;
         }
         Some(valid)
     }
 
     /// Cheap length filter so `phonenumber` is only asked about lengths that can be valid.
-    fn plausible_length(&self, digits: &str, plus: bool) -> bool {
+    fn plausible_length(&self, digits: &[u8], plus: bool) -> bool {
         let n = digits.len();
         if !(MIN_DIGITS..=MAX_DIGITS).contains(&n) {
             return false;
         }
-        if plus || digits.starts_with("00") || (self.is_nanp() && digits.starts_with("011")) {
+        if plus || digits.starts_with(b"00") || (self.is_nanp() && digits.starts_with(b"011")) {
             return true;
         }
         if self.is_nanp() {
-            n == 10 || (n == 11 && digits.starts_with('1'))
+            n == 10 || (n == 11 && digits.starts_with(b"1"))
         } else {
             n <= 13
         }
     }
 
     /// Validate a digit string (optionally written after a `+`) with `phonenumber`.
-    fn validate_digits(&self, digits: &str, plus: bool) -> Option<ValidNumber> {
+    ///
+    /// `phonenumber` is given `+` and the digits after an international prefix (no region),
+    /// or the digits as written with the default region.
+    fn validate_digits(&self, digits: &[u8], plus: bool) -> Option<ValidNumber> {
         if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
-            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || !digits.iter().all(u8::is_ascii_digit)
         {
             return None;
         }
-        let (input, region, idd_digits) = if plus {
-            (format!("+{digits}"), None, 0)
-        } else if let Some(rest) = digits.strip_prefix("00") {
-            (format!("+{rest}"), None, 2)
-        } else if let Some(rest) = digits.strip_prefix("011").filter(|_| self.is_nanp()) {
-            (format!("+{rest}"), None, 3)
+        let (body, region, idd_digits) = if plus {
+            (digits, None, 0)
+        } else if let Some(rest) = digits.strip_prefix(b"00") {
+            (rest, None, 2)
+        } else if let Some(rest) = digits.strip_prefix(b"011").filter(|_| self.is_nanp()) {
+            (rest, None, 3)
         } else {
-            (digits.to_string(), Some(self.region), 0)
+            (digits, Some(self.region), 0)
         };
-        if country_code_is_nanp(&input, region, self.is_nanp()) && !nanp_shape_ok(&input) {
+        let input = PhonenumberInput { region, body };
+        if input.is_nanp(self.is_nanp()) && !nanp_shape_ok(input.nanp_digits()) {
             return None;
         }
-        let (e164, country_code) = cached_call_phonenumber(&input, region)?;
+        let (e164, country_code) = cached_call_phonenumber(input)?;
         let national_len = e164.len() - 1 - decimal_len(country_code);
         let prefix_digits = if region.is_none() {
             idd_digits + decimal_len(country_code)
@@ -312,7 +322,7 @@ impl PhoneFinder {
         let raw = original.get(span.clone()).unwrap_or_default().to_string();
         let techniques = techniques(text, norm, norm_range, tokens, &raw, &valid);
         Phone {
-            e164: valid.e164,
+            e164: valid.e164.to_e164_string(),
             raw,
             obscured: !techniques.is_empty(),
             techniques,
@@ -343,9 +353,14 @@ const SERVICE_CUES: &[&str] = &[
 /// Whether the text just before a number (its own line or sentence, at most 60 characters)
 /// names a service.
 fn is_service_line(before: &str) -> bool {
-    let start = before
-        .rfind(['\n', '.', '!', '?', '|'])
-        .map_or(0, |i| i + 1);
+    // Only the last 61 bytes are searched for the separator, not the whole text before: one
+    // further back leaves a clause over 60 bytes, cut below to the same last 60 bytes as with
+    // no separator at all. (The separators are ASCII, so a byte search finds them.)
+    let window = before.len().saturating_sub(61);
+    let start = before.as_bytes()[window..]
+        .iter()
+        .rposition(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | b'|'))
+        .map_or(0, |i| window + i + 1);
     let mut clause = &before[start..];
     if clause.len() > 60 {
         let mut cut = clause.len() - 60;
@@ -391,12 +406,15 @@ fn ascii_clause_names_service(clause: &[u8]) -> bool {
     let is_word_byte = |at: usize| clause.get(at).is_some_and(u8::is_ascii_alphanumeric);
     (0..clause.len()).any(|i| {
         let word_start = i == 0 || !is_word_byte(i - 1);
+        let first = clause[i].to_ascii_lowercase();
         word_start
             && SERVICE_CUES.iter().any(|cue| {
                 let cue = cue.as_bytes();
-                clause
-                    .get(i..i + cue.len())
-                    .is_some_and(|word| word.eq_ignore_ascii_case(cue))
+                // The first letter alone rules out most cues.
+                cue[0] == first
+                    && clause
+                        .get(i..i + cue.len())
+                        .is_some_and(|word| word.eq_ignore_ascii_case(cue))
                     && !is_word_byte(i + cue.len())
             })
     })
@@ -622,51 +640,169 @@ fn is_valid_national(code: u16, national: &str) -> bool {
     false
 }
 
+/// What is handed to `phonenumber`: `+` and `body` without a region, or `body` (the digits as
+/// written) with the default region. Kept as a slice so no string is built unless
+/// `phonenumber` is actually called.
+#[derive(Clone, Copy)]
+struct PhonenumberInput<'a> {
+    region: Option<Id>,
+    /// 7-17 ASCII digits (checked by `validate_digits`).
+    body: &'a [u8],
+}
+
+impl PhonenumberInput<'_> {
+    /// Is this a NANP number: `+1...`, or national digits with a NANP default region?
+    fn is_nanp(&self, region_is_nanp: bool) -> bool {
+        match self.region {
+            None => self.body.starts_with(b"1"),
+            Some(_) => region_is_nanp,
+        }
+    }
+
+    /// The digits after a written `+1` (all of them for a national number).
+    fn nanp_digits(&self) -> &[u8] {
+        match self.region {
+            None => self.body.strip_prefix(b"1").unwrap_or(self.body),
+            Some(_) => self.body,
+        }
+    }
+
+    /// The string `phonenumber` parses.
+    fn to_input_string(self) -> String {
+        let plus = self.region.is_none().then_some('+');
+        plus.into_iter()
+            .chain(self.body.iter().map(|&b| char::from(b)))
+            .collect()
+    }
+
+    /// The cache key: region and digits, the digits as their length and value (at most 17
+    /// digits fit in a `u64`; the length keeps leading zeros apart).
+    fn key(&self) -> CallKey {
+        let value = self.body.iter().fold(0u64, |v, &b| {
+            v.wrapping_mul(10)
+                .wrapping_add(u64::from(b.wrapping_sub(b'0')))
+        });
+        CallKey {
+            region: self.region,
+            len: self.body.len(),
+            value,
+        }
+    }
+}
+
+/// A `phonenumber` call as a cache key; the region being `None` means the input had a `+`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct CallKey {
+    region: Option<Id>,
+    len: usize,
+    value: u64,
+}
+
+/// An E.164 number ("+19195550123") held inline. `call_phonenumber` only returns 8-16
+/// characters, `+` and ASCII digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct E164 {
+    buf: [u8; 16],
+    len: u8,
+}
+
+impl E164 {
+    fn new(e164: &str) -> Option<E164> {
+        let mut buf = [0; 16];
+        buf.get_mut(..e164.len())?.copy_from_slice(e164.as_bytes());
+        Some(E164 {
+            buf,
+            len: u8::try_from(e164.len()).ok()?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// The number as a `String` (ASCII: each byte is its own character).
+    fn to_e164_string(self) -> String {
+        let mut out = String::with_capacity(self.len());
+        out.extend(self.buf[..self.len()].iter().map(|&b| char::from(b)));
+        out
+    }
+}
+
+/// A multiply-rotate hash for the cache keys (a region and two integers): the standard
+/// SipHash cost more than the look-up itself. No adversary chooses these keys to any
+/// effect: the cache is bounded and cleared when full.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Results of recent `phonenumber` calls on this thread: the same numbers recur across the
 /// ads of one network, and a call costs microseconds. Cleared when full.
-fn cached_call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u16)> {
+fn cached_call_phonenumber(input: PhonenumberInput<'_>) -> Option<(E164, u16)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    use std::hash::BuildHasherDefault;
     const CAPACITY: usize = 4096;
-    type Key = (Option<Id>, String);
-    type Answer = Option<(String, u16)>;
+    type Answer = Option<(E164, u16)>;
+    type Cache = HashMap<CallKey, Answer, BuildHasherDefault<KeyHasher>>;
     thread_local! {
-        static CACHE: RefCell<HashMap<Key, Answer>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
     }
-    let key = (region, input.to_string());
-    if let Some(hit) = CACHE.with(|cache| cache.borrow().get(&key).cloned()) {
+    let key = input.key();
+    if let Some(hit) = CACHE.with(|cache| cache.borrow().get(&key).copied()) {
         return hit;
     }
-    let result = call_phonenumber(input, region);
+    let result = call_phonenumber(&input.to_input_string(), input.region)
+        .and_then(|(e164, code)| Some((E164::new(&e164)?, code)));
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= CAPACITY {
             cache.clear();
         }
-        cache.insert(key, result.clone());
+        cache.insert(key, result);
     });
     result
 }
 
-/// Is `input` (as handed to `phonenumber`) a NANP number: `+1...`, or national digits with a
-/// NANP default region?
-fn country_code_is_nanp(input: &str, region: Option<Id>, region_is_nanp: bool) -> bool {
-    match region {
-        None => input.starts_with("+1"),
-        Some(_) => region_is_nanp,
-    }
-}
-
 /// NANP numbers are `[1] NXX NXX XXXX` with N in 2-9: reject other shapes without asking
-/// `phonenumber` (most digit runs in ads fail here, cheaply).
-fn nanp_shape_ok(input: &str) -> bool {
-    let digits = input.strip_prefix("+1").unwrap_or(input);
-    let digits = if digits.len() == 11 {
-        digits.strip_prefix('1').unwrap_or(digits)
+/// `phonenumber` (most digit runs in ads fail here, cheaply). `digits` are those after any
+/// written `+1`.
+fn nanp_shape_ok(digits: &[u8]) -> bool {
+    let d = if digits.len() == 11 {
+        digits.strip_prefix(b"1").unwrap_or(digits)
     } else {
         digits
     };
-    let d = digits.as_bytes();
     d.len() == 10 && d[0] >= b'2' && d[3] >= b'2'
 }
 
@@ -687,16 +823,25 @@ fn numerals_respect_structure(
     valid: &ValidNumber,
     total: usize,
 ) -> bool {
-    let mut boundaries = vec![0, total];
+    // At most six boundaries: kept in an array (this runs for every valid candidate).
+    let mut boundaries = [0; 6];
+    let mut count = 0;
+    let mut add = |b: usize| {
+        boundaries[count] = b;
+        count += 1;
+    };
+    add(0);
+    add(total);
     if valid.idd_digits > 0 {
-        boundaries.push(valid.idd_digits);
+        add(valid.idd_digits);
     }
     let national_start = valid.prefix_digits;
-    boundaries.push(national_start);
+    add(national_start);
     if valid.country_code == 1 && total >= national_start + 10 {
-        boundaries.push(national_start + 3);
-        boundaries.push(national_start + 6);
+        add(national_start + 3);
+        add(national_start + 6);
     }
+    let boundaries = &boundaries[..count];
     numerals.iter().all(|r| {
         let aligned = boundaries.contains(&r.start) && boundaries.contains(&r.end);
         let inside_one_part = !boundaries.iter().any(|&b| r.start < b && b < r.end);
@@ -704,31 +849,62 @@ fn numerals_respect_structure(
     })
 }
 
-/// The digit string of a candidate and the digit ranges of its numerals.
-fn spell_out(text: &str, tokens: &[Token]) -> Option<(String, Vec<Range<usize>>)> {
-    let mut digits = String::with_capacity(16);
-    let mut numerals = Vec::new();
+/// A candidate's digits and the digit ranges of its numerals, on the stack: at most
+/// `MAX_DIGITS` digits, and every numeral has at least one.
+struct SpelledOut {
+    digits: [u8; MAX_DIGITS],
+    len: usize,
+    numerals: [Range<usize>; MAX_DIGITS],
+    numeral_count: usize,
+}
+
+impl SpelledOut {
+    fn digits(&self) -> &[u8] {
+        &self.digits[..self.len]
+    }
+
+    fn numerals(&self) -> &[Range<usize>] {
+        &self.numerals[..self.numeral_count]
+    }
+
+    /// Append digits; `None` (the candidate is too long) past `MAX_DIGITS`.
+    fn push(&mut self, digits: &[u8]) -> Option<()> {
+        let end = self.len + digits.len();
+        self.digits.get_mut(self.len..end)?.copy_from_slice(digits);
+        self.len = end;
+        Some(())
+    }
+}
+
+/// The digit string of a candidate and the digit ranges of its numerals; `None` past
+/// `MAX_DIGITS` digits.
+fn spell_out(text: &str, tokens: &[Token]) -> Option<SpelledOut> {
+    let mut out = SpelledOut {
+        digits: [0; MAX_DIGITS],
+        len: 0,
+        numerals: std::array::from_fn(|_| 0..0),
+        numeral_count: 0,
+    };
     for (index, token) in tokens.iter().enumerate() {
         match token.kind {
             Kind::Repeat(times) => {
                 let next = tokens.get(index + 1)?;
-                let first_digit = next.digits(text).chars().next()?;
+                let first_digit = *next.digits(text).as_bytes().first()?;
                 for _ in 1..times {
-                    digits.push(first_digit);
+                    out.push(&[first_digit])?;
                 }
             }
             Kind::Numeral { .. } => {
-                let start = digits.len();
-                digits.push_str(token.digits(text));
-                numerals.push(start..digits.len());
+                let start = out.len;
+                out.push(token.digits(text).as_bytes())?;
+                // Every numeral holds a digit, so there are never more than MAX_DIGITS.
+                *out.numerals.get_mut(out.numeral_count)? = start..out.len;
+                out.numeral_count += 1;
             }
-            Kind::Word(_) | Kind::Letter(_) => digits.push_str(token.digits(text)),
-        }
-        if digits.len() > MAX_DIGITS {
-            return None;
+            Kind::Word(_) | Kind::Letter(_) => out.push(token.digits(text).as_bytes())?,
         }
     }
-    Some((digits, numerals))
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1076,17 +1252,20 @@ fn preceded_by_identifier_word(text: &str, start: usize) -> bool {
 fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let bytes = text.as_bytes();
     let mut current: Vec<Token> = Vec::new();
-    let mut end_run = |current: &mut Vec<Token>| {
-        // Most calls come between ordinary words, with no run open.
-        if current.is_empty() {
-            return;
-        }
+    let mut hand_over = |current: &mut Vec<Token>| {
         while current.last().is_some_and(|t| t.weak) {
             current.pop();
         }
         if !current.is_empty() {
             on_run(current);
             current.clear();
+        }
+    };
+    // Most calls come between ordinary words with no run open: a small closure the compiler
+    // inlines, so those cost a comparison rather than a call.
+    let mut end_run = |current: &mut Vec<Token>| {
+        if !current.is_empty() {
+            hand_over(current);
         }
     };
     let mut i = 0;
