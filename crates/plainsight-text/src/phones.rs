@@ -73,10 +73,11 @@ pub struct PhoneFinder {
     country_code: u16,
 }
 
-/// A number `phonenumber` accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A number `phonenumber` accepted. `Copy`, with the E.164 form inline: candidates are
+/// validated by the thousand and most are never reported, so none of this allocates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ValidNumber {
-    e164: String,
+    e164: E164,
     country_code: u16,
     /// How many leading digits of the written digits are an international prefix (`00`,
     /// `011`) plus the country code, or a NANP leading `1`; 0 for a national number.
@@ -124,7 +125,8 @@ impl PhoneFinder {
                 _ => return None,
             }
         }
-        self.validate_digits(&digits, plus).map(|v| v.e164)
+        self.validate_digits(digits.as_bytes(), plus)
+            .map(|v| v.e164.to_e164_string())
     }
 
     /// Find phones in one field. `original` is the field's original text and
@@ -133,9 +135,9 @@ impl PhoneFinder {
     pub fn find(&self, original: &str, norm: &Normalized, field: Field) -> Vec<Phone> {
         let text = norm.text();
         let mut phones = Vec::new();
-        for run in tokenize(text) {
-            self.find_in_run(original, norm, field, &run, &mut phones);
-        }
+        for_each_run(text, |run| {
+            self.find_in_run(original, norm, field, run, &mut phones);
+        });
         phones
     }
 
@@ -198,7 +200,9 @@ impl PhoneFinder {
         run: &[Token],
         start: usize,
     ) -> Option<(usize, usize, ValidNumber)> {
-        let mut ends = Vec::new();
+        // The ends to try are those where the digit count so far is within MIN..=MAX. The
+        // count never decreases along the run, so they form one range: no list is needed.
+        let mut ends: Option<Range<usize>> = None;
         let mut count = 0;
         for (offset, token) in run[start..].iter().enumerate() {
             count += token.digit_count(text);
@@ -206,10 +210,11 @@ impl PhoneFinder {
                 break;
             }
             if count >= MIN_DIGITS {
-                ends.push(start + offset + 1);
+                let end = start + offset + 1;
+                ends = Some(ends.map_or(end..end + 1, |r| r.start..end + 1));
             }
         }
-        ends.into_iter().rev().find_map(|end| {
+        ends?.rev().find_map(|end| {
             self.candidate(text, &run[start..end])
                 .map(|v| (start, end, v))
         })
@@ -222,53 +227,58 @@ impl PhoneFinder {
         if matches!(last.kind, Kind::Repeat(_)) || first.weak || last.weak {
             return None;
         }
-        let (digits, numerals) = spell_out(text, tokens)?;
-        if !self.plausible_length(&digits, first.plus_before) {
+        let spelled = spell_out(text, tokens)?;
+        let digits = spelled.digits();
+        if !self.plausible_length(digits, first.plus_before) {
             return None;
         }
-        let valid = self.validate_digits(&digits, first.plus_before)?;
-        if !numerals_respect_structure(&numerals, &valid, digits.len()) {
+        let valid = self.validate_digits(digits, first.plus_before)?;
+        if !numerals_respect_structure(spelled.numerals(), &valid, digits.len()) {
             return None;
         }
         Some(valid)
     }
 
     /// Cheap length filter so `phonenumber` is only asked about lengths that can be valid.
-    fn plausible_length(&self, digits: &str, plus: bool) -> bool {
+    fn plausible_length(&self, digits: &[u8], plus: bool) -> bool {
         let n = digits.len();
         if !(MIN_DIGITS..=MAX_DIGITS).contains(&n) {
             return false;
         }
-        if plus || digits.starts_with("00") || (self.is_nanp() && digits.starts_with("011")) {
+        if plus || digits.starts_with(b"00") || (self.is_nanp() && digits.starts_with(b"011")) {
             return true;
         }
         if self.is_nanp() {
-            n == 10 || (n == 11 && digits.starts_with('1'))
+            n == 10 || (n == 11 && digits.starts_with(b"1"))
         } else {
             n <= 13
         }
     }
 
     /// Validate a digit string (optionally written after a `+`) with `phonenumber`.
-    fn validate_digits(&self, digits: &str, plus: bool) -> Option<ValidNumber> {
+    ///
+    /// `phonenumber` is given `+` and the digits after an international prefix (no region),
+    /// or the digits as written with the default region.
+    fn validate_digits(&self, digits: &[u8], plus: bool) -> Option<ValidNumber> {
         if !(MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
-            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || !digits.iter().all(u8::is_ascii_digit)
         {
             return None;
         }
-        let (input, region, idd_digits) = if plus {
-            (format!("+{digits}"), None, 0)
-        } else if let Some(rest) = digits.strip_prefix("00") {
-            (format!("+{rest}"), None, 2)
-        } else if let Some(rest) = digits.strip_prefix("011").filter(|_| self.is_nanp()) {
-            (format!("+{rest}"), None, 3)
+        let (body, region, idd_digits) = if plus {
+            (digits, None, 0)
+        } else if let Some(rest) = digits.strip_prefix(b"00") {
+            (rest, None, 2)
+        } else if let Some(rest) = digits.strip_prefix(b"011").filter(|_| self.is_nanp()) {
+            (rest, None, 3)
         } else {
-            (digits.to_string(), Some(self.region), 0)
+            (digits, Some(self.region), 0)
         };
-        if country_code_is_nanp(&input, region, self.is_nanp()) && !nanp_shape_ok(&input) {
+        let input = PhonenumberInput { region, body };
+        if input.is_nanp(self.is_nanp()) && !nanp_shape_ok(input.nanp_digits()) {
             return None;
         }
-        let (e164, country_code) = cached_call_phonenumber(&input, region)?;
+        let (e164, country_code) = cached_call_phonenumber(input)?;
         let national_len = e164.len() - 1 - decimal_len(country_code);
         let prefix_digits = if region.is_none() {
             idd_digits + decimal_len(country_code)
@@ -312,7 +322,7 @@ impl PhoneFinder {
         let raw = original.get(span.clone()).unwrap_or_default().to_string();
         let techniques = techniques(text, norm, norm_range, tokens, &raw, &valid);
         Phone {
-            e164: valid.e164,
+            e164: valid.e164.to_e164_string(),
             raw,
             obscured: !techniques.is_empty(),
             techniques,
@@ -343,9 +353,14 @@ const SERVICE_CUES: &[&str] = &[
 /// Whether the text just before a number (its own line or sentence, at most 60 characters)
 /// names a service.
 fn is_service_line(before: &str) -> bool {
-    let start = before
-        .rfind(['\n', '.', '!', '?', '|'])
-        .map_or(0, |i| i + 1);
+    // Only the last 61 bytes are searched for the separator, not the whole text before: one
+    // further back leaves a clause over 60 bytes, cut below to the same last 60 bytes as with
+    // no separator at all. (The separators are ASCII, so a byte search finds them.)
+    let window = before.len().saturating_sub(61);
+    let start = before.as_bytes()[window..]
+        .iter()
+        .rposition(|b| matches!(b, b'\n' | b'.' | b'!' | b'?' | b'|'))
+        .map_or(0, |i| window + i + 1);
     let mut clause = &before[start..];
     if clause.len() > 60 {
         let mut cut = clause.len() - 60;
@@ -354,6 +369,17 @@ fn is_service_line(before: &str) -> bool {
         }
         clause = &clause[cut..];
     }
+    if clause.is_ascii() {
+        ascii_clause_names_service(clause.as_bytes())
+    } else {
+        clause_names_service(clause)
+    }
+}
+
+/// Does the clause hold a service cue as a whole word? The general form, kept for non-ASCII
+/// text: Unicode lower-casing can turn other letters into ASCII ones (the Kelvin sign into
+/// `k`).
+fn clause_names_service(clause: &str) -> bool {
     let clause = clause.to_lowercase();
     SERVICE_CUES.iter().any(|cue| {
         clause.match_indices(cue).any(|(i, _)| {
@@ -366,6 +392,31 @@ fn is_service_line(before: &str) -> bool {
             let after_ok = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
             before_ok && after_ok
         })
+    })
+}
+
+/// [`is_service_line`] for an ASCII clause, without allocating a lower-cased copy or building
+/// a substring searcher per cue (this runs for every phone found). On ASCII, `to_lowercase` is
+/// `to_ascii_lowercase` and `is_alphanumeric` is `is_ascii_alphanumeric`; and since no cue
+/// overlaps itself (tested), checking every position finds the same whole-word occurrences
+/// as `match_indices`.
+///
+/// Cues are only tried where a word starts, which is the "whole words" rule's left half.
+fn ascii_clause_names_service(clause: &[u8]) -> bool {
+    let is_word_byte = |at: usize| clause.get(at).is_some_and(u8::is_ascii_alphanumeric);
+    (0..clause.len()).any(|i| {
+        let word_start = i == 0 || !is_word_byte(i - 1);
+        let first = clause[i].to_ascii_lowercase();
+        word_start
+            && SERVICE_CUES.iter().any(|cue| {
+                let cue = cue.as_bytes();
+                // The first letter alone rules out most cues.
+                cue[0] == first
+                    && clause
+                        .get(i..i + cue.len())
+                        .is_some_and(|word| word.eq_ignore_ascii_case(cue))
+                    && !is_word_byte(i + cue.len())
+            })
     })
 }
 
@@ -589,51 +640,169 @@ fn is_valid_national(code: u16, national: &str) -> bool {
     false
 }
 
+/// What is handed to `phonenumber`: `+` and `body` without a region, or `body` (the digits as
+/// written) with the default region. Kept as a slice so no string is built unless
+/// `phonenumber` is actually called.
+#[derive(Clone, Copy)]
+struct PhonenumberInput<'a> {
+    region: Option<Id>,
+    /// 7-17 ASCII digits (checked by `validate_digits`).
+    body: &'a [u8],
+}
+
+impl PhonenumberInput<'_> {
+    /// Is this a NANP number: `+1...`, or national digits with a NANP default region?
+    fn is_nanp(&self, region_is_nanp: bool) -> bool {
+        match self.region {
+            None => self.body.starts_with(b"1"),
+            Some(_) => region_is_nanp,
+        }
+    }
+
+    /// The digits after a written `+1` (all of them for a national number).
+    fn nanp_digits(&self) -> &[u8] {
+        match self.region {
+            None => self.body.strip_prefix(b"1").unwrap_or(self.body),
+            Some(_) => self.body,
+        }
+    }
+
+    /// The string `phonenumber` parses.
+    fn to_input_string(self) -> String {
+        let plus = self.region.is_none().then_some('+');
+        plus.into_iter()
+            .chain(self.body.iter().map(|&b| char::from(b)))
+            .collect()
+    }
+
+    /// The cache key: region and digits, the digits as their length and value (at most 17
+    /// digits fit in a `u64`; the length keeps leading zeros apart).
+    fn key(&self) -> CallKey {
+        let value = self.body.iter().fold(0u64, |v, &b| {
+            v.wrapping_mul(10)
+                .wrapping_add(u64::from(b.wrapping_sub(b'0')))
+        });
+        CallKey {
+            region: self.region,
+            len: self.body.len(),
+            value,
+        }
+    }
+}
+
+/// A `phonenumber` call as a cache key; the region being `None` means the input had a `+`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct CallKey {
+    region: Option<Id>,
+    len: usize,
+    value: u64,
+}
+
+/// An E.164 number ("+19195550123") held inline. `call_phonenumber` only returns 8-16
+/// characters, `+` and ASCII digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct E164 {
+    buf: [u8; 16],
+    len: u8,
+}
+
+impl E164 {
+    fn new(e164: &str) -> Option<E164> {
+        let mut buf = [0; 16];
+        buf.get_mut(..e164.len())?.copy_from_slice(e164.as_bytes());
+        Some(E164 {
+            buf,
+            len: u8::try_from(e164.len()).ok()?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// The number as a `String` (ASCII: each byte is its own character).
+    fn to_e164_string(self) -> String {
+        let mut out = String::with_capacity(self.len());
+        out.extend(self.buf[..self.len()].iter().map(|&b| char::from(b)));
+        out
+    }
+}
+
+/// A multiply-rotate hash for the cache keys (a region and two integers): the standard
+/// SipHash cost more than the look-up itself. No adversary chooses these keys to any
+/// effect: the cache is bounded and cleared when full.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Results of recent `phonenumber` calls on this thread: the same numbers recur across the
 /// ads of one network, and a call costs microseconds. Cleared when full.
-fn cached_call_phonenumber(input: &str, region: Option<Id>) -> Option<(String, u16)> {
+fn cached_call_phonenumber(input: PhonenumberInput<'_>) -> Option<(E164, u16)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    use std::hash::BuildHasherDefault;
     const CAPACITY: usize = 4096;
-    type Key = (Option<Id>, String);
-    type Answer = Option<(String, u16)>;
+    type Answer = Option<(E164, u16)>;
+    type Cache = HashMap<CallKey, Answer, BuildHasherDefault<KeyHasher>>;
     thread_local! {
-        static CACHE: RefCell<HashMap<Key, Answer>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
     }
-    let key = (region, input.to_string());
-    if let Some(hit) = CACHE.with(|cache| cache.borrow().get(&key).cloned()) {
+    let key = input.key();
+    if let Some(hit) = CACHE.with(|cache| cache.borrow().get(&key).copied()) {
         return hit;
     }
-    let result = call_phonenumber(input, region);
+    let result = call_phonenumber(&input.to_input_string(), input.region)
+        .and_then(|(e164, code)| Some((E164::new(&e164)?, code)));
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.len() >= CAPACITY {
             cache.clear();
         }
-        cache.insert(key, result.clone());
+        cache.insert(key, result);
     });
     result
 }
 
-/// Is `input` (as handed to `phonenumber`) a NANP number: `+1...`, or national digits with a
-/// NANP default region?
-fn country_code_is_nanp(input: &str, region: Option<Id>, region_is_nanp: bool) -> bool {
-    match region {
-        None => input.starts_with("+1"),
-        Some(_) => region_is_nanp,
-    }
-}
-
 /// NANP numbers are `[1] NXX NXX XXXX` with N in 2-9: reject other shapes without asking
-/// `phonenumber` (most digit runs in ads fail here, cheaply).
-fn nanp_shape_ok(input: &str) -> bool {
-    let digits = input.strip_prefix("+1").unwrap_or(input);
-    let digits = if digits.len() == 11 {
-        digits.strip_prefix('1').unwrap_or(digits)
+/// `phonenumber` (most digit runs in ads fail here, cheaply). `digits` are those after any
+/// written `+1`.
+fn nanp_shape_ok(digits: &[u8]) -> bool {
+    let d = if digits.len() == 11 {
+        digits.strip_prefix(b"1").unwrap_or(digits)
     } else {
         digits
     };
-    let d = digits.as_bytes();
     d.len() == 10 && d[0] >= b'2' && d[3] >= b'2'
 }
 
@@ -654,16 +823,25 @@ fn numerals_respect_structure(
     valid: &ValidNumber,
     total: usize,
 ) -> bool {
-    let mut boundaries = vec![0, total];
+    // At most six boundaries: kept in an array (this runs for every valid candidate).
+    let mut boundaries = [0; 6];
+    let mut count = 0;
+    let mut add = |b: usize| {
+        boundaries[count] = b;
+        count += 1;
+    };
+    add(0);
+    add(total);
     if valid.idd_digits > 0 {
-        boundaries.push(valid.idd_digits);
+        add(valid.idd_digits);
     }
     let national_start = valid.prefix_digits;
-    boundaries.push(national_start);
+    add(national_start);
     if valid.country_code == 1 && total >= national_start + 10 {
-        boundaries.push(national_start + 3);
-        boundaries.push(national_start + 6);
+        add(national_start + 3);
+        add(national_start + 6);
     }
+    let boundaries = &boundaries[..count];
     numerals.iter().all(|r| {
         let aligned = boundaries.contains(&r.start) && boundaries.contains(&r.end);
         let inside_one_part = !boundaries.iter().any(|&b| r.start < b && b < r.end);
@@ -671,31 +849,62 @@ fn numerals_respect_structure(
     })
 }
 
-/// The digit string of a candidate and the digit ranges of its numerals.
-fn spell_out(text: &str, tokens: &[Token]) -> Option<(String, Vec<Range<usize>>)> {
-    let mut digits = String::with_capacity(16);
-    let mut numerals = Vec::new();
+/// A candidate's digits and the digit ranges of its numerals, on the stack: at most
+/// `MAX_DIGITS` digits, and every numeral has at least one.
+struct SpelledOut {
+    digits: [u8; MAX_DIGITS],
+    len: usize,
+    numerals: [Range<usize>; MAX_DIGITS],
+    numeral_count: usize,
+}
+
+impl SpelledOut {
+    fn digits(&self) -> &[u8] {
+        &self.digits[..self.len]
+    }
+
+    fn numerals(&self) -> &[Range<usize>] {
+        &self.numerals[..self.numeral_count]
+    }
+
+    /// Append digits; `None` (the candidate is too long) past `MAX_DIGITS`.
+    fn push(&mut self, digits: &[u8]) -> Option<()> {
+        let end = self.len + digits.len();
+        self.digits.get_mut(self.len..end)?.copy_from_slice(digits);
+        self.len = end;
+        Some(())
+    }
+}
+
+/// The digit string of a candidate and the digit ranges of its numerals; `None` past
+/// `MAX_DIGITS` digits.
+fn spell_out(text: &str, tokens: &[Token]) -> Option<SpelledOut> {
+    let mut out = SpelledOut {
+        digits: [0; MAX_DIGITS],
+        len: 0,
+        numerals: std::array::from_fn(|_| 0..0),
+        numeral_count: 0,
+    };
     for (index, token) in tokens.iter().enumerate() {
         match token.kind {
             Kind::Repeat(times) => {
                 let next = tokens.get(index + 1)?;
-                let first_digit = next.digits(text).chars().next()?;
+                let first_digit = *next.digits(text).as_bytes().first()?;
                 for _ in 1..times {
-                    digits.push(first_digit);
+                    out.push(&[first_digit])?;
                 }
             }
             Kind::Numeral { .. } => {
-                let start = digits.len();
-                digits.push_str(token.digits(text));
-                numerals.push(start..digits.len());
+                let start = out.len;
+                out.push(token.digits(text).as_bytes())?;
+                // Every numeral holds a digit, so there are never more than MAX_DIGITS.
+                *out.numerals.get_mut(out.numeral_count)? = start..out.len;
+                out.numeral_count += 1;
             }
-            Kind::Word(_) | Kind::Letter(_) => digits.push_str(token.digits(text)),
-        }
-        if digits.len() > MAX_DIGITS {
-            return None;
+            Kind::Word(_) | Kind::Letter(_) => out.push(token.digits(text).as_bytes())?,
         }
     }
-    Some((digits, numerals))
+    Some(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -751,21 +960,6 @@ impl Token {
     }
 }
 
-const NUMBER_WORDS: [(&str, &str); 12] = [
-    ("zero", "0"),
-    ("oh", "0"),
-    ("one", "1"),
-    ("two", "2"),
-    ("three", "3"),
-    ("four", "4"),
-    ("five", "5"),
-    ("six", "6"),
-    ("seven", "7"),
-    ("eight", "8"),
-    ("nine", "9"),
-    ("ten", "10"),
-];
-
 const DIGIT_WORDS: [&str; 10] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
@@ -780,6 +974,87 @@ enum Spelled {
     Tail,
 }
 
+/// The pieces a letter run can be read as, other than single letters and a tail, in the
+/// order [`read_spelled`] tries them.
+const SPELLINGS: [(&str, Spelled); 14] = [
+    ("zero", Spelled::Word("0")),
+    ("oh", Spelled::Word("0")),
+    ("one", Spelled::Word("1")),
+    ("two", Spelled::Word("2")),
+    ("three", Spelled::Word("3")),
+    ("four", Spelled::Word("4")),
+    ("five", Spelled::Word("5")),
+    ("six", Spelled::Word("6")),
+    ("seven", Spelled::Word("7")),
+    ("eight", Spelled::Word("8")),
+    ("nine", Spelled::Word("9")),
+    ("ten", Spelled::Word("10")),
+    ("double", Spelled::Repeat(2)),
+    ("triple", Spelled::Repeat(3)),
+];
+
+/// Letters (either case) found in some piece of a spelled number: a word of [`SPELLINGS`],
+/// `o`/`O`, `l`/`I`, or a tail (part of a number word). A letter run with any other letter
+/// (most words: every `a`, `c`, `j`, `k`, `m`, `q`, `y`) has no reading, and one table
+/// look-up per letter rejects it before the reading is searched for.
+static SPELLING_LETTERS: [bool; 256] = spelling_letters();
+
+const fn spelling_letters() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut w = 0;
+    while w < SPELLINGS.len() {
+        let word = SPELLINGS[w].0.as_bytes();
+        let mut i = 0;
+        while i < word.len() {
+            table[word[i].to_ascii_lowercase() as usize] = true;
+            table[word[i].to_ascii_uppercase() as usize] = true;
+            i += 1;
+        }
+        w += 1;
+    }
+    table
+}
+
+/// One cell of [`read_spelled`]'s table, in four bytes so the table fits on the stack and
+/// costs next to nothing to set up (it is set up for many ordinary words).
+#[derive(Clone, Copy)]
+struct Step {
+    /// Letters used as digits in the cheapest reading found so far.
+    cost: u8,
+    pieces: u8,
+    /// Where the last piece starts.
+    from: u8,
+    /// The last piece: an index into [`SPELLINGS`], or one of the `STEP_*` values.
+    piece: u8,
+}
+
+const STEP_UNREACHED: u8 = u8::MAX;
+const STEP_LETTER_ZERO: u8 = SPELLINGS.len() as u8;
+const STEP_LETTER_ONE: u8 = STEP_LETTER_ZERO + 1;
+const STEP_TAIL: u8 = STEP_LETTER_ZERO + 2;
+
+impl Step {
+    const UNREACHED: Step = Step {
+        cost: 0,
+        pieces: 0,
+        from: 0,
+        piece: STEP_UNREACHED,
+    };
+
+    fn reached(self) -> bool {
+        self.piece != STEP_UNREACHED
+    }
+
+    fn spelled(self) -> Spelled {
+        match self.piece {
+            STEP_LETTER_ZERO => Spelled::Letter("0"),
+            STEP_LETTER_ONE => Spelled::Letter("1"),
+            STEP_TAIL => Spelled::Tail,
+            index => SPELLINGS[usize::from(index)].1,
+        }
+    }
+}
+
 /// Read a run of ASCII letters as digits, if all of it can be. `digit_before` is the digit
 /// glued to its left, `digit_after` says a digit is glued to its right.
 fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Option<SpelledRun> {
@@ -788,13 +1063,8 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
     if n == 0 || n > MAX_SPELLED_RUN {
         return None;
     }
-    // Cheap rejection: these letters occur in no number word.
-    if bytes.iter().any(|b| {
-        matches!(
-            b.to_ascii_lowercase(),
-            b'a' | b'c' | b'j' | b'k' | b'm' | b'q' | b'y'
-        )
-    }) {
+    // Cheap rejection: a letter that occurs in no number word.
+    if !bytes.iter().all(|&b| SPELLING_LETTERS[usize::from(b)]) {
         return None;
     }
     // Every reading starts and ends with a piece: a word can only start with a first letter
@@ -814,42 +1084,48 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
     if !starts_ok || !ends_ok {
         return None;
     }
-    // best[i] = (letters used as digits, pieces) for the cheapest reading of bytes[..i].
-    let mut best: Vec<Option<(usize, usize, usize, Spelled)>> = vec![None; n + 1];
-    best[0] = Some((0, 0, 0, Spelled::Tail));
+    // best[i]: the cheapest reading of bytes[..i] (fewest letters used as digits, then fewest
+    // pieces; the first found wins a tie). Positions fit in a byte: n <= MAX_SPELLED_RUN.
+    let mut best = [Step::UNREACHED; MAX_SPELLED_RUN + 1];
+    best[0] = Step {
+        cost: 0,
+        pieces: 0,
+        from: 0,
+        piece: STEP_TAIL,
+    };
     for i in 0..n {
-        let Some((cost, pieces, _, _)) = best[i] else {
+        let here = best[i];
+        if !here.reached() {
             continue;
-        };
-        let mut offer = |len: usize, piece: Spelled, extra_cost: usize| {
+        }
+        let mut offer = |len: usize, piece: u8, extra_cost: u8| {
             let j = i + len;
-            let candidate = (cost + extra_cost, pieces + 1, i, piece);
-            let better = match best[j] {
-                None => true,
-                Some((c, p, _, _)) => (candidate.0, candidate.1) < (c, p),
+            let candidate = Step {
+                cost: here.cost + extra_cost,
+                pieces: here.pieces + 1,
+                from: i as u8,
+                piece,
             };
-            if better {
-                best[j] = Some(candidate);
+            let there = best[j];
+            if !there.reached() || (candidate.cost, candidate.pieces) < (there.cost, there.pieces) {
+                best[j] = candidate;
             }
         };
         let rest = &bytes[i..];
-        for (spelling, digit) in NUMBER_WORDS {
-            if rest.len() >= spelling.len()
-                && rest[..spelling.len()].eq_ignore_ascii_case(spelling.as_bytes())
+        // Comparing the first letter first skips most spellings at once.
+        let lower = rest[0].to_ascii_lowercase();
+        for (index, (spelling, _)) in SPELLINGS.iter().enumerate() {
+            let spelling = spelling.as_bytes();
+            if spelling[0] == lower
+                && rest.len() >= spelling.len()
+                && rest[..spelling.len()].eq_ignore_ascii_case(spelling)
             {
-                offer(spelling.len(), Spelled::Word(digit), 0);
-            }
-        }
-        for (spelling, times) in [("double", 2), ("triple", 3)] {
-            if rest.len() >= spelling.len()
-                && rest[..spelling.len()].eq_ignore_ascii_case(spelling.as_bytes())
-            {
-                offer(spelling.len(), Spelled::Repeat(times), 0);
+                offer(spelling.len(), index as u8, 0);
             }
         }
         match rest[0] {
-            b'o' | b'O' => offer(1, Spelled::Letter("0"), 1),
-            b'l' | b'I' => offer(1, Spelled::Letter("1"), 1),
+            b'o' | b'O' => offer(1, STEP_LETTER_ZERO, 1),
+            b'l' | b'I' => offer(1, STEP_LETTER_ONE, 1),
             _ => {}
         }
         if i == 0
@@ -857,16 +1133,19 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
         {
             let tail = &DIGIT_WORDS[usize::from(d)].as_bytes()[1..];
             if rest.len() >= tail.len() && rest[..tail.len()].eq_ignore_ascii_case(tail) {
-                offer(tail.len(), Spelled::Tail, 0);
+                offer(tail.len(), STEP_TAIL, 0);
             }
         }
     }
-    best[n]?;
+    if !best[n].reached() {
+        return None;
+    }
     let mut pieces = Vec::new();
     let mut at = n;
     while at > 0 {
-        let (_, _, from, piece) = best[at]?;
-        pieces.push((from..at, piece));
+        let step = best[at];
+        let from = usize::from(step.from);
+        pieces.push((from..at, step.spelled()));
         at = from;
     }
     pieces.reverse();
@@ -895,15 +1174,31 @@ fn is_currency(c: char) -> bool {
 }
 
 /// Does a numeral at `start..end` look like a price ("$200", "140$", "200 $")?
+///
+/// A sign counts right next to the numeral or one space away; past two spaces it cannot, so
+/// only two bytes on each side are looked at before any character is decoded.
 fn is_price(text: &str, start: usize, end: usize) -> bool {
-    let before = text[..start].trim_end_matches(' ');
-    let after = text[end..].trim_start_matches(' ');
-    before.chars().next_back().is_some_and(is_currency) && (start - before.len() <= 1)
-        || after
-            .chars()
-            .next()
-            .is_some_and(|c| is_currency(c) || c == '%')
-            && (text.len() - end - after.len() <= 1)
+    let bytes = text.as_bytes();
+    let before = match (
+        start.checked_sub(1).map(|p| bytes[p]),
+        start.checked_sub(2).map(|p| bytes[p]),
+    ) {
+        (Some(b' '), Some(b' ')) => None,
+        (Some(b' '), _) => Some(start - 1),
+        _ => Some(start),
+    };
+    let after = match (bytes.get(end), bytes.get(end + 1)) {
+        (Some(b' '), Some(b' ')) => None,
+        (Some(b' '), _) => Some(end + 1),
+        _ => Some(end),
+    };
+    before.is_some_and(|at| text[..at].chars().next_back().is_some_and(is_currency))
+        || after.is_some_and(|at| {
+            text[at..]
+                .chars()
+                .next()
+                .is_some_and(|c| is_currency(c) || c == '%')
+        })
 }
 
 /// Words after which a number is an identifier, not a phone.
@@ -951,17 +1246,26 @@ fn preceded_by_identifier_word(text: &str, start: usize) -> bool {
             .any(|w| w.eq_ignore_ascii_case(word))
 }
 
-/// Split normalised text into runs of digit tokens.
-fn tokenize(text: &str) -> Vec<Vec<Token>> {
+/// Split normalised text into runs of digit tokens and hand each to `on_run`, in text order.
+/// Runs are handed over as they end rather than collected: one token buffer serves the
+/// whole text instead of a vector per run.
+fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let bytes = text.as_bytes();
-    let mut runs: Vec<Vec<Token>> = Vec::new();
     let mut current: Vec<Token> = Vec::new();
-    let end_run = |current: &mut Vec<Token>, runs: &mut Vec<Vec<Token>>| {
+    let mut hand_over = |current: &mut Vec<Token>| {
         while current.last().is_some_and(|t| t.weak) {
             current.pop();
         }
         if !current.is_empty() {
-            runs.push(std::mem::take(current));
+            on_run(current);
+            current.clear();
+        }
+    };
+    // Most calls come between ordinary words with no run open: a small closure the compiler
+    // inlines, so those cost a comparison rather than a call.
+    let mut end_run = |current: &mut Vec<Token>| {
+        if !current.is_empty() {
+            hand_over(current);
         }
     };
     let mut i = 0;
@@ -973,7 +1277,7 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
                 j += 1;
             }
             if is_price(text, i, j) {
-                end_run(&mut current, &mut runs);
+                end_run(&mut current);
                 // Skip letters glued to the price too ("80quick").
                 while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
                     j += 1;
@@ -982,7 +1286,7 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
                 continue;
             }
             if !gap_allows_join(text, &current, i) {
-                end_run(&mut current, &mut runs);
+                end_run(&mut current);
             }
             current.push(Token {
                 start: i,
@@ -998,22 +1302,43 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
             continue;
         }
         if b.is_ascii_alphabetic() {
+            // Most words have a letter no number word has ("call", "me"): they only end the
+            // run, and are skipped without reading them as digits (`read_spelled` would
+            // reject them for that letter).
             let mut k = i;
+            while k < bytes.len() && SPELLING_LETTERS[usize::from(bytes[k])] {
+                k += 1;
+            }
+            let spellable = !bytes.get(k).is_some_and(u8::is_ascii_alphabetic);
             while k < bytes.len() && bytes[k].is_ascii_alphabetic() {
                 k += 1;
+            }
+            if !spellable {
+                end_run(&mut current);
+                i = k;
+                continue;
             }
             let glued_numeral = current
                 .last()
                 .filter(|t| t.end == i && matches!(t.kind, Kind::Numeral { tail: false, .. }));
             let digit_before = glued_numeral.map(|_| bytes[i - 1] - b'0');
             let digit_after = bytes.get(k).is_some_and(u8::is_ascii_digit);
-            let followed_by_other_letter =
-                text[k..].chars().next().is_some_and(char::is_alphanumeric) && !digit_after;
-            match read_spelled(&text[i..k], digit_before, digit_after) {
-                Some(spelled) if !followed_by_other_letter => {
+            // Only a non-ASCII character can be another letter here (an ASCII byte after the
+            // word is not a letter, and a digit is `digit_after`): decode only then.
+            let followed_by_other_letter = bytes.get(k).is_some_and(|b| !b.is_ascii())
+                && text[k..].chars().next().is_some_and(char::is_alphanumeric);
+            // A word glued to another script's letter is not read at all (it ends the run
+            // either way).
+            let spelled = if followed_by_other_letter {
+                None
+            } else {
+                read_spelled(&text[i..k], digit_before, digit_after)
+            };
+            match spelled {
+                Some(spelled) => {
                     let joins = gap_allows_join(text, &current, i);
                     if !joins {
-                        end_run(&mut current, &mut runs);
+                        end_run(&mut current);
                     }
                     if spelled.weak && (!joins || current.is_empty()) {
                         // A lone "o" or "I" can only continue a run, not start one.
@@ -1050,24 +1375,27 @@ fn tokenize(text: &str) -> Vec<Vec<Token>> {
                         });
                     }
                 }
-                _ => end_run(&mut current, &mut runs),
+                _ => end_run(&mut current),
             }
             i = k;
             continue;
         }
-        let c = if b.is_ascii() {
-            b as char
-        } else {
-            text[i..].chars().next().unwrap_or(' ')
-        };
+        if b.is_ascii() {
+            // Of the ASCII bytes left (not letters or digits), only `$` and `%` end a number.
+            if b == b'$' || b == b'%' {
+                end_run(&mut current);
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
         // Other letters and digits (another script), currency signs and `%` end a number.
         if c.is_alphanumeric() || is_currency(c) || c == '%' {
-            end_run(&mut current, &mut runs);
+            end_run(&mut current);
         }
         i += c.len_utf8();
     }
-    end_run(&mut current, &mut runs);
-    runs
+    end_run(&mut current);
 }
 
 /// Is there a `+` right before `at` (allowing one space: "+ 44")?
@@ -1261,6 +1589,46 @@ mod tests {
         let phones = find(text);
         assert_eq!(phones.len(), 1, "{text:?} → {phones:?}");
         phones.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn spelling_letters_are_the_letters_no_number_word_lacks() {
+        for b in (b'a'..=b'z').chain(b'A'..=b'Z') {
+            let in_no_piece = matches!(
+                b.to_ascii_lowercase(),
+                b'a' | b'c' | b'j' | b'k' | b'm' | b'q' | b'y'
+            );
+            assert_eq!(
+                SPELLING_LETTERS[usize::from(b)],
+                !in_no_piece,
+                "{}",
+                char::from(b)
+            );
+        }
+    }
+
+    #[test]
+    fn no_service_cue_overlaps_itself() {
+        // What lets `ascii_clause_names_service` try every position where `match_indices`
+        // skips overlapping occurrences.
+        for cue in SERVICE_CUES {
+            assert!(!cue.is_empty());
+            for k in 1..cue.len() {
+                assert_ne!(cue[..k], cue[cue.len() - k..], "{cue}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_service_cue_search_agrees_with_the_general_one(
+            clause in "([a-zA-Z0-9 .,:_-]|support|Abuse|REPORT|verif|verify|verification|advertis|help desk|helpdesk|customer service|webmaster|billing| ){0,24}"
+        ) {
+            proptest::prop_assert_eq!(
+                ascii_clause_names_service(clause.as_bytes()),
+                clause_names_service(&clause)
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! ages ("19 yrs"), heights ("5'6"), measurements ("34D-23-35"), times ("10:00", "24/7") and
 //! durations ("30 min", "24hr") are not prices.
 
+use std::borrow::Cow;
+
 use plainsight_core::Price;
 
 use crate::extract::{FieldText, TextError};
@@ -17,8 +19,9 @@ enum Kind {
     /// A number: value, and whether it had a decimal part.
     Num(f64),
     Word,
-    /// One ASCII punctuation byte or one non-ASCII character.
-    Sym,
+    /// One ASCII punctuation byte or one non-ASCII character (kept, so parsers compare a
+    /// character rather than slice the text).
+    Sym(char),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -48,18 +51,31 @@ impl PriceFinder {
             return Vec::new();
         }
         let tokens = tokenize(haystack);
+        // Lower-cased once for the whole field: words are read many times each (every
+        // parser looks at its neighbours), and slices of this need no copying or checking.
+        let lower = haystack.to_ascii_lowercase();
         let reader = Reader {
-            text: haystack,
+            lower: &lower,
             tokens: &tokens,
         };
         let mut found = Vec::new();
-        let mut i = 0;
-        while i < tokens.len() {
-            // Every price has a number within a few tokens: skip the rest of the prose fast.
-            if !tokens[i..tokens.len().min(i + 7)]
+        // The index of the first number at or after `from`, `usize::MAX` if there is none.
+        let num_from = |from: usize| {
+            tokens[from..]
                 .iter()
-                .any(|t| matches!(t.kind, Kind::Num(_)))
-            {
+                .position(|t| matches!(t.kind, Kind::Num(_)))
+                .map_or(usize::MAX, |p| from + p)
+        };
+        let mut i = 0;
+        // The first number at or after `i`, kept up to date rather than searched for at
+        // every token.
+        let mut next_num = num_from(0);
+        while i < tokens.len() {
+            if next_num < i {
+                next_num = num_from(i);
+            }
+            // Every price has a number within a few tokens: skip the rest of the prose fast.
+            if next_num >= i + 7 {
                 i += 1;
                 continue;
             }
@@ -70,7 +86,7 @@ impl PriceFinder {
                     found.push(Price {
                         amount: p.amount,
                         currency: p.currency.to_string(),
-                        unit: p.unit,
+                        unit: p.unit.into_owned(),
                         raw,
                         span,
                         field: text.field,
@@ -141,9 +157,17 @@ fn tokenize(text: &str) -> Vec<Token> {
                 i += 1;
             }
             Kind::Word
+        } else if b.is_ascii() {
+            // ASCII punctuation or control: one byte, no decoding.
+            i += 1;
+            Kind::Sym(char::from(b))
         } else {
-            i += text[i..].chars().next().map_or(1, char::len_utf8);
-            Kind::Sym
+            let c = text[i..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            i += c.len_utf8();
+            Kind::Sym(c)
         };
         tokens.push(Token {
             kind,
@@ -156,48 +180,24 @@ fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// A short ASCII word, lower-cased without allocating. Words longer than the buffer are
-/// never units or currencies and read as the empty string.
-#[derive(Debug, Default, Clone, Copy)]
-struct LowerWord {
-    buf: [u8; 16],
-    len: u8,
-}
+/// Longest word that can be a unit or currency: longer words read as the empty string (as
+/// they always have), so they match nothing.
+const MAX_WORD_LEN: usize = 16;
 
-impl LowerWord {
-    fn new(word: &str) -> LowerWord {
-        let mut out = LowerWord::default();
-        if word.len() <= out.buf.len() && word.is_ascii() {
-            for (slot, b) in out.buf.iter_mut().zip(word.bytes()) {
-                *slot = b.to_ascii_lowercase();
-            }
-            out.len = word.len() as u8;
-        }
-        out
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or_default()
-    }
-}
-
-impl std::ops::Deref for LowerWord {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
+/// A unit as reported: a fixed name ("hr", "qv") or a number of minutes ("45min").
+type Unit = Cow<'static, str>;
 
 struct Parsed {
     first: usize,
     last: usize,
     amount: f64,
     currency: &'static str,
-    unit: String,
+    unit: Unit,
 }
 
 struct Reader<'a> {
-    text: &'a str,
+    /// The field's text lower-cased (ASCII only, so every offset is the same).
+    lower: &'a str,
     tokens: &'a [Token],
 }
 
@@ -216,11 +216,11 @@ fn currency_word(word: &str) -> Option<&'static str> {
     })
 }
 
-fn currency_symbol(sym: &str) -> Option<&'static str> {
+fn currency_symbol(sym: char) -> Option<&'static str> {
     Some(match sym {
-        "$" | "\u{1F339}" | "\u{1F4B5}" | "\u{1F4B0}" => "USD",
-        "€" => "EUR",
-        "£" => "GBP",
+        '$' | '\u{1F339}' | '\u{1F4B5}' | '\u{1F4B0}' => "USD",
+        '€' => "EUR",
+        '£' => "GBP",
         _ => return None,
     })
 }
@@ -307,18 +307,27 @@ fn dollar_code(word: &str) -> Option<&'static str> {
 impl Reader<'_> {
     /// A word followed by `:` is a label for what comes next ("Roses: 180").
     fn is_label(&self, i: usize) -> bool {
-        self.sym(i + 1) == Some(":")
+        self.sym(i + 1) == Some(':')
     }
 
-    /// The lower-cased word at token `i` (on the stack: this runs for every token).
-    fn word(&self, i: usize) -> Option<LowerWord> {
+    /// The lower-cased word at token `i`.
+    fn word(&self, i: usize) -> Option<&str> {
         let t = self.tokens.get(i)?;
-        (t.kind == Kind::Word).then(|| LowerWord::new(&self.text[t.start..t.end]))
+        (t.kind == Kind::Word).then(|| {
+            if t.end - t.start <= MAX_WORD_LEN {
+                &self.lower[t.start..t.end]
+            } else {
+                ""
+            }
+        })
     }
 
-    fn sym(&self, i: usize) -> Option<&str> {
-        let t = self.tokens.get(i)?;
-        (t.kind == Kind::Sym).then(|| &self.text[t.start..t.end])
+    /// The symbol at token `i` (a symbol token is one character).
+    fn sym(&self, i: usize) -> Option<char> {
+        match self.tokens.get(i)?.kind {
+            Kind::Sym(c) => Some(c),
+            _ => None,
+        }
     }
 
     fn num(&self, i: usize) -> Option<f64> {
@@ -342,7 +351,7 @@ impl Reader<'_> {
         // Preceded by "-", "." or ":" glued to another number: "919-555", "10:30", "5.4".
         if i >= 2
             && self.glued(i)
-            && matches!(self.sym(i - 1), Some("-" | "." | ":" | "/" | "'" | "x"))
+            && matches!(self.sym(i - 1), Some('-' | '.' | ':' | '/' | '\'' | 'x'))
             && self.glued(i - 1)
             && self.num(i - 2).is_some()
         {
@@ -350,10 +359,10 @@ impl Reader<'_> {
         }
         let next = i + 1;
         match self.sym(next) {
-            Some("%" | "'" | "\"" | "’" | "″" | "′" | "+") if self.glued(next) => {
+            Some('%' | '\'' | '"' | '’' | '″' | '′' | '+') if self.glued(next) => {
                 return true;
             }
-            Some(":" | "." | "-" | "/")
+            Some(':' | '.' | '-' | '/')
                 if self.glued(next) && self.glued(next + 1) && self.num(next + 1).is_some() =>
             {
                 // "10:30", "919.555", "34-24-36", "24/7" (but "$80/30min" and "1/2 hr" are
@@ -363,19 +372,19 @@ impl Reader<'_> {
             _ => {}
         }
         if let Some(w) = self.word(next)
-            && is_non_money_suffix(&w)
+            && is_non_money_suffix(w)
         {
             return true;
         }
         // "Age: 38", "height 167", "weight 120": a labelled quantity.
         let mut k = i;
-        while k > 0 && matches!(self.sym(k - 1), Some(":" | "-" | "=")) {
+        while k > 0 && matches!(self.sym(k - 1), Some(':' | '-' | '=')) {
             k -= 1;
         }
         if k > 0
             && let Some(w) = self.word(k - 1)
             && matches!(
-                w.as_str(),
+                w,
                 "age"
                     | "aged"
                     | "height"
@@ -403,18 +412,18 @@ impl Reader<'_> {
     }
 
     /// Parse a unit starting at token `i`; returns the unit and the index of its last token.
-    fn unit_at(&self, i: usize) -> Option<(String, usize)> {
+    fn unit_at(&self, i: usize) -> Option<(Unit, usize)> {
         if let Some(n) = self.num(i) {
             // "1/2 hr", "30 min", "2 hours", "1 full hour".
             if n == 1.0
-                && self.sym(i + 1) == Some("/")
+                && self.sym(i + 1) == Some('/')
                 && self.num(i + 2) == Some(2.0)
                 && let Some(end) = self.hour_word_at(i + 3)
             {
                 return Some(("hh".into(), end));
             }
             let mut j = i + 1;
-            if self.word(j).as_deref() == Some("full") {
+            if self.word(j) == Some("full") {
                 j += 1;
             }
             if n.fract() != 0.0 || !(1.0..=1440.0).contains(&n) {
@@ -425,26 +434,23 @@ impl Reader<'_> {
                 return Some((minutes_unit(whole * 60), end));
             }
             if let Some(w) = self.word(j)
-                && matches!(
-                    w.as_str(),
-                    "min" | "mins" | "minute" | "minutes" | "mn" | "mnt"
-                )
+                && matches!(w, "min" | "mins" | "minute" | "minutes" | "mn" | "mnt")
             {
                 return Some((minutes_unit(whole), j));
             }
             return None;
         }
         let w = self.word(i)?;
-        match w.as_str() {
+        match w {
             "qv" | "qk" | "quickie" | "quicky" | "qkv" => Some(("qv".into(), i)),
-            "quick" => match self.word(i + 1).as_deref() {
+            "quick" => match self.word(i + 1) {
                 Some("visit" | "visits") => Some(("qv".into(), i + 1)),
                 _ => Some(("qv".into(), i)),
             },
             "hh" | "hhr" | "hhour" | "hlf" | "hf" => Some(("hh".into(), i)),
             "half" => {
                 let mut j = i + 1;
-                if matches!(self.word(j).as_deref(), Some("an" | "a")) {
+                if matches!(self.word(j), Some("an" | "a")) {
                     j += 1;
                 }
                 match self.hour_word_at(j) {
@@ -460,7 +466,7 @@ impl Reader<'_> {
             }
             "two" => self.hour_word_at(i + 1).map(|end| ("2hr".into(), end)),
             "overnight" | "overnite" | "ovn" | "overnights" => Some(("overnight".into(), i)),
-            "over" | "all" if matches!(self.word(i + 1).as_deref(), Some("night" | "nite")) => {
+            "over" | "all" if matches!(self.word(i + 1), Some("night" | "nite")) => {
                 Some(("overnight".into(), i + 1))
             }
             "night" => Some(("overnight".into(), i)),
@@ -471,11 +477,7 @@ impl Reader<'_> {
 
     fn hour_word_at(&self, i: usize) -> Option<usize> {
         let w = self.word(i)?;
-        matches!(
-            w.as_str(),
-            "hr" | "hrs" | "hour" | "hours" | "h" | "hora" | "horas"
-        )
-        .then_some(i)
+        matches!(w, "hr" | "hrs" | "hour" | "hours" | "h" | "hora" | "horas").then_some(i)
     }
 
     /// Amount, then optional currency, then optional connector and unit.
@@ -492,7 +494,7 @@ impl Reader<'_> {
             j += 1;
         } else if let Some(w) = self.word(j) {
             let next_is_num = |k: usize| self.num(k).is_some();
-            if let Some(c) = match w.as_str() {
+            if let Some(c) = match w {
                 "usd" | "us" => Some("USD"),
                 "cad" | "ca" | "c" => Some("CAD"),
                 "eur" => Some("EUR"),
@@ -501,7 +503,7 @@ impl Reader<'_> {
                 _ => None,
             } {
                 // "CAD 200", "C$200", "US$ 150".
-                if self.sym(j + 1) == Some("$") && next_is_num(j + 2) && self.glued(j + 1) {
+                if self.sym(j + 1) == Some('$') && next_is_num(j + 2) && self.glued(j + 1) {
                     currency = Some(c);
                     j += 2;
                 } else if c.len() == 3 && w.len() == 3 && next_is_num(j + 1) {
@@ -510,11 +512,9 @@ impl Reader<'_> {
                 } else {
                     return None;
                 }
-            } else if is_money_word_before(&w) {
+            } else if is_money_word_before(w) {
                 let mut k = j + 1;
-                while matches!(self.sym(k), Some(":" | "-" | "="))
-                    || self.word(k).as_deref() == Some("of")
-                {
+                while matches!(self.sym(k), Some(':' | '-' | '=')) || self.word(k) == Some("of") {
                     k += 1;
                 }
                 if let Some(sym) = self.sym(k)
@@ -539,7 +539,7 @@ impl Reader<'_> {
         }
         if currency.is_some()
             && self.glued(amount_index + 1)
-            && matches!(self.sym(amount_index + 1), Some("%" | "'"))
+            && matches!(self.sym(amount_index + 1), Some('%' | '\''))
         {
             return None;
         }
@@ -554,7 +554,7 @@ impl Reader<'_> {
                 currency = Some(c);
                 j += 1;
             } else if let Some(w) = self.word(j)
-                && let Some(c) = currency_word(&w)
+                && let Some(c) = currency_word(w)
                 && !self.is_label(j)
             {
                 currency = Some(c);
@@ -564,22 +564,22 @@ impl Reader<'_> {
         // "$100 CAD": a code after a `$` amount names which dollar.
         if currency == Some("USD")
             && let Some(w) = self.word(j)
-            && let Some(code) = dollar_code(&w)
+            && let Some(code) = dollar_code(w)
         {
             currency = Some(code);
             j += 1;
         }
         // Connector and unit: "/hr", " per hour", " for 30 min", " - Hour", "hh".
-        let mut unit: Option<(String, usize)> = None;
+        let mut unit: Option<(Unit, usize)> = None;
         for skip in [0usize, 1, 2] {
             let k = j + skip;
             if skip > 0 {
                 let ok = (j..k).all(|c| {
                     matches!(
                         self.sym(c),
-                        Some("/" | "-" | "@" | ":" | "=" | "x" | "~" | "–")
+                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–')
                     ) || matches!(
-                        self.word(c).as_deref(),
+                        self.word(c),
                         Some("per" | "a" | "an" | "for" | "each" | "x" | "the")
                     )
                 });
@@ -602,9 +602,7 @@ impl Reader<'_> {
                 let first_unit_token = j;
                 let unit_word = self.word(first_unit_token).unwrap_or_default();
                 // "30 min", "45 mins": the number is the duration itself.
-                if directly_after
-                    && matches!(unit_word.as_str(), "min" | "mins" | "minute" | "minutes")
-                {
+                if directly_after && matches!(unit_word, "min" | "mins" | "minute" | "minutes") {
                     return None;
                 }
                 let min_amount = if u == "hr" || u == "2hr" || u == "day" {
@@ -628,7 +626,7 @@ impl Reader<'_> {
             last,
             amount,
             currency: currency.unwrap_or("USD"),
-            unit: unit.map_or_else(|| "unspecified".to_string(), |(u, _)| u),
+            unit: unit.map_or(Cow::Borrowed("unspecified"), |(u, _)| u),
         })
     }
 
@@ -639,11 +637,8 @@ impl Reader<'_> {
         let mut j = unit_end + 1;
         let mut steps = 0;
         while steps < 2
-            && (matches!(self.sym(j), Some(":" | "-" | "=" | "@" | "~" | "–" | "→"))
-                || matches!(
-                    self.word(j).as_deref(),
-                    Some("for" | "is" | "only" | "just")
-                ))
+            && (matches!(self.sym(j), Some(':' | '-' | '=' | '@' | '~' | '–' | '→'))
+                || matches!(self.word(j), Some("for" | "is" | "only" | "just")))
         {
             j += 1;
             steps += 1;
@@ -683,14 +678,14 @@ impl Reader<'_> {
             last = j + 1;
         } else if currency.is_none()
             && let Some(w) = self.word(j + 1)
-            && let Some(c) = currency_word(&w)
+            && let Some(c) = currency_word(w)
             && !self.is_label(j + 1)
         {
             currency = Some(c);
             last = j + 1;
         } else if currency == Some("USD")
             && let Some(w) = self.word(j + 1)
-            && let Some(code) = dollar_code(&w)
+            && let Some(code) = dollar_code(w)
         {
             currency = Some(code);
             last = j + 1;
@@ -706,12 +701,12 @@ impl Reader<'_> {
 }
 
 /// `hr` for 60, `2hr` for 120, `day` for a day or more, `30min` and `<n>min` otherwise.
-fn minutes_unit(minutes: u32) -> String {
+fn minutes_unit(minutes: u32) -> Unit {
     match minutes {
         60 => "hr".into(),
         120 => "2hr".into(),
         m if m >= 1440 => "day".into(),
-        m => format!("{m}min"),
+        m => Cow::Owned(format!("{m}min")),
     }
 }
 
