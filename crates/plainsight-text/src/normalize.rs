@@ -1237,6 +1237,10 @@ fn clean_characters(src: &str) -> Option<(String, OffsetMap)> {
     if !has_non_ascii && !has_controls {
         return None;
     }
+    if !has_controls && every_non_ascii_run_is_clean(src) {
+        // Emoji and accented letters that are already NFKC: nothing would change.
+        return None;
+    }
     let mut out = MapBuilder::with_capacity(src.len());
     let mut plain_start = 0;
     let mut i = 0;
@@ -1324,7 +1328,7 @@ fn is_dropped_ascii_control(b: u8) -> bool {
 /// characters between them).
 fn clean_non_ascii_run(out: &mut MapBuilder, src: &str, start: usize, end: usize) {
     let run = &src[start..end];
-    if !run.chars().any(needs_special_handling) && is_nfkc_quick(run.chars()) == IsNormalized::Yes {
+    if is_clean_run(run) {
         out.copy(src, start..end);
         return;
     }
@@ -1382,6 +1386,31 @@ fn clean_non_ascii_run(out: &mut MapBuilder, src: &str, start: usize, end: usize
         k += 1;
     }
     flush_nfkc(out, src, &mut pending);
+}
+
+/// A run of non-ASCII characters that [`clean_non_ascii_run`] copies as it is: no invisible
+/// characters or dingbat digits, and already NFKC.
+fn is_clean_run(run: &str) -> bool {
+    !run.chars().any(needs_special_handling) && is_nfkc_quick(run.chars()) == IsNormalized::Yes
+}
+
+/// For a text without ASCII control characters: is every maximal run of non-ASCII characters
+/// clean ([`is_clean_run`])? Then [`clean_characters`] would copy the text unchanged, and the
+/// copy is not worth making.
+fn every_non_ascii_run_is_clean(src: &str) -> bool {
+    let bytes = src.as_bytes();
+    let mut start = next_non_ascii(bytes, 0);
+    while start < bytes.len() {
+        let end = bytes[start..]
+            .iter()
+            .position(u8::is_ascii)
+            .map_or(bytes.len(), |offset| start + offset);
+        if !src.get(start..end).is_some_and(is_clean_run) {
+            return false;
+        }
+        start = next_non_ascii(bytes, end);
+    }
+    true
 }
 
 /// NFKC-normalise a sequence of visible characters, mapping each character on its own when
