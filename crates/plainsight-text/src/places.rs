@@ -571,6 +571,9 @@ struct Gazetteer {
     /// Every word-prefix of a multi-word name form ("new", "new york" for "new york city"), so
     /// that a scan extends a candidate only while it can still become a name.
     prefixes: HashSet<String, FastHash>,
+    /// Every name form, every prefix in `prefixes`, and the first word of every name form
+    /// ("new" for "new york city", "o" for "o'fallon"): checked before any hash map look-up.
+    filter: NameFilter,
     /// Region lookup by upper-case postal code.
     region_by_code: HashMap<String, u16, FastHash>,
     /// For each key id: is it a common word, a first name, a foreign namesake?
@@ -716,6 +719,14 @@ impl Gazetteer {
                 }
             }
         }
+        let mut filter = NameFilter::new();
+        for key in &keys {
+            filter.insert(NameHash::default().extend(key.as_bytes()));
+            filter.insert(NameHash::default().extend(name_head(key).as_bytes()));
+        }
+        for prefix in &prefixes {
+            filter.insert(NameHash::default().extend(prefix.as_bytes()));
+        }
         let key_ids = keys
             .iter()
             .enumerate()
@@ -734,6 +745,7 @@ impl Gazetteer {
             squashed,
             key_ids,
             prefixes,
+            filter,
             region_by_code,
             word_class,
         })
@@ -744,7 +756,9 @@ impl Gazetteer {
     /// `lowered` is a scratch buffer reused across calls.
     ///
     /// This runs over every word of every title and body, so it reads ASCII bytes directly
-    /// and decodes a `char` only where a byte is not ASCII (see [`char_at`], [`char_before`]).
+    /// and decodes a `char` only where a byte is not ASCII (see [`char_at`], [`char_before`]),
+    /// and most words are ruled out by [`NameFilter`] on their first word alone, without
+    /// building a lower-case copy or touching the hash maps.
     fn next_name(
         &self,
         text: &str,
@@ -755,96 +769,142 @@ impl Gazetteer {
         let mut pos = from;
         while pos < bytes.len() {
             // Find the next word start.
-            let Some(c) = char_at(text, pos) else {
-                break;
-            };
-            if !c.is_alphanumeric() {
-                pos += c.len_utf8();
-                continue;
+            let b = bytes[pos];
+            if b.is_ascii() {
+                if ASCII_ALNUM_LOWER[usize::from(b)] == 0 {
+                    pos += 1;
+                    continue;
+                }
+            } else {
+                let Some(c) = char_at(text, pos) else {
+                    break;
+                };
+                if !c.is_alphanumeric() {
+                    pos += c.len_utf8();
+                    continue;
+                }
             }
             let prev_is_word =
                 char_before(text, pos).is_some_and(|p| p.is_alphanumeric() || p == '_');
-            if prev_is_word {
-                pos += c.len_utf8();
+            // The alphanumeric run from here: the word's "head" (a word ends at an apostrophe
+            // too, in the name index). If no name form begins with it, no name starts here.
+            let (run_end, head) = alphanumeric_run(text, pos);
+            if prev_is_word || !self.filter.may_contain(head) {
+                pos = run_end;
                 continue;
             }
-            // Extend word by word while the text so far is a prefix of some name.
-            lowered.clear();
-            let mut best: Option<(usize, usize)> = None;
-            let mut end = pos;
-            for _ in 0..6 {
-                // Consume one word.
-                let word_end = end_of_run(text, end, |ch| {
-                    ch.is_alphanumeric() || ch == '\'' || ch == '’'
-                });
-                // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
-                let mut apostrophe: Option<(usize, usize)> = None;
-                let word = &text[end..word_end];
-                if word.is_ascii() {
-                    for (i, b) in word.bytes().enumerate() {
-                        if b == b'\'' {
-                            apostrophe.get_or_insert((end + i, lowered.len()));
-                            lowered.push('\'');
-                        } else {
-                            lowered.push(char::from(b.to_ascii_lowercase()));
-                        }
-                    }
-                } else {
-                    for (i, ch) in word.char_indices() {
-                        if ch == '\'' || ch == '’' {
-                            apostrophe.get_or_insert((end + i, lowered.len()));
-                            lowered.push('\'');
-                        } else {
-                            lowered.extend(ch.to_lowercase());
-                        }
-                    }
-                }
-                end = word_end;
-                if let Some(&id) = self.key_ids.get(lowered.as_str()) {
-                    best = Some((end, id));
-                } else if let Some((text_cut, lowered_cut)) = apostrophe {
-                    // "Raleigh's": the name without its possessive ends the search.
-                    if let Some(&id) = self.key_ids.get(&lowered[..lowered_cut]) {
-                        best = Some((text_cut, id));
-                    }
-                    break;
-                }
-                // A name may end in "." ("St." alone is rare, but "Ft." is not).
-                if bytes.get(end) == Some(&b'.') {
-                    lowered.push('.');
-                    if let Some(&id) = self.key_ids.get(lowered.as_str()) {
-                        best = Some((end + 1, id));
-                    }
-                    lowered.pop();
-                }
-                // The separator to the next word: " ", "-", or ". " after an abbreviation.
-                let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
-                    (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
-                    (Some(b'.'), Some(b' ')) => (true, 2),
-                    _ => break,
-                };
-                let next_start = end + sep_len;
-                if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
-                    break;
-                }
-                if dot {
-                    lowered.push('.');
-                }
-                // Only go on while the words so far begin some longer name.
-                if !self.prefixes.contains(lowered.as_str()) {
-                    break;
-                }
-                lowered.push_str(if dot { " " } else { &text[end..end + 1] });
-                end = next_start;
-            }
-            if let Some((name_end, id)) = best {
+            if let Some((name_end, id)) = self.longest_name_at(text, pos, lowered) {
                 return Some((pos, name_end, id));
             }
             // No name starts here: skip this word.
-            let skip = end_of_run(text, pos, char::is_alphanumeric);
-            pos = skip.max(pos + 1);
+            pos = run_end;
         }
         None
+    }
+
+    /// The longest name form starting at the word start `pos`: (end, key id). Extends word
+    /// by word (up to six) while the words so far are a prefix of some longer name.
+    fn longest_name_at(
+        &self,
+        text: &str,
+        pos: usize,
+        lowered: &mut String,
+    ) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        // `hash` is always the `NameHash` of `lowered`, kept up to date as it grows, so that
+        // each look-up is first checked against `self.filter`.
+        lowered.clear();
+        // One allocation per text, made here rather than up front: most texts never get here.
+        lowered.reserve(64);
+        let mut hash = NameHash::default();
+        let mut best: Option<(usize, usize)> = None;
+        let mut end = pos;
+        for _ in 0..6 {
+            // Consume one word.
+            let word_end = end_of_run(text, end, |ch| {
+                ch.is_alphanumeric() || ch == '\'' || ch == '’'
+            });
+            // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's"), with
+            // the hash of `lowered` up to it.
+            let mut apostrophe: Option<(usize, usize, NameHash)> = None;
+            let word = &text[end..word_end];
+            let word_from = lowered.len();
+            if word.is_ascii() {
+                for (i, b) in word.bytes().enumerate() {
+                    if b == b'\'' {
+                        if apostrophe.is_none() {
+                            let cut_hash = hash.extend(&lowered.as_bytes()[word_from..]);
+                            apostrophe = Some((end + i, lowered.len(), cut_hash));
+                        }
+                        lowered.push('\'');
+                    } else {
+                        lowered.push(char::from(b.to_ascii_lowercase()));
+                    }
+                }
+            } else {
+                for (i, ch) in word.char_indices() {
+                    if ch == '\'' || ch == '’' {
+                        if apostrophe.is_none() {
+                            let cut_hash = hash.extend(&lowered.as_bytes()[word_from..]);
+                            apostrophe = Some((end + i, lowered.len(), cut_hash));
+                        }
+                        lowered.push('\'');
+                    } else {
+                        lowered.extend(ch.to_lowercase());
+                    }
+                }
+            }
+            hash = hash.extend(&lowered.as_bytes()[word_from..]);
+            end = word_end;
+            if let Some(id) = self.key_id(lowered, hash) {
+                best = Some((end, id));
+            } else if let Some((text_cut, lowered_cut, cut_hash)) = apostrophe {
+                // "Raleigh's": the name without its possessive ends the search.
+                if let Some(id) = self.key_id(&lowered[..lowered_cut], cut_hash) {
+                    best = Some((text_cut, id));
+                }
+                break;
+            }
+            // A name may end in "." ("St." alone is rare, but "Ft." is not).
+            if bytes.get(end) == Some(&b'.') {
+                lowered.push('.');
+                if let Some(id) = self.key_id(lowered, hash.extend(b".")) {
+                    best = Some((end + 1, id));
+                }
+                lowered.pop();
+            }
+            // The separator to the next word: " ", "-", or ". " after an abbreviation.
+            let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
+                (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
+                (Some(b'.'), Some(b' ')) => (true, 2),
+                _ => break,
+            };
+            let next_start = end + sep_len;
+            if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
+                break;
+            }
+            if dot {
+                lowered.push('.');
+                hash = hash.extend(b".");
+            }
+            // Only go on while the words so far begin some longer name.
+            if !(self.filter.may_contain(hash) && self.prefixes.contains(lowered.as_str())) {
+                break;
+            }
+            let separator = if dot { " " } else { &text[end..end + 1] };
+            lowered.push_str(separator);
+            hash = hash.extend(separator.as_bytes());
+            end = next_start;
+        }
+        best
+    }
+
+    /// The key id of the name form `lowered` (whose hash is `hash`), if it is one.
+    fn key_id(&self, lowered: &str, hash: NameHash) -> Option<usize> {
+        if !self.filter.may_contain(hash) {
+            return None;
+        }
+        self.key_ids.get(lowered).copied()
     }
 
     fn population(&self, entry: Entry) -> u64 {
@@ -1052,6 +1112,117 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
+/// The first word of a lower-case name form: up to the first space, hyphen, dot or
+/// apostrophe ("new" for "new york", "st" for "st. louis", "o" for "o'fallon").
+///
+/// In text, a word's alphanumeric run, lower-cased, is followed in every string that
+/// [`Gazetteer::next_name`] looks up by nothing or by one of these four characters (lower-case
+/// letters and digits never are one), so a word whose run is not the head of some name form
+/// cannot start a name.
+fn name_head(key: &str) -> &str {
+    key.find([' ', '-', '.', '\'']).map_or(key, |i| &key[..i])
+}
+
+/// The end of the run of alphanumeric characters starting at byte `from` of `text` (a char
+/// boundary), and the [`NameHash`] of its lower-case form (as `next_name` lower-cases it:
+/// ASCII bytes directly, other characters by `char::to_lowercase`).
+fn alphanumeric_run(text: &str, from: usize) -> (usize, NameHash) {
+    let bytes = text.as_bytes();
+    let mut hash = NameHash::default();
+    let mut at = from;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let lower = ASCII_ALNUM_LOWER[usize::from(b)];
+        if lower != 0 {
+            hash = hash.push(lower);
+            at += 1;
+        } else if b.is_ascii() {
+            break;
+        } else {
+            let Some(c) = char_at(text, at).filter(|c| c.is_alphanumeric()) else {
+                break;
+            };
+            for lower in c.to_lowercase() {
+                hash = hash.extend(lower.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            at += c.len_utf8();
+        }
+    }
+    (at, hash)
+}
+
+/// For each byte: its lower-case form if it is an ASCII letter or digit, else 0. One table
+/// load per byte instead of the range tests of `is_ascii_alphanumeric` and
+/// `to_ascii_lowercase` (this runs over every byte of every word).
+static ASCII_ALNUM_LOWER: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// A hash of a lower-case name (FxHash-style, one byte at a time), computed incrementally as
+/// a word is read, so that [`NameFilter`] can be asked before any string is built or hashed
+/// again for a hash map.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct NameHash(u64);
+
+impl NameHash {
+    fn push(self, b: u8) -> NameHash {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        NameHash((self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED))
+    }
+
+    fn extend(self, bytes: &[u8]) -> NameHash {
+        bytes.iter().fold(self, |h, &b| h.push(b))
+    }
+}
+
+/// A Bloom filter (two bits per string, in 2^19 bits = 64 KiB) over the strings the name
+/// index can match. A "no" is certain, so most words of a text are ruled out after one
+/// pass over their bytes; a "yes" (about 1% false positives) is checked in the hash maps.
+#[derive(Debug)]
+struct NameFilter {
+    bits: Vec<u64>,
+}
+
+impl NameFilter {
+    const BITS_LOG2: u32 = 19;
+
+    fn new() -> NameFilter {
+        NameFilter {
+            bits: vec![0; 1 << (Self::BITS_LOG2 - 6)],
+        }
+    }
+
+    /// The two bit positions of a hash: its top bits, and the bits below those (the
+    /// multiplication in [`NameHash::push`] mixes best into the high bits).
+    fn positions(hash: NameHash) -> [usize; 2] {
+        let mask = (1 << Self::BITS_LOG2) - 1;
+        [
+            (hash.0 >> (64 - Self::BITS_LOG2)) as usize,
+            (hash.0 >> (64 - 2 * Self::BITS_LOG2)) as usize & mask,
+        ]
+    }
+
+    fn insert(&mut self, hash: NameHash) {
+        for p in Self::positions(hash) {
+            self.bits[p / 64] |= 1 << (p % 64);
+        }
+    }
+
+    fn may_contain(&self, hash: NameHash) -> bool {
+        Self::positions(hash)
+            .iter()
+            .all(|&p| self.bits[p / 64] & (1 << (p % 64)) != 0)
+    }
+}
+
 /// Lower-case letters and digits only: "New York" -> "newyork".
 fn squash(s: &str) -> String {
     s.chars()
@@ -1174,7 +1345,8 @@ impl PlaceFinder {
 
         // Pass 1: candidates with word boundaries, and the states they are qualified by.
         let mut candidates = Vec::new();
-        let mut lowered = String::with_capacity(64);
+        // Allocated only if some word gets past the name filter.
+        let mut lowered = String::new();
         let mut resume = 0;
         for (start, end, key_id) in std::iter::from_fn(|| {
             let found = g.next_name(haystack, resume, &mut lowered);
@@ -1564,6 +1736,263 @@ fn split_ranges(s: &str, separators: &[u8]) -> Vec<(usize, usize)> {
 mod tests {
     use super::*;
     use crate::normalize::normalize;
+
+    /// The name scan as it was before [`NameFilter`] and [`alphanumeric_run`]: the fast scan
+    /// must find exactly the same names.
+    fn reference_next_name(
+        g: &Gazetteer,
+        text: &str,
+        from: usize,
+        lowered: &mut String,
+    ) -> Option<(usize, usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut pos = from;
+        while pos < bytes.len() {
+            // Find the next word start.
+            let Some(c) = char_at(text, pos) else {
+                break;
+            };
+            if !c.is_alphanumeric() {
+                pos += c.len_utf8();
+                continue;
+            }
+            let prev_is_word =
+                char_before(text, pos).is_some_and(|p| p.is_alphanumeric() || p == '_');
+            if prev_is_word {
+                pos += c.len_utf8();
+                continue;
+            }
+            // Extend word by word while the text so far is a prefix of some name.
+            lowered.clear();
+            let mut best: Option<(usize, usize)> = None;
+            let mut end = pos;
+            for _ in 0..6 {
+                // Consume one word.
+                let word_end = end_of_run(text, end, |ch| {
+                    ch.is_alphanumeric() || ch == '\'' || ch == '’'
+                });
+                // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
+                let mut apostrophe: Option<(usize, usize)> = None;
+                let word = &text[end..word_end];
+                if word.is_ascii() {
+                    for (i, b) in word.bytes().enumerate() {
+                        if b == b'\'' {
+                            apostrophe.get_or_insert((end + i, lowered.len()));
+                            lowered.push('\'');
+                        } else {
+                            lowered.push(char::from(b.to_ascii_lowercase()));
+                        }
+                    }
+                } else {
+                    for (i, ch) in word.char_indices() {
+                        if ch == '\'' || ch == '’' {
+                            apostrophe.get_or_insert((end + i, lowered.len()));
+                            lowered.push('\'');
+                        } else {
+                            lowered.extend(ch.to_lowercase());
+                        }
+                    }
+                }
+                end = word_end;
+                if let Some(&id) = g.key_ids.get(lowered.as_str()) {
+                    best = Some((end, id));
+                } else if let Some((text_cut, lowered_cut)) = apostrophe {
+                    // "Raleigh's": the name without its possessive ends the search.
+                    if let Some(&id) = g.key_ids.get(&lowered[..lowered_cut]) {
+                        best = Some((text_cut, id));
+                    }
+                    break;
+                }
+                // A name may end in "." ("St." alone is rare, but "Ft." is not).
+                if bytes.get(end) == Some(&b'.') {
+                    lowered.push('.');
+                    if let Some(&id) = g.key_ids.get(lowered.as_str()) {
+                        best = Some((end + 1, id));
+                    }
+                    lowered.pop();
+                }
+                // The separator to the next word: " ", "-", or ". " after an abbreviation.
+                let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
+                    (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
+                    (Some(b'.'), Some(b' ')) => (true, 2),
+                    _ => break,
+                };
+                let next_start = end + sep_len;
+                if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
+                    break;
+                }
+                if dot {
+                    lowered.push('.');
+                }
+                // Only go on while the words so far begin some longer name.
+                if !g.prefixes.contains(lowered.as_str()) {
+                    break;
+                }
+                lowered.push_str(if dot { " " } else { &text[end..end + 1] });
+                end = next_start;
+            }
+            if let Some((name_end, id)) = best {
+                return Some((pos, name_end, id));
+            }
+            // No name starts here: skip this word.
+            let skip = end_of_run(text, pos, char::is_alphanumeric);
+            pos = skip.max(pos + 1);
+        }
+        None
+    }
+
+    fn all_names(
+        text: &str,
+        next: impl Fn(&str, usize) -> Option<(usize, usize, usize)>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(found) = next(text, from) {
+            from = found.1;
+            out.push(found);
+        }
+        out
+    }
+
+    /// Text pieces around the edges of the scan: names (multi-word, dotted, hyphenated,
+    /// possessive, accented), words that begin names, apostrophes, underscores, non-ASCII
+    /// letters and symbols.
+    const PIECES: &[&str] = &[
+        "Raleigh",
+        "raleigh",
+        "RALEIGH",
+        "St",
+        "St.",
+        "st",
+        "Saint",
+        "Louis",
+        "New",
+        "new",
+        "York",
+        "City",
+        "NEW YORK CITY",
+        "Ft",
+        "Ft.",
+        "Worth",
+        "Winston",
+        "Salem",
+        "O",
+        "Fallon",
+        "Coeur",
+        "d",
+        "Alene",
+        "Montréal",
+        "MONTRÉAL",
+        "Montreal",
+        "Québec",
+        "the",
+        "The",
+        "Woodlands",
+        "Los",
+        "Angeles",
+        "San",
+        "Jose",
+        "José",
+        "North",
+        "Carolina",
+        "NC",
+        "Lake",
+        "Charles",
+        "County",
+        "Mobile",
+        "Charlotte",
+        "İstanbul",
+        "Ĳssel",
+        "ǅ",
+        "Жанна",
+        "Москва",
+        "ﬁne",
+        "x",
+        "Raleighx",
+        "xRaleigh",
+        "100",
+        "25",
+        "İ",
+        "é",
+        "Å",
+        "ß",
+        "_",
+        "'",
+        "’",
+        "s",
+        " ",
+        " ",
+        "  ",
+        "-",
+        "–",
+        ".",
+        ". ",
+        ",",
+        ", ",
+        "@",
+        "/",
+        "🦋",
+        "✨",
+        "\n",
+        "\u{fe0f}",
+        "\u{307}",
+        "½",
+        "²",
+        "Ⅻ",
+        "ⓐ",
+        "🄰",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_name_scan_matches_reference(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..24)
+        ) {
+            let g = GAZETTEER.as_ref().unwrap();
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let fast = all_names(&text, |t, from| g.next_name(t, from, &mut String::new()));
+            let reference =
+                all_names(&text, |t, from| reference_next_name(g, t, from, &mut String::new()));
+            proptest::prop_assert_eq!(fast, reference, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn fast_name_scan_matches_reference_on_samples() {
+        let g = GAZETTEER.as_ref().unwrap();
+        let mut found = 0;
+        for text in [
+            "now in Raleigh, NC tonight",
+            "St. Louis girls",
+            "Ft. Worth",
+            "O'Fallon’s best",
+            "Coeur d'Alene",
+            "NEW YORK CITY",
+            "Winston-Salem",
+            "in Montréal",
+            "MONTRÉAL",
+            "xRaleigh Raleighx",
+            "raleigh_nc",
+            "Raleigh's",
+            "Raleigh’s",
+            "the Woodlands",
+            "İstanbul",
+            "Жанна из Москвы",
+            "🦋Raleigh🦋",
+            "St.Louis",
+            "Ft.Worth",
+            "new-york",
+        ] {
+            let fast = all_names(text, |t, from| g.next_name(t, from, &mut String::new()));
+            let reference = all_names(text, |t, from| {
+                reference_next_name(g, t, from, &mut String::new())
+            });
+            assert_eq!(fast, reference, "{text:?}");
+            found += fast.len();
+        }
+        assert!(found >= 15, "the samples exercise the scan ({found} names)");
+    }
 
     fn places_in(text: &str, field: Field, context: &mut PlaceContext) -> Vec<(String, String)> {
         let norm = normalize(text);
