@@ -262,6 +262,11 @@ const COMMON_WORDS: &[&str] = &[
     "orleans",
 ];
 
+/// Host labels that never name a place ("www.", "m."), compared in any case.
+const TECHNICAL_LABELS: &[&str] = &[
+    "www", "m", "mobile", "api", "cdn", "img", "images", "static", "mail", "en", "us",
+];
+
 /// Place names that are also common first names (the ad's writer or persona): in free text
 /// they need a cue ("in", "visiting", "near") or a state.
 const FIRST_NAMES: &[&str] = &[
@@ -971,6 +976,17 @@ impl Gazetteer {
         }
     }
 
+    /// The region whose postal code is `code` in any case ("nc", "Nc"), without allocating
+    /// an upper-case copy.
+    fn region_by_code_any_case(&self, code: &str) -> Option<u16> {
+        let &[a, b] = code.as_bytes() else {
+            return None;
+        };
+        let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+        let upper = std::str::from_utf8(&upper).ok()?;
+        self.region_by_code.get(upper).copied()
+    }
+
     /// A state or province written at `pos` after a place name: ", NC", " NC", ",NC",
     /// " North Carolina", ", N.C.". Codes must be upper case unless `any_case`.
     /// Returns the region and the end of the qualifier.
@@ -1225,10 +1241,25 @@ impl NameFilter {
 
 /// Lower-case letters and digits only: "New York" -> "newyork".
 fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::new();
+    squash_into(&mut out, s);
+    out
+}
+
+/// [`squash`] into a reused buffer (`out` is cleared first). ASCII characters go through one
+/// table load instead of the `char::is_alphanumeric` and `char::to_lowercase` iterators.
+fn squash_into(out: &mut String, s: &str) {
+    out.clear();
+    for c in s.chars() {
+        if c.is_ascii() {
+            let lower = ASCII_ALNUM_LOWER[c as usize];
+            if lower != 0 {
+                out.push(char::from(lower));
+            }
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 fn contains_ci(list: &[&str], key: &str) -> bool {
@@ -1497,63 +1528,57 @@ impl PlaceFinder {
     /// ("/nc/raleigh/", "/new-york/"). Two-letter state codes in the path go to `context`.
     pub fn find_in_url(&self, url: &str, context: &mut PlaceContext) -> Vec<Location> {
         let g = self.gazetteer;
-        let after_scheme = url.find("://").map_or(0, |i| i + 3);
-        let host_end = url[after_scheme..]
-            .find(['/', '?', '#'])
+        // Byte searches rather than `str::find("://")`, whose searcher set-up alone costs more
+        // than scanning a URL.
+        let after_scheme = url
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .map_or(0, |i| i + 3);
+        let host_end = url.as_bytes()[after_scheme..]
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
             .map_or(url.len(), |i| after_scheme + i);
         let host = &url[after_scheme..host_end];
 
-        // Segments: (start, end, is_host_label, is_whole_path_segment).
+        // Segments: (start, end, is_host_label).
         let mut segments: Vec<(usize, usize, bool)> = Vec::new();
-        let labels: Vec<(usize, usize)> = split_ranges(host, b".")
-            .into_iter()
-            .map(|(s, e)| (after_scheme + s, after_scheme + e))
-            .collect();
         // Skip the registrable domain and TLD (last two labels) and technical labels.
-        if labels.len() > 2 {
-            for &(s, e) in &labels[..labels.len() - 2] {
-                let label = &url[s..e];
-                if !matches!(
-                    label.to_ascii_lowercase().as_str(),
-                    "www"
-                        | "m"
-                        | "mobile"
-                        | "api"
-                        | "cdn"
-                        | "img"
-                        | "images"
-                        | "static"
-                        | "mail"
-                        | "en"
-                        | "us"
-                ) {
-                    segments.push((s, e, true));
-                }
+        let label_count = pieces(host, b".").count();
+        for (s, e) in pieces(host, b".").take(label_count.saturating_sub(2)) {
+            let label = &host[s..e];
+            if !TECHNICAL_LABELS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(label))
+            {
+                segments.push((after_scheme + s, after_scheme + e, true));
             }
         }
         if host_end < url.len() {
-            let path_end = url[host_end..]
-                .find(['?', '#'])
+            let path_end = url.as_bytes()[host_end..]
+                .iter()
+                .position(|b| matches!(b, b'?' | b'#'))
                 .map_or(url.len(), |i| host_end + i);
-            for (s, e) in split_ranges(&url[host_end..path_end], b"/") {
+            for (s, e) in pieces(&url[host_end..path_end], b"/") {
                 segments.push((host_end + s, host_end + e, false));
             }
         }
         // State codes as whole path segments ("/nc/").
         for &(s, e, is_host) in &segments {
-            if !is_host
-                && e - s == 2
-                && let Some(&r) = g.region_by_code.get(&url[s..e].to_ascii_uppercase())
-            {
+            if !is_host && let Some(r) = g.region_by_code_any_case(&url[s..e]) {
                 let region = &g.regions[r as usize];
                 context.add(region.country, &region.code);
             }
         }
         let mut out = Vec::new();
+        // Scratch buffers reused across segments and windows.
+        let mut squashed = String::new();
+        let mut words: Vec<(usize, usize)> = Vec::new();
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            if let Some(&id) = g.squashed.get(&squash(segment))
+            squash_into(&mut squashed, segment);
+            if let Some(&id) = g.squashed.get(squashed.as_str())
                 && let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true)
             {
                 out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
@@ -1563,28 +1588,27 @@ impl PlaceFinder {
                 continue;
             }
             // Slug words: "sexy-girl-in-raleigh-nc-23": windows of up to three words.
-            let words = split_ranges(segment, b"-_+.,");
+            words.clear();
+            words.extend(pieces(segment, b"-_+.,"));
             let mut w = 0;
             while w < words.len() {
                 let mut matched = false;
                 for len in (1..=3.min(words.len() - w)).rev() {
                     let (ws, _) = words[w];
                     let (_, we) = words[w + len - 1];
-                    let joined = squash(&segment[ws..we]);
-                    if joined.len() < 3 {
+                    squash_into(&mut squashed, &segment[ws..we]);
+                    if squashed.len() < 3 {
                         continue;
                     }
-                    let Some(&id) = g.squashed.get(&joined) else {
+                    let Some(&id) = g.squashed.get(squashed.as_str()) else {
                         continue;
                     };
                     // A state code right after qualifies it ("raleigh-nc").
-                    let next_state = words.get(w + len).and_then(|&(ns, ne)| {
-                        (ne - ns == 2)
-                            .then(|| g.region_by_code.get(&segment[ns..ne].to_ascii_uppercase()))
-                            .flatten()
-                    });
+                    let next_state = words
+                        .get(w + len)
+                        .and_then(|&(ns, ne)| g.region_by_code_any_case(&segment[ns..ne]));
                     let mut local = context.clone();
-                    if let Some(&r) = next_state {
+                    if let Some(r) = next_state {
                         let region = &g.regions[r as usize];
                         local.add(region.country, &region.code);
                     }
@@ -1714,7 +1738,30 @@ fn end_of_run(text: &str, from: usize, keep: impl Fn(char) -> bool) -> usize {
     bytes.len()
 }
 
+/// Byte ranges of the non-empty pieces of `s` between any of `separators` (ASCII), as an
+/// iterator: URLs are split into labels, segments and slug words without collecting each
+/// split into a `Vec`.
+fn pieces<'a>(s: &'a str, separators: &'a [u8]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start < bytes.len() {
+            let from = start;
+            let end = bytes[from..]
+                .iter()
+                .position(|b| separators.contains(b))
+                .map_or(bytes.len(), |i| from + i);
+            start = end + 1;
+            if end > from {
+                return Some((from, end));
+            }
+        }
+        None
+    })
+}
+
 /// Byte ranges of the non-empty pieces of `s` between any of `separators`.
+#[cfg(test)]
 fn split_ranges(s: &str, separators: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -1992,6 +2039,220 @@ mod tests {
             found += fast.len();
         }
         assert!(found >= 15, "the samples exercise the scan ({found} names)");
+    }
+
+    /// `find_in_url` as it was before [`pieces`], [`squash_into`] and
+    /// [`Gazetteer::region_by_code_any_case`]: the new one must find exactly the same places.
+    fn reference_find_in_url(
+        finder: &PlaceFinder,
+        url: &str,
+        context: &mut PlaceContext,
+    ) -> Vec<Location> {
+        let g = finder.gazetteer;
+        let after_scheme = url.find("://").map_or(0, |i| i + 3);
+        let host_end = url[after_scheme..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| after_scheme + i);
+        let host = &url[after_scheme..host_end];
+
+        // Segments: (start, end, is_host_label, is_whole_path_segment).
+        let mut segments: Vec<(usize, usize, bool)> = Vec::new();
+        let labels: Vec<(usize, usize)> = split_ranges(host, b".")
+            .into_iter()
+            .map(|(s, e)| (after_scheme + s, after_scheme + e))
+            .collect();
+        // Skip the registrable domain and TLD (last two labels) and technical labels.
+        if labels.len() > 2 {
+            for &(s, e) in &labels[..labels.len() - 2] {
+                let label = &url[s..e];
+                if !matches!(
+                    label.to_ascii_lowercase().as_str(),
+                    "www"
+                        | "m"
+                        | "mobile"
+                        | "api"
+                        | "cdn"
+                        | "img"
+                        | "images"
+                        | "static"
+                        | "mail"
+                        | "en"
+                        | "us"
+                ) {
+                    segments.push((s, e, true));
+                }
+            }
+        }
+        if host_end < url.len() {
+            let path_end = url[host_end..]
+                .find(['?', '#'])
+                .map_or(url.len(), |i| host_end + i);
+            for (s, e) in split_ranges(&url[host_end..path_end], b"/") {
+                segments.push((host_end + s, host_end + e, false));
+            }
+        }
+        // State codes as whole path segments ("/nc/").
+        for &(s, e, is_host) in &segments {
+            if !is_host
+                && e - s == 2
+                && let Some(&r) = g.region_by_code.get(&url[s..e].to_ascii_uppercase())
+            {
+                let region = &g.regions[r as usize];
+                context.add(region.country, &region.code);
+            }
+        }
+        let mut out = Vec::new();
+        for &(s, e, is_host) in &segments {
+            let segment = &url[s..e];
+            // Whole segment: "raleigh", "newyork", "new-york", "new_york".
+            if let Some(&id) = g.squashed.get(&reference_squash(segment))
+                && let Some(entry) = finder.resolve_url(&g.entries[id], context, is_host, true)
+            {
+                out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
+                continue;
+            }
+            if is_host {
+                continue;
+            }
+            // Slug words: "sexy-girl-in-raleigh-nc-23": windows of up to three words.
+            let words = split_ranges(segment, b"-_+.,");
+            let mut w = 0;
+            while w < words.len() {
+                let mut matched = false;
+                for len in (1..=3.min(words.len() - w)).rev() {
+                    let (ws, _) = words[w];
+                    let (_, we) = words[w + len - 1];
+                    let joined = reference_squash(&segment[ws..we]);
+                    if joined.len() < 3 {
+                        continue;
+                    }
+                    let Some(&id) = g.squashed.get(&joined) else {
+                        continue;
+                    };
+                    // A state code right after qualifies it ("raleigh-nc").
+                    let next_state = words.get(w + len).and_then(|&(ns, ne)| {
+                        (ne - ns == 2)
+                            .then(|| g.region_by_code.get(&segment[ns..ne].to_ascii_uppercase()))
+                            .flatten()
+                    });
+                    let mut local = context.clone();
+                    if let Some(&r) = next_state {
+                        let region = &g.regions[r as usize];
+                        local.add(region.country, &region.code);
+                    }
+                    let strict_ok = next_state.is_some() || len > 1;
+                    let Some(entry) = finder.resolve_url(&g.entries[id], &local, false, strict_ok)
+                    else {
+                        continue;
+                    };
+                    if matches!(entry, Entry::Region(_)) && len == 1 && !strict_ok {
+                        continue;
+                    }
+                    let span = Span::new(s + ws, s + we);
+                    out.push(g.location(
+                        entry,
+                        url[span.start..span.end].to_string(),
+                        span,
+                        Field::Url,
+                    ));
+                    w += len;
+                    matched = true;
+                    break;
+                }
+                if !matched {
+                    w += 1;
+                }
+            }
+        }
+        for l in &out {
+            let country = if l.country == "CA" { "CA" } else { "US" };
+            context.add(country, &l.admin1);
+        }
+        out
+    }
+
+    fn reference_squash(s: &str) -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
+    /// URL pieces: schemes, hosts, technical labels, state codes, slugs, separators, accents.
+    const URL_PIECES: &[&str] = &[
+        "http://",
+        "https://",
+        "://",
+        "raleigh.",
+        "WWW.",
+        "m.",
+        "Mobile.",
+        "backpage.com",
+        "site.example",
+        ".",
+        "..",
+        "/",
+        "//",
+        "?",
+        "#",
+        "nc",
+        "NC",
+        "Nc",
+        "on",
+        "ny",
+        "new-york",
+        "new_york",
+        "newyork",
+        "New+York",
+        "st.-louis",
+        "saint-louis",
+        "raleigh-nc",
+        "jacksonville",
+        "sexy-girl-in-",
+        "charlotte",
+        "mobile",
+        "-",
+        "_",
+        "+",
+        ",",
+        "23",
+        "ad-00000001",
+        "montréal",
+        "MONTRÉAL",
+        "é",
+        "ÉÉ",
+        "İ",
+        "winston-salem",
+        "portland",
+        "me",
+        "ME",
+        "or",
+        "chicago",
+        "body-rubs",
+        "q=raleigh",
+        "a",
+        "x",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn url_places_match_reference(
+            picks in proptest::collection::vec(0..URL_PIECES.len(), 0..16),
+            state in proptest::option::of(0..3usize),
+        ) {
+            let finder = PlaceFinder::new().unwrap();
+            let url: String = picks.iter().map(|&i| URL_PIECES[i]).collect();
+            let mut context = PlaceContext::default();
+            if let Some(i) = state {
+                context.add("US", ["NC", "ME", "NY"][i]);
+            }
+            let mut reference_context = context.clone();
+            let fast = finder.find_in_url(&url, &mut context);
+            let reference = reference_find_in_url(&finder, &url, &mut reference_context);
+            proptest::prop_assert_eq!(fast, reference, "{:?}", url);
+            proptest::prop_assert_eq!(context.states, reference_context.states);
+        }
     }
 
     fn places_in(text: &str, field: Field, context: &mut PlaceContext) -> Vec<(String, String)> {
