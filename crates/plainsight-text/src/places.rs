@@ -16,6 +16,7 @@
 //!
 //! The index is built once per process from files embedded in the binary (no file I/O).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -581,6 +582,9 @@ struct Gazetteer {
     filter: NameFilter,
     /// Region lookup by upper-case postal code.
     region_by_code: HashMap<String, u16, FastHash>,
+    /// For each byte, the regions (in `regions` order) whose name starts with it in lower
+    /// case: a state name in text is looked for among a handful of names, not all 64.
+    regions_by_initial: Vec<Vec<u16>>,
     /// For each key id: is it a common word, a first name, a foreign namesake?
     /// (Precomputed so that candidates cost no list scans.)
     word_class: Vec<WordClass>,
@@ -742,6 +746,16 @@ impl Gazetteer {
             .enumerate()
             .map(|(i, r)| (r.code.clone(), i as u16))
             .collect();
+        let mut regions_by_initial = vec![Vec::new(); 256];
+        for (i, r) in regions.iter().enumerate() {
+            // An empty name matches anywhere (`region_after` compares `name.len()` bytes).
+            match r.name.as_bytes().first() {
+                Some(b) => regions_by_initial[usize::from(b.to_ascii_lowercase())].push(i as u16),
+                None => regions_by_initial
+                    .iter_mut()
+                    .for_each(|list| list.push(i as u16)),
+            }
+        }
         Ok(Gazetteer {
             places,
             regions,
@@ -752,6 +766,7 @@ impl Gazetteer {
             prefixes,
             filter,
             region_by_code,
+            regions_by_initial,
             word_class,
         })
     }
@@ -771,37 +786,41 @@ impl Gazetteer {
         lowered: &mut String,
     ) -> Option<(usize, usize, usize)> {
         let bytes = text.as_bytes();
+        // Whether the character before `pos` is a word character (alphanumeric or '_'): a
+        // word starts only after one that is not. Tracked as the scan goes rather than
+        // decoded again at each word.
+        let mut prev_is_word =
+            char_before(text, from).is_some_and(|p| is_alphanumeric(p) || p == '_');
         let mut pos = from;
         while pos < bytes.len() {
             // Find the next word start.
             let b = bytes[pos];
-            if b.is_ascii() {
-                if ASCII_ALNUM_LOWER[usize::from(b)] == 0 {
+            if ASCII_ALNUM_LOWER[usize::from(b)] == 0 {
+                if b.is_ascii() {
+                    prev_is_word = b == b'_';
                     pos += 1;
                     continue;
                 }
-            } else {
                 let Some(c) = char_at(text, pos) else {
                     break;
                 };
-                if !c.is_alphanumeric() {
+                if !is_alphanumeric(c) {
+                    prev_is_word = false;
                     pos += c.len_utf8();
                     continue;
                 }
             }
-            let prev_is_word =
-                char_before(text, pos).is_some_and(|p| p.is_alphanumeric() || p == '_');
             // The alphanumeric run from here: the word's "head" (a word ends at an apostrophe
             // too, in the name index). If no name form begins with it, no name starts here.
             let (run_end, head) = alphanumeric_run(text, pos);
-            if prev_is_word || !self.filter.may_contain(head) {
-                pos = run_end;
-                continue;
-            }
-            if let Some((name_end, id)) = self.longest_name_at(text, pos, lowered) {
+            if !prev_is_word
+                && self.filter.may_contain(head)
+                && let Some((name_end, id)) = self.longest_name_at(text, pos, lowered)
+            {
                 return Some((pos, name_end, id));
             }
-            // No name starts here: skip this word.
+            // No name starts here: skip this word (its last character is alphanumeric).
+            prev_is_word = true;
             pos = run_end;
         }
         None
@@ -827,7 +846,7 @@ impl Gazetteer {
         for _ in 0..6 {
             // Consume one word.
             let word_end = end_of_run(text, end, |ch| {
-                ch.is_alphanumeric() || ch == '\'' || ch == '’'
+                is_alphanumeric(ch) || ch == '\'' || ch == '’'
             });
             // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's"), with
             // the hash of `lowered` up to it.
@@ -885,7 +904,7 @@ impl Gazetteer {
                 _ => break,
             };
             let next_start = end + sep_len;
-            if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
+            if !char_at(text, next_start).is_some_and(is_alphanumeric) {
                 break;
             }
             if dot {
@@ -1009,15 +1028,18 @@ impl Gazetteer {
         if !any_case && !bytes.get(p).is_some_and(u8::is_ascii_uppercase) {
             return None;
         }
-        // Full names first ("North Carolina" before "NC").
-        for (i, r) in self.regions.iter().enumerate() {
+        // Full names first ("North Carolina" before "NC"), in `regions` order; only names
+        // with the same initial can match, and those are listed by initial.
+        let initial = bytes.get(p).map_or(0, u8::to_ascii_lowercase);
+        for &i in &self.regions_by_initial[usize::from(initial)] {
+            let r = &self.regions[usize::from(i)];
             let n = r.name.len();
             if bytes.len() >= p + n
                 && text.is_char_boundary(p + n)
                 && text[p..p + n].eq_ignore_ascii_case(&r.name)
                 && !bytes.get(p + n).is_some_and(u8::is_ascii_alphanumeric)
             {
-                return Some((i as u16, p + n));
+                return Some((i, p + n));
             }
         }
         // Two-letter code, optionally dotted ("N.C.").
@@ -1146,25 +1168,27 @@ fn alphanumeric_run(text: &str, from: usize) -> (usize, NameHash) {
     let bytes = text.as_bytes();
     let mut hash = NameHash::default();
     let mut at = from;
-    while at < bytes.len() {
-        let b = bytes[at];
-        let lower = ASCII_ALNUM_LOWER[usize::from(b)];
-        if lower != 0 {
+    loop {
+        // ASCII letters and digits, in a loop of its own (a load, a table load, a test and the
+        // hash step per byte); other characters below.
+        while let Some(&lower) = bytes.get(at).map(|&b| &ASCII_ALNUM_LOWER[usize::from(b)]) {
+            if lower == 0 {
+                break;
+            }
             hash = hash.push(lower);
             at += 1;
-        } else if b.is_ascii() {
-            break;
-        } else {
-            let Some(c) = char_at(text, at).filter(|c| c.is_alphanumeric()) else {
-                break;
-            };
-            for lower in c.to_lowercase() {
-                hash = hash.extend(lower.encode_utf8(&mut [0; 4]).as_bytes());
-            }
-            at += c.len_utf8();
         }
+        if bytes.get(at).is_none_or(u8::is_ascii) {
+            return (at, hash);
+        }
+        let Some(c) = char_at(text, at).filter(|&c| is_alphanumeric(c)) else {
+            return (at, hash);
+        };
+        for lower in c.to_lowercase() {
+            hash = hash.extend(lower.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        at += c.len_utf8();
     }
-    (at, hash)
 }
 
 /// For each byte: its lower-case form if it is an ASCII letter or digit, else 0. One table
@@ -1181,6 +1205,35 @@ static ASCII_ALNUM_LOWER: [u8; 256] = {
     }
     table
 };
+
+/// Unicode blocks with no letter or digit (`char::is_alphanumeric` is false throughout, as a
+/// test checks): general punctuation (’ “ ” • …), arrows and technical symbols, box drawing,
+/// shapes, miscellaneous symbols and dingbats (up to the circled digits), variation
+/// selectors, and the emoji planes' pictographs.
+const SYMBOL_BLOCKS: &[(char, char)] = &[
+    ('\u{2000}', '\u{206F}'),
+    ('\u{2190}', '\u{245F}'),
+    ('\u{2500}', '\u{2775}'),
+    ('\u{2794}', '\u{27BF}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{1F300}', '\u{1FAFF}'),
+];
+
+/// `char::is_alphanumeric`, answered without the Unicode tables for ASCII and for the
+/// symbols ads are full of (emoji, curly quotes, dingbats; see [`SYMBOL_BLOCKS`]): the
+/// table look-up costs a hundred or more instructions per character.
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if SYMBOL_BLOCKS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+    {
+        return false;
+    }
+    c.is_alphanumeric()
+}
 
 /// A hash of a lower-case name (FxHash-style, one byte at a time), computed incrementally as
 /// a word is read, so that [`NameFilter`] can be asked before any string is built or hashed
@@ -1246,19 +1299,68 @@ fn squash(s: &str) -> String {
     out
 }
 
-/// [`squash`] into a reused buffer (`out` is cleared first). ASCII characters go through one
-/// table load instead of the `char::is_alphanumeric` and `char::to_lowercase` iterators.
+/// [`squash`] into a reused buffer (`out` is cleared first).
 fn squash_into(out: &mut String, s: &str) {
     out.clear();
     for c in s.chars() {
-        if c.is_ascii() {
-            let lower = ASCII_ALNUM_LOWER[c as usize];
-            if lower != 0 {
-                out.push(char::from(lower));
-            }
-        } else if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
+        push_squashed(out, c);
+    }
+}
+
+/// Append what [`squash`] keeps of `c`. ASCII characters go through one table load instead
+/// of the `char::is_alphanumeric` and `char::to_lowercase` iterators.
+fn push_squashed(out: &mut String, c: char) {
+    if c.is_ascii() {
+        let lower = ASCII_ALNUM_LOWER[c as usize];
+        if lower != 0 {
+            out.push(char::from(lower));
         }
+    } else if is_alphanumeric(c) {
+        out.extend(c.to_lowercase());
+    }
+}
+
+/// A word of a URL slug: its byte range in the path segment, and the range of its squashed
+/// form in the buffer [`slug_words`] fills.
+struct SlugWord {
+    start: usize,
+    end: usize,
+    squashed_start: usize,
+    squashed_end: usize,
+}
+
+/// Split a URL path segment into slug words (the non-empty pieces between '-', '_', '+', '.'
+/// and ','), and squash each into `squashed`, end to end (both buffers are cleared first).
+/// One pass instead of splitting and then squashing each window of words again: the
+/// squashed form of consecutive words is one slice of `squashed`, and of the whole segment
+/// all of it, since the separators are not alphanumeric.
+fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut String) {
+    words.clear();
+    squashed.clear();
+    // Start of the current word: in the segment, and in `squashed`.
+    let mut current: Option<(usize, usize)> = None;
+    for (i, c) in segment.char_indices() {
+        if matches!(c, '-' | '_' | '+' | '.' | ',') {
+            if let Some((start, squashed_start)) = current.take() {
+                words.push(SlugWord {
+                    start,
+                    end: i,
+                    squashed_start,
+                    squashed_end: squashed.len(),
+                });
+            }
+        } else {
+            current.get_or_insert((i, squashed.len()));
+            push_squashed(squashed, c);
+        }
+    }
+    if let Some((start, squashed_start)) = current {
+        words.push(SlugWord {
+            start,
+            end: segment.len(),
+            squashed_start,
+            squashed_end: squashed.len(),
+        });
     }
 }
 
@@ -1331,7 +1433,11 @@ impl PlaceFinder {
         text: &FieldText<'_>,
         context: &mut PlaceContext,
     ) -> Vec<Location> {
-        let found = self.find(text, context, Strictness::LocationField);
+        let mut local = Cow::Borrowed(&*context);
+        let found = self.find(text, &mut local, Strictness::LocationField);
+        if let Cow::Owned(updated) = local {
+            *context = updated;
+        }
         let g = self.gazetteer;
         let mut out = found;
         if out.is_empty() {
@@ -1359,14 +1465,15 @@ impl PlaceFinder {
 
     /// Places in a title or body.
     pub fn find_in_text(&self, text: &FieldText<'_>, context: &PlaceContext) -> Vec<Location> {
-        let mut local = context.clone();
-        self.find(text, &mut local, Strictness::FreeText)
+        self.find(text, &mut Cow::Borrowed(context), Strictness::FreeText)
     }
 
+    /// States the field names are added to `context`, which is copied only then (most fields
+    /// name none, and a title or body must not change the ad's context).
     fn find(
         &self,
         text: &FieldText<'_>,
-        context: &mut PlaceContext,
+        context: &mut Cow<'_, PlaceContext>,
         strictness: Strictness,
     ) -> Vec<Location> {
         let g = self.gazetteer;
@@ -1410,12 +1517,12 @@ impl PlaceFinder {
         for c in &candidates {
             if let Some((r, _)) = c.qualifier {
                 let region = &g.regions[r as usize];
-                context.add(region.country, &region.code);
+                context.to_mut().add(region.country, &region.code);
             } else if let Some(Entry::Region(r)) = g.entries[c.key_id].first()
                 && first_is_upper(haystack, c.start)
             {
                 let region = &g.regions[*r as usize];
-                context.add(region.country, &region.code);
+                context.to_mut().add(region.country, &region.code);
             }
         }
 
@@ -1571,13 +1678,20 @@ impl PlaceFinder {
             }
         }
         let mut out = Vec::new();
-        // Scratch buffers reused across segments and windows.
-        let mut squashed = String::new();
-        let mut words: Vec<(usize, usize)> = Vec::new();
+        // Scratch buffers reused across segments (a squashed piece of the URL is rarely
+        // longer than the URL: one allocation, no growing).
+        let mut squashed = String::with_capacity(url.len());
+        let mut words: Vec<SlugWord> = Vec::new();
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
+            // The squashed segment, and for a path segment its slug words, whose squashed
+            // forms lie end to end in `squashed`.
+            if is_host {
+                squash_into(&mut squashed, segment);
+            } else {
+                slug_words(segment, &mut words, &mut squashed);
+            }
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            squash_into(&mut squashed, segment);
             if let Some(&id) = g.squashed.get(squashed.as_str())
                 && let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true)
             {
@@ -1588,25 +1702,24 @@ impl PlaceFinder {
                 continue;
             }
             // Slug words: "sexy-girl-in-raleigh-nc-23": windows of up to three words.
-            words.clear();
-            words.extend(pieces(segment, b"-_+.,"));
             let mut w = 0;
             while w < words.len() {
                 let mut matched = false;
                 for len in (1..=3.min(words.len() - w)).rev() {
-                    let (ws, _) = words[w];
-                    let (_, we) = words[w + len - 1];
-                    squash_into(&mut squashed, &segment[ws..we]);
-                    if squashed.len() < 3 {
+                    let (first, last) = (&words[w], &words[w + len - 1]);
+                    let (ws, we) = (first.start, last.end);
+                    // The window's squashed form: the separators between its words have none.
+                    let joined = &squashed[first.squashed_start..last.squashed_end];
+                    if joined.len() < 3 {
                         continue;
                     }
-                    let Some(&id) = g.squashed.get(squashed.as_str()) else {
+                    let Some(&id) = g.squashed.get(joined) else {
                         continue;
                     };
                     // A state code right after qualifies it ("raleigh-nc").
                     let next_state = words
                         .get(w + len)
-                        .and_then(|&(ns, ne)| g.region_by_code_any_case(&segment[ns..ne]));
+                        .and_then(|next| g.region_by_code_any_case(&segment[next.start..next.end]));
                     let mut local = context.clone();
                     if let Some(r) = next_state {
                         let region = &g.regions[r as usize];
@@ -2252,6 +2365,20 @@ mod tests {
             let reference = reference_find_in_url(&finder, &url, &mut reference_context);
             proptest::prop_assert_eq!(fast, reference, "{:?}", url);
             proptest::prop_assert_eq!(context.states, reference_context.states);
+        }
+    }
+
+    #[test]
+    fn symbol_blocks_have_no_letters_or_digits() {
+        for &(first, last) in SYMBOL_BLOCKS {
+            for c in first..=last {
+                assert!(!c.is_alphanumeric(), "{c:?} U+{:04X}", u32::from(c));
+            }
+        }
+        for c in [
+            'a', 'Z', '7', 'é', 'Ж', 'İ', '½', 'Ⅻ', 'ⓐ', '🄰', '’', '🦋', '_', ' ',
+        ] {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 
