@@ -586,6 +586,9 @@ struct Gazetteer {
     /// For each byte, the regions (in `regions` order) whose name starts with it in lower
     /// case: a state name in text is looked for among a handful of names, not all 64.
     regions_by_initial: Vec<Vec<u16>>,
+    /// For each key id: is the name of its first entry a common word, a first name or a
+    /// foreign namesake? (For URLs, looked up per segment; precomputed like `word_class`.)
+    first_entry_doubtful: Vec<bool>,
     /// For each key id: is it a common word, a first name, a foreign namesake?
     /// (Precomputed so that candidates cost no list scans.)
     word_class: Vec<WordClass>,
@@ -718,6 +721,27 @@ impl Gazetteer {
                 foreign_namesake: contains_ci(FOREIGN_NAMESAKES, k),
             })
             .collect();
+        // The three lists hold lower-case ASCII words (a test checks), so a name is in one of
+        // them, ignoring ASCII case, when its ASCII lower-case form is in this set.
+        let doubtful: HashSet<&str> = COMMON_WORDS
+            .iter()
+            .chain(FIRST_NAMES)
+            .chain(FOREIGN_NAMESAKES)
+            .copied()
+            .collect();
+        let first_entry_doubtful = entries
+            .iter()
+            .map(|list: &Vec<Entry>| {
+                list.first().is_some_and(|&e| {
+                    let name = match e {
+                        Entry::Place(i) => &places[i as usize].name,
+                        Entry::Region(i) => &regions[i as usize].name,
+                        Entry::County(i) => &counties[i as usize].name,
+                    };
+                    doubtful.contains(name.to_ascii_lowercase().as_str())
+                })
+            })
+            .collect();
         // Names are found by looking words up in a hash map (one lookup per word of text);
         // an Aho-Corasick automaton over 15,000 names was several times slower to build and
         // to run.
@@ -772,6 +796,7 @@ impl Gazetteer {
             filter,
             region_by_code,
             regions_by_initial,
+            first_entry_doubtful,
             word_class,
         })
     }
@@ -1399,21 +1424,38 @@ struct SlugWord {
 fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut String) {
     words.clear();
     squashed.clear();
+    let bytes = segment.as_bytes();
     // Start of the current word: in the segment, and in `squashed`.
     let mut current: Option<(usize, usize)> = None;
-    for (i, c) in segment.char_indices() {
-        if matches!(c, '-' | '_' | '+' | '.' | ',') {
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if matches!(b, b'-' | b'_' | b'+' | b'.' | b',') {
             if let Some((start, squashed_start)) = current.take() {
                 words.push(SlugWord {
                     start,
-                    end: i,
+                    end: at,
                     squashed_start,
                     squashed_end: squashed.len(),
                 });
             }
+            at += 1;
+            continue;
+        }
+        current.get_or_insert((at, squashed.len()));
+        // ASCII bytes by table (see `push_squashed`), other characters decoded.
+        let lower = ASCII_ALNUM_LOWER[usize::from(b)];
+        if lower != 0 {
+            squashed.push(char::from(lower));
+            at += 1;
+        } else if b.is_ascii() {
+            at += 1;
         } else {
-            current.get_or_insert((i, squashed.len()));
+            let Some(c) = char_at(segment, at) else {
+                break;
+            };
             push_squashed(squashed, c);
+            at += c.len_utf8();
         }
     }
     if let Some((start, squashed_start)) = current {
@@ -1755,7 +1797,7 @@ impl PlaceFinder {
             }
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
             if let Some(&id) = g.squashed.get(squashed.as_str())
-                && let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true)
+                && let Some(entry) = self.resolve_url(id, context, is_host, true)
             {
                 out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
                 continue;
@@ -1788,8 +1830,7 @@ impl PlaceFinder {
                         local.add(region.country, &region.code);
                     }
                     let strict_ok = next_state.is_some() || len > 1;
-                    let Some(entry) = self.resolve_url(&g.entries[id], &local, false, strict_ok)
-                    else {
+                    let Some(entry) = self.resolve_url(id, &local, false, strict_ok) else {
                         continue;
                     };
                     if matches!(entry, Entry::Region(_)) && len == 1 && !strict_ok {
@@ -1822,12 +1863,13 @@ impl PlaceFinder {
     /// a state) accept any name; other slug words follow the free-text word rules.
     fn resolve_url(
         &self,
-        entries: &[Entry],
+        key_id: usize,
         context: &PlaceContext,
         is_host: bool,
         trusted: bool,
     ) -> Option<Entry> {
         let g = self.gazetteer;
+        let entries = &g.entries[key_id];
         let first = *entries.first()?;
         let in_context = entries.iter().copied().find(|e| {
             let (country, admin1) = g.state_of(*e);
@@ -1836,14 +1878,7 @@ impl PlaceFinder {
         if let Some(e) = in_context {
             return Some(e);
         }
-        let name = match first {
-            Entry::Place(i) => g.places[i as usize].name.to_ascii_lowercase(),
-            Entry::Region(i) => g.regions[i as usize].name.to_ascii_lowercase(),
-            Entry::County(i) => g.counties[i as usize].name.to_ascii_lowercase(),
-        };
-        let common = contains_ci(COMMON_WORDS, &name)
-            || contains_ci(FIRST_NAMES, &name)
-            || contains_ci(FOREIGN_NAMESAKES, &name);
+        let common = g.first_entry_doubtful[key_id];
         if is_host || trusted {
             if common && !is_host {
                 return None;
@@ -2295,7 +2330,8 @@ mod tests {
             let segment = &url[s..e];
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
             if let Some(&id) = g.squashed.get(&reference_squash(segment))
-                && let Some(entry) = finder.resolve_url(&g.entries[id], context, is_host, true)
+                && let Some(entry) =
+                    reference_resolve_url(finder, &g.entries[id], context, is_host, true)
             {
                 out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
                 continue;
@@ -2330,7 +2366,8 @@ mod tests {
                         local.add(region.country, &region.code);
                     }
                     let strict_ok = next_state.is_some() || len > 1;
-                    let Some(entry) = finder.resolve_url(&g.entries[id], &local, false, strict_ok)
+                    let Some(entry) =
+                        reference_resolve_url(finder, &g.entries[id], &local, false, strict_ok)
                     else {
                         continue;
                     };
@@ -2358,6 +2395,39 @@ mod tests {
             context.add(country, &l.admin1);
         }
         out
+    }
+
+    fn reference_resolve_url(
+        finder: &PlaceFinder,
+        entries: &[Entry],
+        context: &PlaceContext,
+        is_host: bool,
+        trusted: bool,
+    ) -> Option<Entry> {
+        let g = finder.gazetteer;
+        let first = *entries.first()?;
+        let in_context = entries.iter().copied().find(|e| {
+            let (country, admin1) = g.state_of(*e);
+            !matches!(e, Entry::Region(_)) && context.contains(country, admin1)
+        });
+        if let Some(e) = in_context {
+            return Some(e);
+        }
+        let name = match first {
+            Entry::Place(i) => g.places[i as usize].name.to_ascii_lowercase(),
+            Entry::Region(i) => g.regions[i as usize].name.to_ascii_lowercase(),
+            Entry::County(i) => g.counties[i as usize].name.to_ascii_lowercase(),
+        };
+        let common = contains_ci(COMMON_WORDS, &name)
+            || contains_ci(FIRST_NAMES, &name)
+            || contains_ci(FOREIGN_NAMESAKES, &name);
+        if is_host || trusted {
+            if common && !is_host {
+                return None;
+            }
+            return Some(first);
+        }
+        (!common && g.population(first) >= 50_000).then_some(first)
     }
 
     fn reference_squash(s: &str) -> String {
@@ -2441,6 +2511,20 @@ mod tests {
             let reference = reference_find_in_url(&finder, &url, &mut reference_context);
             proptest::prop_assert_eq!(fast, reference, "{:?}", url);
             proptest::prop_assert_eq!(context.states, reference_context.states);
+        }
+    }
+
+    #[test]
+    fn word_lists_are_lower_case_ascii() {
+        for word in COMMON_WORDS
+            .iter()
+            .chain(FIRST_NAMES)
+            .chain(FOREIGN_NAMESAKES)
+        {
+            assert!(
+                word.is_ascii() && *word == word.to_ascii_lowercase(),
+                "{word:?}"
+            );
         }
     }
 
