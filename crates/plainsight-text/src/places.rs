@@ -574,12 +574,10 @@ struct Gazetteer {
     squashed: HashMap<String, usize, FastHash>,
     /// Lower-case name form -> key id.
     key_ids: HashMap<String, usize, FastHash>,
-    /// Every word-prefix of a multi-word name form ("new", "new york" for "new york city"), so
-    /// that a scan extends a candidate only while it can still become a name.
-    prefixes: HashSet<String, FastHash>,
-    /// Every name form, every prefix in `prefixes`, and the first word of every name form
-    /// ("new" for "new york city", "o" for "o'fallon"), each marked with its kind: checked
-    /// before any hash map look-up.
+    /// Every name form; every word-prefix of a multi-word name form ("new", "new york" for
+    /// "new york city"), so that a scan extends a candidate only while it can still become a
+    /// name; and the first word of every name form ("new" for "new york city", "o" for
+    /// "o'fallon"); each marked with its kind. Checked before any hash map look-up.
     filter: NameFilter,
     /// Region lookup by upper-case postal code.
     region_by_code: HashMap<String, u16, FastHash>,
@@ -744,26 +742,18 @@ impl Gazetteer {
             .collect();
         // Names are found by looking words up in a hash map (one lookup per word of text);
         // an Aho-Corasick automaton over 15,000 names was several times slower to build and
-        // to run.
-        let mut prefixes = HashSet::with_hasher(FastHash);
-        for key in &keys {
-            for (i, b) in key.bytes().enumerate() {
-                if b == b' ' || b == b'-' {
-                    prefixes.insert(key[..i].to_string());
-                }
-            }
-        }
+        // to run. Most words are ruled out before that by the filter.
         let mut filter = NameFilter::new();
         for key in &keys {
             filter.insert(NameKind::Key, NameHash::default().extend(key.as_bytes()));
             let head = name_head(key);
             filter.insert(NameKind::Head, NameHash::default().extend(head.as_bytes()));
-        }
-        for prefix in &prefixes {
-            filter.insert(
-                NameKind::Prefix,
-                NameHash::default().extend(prefix.as_bytes()),
-            );
+            for prefix in name_prefixes(key) {
+                filter.insert(
+                    NameKind::Prefix,
+                    NameHash::default().extend(prefix.as_bytes()),
+                );
+            }
         }
         let key_ids = keys
             .iter()
@@ -792,7 +782,6 @@ impl Gazetteer {
             entries,
             squashed,
             key_ids,
-            prefixes,
             filter,
             region_by_code,
             regions_by_initial,
@@ -901,16 +890,15 @@ impl Gazetteer {
             if !char_at(text, next_start).is_some_and(is_alphanumeric) {
                 break;
             }
-            // Only go on while the words so far (with the dot) begin some longer name.
+            // Only go on while the words so far (with the dot) may begin some longer name.
+            // The filter's "maybe" is enough, without a look-up to confirm it: if the words so
+            // far, P, begin no name, then no longer name starting with P and this separator
+            // exists either, so going on finds nothing and `best` stays as it is.
             let prefix_end = if dot { end + 1 } else { end };
             if dot {
                 hash = hash.push(b'.');
             }
             if !self.filter.may_contain(NameKind::Prefix, hash) {
-                break;
-            }
-            lower_name_into(lowered, &text[pos..prefix_end]);
-            if !self.prefixes.contains(lowered.as_str()) {
                 break;
             }
             hash = hash.push(bytes[prefix_end]);
@@ -921,10 +909,22 @@ impl Gazetteer {
 
     /// The key id of the name form written `candidate` in the text (whose spelling in the
     /// index, see [`lower_name_into`], has hash `hash`), if it is one. The spelling is built
-    /// in `lowered` only when `self.filter` does not rule it out.
+    /// only when `self.filter` does not rule it out: on the stack for ASCII text, else in
+    /// `lowered` (a scratch buffer allocated only for such names).
     fn key_id(&self, candidate: &str, hash: NameHash, lowered: &mut String) -> Option<usize> {
         if !self.filter.may_contain(NameKind::Key, hash) {
             return None;
+        }
+        let mut buffer = [0; 64];
+        if let Some(ascii) = buffer.get_mut(..candidate.len())
+            && candidate.is_ascii()
+        {
+            ascii.copy_from_slice(candidate.as_bytes());
+            ascii.make_ascii_lowercase();
+            // Always valid: lower-case ASCII is UTF-8.
+            if let Ok(spelling) = std::str::from_utf8(ascii) {
+                return self.key_ids.get(spelling).copied();
+            }
         }
         lower_name_into(lowered, candidate);
         self.key_ids.get(lowered.as_str()).copied()
@@ -1149,6 +1149,15 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
+/// The word-prefixes of a name form that go on with a space or a hyphen ("new", "new york"
+/// for "new york city").
+fn name_prefixes(key: &str) -> impl Iterator<Item = &str> {
+    key.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b' ' || b == b'-')
+        .map(|(i, _)| &key[..i])
+}
+
 /// The first word of a lower-case name form: up to the first space, hyphen, dot or
 /// apostrophe ("new" for "new york", "st" for "st. louis", "o" for "o'fallon").
 ///
@@ -1333,7 +1342,7 @@ impl NameHash {
 enum NameKind {
     /// A name form (a key of `key_ids`).
     Key = 0xFD,
-    /// A multi-word prefix of a name form (in `prefixes`).
+    /// A multi-word prefix of a name form ([`name_prefixes`]).
     Prefix = 0xFE,
     /// The first word of a name form ([`name_head`]).
     Head = 0xFF,
@@ -1995,6 +2004,24 @@ mod tests {
     use super::*;
     use crate::normalize::normalize;
 
+    /// The multi-word prefixes of name forms, as `Gazetteer::prefixes` held them before the
+    /// filter replaced that set.
+    fn reference_prefixes() -> &'static HashSet<String> {
+        static PREFIXES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+            let g = GAZETTEER.as_ref().unwrap();
+            let mut prefixes = HashSet::new();
+            for key in g.key_ids.keys() {
+                for (i, b) in key.bytes().enumerate() {
+                    if b == b' ' || b == b'-' {
+                        prefixes.insert(key[..i].to_string());
+                    }
+                }
+            }
+            prefixes
+        });
+        &PREFIXES
+    }
+
     /// The name scan as it was before [`NameFilter`] and [`alphanumeric_run`]: the fast scan
     /// must find exactly the same names.
     fn reference_next_name(
@@ -2083,7 +2110,7 @@ mod tests {
                     lowered.push('.');
                 }
                 // Only go on while the words so far begin some longer name.
-                if !g.prefixes.contains(lowered.as_str()) {
+                if !reference_prefixes().contains(lowered.as_str()) {
                     break;
                 }
                 lowered.push_str(if dot { " " } else { &text[end..end + 1] });
