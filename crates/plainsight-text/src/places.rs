@@ -911,10 +911,20 @@ impl Gazetteer {
     /// index, see [`lower_name_into`], has hash `hash`), if it is one. The spelling is built
     /// only when `self.filter` does not rule it out: on the stack for ASCII text, else in
     /// `lowered` (a scratch buffer allocated only for such names).
+    ///
+    /// Inlined so that the filter's usual "no" costs no call; the look-up itself is not.
+    #[inline(always)]
     fn key_id(&self, candidate: &str, hash: NameHash, lowered: &mut String) -> Option<usize> {
         if !self.filter.may_contain(NameKind::Key, hash) {
             return None;
         }
+        self.look_up_key(candidate, lowered)
+    }
+
+    /// The key id of the name form written `candidate` in the text, if it is one (see
+    /// [`Gazetteer::key_id`]).
+    #[inline(never)]
+    fn look_up_key(&self, candidate: &str, lowered: &mut String) -> Option<usize> {
         let mut buffer = [0; 64];
         if let Some(ascii) = buffer.get_mut(..candidate.len())
             && candidate.is_ascii()
