@@ -571,7 +571,8 @@ struct Gazetteer {
     /// Entries for each name form (key id).
     entries: Vec<Vec<Entry>>,
     /// Lower-case name with spaces and punctuation removed ("newyorkcity") -> pattern id.
-    squashed: HashMap<String, usize, FastHash>,
+    /// (UTF-8 bytes, so that URL pieces are squashed into a byte buffer.)
+    squashed: HashMap<Vec<u8>, usize, FastHash>,
     /// Lower-case name form -> key id.
     key_ids: HashMap<String, usize, FastHash>,
     /// Every name form; every word-prefix of a multi-word name form ("new", "new york" for
@@ -698,7 +699,7 @@ impl Gazetteer {
         let mut keys: Vec<String> = by_key.keys().cloned().collect();
         keys.sort();
         let mut entries = Vec::with_capacity(keys.len());
-        let mut squashed: HashMap<String, usize, FastHash> = HashMap::with_hasher(FastHash);
+        let mut squashed: HashMap<Vec<u8>, usize, FastHash> = HashMap::with_hasher(FastHash);
         for (id, key) in keys.iter().enumerate() {
             let mut list = by_key.remove(key).unwrap_or_default();
             // Regions first (a state name means the state), then places by population.
@@ -747,7 +748,7 @@ impl Gazetteer {
         for key in &keys {
             filter.insert(NameKind::Key, NameHash::default().extend(key.as_bytes()));
             let head = name_head(key);
-            filter.insert(NameKind::Head, NameHash::default().extend(head.as_bytes()));
+            filter.insert(NameKind::Head, NameHash::HEAD.extend(head.as_bytes()));
             for prefix in name_prefixes(key) {
                 filter.insert(
                     NameKind::Prefix,
@@ -1180,11 +1181,11 @@ fn name_head(key: &str) -> &str {
 }
 
 /// The end of the run of alphanumeric characters starting at byte `from` of `text` (a char
-/// boundary), and the [`NameHash`] of its lower-case form (as `next_name` lower-cases it:
-/// ASCII bytes directly, other characters by `char::to_lowercase`).
+/// boundary), and the hash of its lower-case form (as `next_name` lower-cases it: ASCII bytes
+/// directly, other characters by `char::to_lowercase`) as a head, from [`NameHash::HEAD`].
 fn alphanumeric_run(text: &str, from: usize) -> (usize, NameHash) {
     let bytes = text.as_bytes();
-    let mut hash = NameHash::default();
+    let mut hash = NameHash::HEAD;
     let mut at = from;
     loop {
         // ASCII letters and digits, in a loop of its own (a load, a table load, a test and the
@@ -1335,9 +1336,14 @@ fn is_alphanumeric(c: char) -> bool {
 struct NameHash(u64);
 
 impl NameHash {
-    fn push(self, b: u8) -> NameHash {
+    /// Where the hash of a name's first word starts: [`NameKind::Head`]'s byte comes first
+    /// (the other kinds' come last, see [`NameKind::tag`]), so the scan, which hashes every
+    /// word of the text, pays nothing to mark it.
+    const HEAD: NameHash = NameHash(0).push(NameKind::Head as u8);
+
+    const fn push(self, b: u8) -> NameHash {
         const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        NameHash((self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(SEED))
+        NameHash((self.0.rotate_left(5) ^ b as u64).wrapping_mul(SEED))
     }
 
     fn extend(self, bytes: &[u8]) -> NameHash {
@@ -1345,7 +1351,7 @@ impl NameHash {
     }
 }
 
-/// What a string in [`NameFilter`] is. Each kind is hashed with its own final byte (never
+/// What a string in [`NameFilter`] is. Each kind is hashed with its own extra byte (never
 /// part of UTF-8 text), so that a word that only begins names ("the" of "the woodlands")
 /// does not pass as a name form itself.
 #[derive(Debug, Clone, Copy)]
@@ -1356,6 +1362,17 @@ enum NameKind {
     Prefix = 0xFE,
     /// The first word of a name form ([`name_head`]).
     Head = 0xFF,
+}
+
+impl NameKind {
+    /// The hash the filter holds for a string of this kind with hash `hash`: followed by
+    /// the kind's byte, except for a head, whose hash starts with it ([`NameHash::HEAD`]).
+    fn tag(self, hash: NameHash) -> NameHash {
+        match self {
+            NameKind::Head => hash,
+            NameKind::Key | NameKind::Prefix => hash.push(self as u8),
+        }
+    }
 }
 
 /// A Bloom filter (two bits per string, in 2^19 bits = 64 KiB) over the strings the name
@@ -1386,43 +1403,45 @@ impl NameFilter {
     }
 
     fn insert(&mut self, kind: NameKind, hash: NameHash) {
-        for p in Self::positions(hash.push(kind as u8)) {
+        for p in Self::positions(kind.tag(hash)) {
             self.bits[p / 64] |= 1 << (p % 64);
         }
     }
 
     fn may_contain(&self, kind: NameKind, hash: NameHash) -> bool {
-        Self::positions(hash.push(kind as u8))
+        Self::positions(kind.tag(hash))
             .iter()
             .all(|&p| self.bits[p / 64] & (1 << (p % 64)) != 0)
     }
 }
 
-/// Lower-case letters and digits only: "New York" -> "newyork".
-fn squash(s: &str) -> String {
-    let mut out = String::new();
+/// Lower-case letters and digits only, as UTF-8: "New York" -> "newyork".
+fn squash(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
     squash_into(&mut out, s);
     out
 }
 
-/// [`squash`] into a reused buffer (`out` is cleared first).
-fn squash_into(out: &mut String, s: &str) {
+/// [`squash`] into a reused byte buffer (`out` is cleared first), as UTF-8.
+fn squash_into(out: &mut Vec<u8>, s: &str) {
     out.clear();
     for c in s.chars() {
         push_squashed(out, c);
     }
 }
 
-/// Append what [`squash`] keeps of `c`. ASCII characters go through one table load instead
-/// of the `char::is_alphanumeric` and `char::to_lowercase` iterators.
-fn push_squashed(out: &mut String, c: char) {
+/// Append what [`squash`] keeps of `c`, as UTF-8. ASCII characters go through one table
+/// load instead of the `char::is_alphanumeric` and `char::to_lowercase` iterators.
+fn push_squashed(out: &mut Vec<u8>, c: char) {
     if c.is_ascii() {
         let lower = ASCII_ALNUM_LOWER[c as usize];
         if lower != 0 {
-            out.push(char::from(lower));
+            out.push(lower);
         }
     } else if is_alphanumeric(c) {
-        out.extend(c.to_lowercase());
+        for lower in c.to_lowercase() {
+            out.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
+        }
     }
 }
 
@@ -1440,7 +1459,7 @@ struct SlugWord {
 /// One pass instead of splitting and then squashing each window of words again: the
 /// squashed form of consecutive words is one slice of `squashed`, and of the whole segment
 /// all of it, since the separators are not alphanumeric.
-fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut String) {
+fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut Vec<u8>) {
     words.clear();
     squashed.clear();
     let bytes = segment.as_bytes();
@@ -1465,7 +1484,7 @@ fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut String) {
         // ASCII bytes by table (see `push_squashed`), other characters decoded.
         let lower = ASCII_ALNUM_LOWER[usize::from(b)];
         if lower != 0 {
-            squashed.push(char::from(lower));
+            squashed.push(lower);
             at += 1;
         } else if b.is_ascii() {
             at += 1;
@@ -1803,7 +1822,7 @@ impl PlaceFinder {
         let mut out = Vec::new();
         // Scratch buffers reused across segments (a squashed piece of the URL is rarely
         // longer than the URL: one allocation, no growing).
-        let mut squashed = String::with_capacity(url.len());
+        let mut squashed: Vec<u8> = Vec::with_capacity(url.len());
         let mut words: Vec<SlugWord> = Vec::new();
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
@@ -1815,7 +1834,7 @@ impl PlaceFinder {
                 slug_words(segment, &mut words, &mut squashed);
             }
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            if let Some(&id) = g.squashed.get(squashed.as_str())
+            if let Some(&id) = g.squashed.get(squashed.as_slice())
                 && let Some(entry) = self.resolve_url(id, context, is_host, true)
             {
                 out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
@@ -2366,7 +2385,7 @@ mod tests {
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            if let Some(&id) = g.squashed.get(&reference_squash(segment))
+            if let Some(&id) = g.squashed.get(reference_squash(segment).as_bytes())
                 && let Some(entry) =
                     reference_resolve_url(finder, &g.entries[id], context, is_host, true)
             {
@@ -2388,7 +2407,7 @@ mod tests {
                     if joined.len() < 3 {
                         continue;
                     }
-                    let Some(&id) = g.squashed.get(&joined) else {
+                    let Some(&id) = g.squashed.get(joined.as_bytes()) else {
                         continue;
                     };
                     // A state code right after qualifies it ("raleigh-nc").
