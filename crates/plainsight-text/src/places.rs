@@ -16,6 +16,7 @@
 //!
 //! The index is built once per process from files embedded in the binary (no file I/O).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -260,6 +261,11 @@ const COMMON_WORDS: &[&str] = &[
     "manchester",
     "bristol",
     "orleans",
+];
+
+/// Host labels that never name a place ("www.", "m."), compared in any case.
+const TECHNICAL_LABELS: &[&str] = &[
+    "www", "m", "mobile", "api", "cdn", "img", "images", "static", "mail", "en", "us",
 ];
 
 /// Place names that are also common first names (the ad's writer or persona): in free text
@@ -565,14 +571,23 @@ struct Gazetteer {
     /// Entries for each name form (key id).
     entries: Vec<Vec<Entry>>,
     /// Lower-case name with spaces and punctuation removed ("newyorkcity") -> pattern id.
-    squashed: HashMap<String, usize, FastHash>,
+    /// (UTF-8 bytes, so that URL pieces are squashed into a byte buffer.)
+    squashed: HashMap<Vec<u8>, usize, FastHash>,
     /// Lower-case name form -> key id.
     key_ids: HashMap<String, usize, FastHash>,
-    /// Every word-prefix of a multi-word name form ("new", "new york" for "new york city"), so
-    /// that a scan extends a candidate only while it can still become a name.
-    prefixes: HashSet<String, FastHash>,
+    /// Every name form; every word-prefix of a multi-word name form ("new", "new york" for
+    /// "new york city"), so that a scan extends a candidate only while it can still become a
+    /// name; and the first word of every name form ("new" for "new york city", "o" for
+    /// "o'fallon"); each marked with its kind. Checked before any hash map look-up.
+    filter: NameFilter,
     /// Region lookup by upper-case postal code.
     region_by_code: HashMap<String, u16, FastHash>,
+    /// For each byte, the regions (in `regions` order) whose name starts with it in lower
+    /// case: a state name in text is looked for among a handful of names, not all 64.
+    regions_by_initial: Vec<Vec<u16>>,
+    /// For each key id: is the name of its first entry a common word, a first name or a
+    /// foreign namesake? (For URLs, looked up per segment; precomputed like `word_class`.)
+    first_entry_doubtful: Vec<bool>,
     /// For each key id: is it a common word, a first name, a foreign namesake?
     /// (Precomputed so that candidates cost no list scans.)
     word_class: Vec<WordClass>,
@@ -684,7 +699,7 @@ impl Gazetteer {
         let mut keys: Vec<String> = by_key.keys().cloned().collect();
         keys.sort();
         let mut entries = Vec::with_capacity(keys.len());
-        let mut squashed: HashMap<String, usize, FastHash> = HashMap::with_hasher(FastHash);
+        let mut squashed: HashMap<Vec<u8>, usize, FastHash> = HashMap::with_hasher(FastHash);
         for (id, key) in keys.iter().enumerate() {
             let mut list = by_key.remove(key).unwrap_or_default();
             // Regions first (a state name means the state), then places by population.
@@ -705,15 +720,40 @@ impl Gazetteer {
                 foreign_namesake: contains_ci(FOREIGN_NAMESAKES, k),
             })
             .collect();
+        // The three lists hold lower-case ASCII words (a test checks), so a name is in one of
+        // them, ignoring ASCII case, when its ASCII lower-case form is in this set.
+        let doubtful: HashSet<&str> = COMMON_WORDS
+            .iter()
+            .chain(FIRST_NAMES)
+            .chain(FOREIGN_NAMESAKES)
+            .copied()
+            .collect();
+        let first_entry_doubtful = entries
+            .iter()
+            .map(|list: &Vec<Entry>| {
+                list.first().is_some_and(|&e| {
+                    let name = match e {
+                        Entry::Place(i) => &places[i as usize].name,
+                        Entry::Region(i) => &regions[i as usize].name,
+                        Entry::County(i) => &counties[i as usize].name,
+                    };
+                    doubtful.contains(name.to_ascii_lowercase().as_str())
+                })
+            })
+            .collect();
         // Names are found by looking words up in a hash map (one lookup per word of text);
         // an Aho-Corasick automaton over 15,000 names was several times slower to build and
-        // to run.
-        let mut prefixes = HashSet::with_hasher(FastHash);
+        // to run. Most words are ruled out before that by the filter.
+        let mut filter = NameFilter::new();
         for key in &keys {
-            for (i, b) in key.bytes().enumerate() {
-                if b == b' ' || b == b'-' {
-                    prefixes.insert(key[..i].to_string());
-                }
+            filter.insert(NameKind::Key, NameHash::default().extend(key.as_bytes()));
+            let head = name_head(key);
+            filter.insert(NameKind::Head, NameHash::HEAD.extend(head.as_bytes()));
+            for prefix in name_prefixes(key) {
+                filter.insert(
+                    NameKind::Prefix,
+                    NameHash::default().extend(prefix.as_bytes()),
+                );
             }
         }
         let key_ids = keys
@@ -726,6 +766,16 @@ impl Gazetteer {
             .enumerate()
             .map(|(i, r)| (r.code.clone(), i as u16))
             .collect();
+        let mut regions_by_initial = vec![Vec::new(); 256];
+        for (i, r) in regions.iter().enumerate() {
+            // An empty name matches anywhere (`region_after` compares `name.len()` bytes).
+            match r.name.as_bytes().first() {
+                Some(b) => regions_by_initial[usize::from(b.to_ascii_lowercase())].push(i as u16),
+                None => regions_by_initial
+                    .iter_mut()
+                    .for_each(|list| list.push(i as u16)),
+            }
+        }
         Ok(Gazetteer {
             places,
             regions,
@@ -733,8 +783,10 @@ impl Gazetteer {
             entries,
             squashed,
             key_ids,
-            prefixes,
+            filter,
             region_by_code,
+            regions_by_initial,
+            first_entry_doubtful,
             word_class,
         })
     }
@@ -744,7 +796,9 @@ impl Gazetteer {
     /// `lowered` is a scratch buffer reused across calls.
     ///
     /// This runs over every word of every title and body, so it reads ASCII bytes directly
-    /// and decodes a `char` only where a byte is not ASCII (see [`char_at`], [`char_before`]).
+    /// and decodes a `char` only where a byte is not ASCII (see [`char_at`], [`char_before`]),
+    /// and most words are ruled out by [`NameFilter`] on their first word alone, without
+    /// building a lower-case copy or touching the hash maps.
     fn next_name(
         &self,
         text: &str,
@@ -752,99 +806,139 @@ impl Gazetteer {
         lowered: &mut String,
     ) -> Option<(usize, usize, usize)> {
         let bytes = text.as_bytes();
+        // Whether the character before `pos` is a word character (alphanumeric or '_'): a
+        // word starts only after one that is not. Tracked as the scan goes rather than
+        // decoded again at each word.
+        let mut prev_is_word =
+            char_before(text, from).is_some_and(|p| is_alphanumeric(p) || p == '_');
         let mut pos = from;
         while pos < bytes.len() {
             // Find the next word start.
-            let Some(c) = char_at(text, pos) else {
-                break;
-            };
-            if !c.is_alphanumeric() {
-                pos += c.len_utf8();
-                continue;
-            }
-            let prev_is_word =
-                char_before(text, pos).is_some_and(|p| p.is_alphanumeric() || p == '_');
-            if prev_is_word {
-                pos += c.len_utf8();
-                continue;
-            }
-            // Extend word by word while the text so far is a prefix of some name.
-            lowered.clear();
-            let mut best: Option<(usize, usize)> = None;
-            let mut end = pos;
-            for _ in 0..6 {
-                // Consume one word.
-                let word_end = end_of_run(text, end, |ch| {
-                    ch.is_alphanumeric() || ch == '\'' || ch == '’'
-                });
-                // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
-                let mut apostrophe: Option<(usize, usize)> = None;
-                let word = &text[end..word_end];
-                if word.is_ascii() {
-                    for (i, b) in word.bytes().enumerate() {
-                        if b == b'\'' {
-                            apostrophe.get_or_insert((end + i, lowered.len()));
-                            lowered.push('\'');
-                        } else {
-                            lowered.push(char::from(b.to_ascii_lowercase()));
-                        }
-                    }
-                } else {
-                    for (i, ch) in word.char_indices() {
-                        if ch == '\'' || ch == '’' {
-                            apostrophe.get_or_insert((end + i, lowered.len()));
-                            lowered.push('\'');
-                        } else {
-                            lowered.extend(ch.to_lowercase());
-                        }
-                    }
+            let b = bytes[pos];
+            if ASCII_ALNUM_LOWER[usize::from(b)] == 0 {
+                if b.is_ascii() {
+                    prev_is_word = b == b'_';
+                    pos += 1;
+                    continue;
                 }
-                end = word_end;
-                if let Some(&id) = self.key_ids.get(lowered.as_str()) {
-                    best = Some((end, id));
-                } else if let Some((text_cut, lowered_cut)) = apostrophe {
-                    // "Raleigh's": the name without its possessive ends the search.
-                    if let Some(&id) = self.key_ids.get(&lowered[..lowered_cut]) {
-                        best = Some((text_cut, id));
-                    }
+                let Some(c) = char_at(text, pos) else {
                     break;
-                }
-                // A name may end in "." ("St." alone is rare, but "Ft." is not).
-                if bytes.get(end) == Some(&b'.') {
-                    lowered.push('.');
-                    if let Some(&id) = self.key_ids.get(lowered.as_str()) {
-                        best = Some((end + 1, id));
-                    }
-                    lowered.pop();
-                }
-                // The separator to the next word: " ", "-", or ". " after an abbreviation.
-                let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
-                    (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
-                    (Some(b'.'), Some(b' ')) => (true, 2),
-                    _ => break,
                 };
-                let next_start = end + sep_len;
-                if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
-                    break;
+                if !is_alphanumeric(c) {
+                    prev_is_word = false;
+                    pos += c.len_utf8();
+                    continue;
                 }
-                if dot {
-                    lowered.push('.');
-                }
-                // Only go on while the words so far begin some longer name.
-                if !self.prefixes.contains(lowered.as_str()) {
-                    break;
-                }
-                lowered.push_str(if dot { " " } else { &text[end..end + 1] });
-                end = next_start;
             }
-            if let Some((name_end, id)) = best {
+            // The alphanumeric run from here: the word's "head" (a word ends at an apostrophe
+            // too, in the name index). If no name form begins with it, no name starts here.
+            let (run_end, head) = alphanumeric_run(text, pos);
+            if !prev_is_word
+                && self.filter.may_contain(NameKind::Head, head)
+                && let Some((name_end, id)) = self.longest_name_at(text, pos, lowered)
+            {
                 return Some((pos, name_end, id));
             }
-            // No name starts here: skip this word.
-            let skip = end_of_run(text, pos, char::is_alphanumeric);
-            pos = skip.max(pos + 1);
+            // No name starts here: skip this word (its last character is alphanumeric).
+            prev_is_word = true;
+            pos = run_end;
         }
         None
+    }
+
+    /// The longest name form starting at the word start `pos`: (end, key id). Extends word
+    /// by word (up to six) while the words so far are a prefix of some longer name.
+    fn longest_name_at(
+        &self,
+        text: &str,
+        pos: usize,
+        lowered: &mut String,
+    ) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        // The candidate name is always `text[pos..end]` spelt as the index spells it
+        // ([`lower_name_into`]), and `hash` its `NameHash`, kept up to date word by word: a
+        // look-up builds that string (in `lowered`) only if `self.filter` lets it through.
+        let mut hash = NameHash::default();
+        let mut best: Option<(usize, usize)> = None;
+        let mut end = pos;
+        for _ in 0..6 {
+            // Consume one word; note where an apostrophe starts ("Raleigh's").
+            let (word_end, word_hash, apostrophe) = lowered_word(text, end, hash);
+            hash = word_hash;
+            end = word_end;
+            if let Some(id) = self.key_id(&text[pos..end], hash, lowered) {
+                best = Some((end, id));
+            } else if let Some((text_cut, cut_hash)) = apostrophe {
+                // "Raleigh's": the name without its possessive ends the search.
+                if let Some(id) = self.key_id(&text[pos..text_cut], cut_hash, lowered) {
+                    best = Some((text_cut, id));
+                }
+                break;
+            }
+            // A name may end in "." ("St." alone is rare, but "Ft." is not).
+            if bytes.get(end) == Some(&b'.')
+                && let Some(id) = self.key_id(&text[pos..end + 1], hash.push(b'.'), lowered)
+            {
+                best = Some((end + 1, id));
+            }
+            // The separator to the next word: " ", "-", or ". " after an abbreviation.
+            let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
+                (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
+                (Some(b'.'), Some(b' ')) => (true, 2),
+                _ => break,
+            };
+            let next_start = end + sep_len;
+            if !char_at(text, next_start).is_some_and(is_alphanumeric) {
+                break;
+            }
+            // Only go on while the words so far (with the dot) may begin some longer name.
+            // The filter's "maybe" is enough, without a look-up to confirm it: if the words so
+            // far, P, begin no name, then no longer name starting with P and this separator
+            // exists either, so going on finds nothing and `best` stays as it is.
+            let prefix_end = if dot { end + 1 } else { end };
+            if dot {
+                hash = hash.push(b'.');
+            }
+            if !self.filter.may_contain(NameKind::Prefix, hash) {
+                break;
+            }
+            hash = hash.push(bytes[prefix_end]);
+            end = next_start;
+        }
+        best
+    }
+
+    /// The key id of the name form written `candidate` in the text (whose spelling in the
+    /// index, see [`lower_name_into`], has hash `hash`), if it is one. The spelling is built
+    /// only when `self.filter` does not rule it out: on the stack for ASCII text, else in
+    /// `lowered` (a scratch buffer allocated only for such names).
+    ///
+    /// Inlined so that the filter's usual "no" costs no call; the look-up itself is not.
+    #[inline(always)]
+    fn key_id(&self, candidate: &str, hash: NameHash, lowered: &mut String) -> Option<usize> {
+        if !self.filter.may_contain(NameKind::Key, hash) {
+            return None;
+        }
+        self.look_up_key(candidate, lowered)
+    }
+
+    /// The key id of the name form written `candidate` in the text, if it is one (see
+    /// [`Gazetteer::key_id`]).
+    #[inline(never)]
+    fn look_up_key(&self, candidate: &str, lowered: &mut String) -> Option<usize> {
+        let mut buffer = [0; 64];
+        if let Some(ascii) = buffer.get_mut(..candidate.len())
+            && candidate.is_ascii()
+        {
+            ascii.copy_from_slice(candidate.as_bytes());
+            ascii.make_ascii_lowercase();
+            // Always valid: lower-case ASCII is UTF-8.
+            if let Ok(spelling) = std::str::from_utf8(ascii) {
+                return self.key_ids.get(spelling).copied();
+            }
+        }
+        lower_name_into(lowered, candidate);
+        self.key_ids.get(lowered.as_str()).copied()
     }
 
     fn population(&self, entry: Entry) -> u64 {
@@ -911,6 +1005,17 @@ impl Gazetteer {
         }
     }
 
+    /// The region whose postal code is `code` in any case ("nc", "Nc"), without allocating
+    /// an upper-case copy.
+    fn region_by_code_any_case(&self, code: &str) -> Option<u16> {
+        let &[a, b] = code.as_bytes() else {
+            return None;
+        };
+        let upper = [a.to_ascii_uppercase(), b.to_ascii_uppercase()];
+        let upper = std::str::from_utf8(&upper).ok()?;
+        self.region_by_code.get(upper).copied()
+    }
+
     /// A state or province written at `pos` after a place name: ", NC", " NC", ",NC",
     /// " North Carolina", ", N.C.". Codes must be upper case unless `any_case`.
     /// Returns the region and the end of the qualifier.
@@ -933,15 +1038,18 @@ impl Gazetteer {
         if !any_case && !bytes.get(p).is_some_and(u8::is_ascii_uppercase) {
             return None;
         }
-        // Full names first ("North Carolina" before "NC").
-        for (i, r) in self.regions.iter().enumerate() {
+        // Full names first ("North Carolina" before "NC"), in `regions` order; only names
+        // with the same initial can match, and those are listed by initial.
+        let initial = bytes.get(p).map_or(0, u8::to_ascii_lowercase);
+        for &i in &self.regions_by_initial[usize::from(initial)] {
+            let r = &self.regions[usize::from(i)];
             let n = r.name.len();
             if bytes.len() >= p + n
                 && text.is_char_boundary(p + n)
                 && text[p..p + n].eq_ignore_ascii_case(&r.name)
                 && !bytes.get(p + n).is_some_and(u8::is_ascii_alphanumeric)
             {
-                return Some((i as u16, p + n));
+                return Some((i, p + n));
             }
         }
         // Two-letter code, optionally dotted ("N.C.").
@@ -1052,12 +1160,350 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
-/// Lower-case letters and digits only: "New York" -> "newyork".
-fn squash(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// The word-prefixes of a name form that go on with a space or a hyphen ("new", "new york"
+/// for "new york city").
+fn name_prefixes(key: &str) -> impl Iterator<Item = &str> {
+    key.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b' ' || b == b'-')
+        .map(|(i, _)| &key[..i])
+}
+
+/// The first word of a lower-case name form: up to the first space, hyphen, dot or
+/// apostrophe ("new" for "new york", "st" for "st. louis", "o" for "o'fallon").
+///
+/// In text, a word's alphanumeric run, lower-cased, is followed in every string that
+/// [`Gazetteer::next_name`] looks up by nothing or by one of these four characters (lower-case
+/// letters and digits never are one), so a word whose run is not the head of some name form
+/// cannot start a name.
+fn name_head(key: &str) -> &str {
+    key.find([' ', '-', '.', '\'']).map_or(key, |i| &key[..i])
+}
+
+/// The end of the run of alphanumeric characters starting at byte `from` of `text` (a char
+/// boundary), and the hash of its lower-case form (as `next_name` lower-cases it: ASCII bytes
+/// directly, other characters by `char::to_lowercase`) as a head, from [`NameHash::HEAD`].
+fn alphanumeric_run(text: &str, from: usize) -> (usize, NameHash) {
+    let bytes = text.as_bytes();
+    let mut hash = NameHash::HEAD;
+    let mut at = from;
+    loop {
+        // ASCII letters and digits, in a loop of its own (a load, a table load, a test and the
+        // hash step per byte); other characters below.
+        while let Some(&lower) = bytes.get(at).map(|&b| &ASCII_ALNUM_LOWER[usize::from(b)]) {
+            if lower == 0 {
+                break;
+            }
+            hash = hash.push(lower);
+            at += 1;
+        }
+        if bytes.get(at).is_none_or(u8::is_ascii) {
+            return (at, hash);
+        }
+        let Some(c) = char_at(text, at).filter(|&c| is_alphanumeric(c)) else {
+            return (at, hash);
+        };
+        for lower in c.to_lowercase() {
+            hash = hash.extend(lower.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        at += c.len_utf8();
+    }
+}
+
+/// How a name found in text is spelt in the index: lower case, with both apostrophes as
+/// "'" ("Raleigh’s" -> "raleigh's"); the separators between words (" ", "-", ". ") stay as
+/// they are. `out` is cleared first.
+fn lower_name_into(out: &mut String, text: &str) {
+    out.clear();
+    // Room for most names at the first use, so the buffer does not grow step by step.
+    out.reserve(64);
+    if text.is_ascii() {
+        // ASCII case-folding keeps the apostrophe "'" as it is.
+        out.push_str(text);
+        out.make_ascii_lowercase();
+        return;
+    }
+    for c in text.chars() {
+        if c == '’' {
+            out.push('\'');
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// The word of a name at byte `from` of `text` (letters, digits and apostrophes): its end,
+/// `hash` extended by the word's spelling in the index (see [`lower_name_into`]), and where
+/// its first apostrophe is, with the hash up to it.
+fn lowered_word(
+    text: &str,
+    from: usize,
+    mut hash: NameHash,
+) -> (usize, NameHash, Option<(usize, NameHash)>) {
+    let bytes = text.as_bytes();
+    let mut apostrophe = None;
+    let mut at = from;
+    loop {
+        // ASCII bytes in a loop of their own (as in `alphanumeric_run`).
+        while let Some(&lower) = bytes.get(at).map(|&b| &ASCII_WORD_LOWER[usize::from(b)]) {
+            if lower == 0 {
+                break;
+            }
+            if lower == b'\'' && apostrophe.is_none() {
+                apostrophe = Some((at, hash));
+            }
+            hash = hash.push(lower);
+            at += 1;
+        }
+        if bytes.get(at).is_none_or(u8::is_ascii) {
+            break;
+        }
+        let Some(c) = char_at(text, at) else {
+            break;
+        };
+        if c == '’' {
+            if apostrophe.is_none() {
+                apostrophe = Some((at, hash));
+            }
+            hash = hash.push(b'\'');
+        } else if is_alphanumeric(c) {
+            for lower in c.to_lowercase() {
+                hash = hash.extend(lower.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+        } else {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    (at, hash, apostrophe)
+}
+
+/// [`ASCII_ALNUM_LOWER`] with the apostrophe "'" too: the bytes of a word of a name.
+static ASCII_WORD_LOWER: [u8; 256] = {
+    let mut table = ASCII_ALNUM_LOWER;
+    table[b'\'' as usize] = b'\'';
+    table
+};
+
+/// For each byte: its lower-case form if it is an ASCII letter or digit, else 0. One table
+/// load per byte instead of the range tests of `is_ascii_alphanumeric` and
+/// `to_ascii_lowercase` (this runs over every byte of every word).
+static ASCII_ALNUM_LOWER: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut b = 0;
+    while b < 128 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// Unicode blocks with no letter or digit (`char::is_alphanumeric` is false throughout, as a
+/// test checks): general punctuation (’ “ ” • …), arrows and technical symbols, box drawing,
+/// shapes, miscellaneous symbols and dingbats (up to the circled digits), variation
+/// selectors, and the emoji planes' pictographs.
+const SYMBOL_BLOCKS: &[(char, char)] = &[
+    ('\u{2000}', '\u{206F}'),
+    ('\u{2190}', '\u{245F}'),
+    ('\u{2500}', '\u{2775}'),
+    ('\u{2794}', '\u{27BF}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{1F300}', '\u{1FAFF}'),
+];
+
+/// `char::is_alphanumeric`, answered without the Unicode tables for ASCII and for the
+/// symbols ads are full of (emoji, curly quotes, dingbats; see [`SYMBOL_BLOCKS`]): the
+/// table look-up costs a hundred or more instructions per character.
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    if SYMBOL_BLOCKS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+    {
+        return false;
+    }
+    c.is_alphanumeric()
+}
+
+/// A hash of a lower-case name (FxHash-style, one byte at a time), computed incrementally as
+/// a word is read, so that [`NameFilter`] can be asked before any string is built or hashed
+/// again for a hash map.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct NameHash(u64);
+
+impl NameHash {
+    /// Where the hash of a name's first word starts: [`NameKind::Head`]'s byte comes first
+    /// (the other kinds' come last, see [`NameKind::tag`]), so the scan, which hashes every
+    /// word of the text, pays nothing to mark it.
+    const HEAD: NameHash = NameHash(0).push(NameKind::Head as u8);
+
+    const fn push(self, b: u8) -> NameHash {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        NameHash((self.0.rotate_left(5) ^ b as u64).wrapping_mul(SEED))
+    }
+
+    fn extend(self, bytes: &[u8]) -> NameHash {
+        bytes.iter().fold(self, |h, &b| h.push(b))
+    }
+}
+
+/// What a string in [`NameFilter`] is. Each kind is hashed with its own extra byte (never
+/// part of UTF-8 text), so that a word that only begins names ("the" of "the woodlands")
+/// does not pass as a name form itself.
+#[derive(Debug, Clone, Copy)]
+enum NameKind {
+    /// A name form (a key of `key_ids`).
+    Key = 0xFD,
+    /// A multi-word prefix of a name form ([`name_prefixes`]).
+    Prefix = 0xFE,
+    /// The first word of a name form ([`name_head`]).
+    Head = 0xFF,
+}
+
+impl NameKind {
+    /// The hash the filter holds for a string of this kind with hash `hash`: followed by
+    /// the kind's byte, except for a head, whose hash starts with it ([`NameHash::HEAD`]).
+    fn tag(self, hash: NameHash) -> NameHash {
+        match self {
+            NameKind::Head => hash,
+            NameKind::Key | NameKind::Prefix => hash.push(self as u8),
+        }
+    }
+}
+
+/// A Bloom filter (two bits per string, in 2^19 bits = 64 KiB) over the strings the name
+/// index can match. A "no" is certain, so most words of a text are ruled out after one
+/// pass over their bytes; a "yes" (about 1.5% false positives) is checked in the hash maps.
+#[derive(Debug)]
+struct NameFilter {
+    bits: Vec<u64>,
+}
+
+impl NameFilter {
+    const BITS_LOG2: u32 = 19;
+
+    fn new() -> NameFilter {
+        NameFilter {
+            bits: vec![0; 1 << (Self::BITS_LOG2 - 6)],
+        }
+    }
+
+    /// The two bit positions of a hash: its top bits, and the bits below those (the
+    /// multiplication in [`NameHash::push`] mixes best into the high bits).
+    fn positions(hash: NameHash) -> [usize; 2] {
+        let mask = (1 << Self::BITS_LOG2) - 1;
+        [
+            (hash.0 >> (64 - Self::BITS_LOG2)) as usize,
+            (hash.0 >> (64 - 2 * Self::BITS_LOG2)) as usize & mask,
+        ]
+    }
+
+    fn insert(&mut self, kind: NameKind, hash: NameHash) {
+        for p in Self::positions(kind.tag(hash)) {
+            self.bits[p / 64] |= 1 << (p % 64);
+        }
+    }
+
+    fn may_contain(&self, kind: NameKind, hash: NameHash) -> bool {
+        Self::positions(kind.tag(hash))
+            .iter()
+            .all(|&p| self.bits[p / 64] & (1 << (p % 64)) != 0)
+    }
+}
+
+/// Lower-case letters and digits only, as UTF-8: "New York" -> "newyork".
+fn squash(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    squash_into(&mut out, s);
+    out
+}
+
+/// [`squash`] into a reused byte buffer (`out` is cleared first), as UTF-8.
+fn squash_into(out: &mut Vec<u8>, s: &str) {
+    out.clear();
+    for c in s.chars() {
+        push_squashed(out, c);
+    }
+}
+
+/// Append what [`squash`] keeps of `c`, as UTF-8. ASCII characters go through one table
+/// load instead of the `char::is_alphanumeric` and `char::to_lowercase` iterators.
+fn push_squashed(out: &mut Vec<u8>, c: char) {
+    if c.is_ascii() {
+        let lower = ASCII_ALNUM_LOWER[c as usize];
+        if lower != 0 {
+            out.push(lower);
+        }
+    } else if is_alphanumeric(c) {
+        for lower in c.to_lowercase() {
+            out.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    }
+}
+
+/// A word of a URL slug: its byte range in the path segment, and the range of its squashed
+/// form in the buffer [`slug_words`] fills.
+struct SlugWord {
+    start: usize,
+    end: usize,
+    squashed_start: usize,
+    squashed_end: usize,
+}
+
+/// Split a URL path segment into slug words (the non-empty pieces between '-', '_', '+', '.'
+/// and ','), and squash each into `squashed`, end to end (both buffers are cleared first).
+/// One pass instead of splitting and then squashing each window of words again: the
+/// squashed form of consecutive words is one slice of `squashed`, and of the whole segment
+/// all of it, since the separators are not alphanumeric.
+fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut Vec<u8>) {
+    words.clear();
+    squashed.clear();
+    let bytes = segment.as_bytes();
+    // Start of the current word: in the segment, and in `squashed`.
+    let mut current: Option<(usize, usize)> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if matches!(b, b'-' | b'_' | b'+' | b'.' | b',') {
+            if let Some((start, squashed_start)) = current.take() {
+                words.push(SlugWord {
+                    start,
+                    end: at,
+                    squashed_start,
+                    squashed_end: squashed.len(),
+                });
+            }
+            at += 1;
+            continue;
+        }
+        current.get_or_insert((at, squashed.len()));
+        // ASCII bytes by table (see `push_squashed`), other characters decoded.
+        let lower = ASCII_ALNUM_LOWER[usize::from(b)];
+        if lower != 0 {
+            squashed.push(lower);
+            at += 1;
+        } else if b.is_ascii() {
+            at += 1;
+        } else {
+            let Some(c) = char_at(segment, at) else {
+                break;
+            };
+            push_squashed(squashed, c);
+            at += c.len_utf8();
+        }
+    }
+    if let Some((start, squashed_start)) = current {
+        words.push(SlugWord {
+            start,
+            end: segment.len(),
+            squashed_start,
+            squashed_end: squashed.len(),
+        });
+    }
 }
 
 fn contains_ci(list: &[&str], key: &str) -> bool {
@@ -1129,7 +1575,11 @@ impl PlaceFinder {
         text: &FieldText<'_>,
         context: &mut PlaceContext,
     ) -> Vec<Location> {
-        let found = self.find(text, context, Strictness::LocationField);
+        let mut local = Cow::Borrowed(&*context);
+        let found = self.find(text, &mut local, Strictness::LocationField);
+        if let Cow::Owned(updated) = local {
+            *context = updated;
+        }
         let g = self.gazetteer;
         let mut out = found;
         if out.is_empty() {
@@ -1157,14 +1607,15 @@ impl PlaceFinder {
 
     /// Places in a title or body.
     pub fn find_in_text(&self, text: &FieldText<'_>, context: &PlaceContext) -> Vec<Location> {
-        let mut local = context.clone();
-        self.find(text, &mut local, Strictness::FreeText)
+        self.find(text, &mut Cow::Borrowed(context), Strictness::FreeText)
     }
 
+    /// States the field names are added to `context`, which is copied only then (most fields
+    /// name none, and a title or body must not change the ad's context).
     fn find(
         &self,
         text: &FieldText<'_>,
-        context: &mut PlaceContext,
+        context: &mut Cow<'_, PlaceContext>,
         strictness: Strictness,
     ) -> Vec<Location> {
         let g = self.gazetteer;
@@ -1174,7 +1625,8 @@ impl PlaceFinder {
 
         // Pass 1: candidates with word boundaries, and the states they are qualified by.
         let mut candidates = Vec::new();
-        let mut lowered = String::with_capacity(64);
+        // Allocated only if some word gets past the name filter.
+        let mut lowered = String::new();
         let mut resume = 0;
         for (start, end, key_id) in std::iter::from_fn(|| {
             let found = g.next_name(haystack, resume, &mut lowered);
@@ -1207,12 +1659,12 @@ impl PlaceFinder {
         for c in &candidates {
             if let Some((r, _)) = c.qualifier {
                 let region = &g.regions[r as usize];
-                context.add(region.country, &region.code);
+                context.to_mut().add(region.country, &region.code);
             } else if let Some(Entry::Region(r)) = g.entries[c.key_id].first()
                 && first_is_upper(haystack, c.start)
             {
                 let region = &g.regions[*r as usize];
-                context.add(region.country, &region.code);
+                context.to_mut().add(region.country, &region.code);
             }
         }
 
@@ -1325,6 +1777,558 @@ impl PlaceFinder {
     /// ("/nc/raleigh/", "/new-york/"). Two-letter state codes in the path go to `context`.
     pub fn find_in_url(&self, url: &str, context: &mut PlaceContext) -> Vec<Location> {
         let g = self.gazetteer;
+        // Byte searches rather than `str::find("://")`, whose searcher set-up alone costs more
+        // than scanning a URL.
+        let after_scheme = url
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .map_or(0, |i| i + 3);
+        let host_end = url.as_bytes()[after_scheme..]
+            .iter()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .map_or(url.len(), |i| after_scheme + i);
+        let host = &url[after_scheme..host_end];
+
+        // Segments: (start, end, is_host_label).
+        let mut segments: Vec<(usize, usize, bool)> = Vec::new();
+        // Skip the registrable domain and TLD (last two labels) and technical labels.
+        let label_count = pieces(host, b".").count();
+        for (s, e) in pieces(host, b".").take(label_count.saturating_sub(2)) {
+            let label = &host[s..e];
+            if !TECHNICAL_LABELS
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(label))
+            {
+                segments.push((after_scheme + s, after_scheme + e, true));
+            }
+        }
+        if host_end < url.len() {
+            let path_end = url.as_bytes()[host_end..]
+                .iter()
+                .position(|b| matches!(b, b'?' | b'#'))
+                .map_or(url.len(), |i| host_end + i);
+            for (s, e) in pieces(&url[host_end..path_end], b"/") {
+                segments.push((host_end + s, host_end + e, false));
+            }
+        }
+        // State codes as whole path segments ("/nc/").
+        for &(s, e, is_host) in &segments {
+            if !is_host && let Some(r) = g.region_by_code_any_case(&url[s..e]) {
+                let region = &g.regions[r as usize];
+                context.add(region.country, &region.code);
+            }
+        }
+        let mut out = Vec::new();
+        // Scratch buffers reused across segments (a squashed piece of the URL is rarely
+        // longer than the URL: one allocation, no growing).
+        let mut squashed: Vec<u8> = Vec::with_capacity(url.len());
+        let mut words: Vec<SlugWord> = Vec::new();
+        for &(s, e, is_host) in &segments {
+            let segment = &url[s..e];
+            // The squashed segment, and for a path segment its slug words, whose squashed
+            // forms lie end to end in `squashed`.
+            if is_host {
+                squash_into(&mut squashed, segment);
+            } else {
+                slug_words(segment, &mut words, &mut squashed);
+            }
+            // Whole segment: "raleigh", "newyork", "new-york", "new_york".
+            if let Some(&id) = g.squashed.get(squashed.as_slice())
+                && let Some(entry) = self.resolve_url(id, context, is_host, true)
+            {
+                out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
+                continue;
+            }
+            if is_host {
+                continue;
+            }
+            // Slug words: "sexy-girl-in-raleigh-nc-23": windows of up to three words.
+            let mut w = 0;
+            while w < words.len() {
+                let mut matched = false;
+                for len in (1..=3.min(words.len() - w)).rev() {
+                    let (first, last) = (&words[w], &words[w + len - 1]);
+                    let (ws, we) = (first.start, last.end);
+                    // The window's squashed form: the separators between its words have none.
+                    let joined = &squashed[first.squashed_start..last.squashed_end];
+                    if joined.len() < 3 {
+                        continue;
+                    }
+                    let Some(&id) = g.squashed.get(joined) else {
+                        continue;
+                    };
+                    // A state code right after qualifies it ("raleigh-nc").
+                    let next_state = words
+                        .get(w + len)
+                        .and_then(|next| g.region_by_code_any_case(&segment[next.start..next.end]));
+                    let mut local = context.clone();
+                    if let Some(r) = next_state {
+                        let region = &g.regions[r as usize];
+                        local.add(region.country, &region.code);
+                    }
+                    let strict_ok = next_state.is_some() || len > 1;
+                    let Some(entry) = self.resolve_url(id, &local, false, strict_ok) else {
+                        continue;
+                    };
+                    if matches!(entry, Entry::Region(_)) && len == 1 && !strict_ok {
+                        continue;
+                    }
+                    let span = Span::new(s + ws, s + we);
+                    out.push(g.location(
+                        entry,
+                        url[span.start..span.end].to_string(),
+                        span,
+                        Field::Url,
+                    ));
+                    w += len;
+                    matched = true;
+                    break;
+                }
+                if !matched {
+                    w += 1;
+                }
+            }
+        }
+        for l in &out {
+            let country = if l.country == "CA" { "CA" } else { "US" };
+            context.add(country, &l.admin1);
+        }
+        out
+    }
+
+    /// Resolve a URL segment. `trusted` segments (host labels, whole path segments, slugs with
+    /// a state) accept any name; other slug words follow the free-text word rules.
+    fn resolve_url(
+        &self,
+        key_id: usize,
+        context: &PlaceContext,
+        is_host: bool,
+        trusted: bool,
+    ) -> Option<Entry> {
+        let g = self.gazetteer;
+        let entries = &g.entries[key_id];
+        let first = *entries.first()?;
+        let in_context = entries.iter().copied().find(|e| {
+            let (country, admin1) = g.state_of(*e);
+            !matches!(e, Entry::Region(_)) && context.contains(country, admin1)
+        });
+        if let Some(e) = in_context {
+            return Some(e);
+        }
+        let common = g.first_entry_doubtful[key_id];
+        if is_host || trusted {
+            if common && !is_host {
+                return None;
+            }
+            return Some(first);
+        }
+        (!common && g.population(first) >= 50_000).then_some(first)
+    }
+}
+
+fn first_is_upper(text: &str, pos: usize) -> bool {
+    text[pos..].chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Is the word before `pos` a place cue ("in", "visiting", "Location:")?
+fn has_place_cue(text: &str, pos: usize) -> bool {
+    let before = text[..pos].trim_end_matches([' ', '\t', ':', ',', '-', '(']);
+    let word_start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    !word.is_empty() && PLACE_CUES.iter().any(|c| c.eq_ignore_ascii_case(word))
+}
+
+/// The character starting at byte `pos` of `text` (a char boundary), if any. ASCII bytes are
+/// read directly, without UTF-8 decoding.
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    match text.as_bytes().get(pos) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text[pos..].chars().next(),
+        None => None,
+    }
+}
+
+/// The character ending at byte `pos` of `text` (a char boundary), if any.
+fn char_before(text: &str, pos: usize) -> Option<char> {
+    match pos.checked_sub(1).map(|i| text.as_bytes()[i]) {
+        Some(b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => text[..pos].chars().next_back(),
+        None => None,
+    }
+}
+
+/// The end of the run of characters satisfying `keep` that starts at byte `from` (a char
+/// boundary): the byte offset of the first character that does not, or the text length.
+#[cfg(test)]
+fn end_of_run(text: &str, from: usize, keep: impl Fn(char) -> bool) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        let b = bytes[at];
+        let (c, len) = if b.is_ascii() {
+            (char::from(b), 1)
+        } else {
+            let c = text[at..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            (c, c.len_utf8())
+        };
+        if !keep(c) {
+            return at;
+        }
+        at += len;
+    }
+    bytes.len()
+}
+
+/// Byte ranges of the non-empty pieces of `s` between any of `separators` (ASCII), as an
+/// iterator: URLs are split into labels, segments and slug words without collecting each
+/// split into a `Vec`.
+fn pieces<'a>(s: &'a str, separators: &'a [u8]) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start < bytes.len() {
+            let from = start;
+            let end = bytes[from..]
+                .iter()
+                .position(|b| separators.contains(b))
+                .map_or(bytes.len(), |i| from + i);
+            start = end + 1;
+            if end > from {
+                return Some((from, end));
+            }
+        }
+        None
+    })
+}
+
+/// Byte ranges of the non-empty pieces of `s` between any of `separators`.
+#[cfg(test)]
+fn split_ranges(s: &str, separators: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if separators.contains(&b) {
+            if i > start {
+                out.push((start, i));
+            }
+            start = i + 1;
+        }
+    }
+    if s.len() > start {
+        out.push((start, s.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+
+    /// The multi-word prefixes of name forms, as `Gazetteer::prefixes` held them before the
+    /// filter replaced that set.
+    fn reference_prefixes() -> &'static HashSet<String> {
+        static PREFIXES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+            let g = GAZETTEER.as_ref().unwrap();
+            let mut prefixes = HashSet::new();
+            for key in g.key_ids.keys() {
+                for (i, b) in key.bytes().enumerate() {
+                    if b == b' ' || b == b'-' {
+                        prefixes.insert(key[..i].to_string());
+                    }
+                }
+            }
+            prefixes
+        });
+        &PREFIXES
+    }
+
+    /// The name scan as it was before [`NameFilter`] and [`alphanumeric_run`]: the fast scan
+    /// must find exactly the same names.
+    fn reference_next_name(
+        g: &Gazetteer,
+        text: &str,
+        from: usize,
+        lowered: &mut String,
+    ) -> Option<(usize, usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut pos = from;
+        while pos < bytes.len() {
+            // Find the next word start.
+            let Some(c) = char_at(text, pos) else {
+                break;
+            };
+            if !c.is_alphanumeric() {
+                pos += c.len_utf8();
+                continue;
+            }
+            let prev_is_word =
+                char_before(text, pos).is_some_and(|p| p.is_alphanumeric() || p == '_');
+            if prev_is_word {
+                pos += c.len_utf8();
+                continue;
+            }
+            // Extend word by word while the text so far is a prefix of some name.
+            lowered.clear();
+            let mut best: Option<(usize, usize)> = None;
+            let mut end = pos;
+            for _ in 0..6 {
+                // Consume one word.
+                let word_end = end_of_run(text, end, |ch| {
+                    ch.is_alphanumeric() || ch == '\'' || ch == '’'
+                });
+                // Where an apostrophe starts, in the text and in `lowered` ("Raleigh's").
+                let mut apostrophe: Option<(usize, usize)> = None;
+                let word = &text[end..word_end];
+                if word.is_ascii() {
+                    for (i, b) in word.bytes().enumerate() {
+                        if b == b'\'' {
+                            apostrophe.get_or_insert((end + i, lowered.len()));
+                            lowered.push('\'');
+                        } else {
+                            lowered.push(char::from(b.to_ascii_lowercase()));
+                        }
+                    }
+                } else {
+                    for (i, ch) in word.char_indices() {
+                        if ch == '\'' || ch == '’' {
+                            apostrophe.get_or_insert((end + i, lowered.len()));
+                            lowered.push('\'');
+                        } else {
+                            lowered.extend(ch.to_lowercase());
+                        }
+                    }
+                }
+                end = word_end;
+                if let Some(&id) = g.key_ids.get(lowered.as_str()) {
+                    best = Some((end, id));
+                } else if let Some((text_cut, lowered_cut)) = apostrophe {
+                    // "Raleigh's": the name without its possessive ends the search.
+                    if let Some(&id) = g.key_ids.get(&lowered[..lowered_cut]) {
+                        best = Some((text_cut, id));
+                    }
+                    break;
+                }
+                // A name may end in "." ("St." alone is rare, but "Ft." is not).
+                if bytes.get(end) == Some(&b'.') {
+                    lowered.push('.');
+                    if let Some(&id) = g.key_ids.get(lowered.as_str()) {
+                        best = Some((end + 1, id));
+                    }
+                    lowered.pop();
+                }
+                // The separator to the next word: " ", "-", or ". " after an abbreviation.
+                let (dot, sep_len) = match (bytes.get(end), bytes.get(end + 1)) {
+                    (Some(b' '), _) | (Some(b'-'), _) => (false, 1),
+                    (Some(b'.'), Some(b' ')) => (true, 2),
+                    _ => break,
+                };
+                let next_start = end + sep_len;
+                if !char_at(text, next_start).is_some_and(char::is_alphanumeric) {
+                    break;
+                }
+                if dot {
+                    lowered.push('.');
+                }
+                // Only go on while the words so far begin some longer name.
+                if !reference_prefixes().contains(lowered.as_str()) {
+                    break;
+                }
+                lowered.push_str(if dot { " " } else { &text[end..end + 1] });
+                end = next_start;
+            }
+            if let Some((name_end, id)) = best {
+                return Some((pos, name_end, id));
+            }
+            // No name starts here: skip this word.
+            let skip = end_of_run(text, pos, char::is_alphanumeric);
+            pos = skip.max(pos + 1);
+        }
+        None
+    }
+
+    fn all_names(
+        text: &str,
+        next: impl Fn(&str, usize) -> Option<(usize, usize, usize)>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(found) = next(text, from) {
+            from = found.1;
+            out.push(found);
+        }
+        out
+    }
+
+    /// Text pieces around the edges of the scan: names (multi-word, dotted, hyphenated,
+    /// possessive, accented), words that begin names, apostrophes, underscores, non-ASCII
+    /// letters and symbols.
+    const PIECES: &[&str] = &[
+        "Raleigh",
+        "raleigh",
+        "RALEIGH",
+        "St",
+        "St.",
+        "st",
+        "Saint",
+        "Louis",
+        "New",
+        "new",
+        "York",
+        "City",
+        "NEW YORK CITY",
+        "Ft",
+        "Ft.",
+        "Worth",
+        "Winston",
+        "Salem",
+        "O",
+        "Fallon",
+        "Coeur",
+        "d",
+        "Alene",
+        "Montréal",
+        "MONTRÉAL",
+        "Montreal",
+        "Québec",
+        "the",
+        "The",
+        "Woodlands",
+        "Los",
+        "Angeles",
+        "San",
+        "Jose",
+        "José",
+        "North",
+        "Carolina",
+        "NC",
+        "Lake",
+        "Charles",
+        "County",
+        "Mobile",
+        "Charlotte",
+        "İstanbul",
+        "Ĳssel",
+        "ǅ",
+        "Жанна",
+        "Москва",
+        "ﬁne",
+        "x",
+        "Raleighx",
+        "xRaleigh",
+        "100",
+        "25",
+        "İ",
+        "é",
+        "Å",
+        "ß",
+        "_",
+        "'",
+        "’",
+        "s",
+        " ",
+        " ",
+        "  ",
+        "-",
+        "–",
+        ".",
+        ". ",
+        ",",
+        ", ",
+        "@",
+        "/",
+        "🦋",
+        "✨",
+        "\n",
+        "\u{fe0f}",
+        "\u{307}",
+        "½",
+        "²",
+        "Ⅻ",
+        "ⓐ",
+        "🄰",
+        "O'Fallon",
+        "Coeur d’Alene",
+        "St. Louis",
+        "Ft. ",
+        "Mt.",
+        "Ste. ",
+        "''",
+        "’s",
+        "Winston-Salem’s",
+        "Lake Charles",
+        "de",
+        "la",
+        "Crosse",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn fast_name_scan_matches_reference(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..24)
+        ) {
+            let g = GAZETTEER.as_ref().unwrap();
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let fast = all_names(&text, |t, from| g.next_name(t, from, &mut String::new()));
+            let reference =
+                all_names(&text, |t, from| reference_next_name(g, t, from, &mut String::new()));
+            proptest::prop_assert_eq!(fast, reference, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn fast_name_scan_matches_reference_on_samples() {
+        let g = GAZETTEER.as_ref().unwrap();
+        let mut found = 0;
+        for text in [
+            "now in Raleigh, NC tonight",
+            "St. Louis girls",
+            "Ft. Worth",
+            "O'Fallon’s best",
+            "Coeur d'Alene",
+            "NEW YORK CITY",
+            "Winston-Salem",
+            "in Montréal",
+            "MONTRÉAL",
+            "xRaleigh Raleighx",
+            "raleigh_nc",
+            "Raleigh's",
+            "Raleigh’s",
+            "the Woodlands",
+            "İstanbul",
+            "Жанна из Москвы",
+            "🦋Raleigh🦋",
+            "St.Louis",
+            "Ft.Worth",
+            "new-york",
+        ] {
+            let fast = all_names(text, |t, from| g.next_name(t, from, &mut String::new()));
+            let reference = all_names(text, |t, from| {
+                reference_next_name(g, t, from, &mut String::new())
+            });
+            assert_eq!(fast, reference, "{text:?}");
+            found += fast.len();
+        }
+        assert!(found >= 15, "the samples exercise the scan ({found} names)");
+    }
+
+    /// `find_in_url` as it was before [`pieces`], [`squash_into`] and
+    /// [`Gazetteer::region_by_code_any_case`]: the new one must find exactly the same places.
+    fn reference_find_in_url(
+        finder: &PlaceFinder,
+        url: &str,
+        context: &mut PlaceContext,
+    ) -> Vec<Location> {
+        let g = finder.gazetteer;
         let after_scheme = url.find("://").map_or(0, |i| i + 3);
         let host_end = url[after_scheme..]
             .find(['/', '?', '#'])
@@ -1381,8 +2385,9 @@ impl PlaceFinder {
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            if let Some(&id) = g.squashed.get(&squash(segment))
-                && let Some(entry) = self.resolve_url(&g.entries[id], context, is_host, true)
+            if let Some(&id) = g.squashed.get(reference_squash(segment).as_bytes())
+                && let Some(entry) =
+                    reference_resolve_url(finder, &g.entries[id], context, is_host, true)
             {
                 out.push(g.location(entry, segment.to_string(), Span::new(s, e), Field::Url));
                 continue;
@@ -1398,11 +2403,11 @@ impl PlaceFinder {
                 for len in (1..=3.min(words.len() - w)).rev() {
                     let (ws, _) = words[w];
                     let (_, we) = words[w + len - 1];
-                    let joined = squash(&segment[ws..we]);
+                    let joined = reference_squash(&segment[ws..we]);
                     if joined.len() < 3 {
                         continue;
                     }
-                    let Some(&id) = g.squashed.get(&joined) else {
+                    let Some(&id) = g.squashed.get(joined.as_bytes()) else {
                         continue;
                     };
                     // A state code right after qualifies it ("raleigh-nc").
@@ -1417,7 +2422,8 @@ impl PlaceFinder {
                         local.add(region.country, &region.code);
                     }
                     let strict_ok = next_state.is_some() || len > 1;
-                    let Some(entry) = self.resolve_url(&g.entries[id], &local, false, strict_ok)
+                    let Some(entry) =
+                        reference_resolve_url(finder, &g.entries[id], &local, false, strict_ok)
                     else {
                         continue;
                     };
@@ -1447,16 +2453,14 @@ impl PlaceFinder {
         out
     }
 
-    /// Resolve a URL segment. `trusted` segments (host labels, whole path segments, slugs with
-    /// a state) accept any name; other slug words follow the free-text word rules.
-    fn resolve_url(
-        &self,
+    fn reference_resolve_url(
+        finder: &PlaceFinder,
         entries: &[Entry],
         context: &PlaceContext,
         is_host: bool,
         trusted: bool,
     ) -> Option<Entry> {
-        let g = self.gazetteer;
+        let g = finder.gazetteer;
         let first = *entries.first()?;
         let in_context = entries.iter().copied().find(|e| {
             let (country, admin1) = g.state_of(*e);
@@ -1481,89 +2485,130 @@ impl PlaceFinder {
         }
         (!common && g.population(first) >= 50_000).then_some(first)
     }
-}
 
-fn first_is_upper(text: &str, pos: usize) -> bool {
-    text[pos..].chars().next().is_some_and(char::is_uppercase)
-}
-
-/// Is the word before `pos` a place cue ("in", "visiting", "Location:")?
-fn has_place_cue(text: &str, pos: usize) -> bool {
-    let before = text[..pos].trim_end_matches([' ', '\t', ':', ',', '-', '(']);
-    let word_start = before
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !c.is_ascii_alphabetic())
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = &before[word_start..];
-    !word.is_empty() && PLACE_CUES.iter().any(|c| c.eq_ignore_ascii_case(word))
-}
-
-/// The character starting at byte `pos` of `text` (a char boundary), if any. ASCII bytes are
-/// read directly, without UTF-8 decoding.
-fn char_at(text: &str, pos: usize) -> Option<char> {
-    match text.as_bytes().get(pos) {
-        Some(&b) if b.is_ascii() => Some(char::from(b)),
-        Some(_) => text[pos..].chars().next(),
-        None => None,
+    fn reference_squash(s: &str) -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
     }
-}
 
-/// The character ending at byte `pos` of `text` (a char boundary), if any.
-fn char_before(text: &str, pos: usize) -> Option<char> {
-    match pos.checked_sub(1).map(|i| text.as_bytes()[i]) {
-        Some(b) if b.is_ascii() => Some(char::from(b)),
-        Some(_) => text[..pos].chars().next_back(),
-        None => None,
-    }
-}
+    /// URL pieces: schemes, hosts, technical labels, state codes, slugs, separators, accents.
+    const URL_PIECES: &[&str] = &[
+        "http://",
+        "https://",
+        "://",
+        "raleigh.",
+        "WWW.",
+        "m.",
+        "Mobile.",
+        "backpage.com",
+        "site.example",
+        ".",
+        "..",
+        "/",
+        "//",
+        "?",
+        "#",
+        "nc",
+        "NC",
+        "Nc",
+        "on",
+        "ny",
+        "new-york",
+        "new_york",
+        "newyork",
+        "New+York",
+        "st.-louis",
+        "saint-louis",
+        "raleigh-nc",
+        "jacksonville",
+        "sexy-girl-in-",
+        "charlotte",
+        "mobile",
+        "-",
+        "_",
+        "+",
+        ",",
+        "23",
+        "ad-00000001",
+        "montréal",
+        "MONTRÉAL",
+        "é",
+        "ÉÉ",
+        "İ",
+        "winston-salem",
+        "portland",
+        "me",
+        "ME",
+        "or",
+        "chicago",
+        "body-rubs",
+        "q=raleigh",
+        "a",
+        "x",
+    ];
 
-/// The end of the run of characters satisfying `keep` that starts at byte `from` (a char
-/// boundary): the byte offset of the first character that does not, or the text length.
-fn end_of_run(text: &str, from: usize, keep: impl Fn(char) -> bool) -> usize {
-    let bytes = text.as_bytes();
-    let mut at = from;
-    while at < bytes.len() {
-        let b = bytes[at];
-        let (c, len) = if b.is_ascii() {
-            (char::from(b), 1)
-        } else {
-            let c = text[at..]
-                .chars()
-                .next()
-                .unwrap_or(char::REPLACEMENT_CHARACTER);
-            (c, c.len_utf8())
-        };
-        if !keep(c) {
-            return at;
-        }
-        at += len;
-    }
-    bytes.len()
-}
-
-/// Byte ranges of the non-empty pieces of `s` between any of `separators`.
-fn split_ranges(s: &str, separators: &[u8]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if separators.contains(&b) {
-            if i > start {
-                out.push((start, i));
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn url_places_match_reference(
+            picks in proptest::collection::vec(0..URL_PIECES.len(), 0..16),
+            state in proptest::option::of(0..3usize),
+        ) {
+            let finder = PlaceFinder::new().unwrap();
+            let url: String = picks.iter().map(|&i| URL_PIECES[i]).collect();
+            let mut context = PlaceContext::default();
+            if let Some(i) = state {
+                context.add("US", ["NC", "ME", "NY"][i]);
             }
-            start = i + 1;
+            let mut reference_context = context.clone();
+            let fast = finder.find_in_url(&url, &mut context);
+            let reference = reference_find_in_url(&finder, &url, &mut reference_context);
+            proptest::prop_assert_eq!(fast, reference, "{:?}", url);
+            proptest::prop_assert_eq!(context.states, reference_context.states);
         }
     }
-    if s.len() > start {
-        out.push((start, s.len()));
-    }
-    out
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::normalize::normalize;
+    #[test]
+    fn word_lists_are_lower_case_ascii() {
+        for word in COMMON_WORDS
+            .iter()
+            .chain(FIRST_NAMES)
+            .chain(FOREIGN_NAMESAKES)
+        {
+            assert!(
+                word.is_ascii() && *word == word.to_ascii_lowercase(),
+                "{word:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn name_filter_is_sparse() {
+        // About 34,000 strings set about 63,000 of the 524,288 bits: a string not in the
+        // filter passes with a chance of about (63/524)^2, 1.5%.
+        let g = GAZETTEER.as_ref().unwrap();
+        let bits_set: u32 = g.filter.bits.iter().map(|w| w.count_ones()).sum();
+        assert!(
+            bits_set < (1 << NameFilter::BITS_LOG2) / 6,
+            "{bits_set} bits set"
+        );
+    }
+
+    #[test]
+    fn symbol_blocks_have_no_letters_or_digits() {
+        for &(first, last) in SYMBOL_BLOCKS {
+            for c in first..=last {
+                assert!(!c.is_alphanumeric(), "{c:?} U+{:04X}", u32::from(c));
+            }
+        }
+        for c in [
+            'a', 'Z', '7', 'é', 'Ж', 'İ', '½', 'Ⅻ', 'ⓐ', '🄰', '’', '🦋', '_', ' ',
+        ] {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     fn places_in(text: &str, field: Field, context: &mut PlaceContext) -> Vec<(String, String)> {
         let norm = normalize(text);
