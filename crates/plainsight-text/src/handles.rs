@@ -6,10 +6,10 @@
 //! profile link ("instagram.com/name", "t.me/name", "onlyfans.com/name", "paypal.me/name").
 //! Cash App `$cashtag`s are recognised on their own; a `$` followed by a digit is a price.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use plainsight_core::{Handle, Payment};
 
 use crate::extract::{FieldText, TextError};
+use crate::scan::PhraseScanner;
 
 /// Where a platform word leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,12 @@ const PLATFORM_WORDS: &[(&str, Target)] = &[
     ("applepay", Target::Payment("applecash")),
     ("chime", Target::Payment("chime")),
 ];
+
+/// The platform words in automaton pattern order (for the scanner's tests).
+#[cfg(test)]
+pub(crate) fn platform_words() -> impl Iterator<Item = &'static str> {
+    PLATFORM_WORDS.iter().map(|(w, _)| *w)
+}
 
 /// Words that sit between a platform word and the handle ("snapchat me: x", "my snapchat id
 /// is x", "follow me on instagram at x"). They are skipped, never taken as a handle.
@@ -175,18 +181,18 @@ const NOT_HANDLES: &[&str] = &[
 /// Finds handles and payment handles. Built once by [`crate::extract::Extractor`].
 #[derive(Debug)]
 pub struct HandleFinder {
-    platforms: AhoCorasick,
+    /// Case-insensitive, leftmost-longest.
+    platforms: PhraseScanner,
 }
 
 impl HandleFinder {
     pub fn new() -> Result<HandleFinder, TextError> {
-        let platforms = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(PLATFORM_WORDS.iter().map(|(w, _)| *w))
-            .map_err(|e| TextError::BuiltinPattern {
-                finder: "handles",
-                message: e.to_string(),
+        let platforms =
+            PhraseScanner::new(PLATFORM_WORDS.iter().map(|(w, _)| *w)).map_err(|e| {
+                TextError::BuiltinPattern {
+                    finder: "handles",
+                    message: e.to_string(),
+                }
             })?;
         Ok(HandleFinder { platforms })
     }

@@ -3,12 +3,12 @@
 //! Aho–Corasick pass for all phrases plus one pass per regex. Each hit carries the text that
 //! triggered it and its span. Weights are carried for the scorer; matching ignores them.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use plainsight_core::{IndicatorHit, Phone};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{FieldText, TextError};
+use crate::scan::PhraseScanner;
 
 /// The bundled default definitions.
 pub const BUNDLED_INDICATORS_TOML: &str = include_str!("../data/indicators.toml");
@@ -48,7 +48,7 @@ struct IndicatorFile {
 pub struct IndicatorSet {
     definitions: Vec<IndicatorDef>,
     /// One automaton over every distinct phrase.
-    phrases: Option<AhoCorasick>,
+    phrases: Option<PhraseScanner>,
     /// For each automaton pattern: the definitions that own it.
     phrase_owners: Vec<Vec<usize>>,
     /// For each automaton pattern: must its start / end sit on a word boundary?
@@ -167,12 +167,8 @@ impl IndicatorSet {
             None
         } else {
             Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    // A few hundred phrases make a small DFA: one table lookup per byte.
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(phrase_index.iter().map(|(p, _)| p.as_str()))
+                // Case-insensitive, leftmost-longest; a few hundred phrases make a small DFA.
+                PhraseScanner::new(phrase_index.iter().map(|(p, _)| p.as_str()))
                     .map_err(|e| invalid("<all>", "phrases", e.to_string()))?,
             )
         };

@@ -11,4 +11,5 @@ pub mod normalize;
 pub mod phones;
 pub mod places;
 pub mod prices;
+mod scan;
 pub mod urls;
