@@ -9,7 +9,7 @@
 
 use plainsight_core::Email;
 
-use crate::extract::{FieldText, TextError};
+use crate::extract::{FieldText, TextError, is_word_byte};
 
 /// Mail providers whose name after a spelled "at" is proof enough of an address, and which may
 /// be written without their `.com` ("Desiree1589@yahoo").
@@ -121,10 +121,6 @@ const STARTS_MARKER: [bool; 256] = {
 /// ASCII whitespace as the regex's `(?-u:\s)` has it (including vertical tab).
 fn is_regex_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// `[\(\[\{<]\s*(?:at|@)\s*[\)\]\}>]` starting at `open`: where it ends.

@@ -210,6 +210,11 @@ impl Extractor {
     }
 }
 
+/// A byte of an ASCII word, as the regex `(?-u:\b)` sees one: letter, digit or `_`.
+pub(crate) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// True when `span` shares at least one byte with any of `others`.
 pub(crate) fn overlaps_any(span: Span, others: &[Span]) -> bool {
     others

@@ -7,7 +7,7 @@ use plainsight_core::{IndicatorHit, Phone};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::extract::{FieldText, TextError};
+use crate::extract::{FieldText, TextError, is_word_byte};
 use crate::scan::PhraseScanner;
 
 /// The bundled default definitions.
@@ -251,10 +251,6 @@ impl IndicatorSet {
         hits.sort_by_key(|h| (h.span.start, h.span.end));
         hits
     }
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 #[cfg(test)]
