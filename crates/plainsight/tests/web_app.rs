@@ -1597,6 +1597,12 @@ fn without_attempts(
     d
 }
 
+/// A request to a route of the URL map: (route, path, browser, form fields).
+type RouteRequest = (&'static str, String, Browser, Vec<(&'static str, String)>);
+
+/// A form to post: (path, browser, form token, fields with valid values).
+type FormCase<'a> = (String, Browser, String, Vec<(&'static str, &'a str)>);
+
 /// Every POST route of the URL map.
 fn post_routes() -> std::collections::BTreeSet<&'static str> {
     plainsight_web::URL_MAP
@@ -1661,7 +1667,7 @@ async fn a_change_whose_audit_entry_cannot_be_written_is_not_stored() {
     let tgt = target.to_string();
     let offs = off.to_string();
     let case_path = |p: &str| format!("/cases/{case}{p}");
-    let mut requests: Vec<(&str, String, Browser, Vec<(&str, String)>)> = vec![
+    let mut requests: Vec<RouteRequest> = vec![
         (
             "/login",
             "/login".into(),
@@ -1990,7 +1996,7 @@ async fn every_form_field_is_bounded_on_the_server() {
     let anon_token = t.csrf(&mut anon, "/login").await;
     let n = network.to_string();
     // (path, browser, csrf, fields with valid values)
-    let forms: Vec<(String, Browser, String, Vec<(&str, &str)>)> = vec![
+    let forms: Vec<FormCase> = vec![
         (
             "/login".into(),
             anon.clone(),

@@ -408,6 +408,10 @@ pub async fn mfa(
         })
         .await?;
     let Attempt::Granted(attempt_id) = attempt else {
+        let why = match attempt {
+            Attempt::AccountLimit => "rate limited",
+            _ => refusal_detail(&attempt),
+        };
         audit(
             &state,
             Some(&user.username),
@@ -415,7 +419,7 @@ pub async fn mfa(
             "login_mfa",
             object,
             Outcome::Denied,
-            Some("rate limited"),
+            Some(why),
         )
         .await?;
         return Err(WebError::TooManyAttempts);
