@@ -2,11 +2,13 @@
 //! from it (`Extraction`), and the network record (`NetworkRecord`). No I/O and no logic beyond validation live here.
 
 pub mod ad;
+pub mod csv_cell;
 pub mod extraction;
 pub mod identifier;
 pub mod network;
 
 pub use ad::{Ad, AdError, ImageRef, parse_posted_at};
+pub use csv_cell::spreadsheet_safe;
 pub use extraction::{
     Age, Email, Extraction, Field, Handle, IndicatorHit, Location, Payment, Phone, Price, Span,
     UrlRef,

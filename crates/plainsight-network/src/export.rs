@@ -409,13 +409,13 @@ pub fn write_i2_csv<W1: Write, W2: Write>(
         };
         entity_writer.write_record([
             node.id.as_str(),
-            &formula_guard(&node.node_type),
-            &formula_guard(&node.label),
+            formula_guard(&node.node_type).as_ref(),
+            formula_guard(&node.label).as_ref(),
             &node.network_id.to_string(),
             &first_seen,
             &last_seen,
             &priority,
-            &formula_guard(notes),
+            formula_guard(notes).as_ref(),
         ])?;
     }
     entity_writer.flush()?;
@@ -434,22 +434,19 @@ pub fn write_i2_csv<W1: Write, W2: Write>(
             format!("link:{index}").as_str(),
             &edge.source,
             &edge.target,
-            &formula_guard(&edge.edge_type),
+            formula_guard(&edge.edge_type).as_ref(),
             &edge.network_id.to_string(),
-            &formula_guard(&edge.label),
+            formula_guard(&edge.label).as_ref(),
         ])?;
     }
     link_writer.flush()?;
     Ok(())
 }
 
-/// Prefixes `'` to text a spreadsheet would read as a formula (see [`write_i2_csv`]).
-fn formula_guard(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
+/// Prefixes `'` to text a spreadsheet would read as a formula (see [`write_i2_csv`]): the
+/// rule every CSV writer of the program shares, [`plainsight_core::spreadsheet_safe`].
+fn formula_guard(text: &str) -> std::borrow::Cow<'_, str> {
+    plainsight_core::spreadsheet_safe(text)
 }
 
 /// The JSON export document.

@@ -128,13 +128,20 @@ fn row(a: &AgencyYear) -> Vec<String> {
     r
 }
 
-/// Renders the agency-years as CSV (RFC 4180, header row first).
+/// Renders the agency-years as CSV (RFC 4180, header row first). Agency names, counties and
+/// the other text come from outside files: every cell goes through the program's one
+/// spreadsheet-formula rule ([`plainsight_core::spreadsheet_safe`]; counts and rates never
+/// start with a formula character, so they are unchanged).
 pub fn render_csv(report: &Report) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail; errors would only come from I/O.
     let _ = writer.write_record(csv_header());
     for a in &report.agencies {
-        let _ = writer.write_record(row(a));
+        let _ = writer.write_record(
+            row(a)
+                .iter()
+                .map(|cell| plainsight_core::spreadsheet_safe(cell).into_owned()),
+        );
     }
     let bytes = writer.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()

@@ -117,80 +117,178 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
+/// An audit entry made from the result of a change (the id of a new record, the version of
+/// a label), written in the change's own transaction.
+pub type AuditFor<'a, T> = &'a (dyn Fn(&T) -> AuditEvent + Send + Sync);
+
+/// A session to open, as part of a sign-in step.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_digest: String,
+    pub user_id: i64,
+    pub stage: SessionStage,
+    pub csrf_token: String,
+    pub now: DateTime<Utc>,
+    pub source: Option<String>,
+    /// The session this one replaces (deleted in the same transaction): a token is never
+    /// carried across a change of privilege.
+    pub replaces: Option<String>,
+}
+
+/// An attempt to check a secret (a password or a second-factor code) for an account.
+#[derive(Debug, Clone)]
+pub struct AttemptRequest<'a> {
+    /// The user name as typed: unknown names are counted like real ones.
+    pub username: &'a str,
+    /// `password` or `totp`.
+    pub kind: &'a str,
+    pub source: Option<&'a str>,
+    pub now: DateTime<Utc>,
+    /// Failures of this account and kind since then count...
+    pub account_since: DateTime<Utc>,
+    /// ... and this many refuse further attempts.
+    pub account_max: u32,
+    /// Failed passwords from the source address since a time, and how many refuse it.
+    pub source_limit: Option<(DateTime<Utc>, u32)>,
+}
+
+/// A slot for one check of a secret, recorded as a failure until the check succeeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptId(pub i64);
+
+/// What [`AccessStore::reserve_attempt`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// Check the secret; the attempt already counts as a failure.
+    Granted(AttemptId),
+    /// The account (or the name, when no account has it) had too many failures in the window.
+    AccountLimit,
+    /// The source address had too many failures in its window.
+    SourceLimit,
+    /// The account exists and is `locked` or `disabled`.
+    AccountClosed(String),
+}
+
+/// When a failed attempt locks the account.
+#[derive(Debug, Clone)]
+pub struct LockRule<'a> {
+    pub user_id: i64,
+    pub username: &'a str,
+    pub since: DateTime<Utc>,
+    pub max_failures: u32,
+    pub reason: &'a str,
+}
+
 /// Account, session, audit and settings storage every backend provides.
+///
+/// Every method that changes something takes the audit entry (or entries) that records it,
+/// and writes the change and the entry in one transaction: both are stored or neither is.
 #[async_trait]
 pub trait AccessStore: Send + Sync {
-    /// Create a user (and its team when new); a taken user name is a `Conflict`.
-    async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError>;
+    /// Create a user (and its team when new); a taken user name is a `Conflict`. The audit
+    /// entry is made from the new user's id.
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        audit: AuditFor<'_, i64>,
+    ) -> Result<i64, StoreError>;
     async fn user_by_name(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
     async fn user_by_id(&self, user_id: i64) -> Result<Option<UserRecord>, StoreError>;
     async fn users(&self) -> Result<Vec<UserRecord>, StoreError>;
     async fn count_users(&self) -> Result<u64, StoreError>;
     /// Set `active`, `locked` or `disabled`. Locking or disabling ends every session of the
-    /// user in the same transaction; re-activating clears the failure count.
+    /// user; re-activating clears the failure count.
     async fn set_user_status(
         &self,
         user_id: i64,
         status: &str,
         reason: Option<&str>,
+        audit: &AuditEvent,
     ) -> Result<(), StoreError>;
-    async fn set_user_role(&self, user_id: i64, role: &str) -> Result<(), StoreError>;
-    async fn set_password(
+    /// Change the role; the user's sessions end (new privileges start with a new session).
+    async fn set_user_role(
+        &self,
+        user_id: i64,
+        role: &str,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError>;
+    /// Set a new password hash and end every session of the user; open `session` (for the
+    /// user who changed their own password) and release the `attempt` that checked the old
+    /// password, in the same transaction.
+    async fn change_password(
         &self,
         user_id: i64,
         password_hash: &str,
         must_change: bool,
+        attempt: Option<AttemptId>,
+        session: Option<&NewSession>,
+        audit: &AuditEvent,
     ) -> Result<(), StoreError>;
-    /// Enrol (or, with `None`, reset) the user's TOTP secret.
-    async fn set_totp_secret(&self, user_id: i64, secret: Option<&str>) -> Result<(), StoreError>;
-    /// Record that the TOTP code of time step `step` was used. Returns false when a code of
-    /// this or a later step was already accepted (the check and the write are one statement,
-    /// so two concurrent requests cannot both use one code).
-    async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError>;
-    async fn record_login(&self, user_id: i64, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Remove the second factor (it is enrolled again at the next sign-in) and end the user's
+    /// sessions.
+    async fn reset_totp(&self, user_id: i64, audit: &AuditEvent) -> Result<(), StoreError>;
 
-    async fn record_auth_failure(
+    /// Decide, in one write transaction, whether a secret may be checked for this account
+    /// from this source, and when it may, record the attempt as a failure before anyone
+    /// checks it. Concurrent requests therefore cannot all pass the limit check before any
+    /// failure is counted: at most `account_max` attempts are granted per window. The
+    /// reservation is bookkeeping of the limit, written without an audit entry: a failing
+    /// audit log must not hand out extra guesses.
+    async fn reserve_attempt(&self, req: &AttemptRequest<'_>) -> Result<Attempt, StoreError>;
+    /// The secret of a granted attempt was wrong (its failure is already counted): record
+    /// `audit`, and, under `lock`, lock the account and end its sessions once the failures in
+    /// the window reach the limit (recording `lock_audit`). Returns whether it locked now.
+    async fn fail_attempt(
         &self,
-        username: &str,
-        kind: &str,
-        at: DateTime<Utc>,
-        source: Option<&str>,
-    ) -> Result<(), StoreError>;
-    async fn count_auth_failures(
+        audit: &AuditEvent,
+        lock: Option<(&LockRule<'_>, &AuditEvent)>,
+    ) -> Result<bool, StoreError>;
+    /// The password of a granted attempt was right: release the attempt and open the
+    /// half-signed-in session, with the audit entry. Returns false, changing nothing, when
+    /// the account is no longer active (a concurrent attempt locked it).
+    async fn accept_password(
         &self,
-        username: &str,
-        kind: &str,
-        since: DateTime<Utc>,
-    ) -> Result<u32, StoreError>;
-    async fn clear_auth_failures(&self, username: &str, kind: &str) -> Result<(), StoreError>;
-    /// Failed log-ons of any account from one source address since a time.
-    async fn count_source_failures(
+        attempt: AttemptId,
+        session: &NewSession,
+        audit: &AuditEvent,
+    ) -> Result<bool, StoreError>;
+    /// The second-factor code of a granted attempt was right for time step `step`: mark the
+    /// step used (each code once), enrol `enrol_secret` when given, release the attempt,
+    /// record the sign-in time and open the full session, with the audit entries. Returns
+    /// false, changing nothing, when a code of this or a later step was already accepted or
+    /// the account is no longer active.
+    async fn accept_second_factor(
         &self,
-        source: &str,
-        since: DateTime<Utc>,
-    ) -> Result<u32, StoreError>;
+        attempt: AttemptId,
+        step: i64,
+        enrol_secret: Option<&str>,
+        session: &NewSession,
+        audits: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
-    async fn create_session(
-        &self,
-        token_digest: &str,
-        user_id: i64,
-        stage: SessionStage,
-        csrf_token: &str,
-        now: DateTime<Utc>,
-        source: Option<&str>,
-    ) -> Result<(), StoreError>;
+    /// Open a session without a sign-in (the web benchmark's user).
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError>;
     async fn session(&self, token_digest: &str) -> Result<Option<SessionRecord>, StoreError>;
     async fn touch_session(&self, token_digest: &str, now: DateTime<Utc>)
     -> Result<(), StoreError>;
     /// Keep a TOTP secret shown at enrolment with the session until a code confirms it.
     async fn set_pending_totp(&self, token_digest: &str, secret: &str) -> Result<(), StoreError>;
+    /// Remove a session that is no longer valid (its user was locked or disabled).
     async fn delete_session(&self, token_digest: &str) -> Result<(), StoreError>;
-    async fn delete_user_sessions(&self, user_id: i64) -> Result<u64, StoreError>;
+    /// End a session (sign-out, time-out) with its audit entry.
+    async fn end_session(&self, token_digest: &str, audit: &AuditEvent) -> Result<(), StoreError>;
 
     async fn setting(&self, name: &str) -> Result<Option<String>, StoreError>;
-    async fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError>;
+    /// Set several settings at once, with one audit entry.
+    async fn set_settings(
+        &self,
+        values: &[(&str, &str)],
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError>;
 
     /// Append an entry to the audit log, chained to the one before; returns it as stored.
+    /// For events that change nothing (views, searches, refusals); changes record theirs in
+    /// their own transaction.
     async fn append_audit(&self, event: &AuditEvent) -> Result<StoredAudit, StoreError>;
     /// Entries in sequence order starting after `after_seq`, at most `limit`.
     async fn audit_entries(
@@ -263,23 +361,164 @@ fn audit_from_row(row: &SqliteRow) -> Result<StoredAudit, StoreError> {
 const AUDIT_COLUMNS: &str =
     "seq, at, actor, source, action, object, outcome, detail, prev_hash, hash";
 
+/// A write transaction that may append audit entries. Writers take turns within this
+/// process (the audit lock: a writer that found SQLite's lock taken would sleep in the busy
+/// handler, while this lock wakes it the moment the previous one commits), and the
+/// transaction is `BEGIN IMMEDIATE`, holding the write lock from its start: a deferred
+/// transaction that reads and then writes fails with SQLITE_BUSY at once, without waiting,
+/// when another connection wrote meanwhile. Other processes still meet at SQLite's lock.
+pub(crate) struct AuditedWrite<'s> {
+    _turn: tokio::sync::MutexGuard<'s, ()>,
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+}
+
+impl SqliteStore {
+    pub(crate) async fn begin_write(&self) -> Result<AuditedWrite<'_>, StoreError> {
+        let turn = self.audit_lock.lock().await;
+        let tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        Ok(AuditedWrite { _turn: turn, tx })
+    }
+}
+
+impl AuditedWrite<'_> {
+    /// Append an audit entry in this transaction.
+    pub(crate) async fn audit(&mut self, event: &AuditEvent) -> Result<StoredAudit, StoreError> {
+        append_audit_in(&mut self.tx, event).await
+    }
+
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Append one audit entry on a connection inside a write transaction: the one place where an
+/// entry gets its number, time and chain hash.
+pub(crate) async fn append_audit_in(
+    conn: &mut sqlx::SqliteConnection,
+    event: &AuditEvent,
+) -> Result<StoredAudit, StoreError> {
+    let last = sqlx::query("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (seq, prev_hash, last_at) = match last {
+        Some(row) => (
+            row.get::<i64, _>(0) + 1,
+            row.get::<String, _>(1),
+            Some(parse_utc(row.get::<&str, _>(2))?),
+        ),
+        None => (1, GENESIS.to_string(), None),
+    };
+    // Millisecond precision, and never earlier than the entry before (clocks step back).
+    let mut at = Utc::now();
+    at = DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+    if let Some(last_at) = last_at
+        && at < last_at
+    {
+        at = last_at;
+    }
+    let record = AuditRecord {
+        seq,
+        at,
+        actor: event.actor.clone(),
+        source: event.source.clone(),
+        action: event.action.clone(),
+        object: event.object.clone(),
+        outcome: event.outcome,
+        detail: event.detail.clone(),
+    };
+    let hash = chain_hash(&prev_hash, &record);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, source, action, object, outcome, detail, \
+         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(now_text(record.at))
+    .bind(&record.actor)
+    .bind(&record.source)
+    .bind(&record.action)
+    .bind(&record.object)
+    .bind(record.outcome.as_str())
+    .bind(&record.detail)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(StoredAudit {
+        record,
+        prev_hash,
+        hash,
+    })
+}
+
+fn no_user(user_id: i64) -> StoreError {
+    StoreError::NotFound {
+        what: "user",
+        id: user_id.to_string(),
+    }
+}
+
+async fn insert_session(
+    conn: &mut sqlx::SqliteConnection,
+    s: &NewSession,
+) -> Result<(), StoreError> {
+    if let Some(old) = &s.replaces {
+        sqlx::query("DELETE FROM sessions WHERE token_digest = ?")
+            .bind(old)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let now = now_text(s.now);
+    sqlx::query(
+        "INSERT INTO sessions (token_digest, user_id, stage, csrf_token, created_at, \
+         last_seen_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&s.token_digest)
+    .bind(s.user_id)
+    .bind(s.stage.as_str())
+    .bind(&s.csrf_token)
+    .bind(&now)
+    .bind(&now)
+    .bind(&s.source)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn user_is_active(
+    conn: &mut sqlx::SqliteConnection,
+    user_id: i64,
+) -> Result<bool, StoreError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM users WHERE user_id = ?")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(status.as_deref() == Some("active"))
+}
+
+async fn release_attempt(
+    conn: &mut sqlx::SqliteConnection,
+    attempt: AttemptId,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM auth_failures WHERE failure_id = ?")
+        .bind(attempt.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl AccessStore for SqliteStore {
-    async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError> {
+    async fn create_user(
+        &self,
+        user: &NewUser,
+        audit: AuditFor<'_, i64>,
+    ) -> Result<i64, StoreError> {
         let now = now_text(Utc::now());
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("INSERT OR IGNORE INTO teams (name, created_at) VALUES (?, ?)")
-            .bind(&user.team)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-        let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = ?")
-            .bind(&user.team)
-            .fetch_one(&mut *tx)
-            .await?;
+        let mut w = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT user_id FROM users WHERE username = ?")
             .bind(&user.username)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *w.tx)
             .await?;
         if taken.is_some() {
             return Err(StoreError::Conflict {
@@ -287,6 +526,15 @@ impl AccessStore for SqliteStore {
                 id: user.username.clone(),
             });
         }
+        sqlx::query("INSERT OR IGNORE INTO teams (name, created_at) VALUES (?, ?)")
+            .bind(&user.team)
+            .bind(&now)
+            .execute(&mut *w.tx)
+            .await?;
+        let team_id: i64 = sqlx::query_scalar("SELECT team_id FROM teams WHERE name = ?")
+            .bind(&user.team)
+            .fetch_one(&mut *w.tx)
+            .await?;
         let id = sqlx::query(
             "INSERT INTO users (username, display_name, role, team_id, area, password_hash, \
              must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -299,10 +547,11 @@ impl AccessStore for SqliteStore {
         .bind(&user.password_hash)
         .bind(user.must_change_password as i64)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut *w.tx)
         .await?
         .last_insert_rowid();
-        tx.commit().await?;
+        w.audit(&audit(&id)).await?;
+        w.commit().await?;
         Ok(id)
     }
 
@@ -353,185 +602,273 @@ impl AccessStore for SqliteStore {
         user_id: i64,
         status: &str,
         reason: Option<&str>,
+        audit: &AuditEvent,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut w = self.begin_write().await?;
         let username: Option<String> =
             sqlx::query_scalar("SELECT username FROM users WHERE user_id = ?")
                 .bind(user_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *w.tx)
                 .await?;
         let Some(username) = username else {
-            return Err(StoreError::NotFound {
-                what: "user",
-                id: user_id.to_string(),
-            });
+            return Err(no_user(user_id));
         };
         sqlx::query("UPDATE users SET status = ?, status_reason = ? WHERE user_id = ?")
             .bind(status)
             .bind(reason)
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *w.tx)
             .await?;
         if status == "active" {
             sqlx::query("DELETE FROM auth_failures WHERE username = ?")
                 .bind(&username)
-                .execute(&mut *tx)
+                .execute(&mut *w.tx)
                 .await?;
         } else {
             sqlx::query("DELETE FROM sessions WHERE user_id = ?")
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(&mut *w.tx)
                 .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        w.audit(audit).await?;
+        w.commit().await
     }
 
-    async fn set_user_role(&self, user_id: i64, role: &str) -> Result<(), StoreError> {
+    async fn set_user_role(
+        &self,
+        user_id: i64,
+        role: &str,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
         let done = sqlx::query("UPDATE users SET role = ? WHERE user_id = ?")
             .bind(role)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *w.tx)
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound {
-                what: "user",
-                id: user_id.to_string(),
-            });
+            return Err(no_user(user_id));
         }
-        Ok(())
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        w.audit(audit).await?;
+        w.commit().await
     }
 
-    async fn set_password(
+    async fn change_password(
         &self,
         user_id: i64,
         password_hash: &str,
         must_change: bool,
+        attempt: Option<AttemptId>,
+        session: Option<&NewSession>,
+        audit: &AuditEvent,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query(
             "UPDATE users SET password_hash = ?, must_change_password = ? WHERE user_id = ?",
         )
         .bind(password_hash)
         .bind(must_change as i64)
         .bind(user_id)
-        .execute(self.pool())
+        .execute(&mut *w.tx)
         .await?;
-        Ok(())
-    }
-
-    async fn set_totp_secret(&self, user_id: i64, secret: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE user_id = ?")
-            .bind(secret)
+        if done.rows_affected() == 0 {
+            return Err(no_user(user_id));
+        }
+        if let Some(a) = attempt {
+            release_attempt(&mut w.tx, a).await?;
+        }
+        // Sessions opened with the old password end everywhere.
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *w.tx)
             .await?;
-        Ok(())
+        if let Some(s) = session {
+            insert_session(&mut w.tx, s).await?;
+        }
+        w.audit(audit).await?;
+        w.commit().await
     }
 
-    async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool, StoreError> {
+    async fn reset_totp(&self, user_id: i64, audit: &AuditEvent) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE users SET totp_last_step = ? \
-             WHERE user_id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+            "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE user_id = ?",
         )
-        .bind(step)
         .bind(user_id)
-        .bind(step)
-        .execute(self.pool())
+        .execute(&mut *w.tx)
         .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn record_login(&self, user_id: i64, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET last_login_at = ? WHERE user_id = ?")
-            .bind(now_text(at))
+        if done.rows_affected() == 0 {
+            return Err(no_user(user_id));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *w.tx)
             .await?;
-        Ok(())
+        w.audit(audit).await?;
+        w.commit().await
     }
 
-    async fn record_auth_failure(
-        &self,
-        username: &str,
-        kind: &str,
-        at: DateTime<Utc>,
-        source: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO auth_failures (username, kind, at, source) VALUES (?, ?, ?, ?)")
-            .bind(username)
-            .bind(kind)
-            .bind(now_text(at))
+    async fn reserve_attempt(&self, req: &AttemptRequest<'_>) -> Result<Attempt, StoreError> {
+        let mut w = self.begin_write().await?;
+        if let (Some(source), Some((since, max))) = (req.source, req.source_limit) {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM auth_failures \
+                 WHERE source = ? AND kind = 'password' AND at >= ?",
+            )
             .bind(source)
-            .execute(self.pool())
+            .bind(now_text(since))
+            .fetch_one(&mut *w.tx)
             .await?;
-        Ok(())
-    }
-
-    async fn count_auth_failures(
-        &self,
-        username: &str,
-        kind: &str,
-        since: DateTime<Utc>,
-    ) -> Result<u32, StoreError> {
+            if n >= i64::from(max) {
+                return Ok(Attempt::SourceLimit);
+            }
+        }
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM users WHERE username = ?")
+                .bind(req.username)
+                .fetch_optional(&mut *w.tx)
+                .await?;
+        if let Some(status) = status
+            && status != "active"
+        {
+            return Ok(Attempt::AccountClosed(status));
+        }
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM auth_failures WHERE username = ? AND kind = ? AND at >= ?",
         )
-        .bind(username)
-        .bind(kind)
-        .bind(now_text(since))
-        .fetch_one(self.pool())
+        .bind(req.username)
+        .bind(req.kind)
+        .bind(now_text(req.account_since))
+        .fetch_one(&mut *w.tx)
         .await?;
-        Ok(n as u32)
-    }
-
-    async fn count_source_failures(
-        &self,
-        source: &str,
-        since: DateTime<Utc>,
-    ) -> Result<u32, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM auth_failures WHERE source = ? AND kind = 'password' AND at >= ?",
+        if n >= i64::from(req.account_max) {
+            return Ok(Attempt::AccountLimit);
+        }
+        let id = sqlx::query(
+            "INSERT INTO auth_failures (username, kind, at, source) VALUES (?, ?, ?, ?)",
         )
-        .bind(source)
-        .bind(now_text(since))
-        .fetch_one(self.pool())
-        .await?;
-        Ok(n as u32)
+        .bind(req.username)
+        .bind(req.kind)
+        .bind(now_text(req.now))
+        .bind(req.source)
+        .execute(&mut *w.tx)
+        .await?
+        .last_insert_rowid();
+        w.commit().await?;
+        Ok(Attempt::Granted(AttemptId(id)))
     }
 
-    async fn clear_auth_failures(&self, username: &str, kind: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM auth_failures WHERE username = ? AND kind = ?")
-            .bind(username)
-            .bind(kind)
-            .execute(self.pool())
+    async fn fail_attempt(
+        &self,
+        audit: &AuditEvent,
+        lock: Option<(&LockRule<'_>, &AuditEvent)>,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.begin_write().await?;
+        w.audit(audit).await?;
+        let mut locked = false;
+        if let Some((rule, lock_audit)) = lock {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM auth_failures \
+                 WHERE username = ? AND kind = 'password' AND at >= ?",
+            )
+            .bind(rule.username)
+            .bind(now_text(rule.since))
+            .fetch_one(&mut *w.tx)
             .await?;
-        Ok(())
+            if n >= i64::from(rule.max_failures) {
+                let done = sqlx::query(
+                    "UPDATE users SET status = 'locked', status_reason = ? \
+                     WHERE user_id = ? AND status = 'active'",
+                )
+                .bind(rule.reason)
+                .bind(rule.user_id)
+                .execute(&mut *w.tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                        .bind(rule.user_id)
+                        .execute(&mut *w.tx)
+                        .await?;
+                    w.audit(lock_audit).await?;
+                    locked = true;
+                }
+            }
+        }
+        w.commit().await?;
+        Ok(locked)
     }
 
-    async fn create_session(
+    async fn accept_password(
         &self,
-        token_digest: &str,
-        user_id: i64,
-        stage: SessionStage,
-        csrf_token: &str,
-        now: DateTime<Utc>,
-        source: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let now = now_text(now);
-        sqlx::query(
-            "INSERT INTO sessions (token_digest, user_id, stage, csrf_token, created_at, \
-             last_seen_at, source) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        attempt: AttemptId,
+        session: &NewSession,
+        audit: &AuditEvent,
+    ) -> Result<bool, StoreError> {
+        let mut w = self.begin_write().await?;
+        if !user_is_active(&mut w.tx, session.user_id).await? {
+            return Ok(false);
+        }
+        release_attempt(&mut w.tx, attempt).await?;
+        insert_session(&mut w.tx, session).await?;
+        w.audit(audit).await?;
+        w.commit().await?;
+        Ok(true)
+    }
+
+    async fn accept_second_factor(
+        &self,
+        attempt: AttemptId,
+        step: i64,
+        enrol_secret: Option<&str>,
+        session: &NewSession,
+        audits: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
+        let mut w = self.begin_write().await?;
+        let user_id = session.user_id;
+        if !user_is_active(&mut w.tx, user_id).await? {
+            return Ok(false);
+        }
+        if let Some(secret) = enrol_secret {
+            sqlx::query(
+                "UPDATE users SET totp_secret = ?, totp_last_step = NULL WHERE user_id = ?",
+            )
+            .bind(secret)
+            .bind(user_id)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        // The check and the write are one statement, inside the write lock: two concurrent
+        // requests cannot both use one code.
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = ?, last_login_at = ? \
+             WHERE user_id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
         )
-        .bind(token_digest)
+        .bind(step)
+        .bind(now_text(session.now))
         .bind(user_id)
-        .bind(stage.as_str())
-        .bind(csrf_token)
-        .bind(&now)
-        .bind(&now)
-        .bind(source)
-        .execute(self.pool())
+        .bind(step)
+        .execute(&mut *w.tx)
         .await?;
-        Ok(())
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        release_attempt(&mut w.tx, attempt).await?;
+        insert_session(&mut w.tx, session).await?;
+        for a in audits {
+            w.audit(a).await?;
+        }
+        w.commit().await?;
+        Ok(true)
+    }
+
+    async fn create_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
+        insert_session(&mut w.tx, session).await?;
+        w.commit().await
     }
 
     async fn session(&self, token_digest: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -590,12 +927,14 @@ impl AccessStore for SqliteStore {
         Ok(())
     }
 
-    async fn delete_user_sessions(&self, user_id: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(user_id)
-            .execute(self.pool())
+    async fn end_session(&self, token_digest: &str, audit: &AuditEvent) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_digest = ?")
+            .bind(token_digest)
+            .execute(&mut *w.tx)
             .await?;
-        Ok(done.rows_affected())
+        w.audit(audit).await?;
+        w.commit().await
     }
 
     async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
@@ -607,75 +946,31 @@ impl AccessStore for SqliteStore {
         )
     }
 
-    async fn set_setting(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO settings (name, value) VALUES (?, ?) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        )
-        .bind(name)
-        .bind(value)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+    async fn set_settings(
+        &self,
+        values: &[(&str, &str)],
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
+        for (name, value) in values {
+            sqlx::query(
+                "INSERT INTO settings (name, value) VALUES (?, ?) \
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .bind(name)
+            .bind(value)
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        w.audit(audit).await?;
+        w.commit().await
     }
 
     async fn append_audit(&self, event: &AuditEvent) -> Result<StoredAudit, StoreError> {
-        let _one_at_a_time = self.audit_lock.lock().await;
-        // IMMEDIATE takes the write lock before reading the last hash, so two writers (threads
-        // or processes) can never chain onto the same entry.
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        let last = sqlx::query("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (seq, prev_hash, last_at) = match last {
-            Some(row) => (
-                row.get::<i64, _>(0) + 1,
-                row.get::<String, _>(1),
-                Some(parse_utc(row.get::<&str, _>(2))?),
-            ),
-            None => (1, GENESIS.to_string(), None),
-        };
-        // Millisecond precision, and never earlier than the entry before (clocks step back).
-        let mut at = Utc::now();
-        at = DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
-        if let Some(last_at) = last_at
-            && at < last_at
-        {
-            at = last_at;
-        }
-        let record = AuditRecord {
-            seq,
-            at,
-            actor: event.actor.clone(),
-            source: event.source.clone(),
-            action: event.action.clone(),
-            object: event.object.clone(),
-            outcome: event.outcome,
-            detail: event.detail.clone(),
-        };
-        let hash = chain_hash(&prev_hash, &record);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, source, action, object, outcome, detail, \
-             prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(seq)
-        .bind(now_text(record.at))
-        .bind(&record.actor)
-        .bind(&record.source)
-        .bind(&record.action)
-        .bind(&record.object)
-        .bind(record.outcome.as_str())
-        .bind(&record.detail)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(StoredAudit {
-            record,
-            prev_hash,
-            hash,
-        })
+        let mut w = self.begin_write().await?;
+        let stored = w.audit(event).await?;
+        w.commit().await?;
+        Ok(stored)
     }
 
     async fn audit_entries(

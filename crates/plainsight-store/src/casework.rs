@@ -8,7 +8,7 @@ use plainsight_core::NetworkRecord;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::access::now_text;
+use crate::access::{AuditEvent, AuditFor, now_text};
 use crate::sqlite::{STORED_AD_COLUMNS, ad_ref_from_row, stored_ad_from_row};
 use crate::{AdRef, SqliteStore, StoreError, StoredAd};
 
@@ -212,13 +212,15 @@ pub struct RetentionPlan {
 pub trait CaseworkStore: Send + Sync {
     /// Networks ranked by priority (highest first) with their latest label.
     async fn lead_queue(&self, filter: &LeadFilter) -> Result<Vec<Lead>, StoreError>;
-    /// Label a network; returns the stored label (its version counts up from 1).
+    /// Label a network; returns the stored label (its version counts up from 1). The audit
+    /// entry is made from the stored label.
     async fn add_label(
         &self,
         network_id: i64,
         label: &str,
         note: &str,
         user_id: i64,
+        audit: AuditFor<'_, NetworkLabel>,
     ) -> Result<NetworkLabel, StoreError>;
     /// Every label of a network, newest first.
     async fn labels(&self, network_id: i64) -> Result<Vec<NetworkLabel>, StoreError>;
@@ -250,8 +252,14 @@ pub trait CaseworkStore: Send + Sync {
     ) -> Result<Vec<SearchHit>, StoreError>;
     async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError>;
 
-    async fn create_case(&self, team_id: i64, title: &str, user_id: i64)
-    -> Result<i64, StoreError>;
+    /// Create a case folder; the audit entry is made from its id.
+    async fn create_case(
+        &self,
+        team_id: i64,
+        title: &str,
+        user_id: i64,
+        audit: AuditFor<'_, i64>,
+    ) -> Result<i64, StoreError>;
     async fn cases_for_team(&self, team_id: i64) -> Result<Vec<CaseSummary>, StoreError>;
     /// A case folder, only when it belongs to `team_id` (otherwise `None`, as if it did not
     /// exist: another team cannot learn that a case number is taken).
@@ -260,7 +268,12 @@ pub trait CaseworkStore: Send + Sync {
         case_id: i64,
         team_id: i64,
     ) -> Result<Option<CaseSummary>, StoreError>;
-    async fn set_case_status(&self, case_id: i64, status: &str) -> Result<(), StoreError>;
+    async fn set_case_status(
+        &self,
+        case_id: i64,
+        status: &str,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError>;
     async fn case_items(&self, case_id: i64) -> Result<Vec<CaseItem>, StoreError>;
     /// Add an item; returns false when it was already in the folder.
     async fn add_case_item(
@@ -269,25 +282,41 @@ pub trait CaseworkStore: Send + Sync {
         kind: &str,
         item: i64,
         user_id: i64,
+        audit: &AuditEvent,
     ) -> Result<bool, StoreError>;
     async fn remove_case_item(
         &self,
         case_id: i64,
         kind: &str,
         item: i64,
+        audit: &AuditEvent,
     ) -> Result<bool, StoreError>;
     async fn add_case_note(
         &self,
         case_id: i64,
         user_id: i64,
         text: &str,
+        audit: &AuditEvent,
     ) -> Result<i64, StoreError>;
     async fn case_notes(&self, case_id: i64) -> Result<Vec<CaseNote>, StoreError>;
 
     async fn retention_plan(&self, cutoff: DateTime<Utc>) -> Result<RetentionPlan, StoreError>;
     /// Delete the expired ads (with their identifiers, indicator hits, places and index
-    /// entries) in one transaction; returns how many were deleted.
-    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// entries) in one transaction with its audit entry (made from the number deleted);
+    /// returns how many were deleted.
+    async fn purge_expired(
+        &self,
+        cutoff: DateTime<Utc>,
+        audit: AuditFor<'_, u64>,
+    ) -> Result<u64, StoreError>;
+}
+
+/// A count or offset as SQLite's integer, refused when it does not fit (it would wrap).
+fn to_i64(what: &'static str, n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::OutOfRange {
+        what,
+        value: n.to_string(),
+    })
 }
 
 fn corrupt(what: &'static str, e: impl std::fmt::Display) -> StoreError {
@@ -381,8 +410,8 @@ impl CaseworkStore for SqliteStore {
         .bind(filter.label.as_deref())
         .bind(filter.reviewed.map(i64::from))
         .bind(filter.min_ads as i64)
-        .bind(filter.limit.max(1) as i64)
-        .bind(filter.offset as i64)
+        .bind(to_i64("limit", filter.limit.max(1))?)
+        .bind(to_i64("offset", filter.offset)?)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -413,12 +442,14 @@ impl CaseworkStore for SqliteStore {
         label: &str,
         note: &str,
         user_id: i64,
+        audit: AuditFor<'_, NetworkLabel>,
     ) -> Result<NetworkLabel, StoreError> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut w = self.begin_write().await?;
+        let tx = &mut w.tx;
         let priority: Option<f64> =
             sqlx::query_scalar("SELECT priority FROM networks WHERE network_id = ?")
                 .bind(network_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
         let Some(priority) = priority else {
             return Err(StoreError::NotFound {
@@ -432,13 +463,13 @@ impl CaseworkStore for SqliteStore {
         )
         .bind(priority)
         .bind(network_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let version: i64 = sqlx::query_scalar(
             "SELECT coalesce(max(version), 0) + 1 FROM network_labels WHERE network_id = ?",
         )
         .bind(network_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         let now = now_text(Utc::now());
         sqlx::query(
@@ -453,14 +484,13 @@ impl CaseworkStore for SqliteStore {
         .bind(priority)
         .bind(above + 1)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let username: String = sqlx::query_scalar("SELECT username FROM users WHERE user_id = ?")
             .bind(user_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
-        tx.commit().await?;
-        Ok(NetworkLabel {
+        let stored = NetworkLabel {
             network_id,
             version,
             label: label.to_string(),
@@ -469,7 +499,10 @@ impl CaseworkStore for SqliteStore {
             priority,
             rank: above + 1,
             created_at: now,
-        })
+        };
+        w.audit(&audit(&stored)).await?;
+        w.commit().await?;
+        Ok(stored)
     }
 
     async fn labels(&self, network_id: i64) -> Result<Vec<NetworkLabel>, StoreError> {
@@ -748,17 +781,22 @@ impl CaseworkStore for SqliteStore {
         team_id: i64,
         title: &str,
         user_id: i64,
+        audit: AuditFor<'_, i64>,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query(
+        let mut w = self.begin_write().await?;
+        let id = sqlx::query(
             "INSERT INTO cases (team_id, title, created_by, created_at) VALUES (?, ?, ?, ?)",
         )
         .bind(team_id)
         .bind(title)
         .bind(user_id)
         .bind(now_text(Utc::now()))
-        .execute(self.pool())
+        .execute(&mut *w.tx)
         .await?
-        .last_insert_rowid())
+        .last_insert_rowid();
+        w.audit(&audit(&id)).await?;
+        w.commit().await?;
+        Ok(id)
     }
 
     async fn cases_for_team(&self, team_id: i64) -> Result<Vec<CaseSummary>, StoreError> {
@@ -790,13 +828,20 @@ impl CaseworkStore for SqliteStore {
         Ok(row.as_ref().map(case_from_row))
     }
 
-    async fn set_case_status(&self, case_id: i64, status: &str) -> Result<(), StoreError> {
+    async fn set_case_status(
+        &self,
+        case_id: i64,
+        status: &str,
+        audit: &AuditEvent,
+    ) -> Result<(), StoreError> {
+        let mut w = self.begin_write().await?;
         sqlx::query("UPDATE cases SET status = ? WHERE case_id = ?")
             .bind(status)
             .bind(case_id)
-            .execute(self.pool())
+            .execute(&mut *w.tx)
             .await?;
-        Ok(())
+        w.audit(audit).await?;
+        w.commit().await
     }
 
     async fn case_items(&self, case_id: i64) -> Result<Vec<CaseItem>, StoreError> {
@@ -825,7 +870,9 @@ impl CaseworkStore for SqliteStore {
         kind: &str,
         item: i64,
         user_id: i64,
+        audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
+        let mut w = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT OR IGNORE INTO case_items (case_id, kind, item, added_by, added_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -835,8 +882,10 @@ impl CaseworkStore for SqliteStore {
         .bind(item)
         .bind(user_id)
         .bind(now_text(Utc::now()))
-        .execute(self.pool())
+        .execute(&mut *w.tx)
         .await?;
+        w.audit(audit).await?;
+        w.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -845,14 +894,18 @@ impl CaseworkStore for SqliteStore {
         case_id: i64,
         kind: &str,
         item: i64,
+        audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
+        let mut w = self.begin_write().await?;
         let done =
             sqlx::query("DELETE FROM case_items WHERE case_id = ? AND kind = ? AND item = ?")
                 .bind(case_id)
                 .bind(kind)
                 .bind(item)
-                .execute(self.pool())
+                .execute(&mut *w.tx)
                 .await?;
+        w.audit(audit).await?;
+        w.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -861,17 +914,22 @@ impl CaseworkStore for SqliteStore {
         case_id: i64,
         user_id: i64,
         text: &str,
+        audit: &AuditEvent,
     ) -> Result<i64, StoreError> {
-        Ok(sqlx::query(
+        let mut w = self.begin_write().await?;
+        let id = sqlx::query(
             "INSERT INTO case_notes (case_id, user_id, created_at, text) VALUES (?, ?, ?, ?)",
         )
         .bind(case_id)
         .bind(user_id)
         .bind(now_text(Utc::now()))
         .bind(text)
-        .execute(self.pool())
+        .execute(&mut *w.tx)
         .await?
-        .last_insert_rowid())
+        .last_insert_rowid();
+        w.audit(audit).await?;
+        w.commit().await?;
+        Ok(id)
     }
 
     async fn case_notes(&self, case_id: i64) -> Result<Vec<CaseNote>, StoreError> {
@@ -915,19 +973,24 @@ impl CaseworkStore for SqliteStore {
         })
     }
 
-    async fn purge_expired(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+    async fn purge_expired(
+        &self,
+        cutoff: DateTime<Utc>,
+        audit: AuditFor<'_, u64>,
+    ) -> Result<u64, StoreError> {
         let cutoff_text = now_text(cutoff);
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut w = self.begin_write().await?;
+        let tx = &mut w.tx;
         sqlx::query("CREATE TEMP TABLE IF NOT EXISTS expired_ads (ad_key INTEGER PRIMARY KEY)")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM expired_ads")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let sql = format!("INSERT INTO expired_ads (ad_key) {EXPIRED_ADS}");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&cutoff_text)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         // The full-text index holds its own copy of the words: remove them with the exact
         // text that was indexed (FTS5 external-content 'delete' command).
@@ -937,16 +1000,18 @@ impl CaseworkStore for SqliteStore {
              JOIN expired_ads e ON e.ad_key = a.ad_key \
              WHERE a.ad_key <= (SELECT value FROM counters WHERE name = 'ads_fts_indexed_to')",
         )
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         let done = sqlx::query("DELETE FROM ads WHERE ad_key IN (SELECT ad_key FROM expired_ads)")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM expired_ads")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
+        let removed = done.rows_affected();
+        w.audit(&audit(&removed)).await?;
+        w.commit().await?;
+        Ok(removed)
     }
 }
 

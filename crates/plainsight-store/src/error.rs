@@ -25,6 +25,9 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{what} {id} already exists")]
     Conflict { what: &'static str, id: String },
+    /// A number asked of the store (a page offset, a limit) that no query can use.
+    #[error("{what} {value} is out of range")]
+    OutOfRange { what: &'static str, value: String },
     #[error("stored record is corrupt ({what}): {detail}")]
     Corrupt { what: &'static str, detail: String },
 }

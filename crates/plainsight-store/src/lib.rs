@@ -10,14 +10,16 @@ mod error;
 pub mod networks;
 pub mod nibrs;
 pub mod sqlite;
+#[cfg(feature = "testing")]
+mod testing;
 
 use async_trait::async_trait;
 use plainsight_core::{Ad, Extraction, Identifier, IdentifierKind, identifiers_of};
 use serde::Serialize;
 
 pub use access::{
-    AccessStore, AuditEvent, AuditFilter, NewUser, SessionRecord, SessionStage, StoredAudit,
-    UserRecord,
+    AccessStore, Attempt, AttemptId, AttemptRequest, AuditEvent, AuditFilter, AuditFor, LockRule,
+    NewSession, NewUser, SessionRecord, SessionStage, StoredAudit, UserRecord,
 };
 pub use casework::{
     CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter,

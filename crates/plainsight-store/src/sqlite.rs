@@ -60,10 +60,11 @@ const DEFERRED_INDEXES: &[(&str, &str)] = &[
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Audit entries are appended one at a time within this process. SQLite would serialise
-    /// them anyway, but a writer that finds the lock taken sleeps in the busy handler (1 ms,
-    /// then longer); waiting on this lock instead wakes it the moment the previous append
-    /// commits. Other processes still meet at SQLite's lock.
+    /// Audited writes (every change with its audit entry, see `access::AuditedWrite`) take
+    /// turns within this process. SQLite would serialise them anyway, but a writer that finds
+    /// the lock taken sleeps in the busy handler (1 ms, then longer); waiting on this lock
+    /// instead wakes it the moment the previous write commits. Other processes still meet at
+    /// SQLite's lock.
     pub(crate) audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 

@@ -223,3 +223,41 @@ async fn rows_stored_before_compact_documents_still_read() {
     let stored = store.get_ad("example", "8").await.unwrap().unwrap();
     assert_eq!(stored.ad.body.as_deref(), Some("new style"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_attempts_are_granted_at_most_the_limit_and_never_fail() {
+    use plainsight_store::{AccessStore, Attempt, AttemptRequest};
+    let (_dir, store) = temp_store().await;
+    let store = std::sync::Arc::new(store);
+    let now = chrono::Utc::now();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(50));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let store = store.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store
+                    .reserve_attempt(&AttemptRequest {
+                        username: "anyone",
+                        kind: "password",
+                        source: Some("192.0.2.1"),
+                        now,
+                        account_since: now - chrono::Duration::minutes(15),
+                        account_max: 5,
+                        source_limit: Some((now - chrono::Duration::minutes(15), 20)),
+                    })
+                    .await
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for t in tasks {
+        match t.await.unwrap().expect("no attempt fails") {
+            Attempt::Granted(_) => granted += 1,
+            Attempt::AccountLimit => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(granted, 5);
+}

@@ -50,21 +50,23 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
                 if session.user.status != "active" {
                     let _ = state.store.delete_session(&digest).await;
                 } else if verdict != SessionState::Active {
-                    let _ = state.store.delete_session(&digest).await;
                     let why = match verdict {
                         SessionState::IdleExpired => "idle time-out",
                         _ => "12-hour limit: sign in again",
                     };
-                    let _ = audit(
-                        &state,
+                    let ended = event(
                         Some(&session.user.username),
                         &ClientAddr(addr.clone()),
                         "session_expired",
                         None,
                         Outcome::Success,
                         Some(why),
-                    )
-                    .await;
+                    );
+                    // The session ends with its audit entry; when that cannot be written the
+                    // request fails rather than go on unrecorded.
+                    if let Err(e) = state.store.end_session(&digest, &ended).await {
+                        return WebError::from(e).into_response();
+                    }
                 } else {
                     if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
                         let _ = state.store.touch_session(&digest, now).await;
@@ -132,8 +134,29 @@ impl FromRequestParts<AppState> for Signed {
     }
 }
 
-/// Append to the audit log. Fails closed: when the entry cannot be written the request fails
-/// too, so nothing is shown or changed without a record of it.
+/// An audit entry, for the store to write with the change it records.
+pub fn event(
+    actor: Option<&str>,
+    client: &ClientAddr,
+    action: &str,
+    object: Option<String>,
+    outcome: Outcome,
+    detail: Option<&str>,
+) -> AuditEvent {
+    AuditEvent {
+        actor: actor.map(str::to_string),
+        source: client.0.clone(),
+        action: action.to_string(),
+        object,
+        outcome,
+        detail: detail.map(str::to_string),
+    }
+}
+
+/// Append to the audit log an event that changes nothing (a view, a search, a refusal). Fails
+/// closed: when the entry cannot be written the request fails too, so nothing is shown
+/// without a record of it. Changes are audited by the store method that makes them, in the
+/// same transaction.
 pub async fn audit(
     state: &AppState,
     actor: Option<&str>,
@@ -143,20 +166,31 @@ pub async fn audit(
     outcome: Outcome,
     detail: Option<&str>,
 ) -> Result<(), WebError> {
-    let event = AuditEvent {
-        actor: actor.map(str::to_string),
-        source: client.0.clone(),
-        action: action.to_string(),
-        object,
-        outcome,
-        detail: detail.map(str::to_string),
-    };
+    let event = event(actor, client, action, object, outcome, detail);
     state.store.append_audit(&event).await?;
     Ok(())
 }
 
 impl Signed {
-    /// Audit an action of this user.
+    /// An audit entry for an action of this user, for the store to write with the change.
+    pub fn event(
+        &self,
+        action: &str,
+        object: Option<String>,
+        outcome: Outcome,
+        detail: Option<&str>,
+    ) -> AuditEvent {
+        event(
+            Some(&self.user.username),
+            &self.client,
+            action,
+            object,
+            outcome,
+            detail,
+        )
+    }
+
+    /// Audit an action of this user that changes nothing (a view, a search, a refusal).
     pub async fn audit(
         &self,
         state: &AppState,

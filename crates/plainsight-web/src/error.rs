@@ -24,6 +24,9 @@ pub enum WebError {
     BadRequest(String),
     #[error("too many attempts; wait a few minutes and try again")]
     TooManyAttempts,
+    /// The request body is larger than any form of the application sends.
+    #[error("the request is larger than the {} KiB a form may send", crate::limits::BODY_LIMIT_BYTES / 1024)]
+    PayloadTooLarge,
     #[error("storage error: {0}")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -40,8 +43,10 @@ impl WebError {
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            WebError::Store(StoreError::OutOfRange { .. }) => StatusCode::BAD_REQUEST,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -53,6 +58,7 @@ impl WebError {
             WebError::Store(StoreError::Conflict { what, id }) => {
                 format!("{what} {id} already exists.")
             }
+            WebError::Store(e @ StoreError::OutOfRange { .. }) => format!("{e}."),
             WebError::Store(_) | WebError::Internal(_) => {
                 "Something went wrong on the server. It has been logged; try again, and tell \
                  your administrator if it keeps happening."

@@ -9,6 +9,7 @@
 mod assets;
 mod context;
 mod error;
+mod limits;
 mod routes;
 mod security;
 mod views;
@@ -21,6 +22,8 @@ use plainsight_access::{LockoutPolicy, SessionPolicy, TotpAttemptPolicy};
 use plainsight_store::WorkspaceStore;
 
 pub use error::WebError;
+pub use limits::{BODY_LIMIT_BYTES, FIELD_LIMITS, max_chars};
+pub use routes::URL_MAP;
 
 /// How the server runs.
 #[derive(Debug, Clone)]

@@ -127,8 +127,29 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The body of a request, refused with 413 past [`crate::limits::BODY_LIMIT_BYTES`] (the
+/// router's body limit).
+async fn read_body(req: Request, state: &AppState) -> Result<Bytes, WebError> {
+    Bytes::from_request(req, state).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::PayloadTooLarge
+        } else {
+            WebError::BadRequest("the form could not be read".into())
+        }
+    })
+}
+
+/// Parse URL-encoded fields into `T` after checking every field against its limit.
+fn parse_bounded<T: DeserializeOwned>(encoded: &[u8]) -> Result<T, WebError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(encoded)
+        .map_err(|e| WebError::BadRequest(format!("the form could not be read: {e}")))?;
+    crate::limits::check_fields(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    serde_urlencoded::from_bytes(encoded)
+        .map_err(|e| WebError::BadRequest(format!("the form is incomplete: {e}")))
+}
+
 /// A form posted by a signed-in (or half-signed-in) user, accepted only when its `csrf` field
-/// matches the session's token.
+/// matches the session's token, and when every field is within its limit.
 pub struct CsrfForm<T>(pub T);
 
 #[derive(serde::Deserialize)]
@@ -147,16 +168,41 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
             .and_then(|s| s.0.as_ref())
             .map(|s| s.csrf_token.clone())
             .ok_or(WebError::SignInRequired)?;
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| WebError::BadRequest("the form could not be read".into()))?;
+        let bytes = read_body(req, state).await?;
         let token: TokenOnly = serde_urlencoded::from_bytes(&bytes).map_err(|_| WebError::Csrf)?;
         if token.csrf.is_empty() || !constant_time_eq(&token.csrf, &expected) {
             return Err(WebError::Csrf);
         }
-        let form = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| WebError::BadRequest(format!("the form is incomplete: {e}")))?;
-        Ok(CsrfForm(form))
+        Ok(CsrfForm(parse_bounded(&bytes)?))
+    }
+}
+
+/// A form posted without a session (the log-on form, which checks its own token), with every
+/// field within its limit.
+pub struct BoundedForm<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for BoundedForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bytes = read_body(req, state).await?;
+        Ok(BoundedForm(parse_bounded(&bytes)?))
+    }
+}
+
+/// The query string, with every field within its limit and numbers in range (a bad one is a
+/// 400 with the page's usual frame, not a bare refusal).
+pub struct BoundedQuery<T>(pub T);
+
+impl<T: DeserializeOwned + Send> axum::extract::FromRequestParts<AppState> for BoundedQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        Ok(BoundedQuery(parse_bounded(query.as_bytes())?))
     }
 }
 

@@ -159,15 +159,18 @@ impl TestApp {
     /// Create a user directly in the store with a known password (not one that must change).
     async fn user(&self, name: &str, role: Role, team: &str) -> i64 {
         self.store
-            .create_user(&plainsight_store::NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                role: role.as_str().into(),
-                team: team.into(),
-                area: String::new(),
-                password_hash: plainsight_access::hash_password(PASSWORD).unwrap(),
-                must_change_password: false,
-            })
+            .create_user(
+                &plainsight_store::NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    role: role.as_str().into(),
+                    team: team.into(),
+                    area: String::new(),
+                    password_hash: plainsight_access::hash_password(PASSWORD).unwrap(),
+                    must_change_password: false,
+                },
+                &|_| setup_event(),
+            )
             .await
             .unwrap()
     }
@@ -218,6 +221,18 @@ impl TestApp {
 }
 
 const PASSWORD: &str = "correct horse battery staple";
+
+/// The audit entry of a change a test makes straight in the store.
+fn setup_event() -> plainsight_store::AuditEvent {
+    plainsight_store::AuditEvent {
+        actor: Some("test-setup".into()),
+        source: None,
+        action: "test_setup".into(),
+        object: None,
+        outcome: plainsight_access::audit::Outcome::Success,
+        detail: None,
+    }
+}
 
 fn code_for(secret: &str, step_offset: i64) -> String {
     let s = plainsight_access::TotpSecret::from_base32(secret).unwrap();
@@ -335,19 +350,20 @@ async fn five_failed_sign_ins_lock_the_account_until_an_administrator_releases_i
         "active"
     );
     let r = t.password_step(&mut b, "bo", "wrong password here").await;
-    assert!(r.body.contains("locked"), "{}", r.body);
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         t.store.user_by_id(bo).await.unwrap().unwrap().status,
         "locked"
     );
-    // Even the right password is refused now.
+    // Even the right password is refused now, with the one answer every refusal gets.
     let r = t.password_step(&mut b, "bo", PASSWORD).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.body.contains("administrator must release"));
-    // An unknown user name gets the same answer as a wrong password.
+    assert!(r.body.contains("not right, or the account is"));
+    assert!(r.body.contains("until an administrator"));
+    // An unknown user name gets the same answer.
     let r = t.password_step(&mut b, "nobody", PASSWORD).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.body.contains("not right"));
+    assert!(r.body.contains("not right, or the account is"));
 
     let mut admin = Browser::default();
     t.sign_in(&mut admin, "root", None, 0).await;
@@ -936,13 +952,19 @@ async fn retention_removes_only_ads_outside_cases_and_reviewed_networks() {
     .await
     .unwrap();
     let team = t.store.user_by_id(user).await.unwrap().unwrap().team_id;
-    let case = t.store.create_case(team, "keep", user).await.unwrap();
-    t.store
-        .add_case_item(case, "ad", kept_ad, user)
+    let case = t
+        .store
+        .create_case(team, "keep", user, &|_| setup_event())
         .await
         .unwrap();
     t.store
-        .add_label(labelled, "needs_investigation", "", user)
+        .add_case_item(case, "ad", kept_ad, user, &setup_event())
+        .await
+        .unwrap();
+    t.store
+        .add_label(labelled, "needs_investigation", "", user, &|_| {
+            setup_event()
+        })
         .await
         .unwrap();
     let in_labelled: i64 =
@@ -956,7 +978,11 @@ async fn retention_removes_only_ads_outside_cases_and_reviewed_networks() {
     let kept_ad_in_labelled = i64::from(kept_network == labelled);
     assert_eq!(plan.kept as i64, 1 + in_labelled - kept_ad_in_labelled);
     assert_eq!(plan.expired as i64, all - plan.kept as i64);
-    let removed = t.store.purge_expired(cutoff).await.unwrap();
+    let removed = t
+        .store
+        .purge_expired(cutoff, &|_| setup_event())
+        .await
+        .unwrap();
     assert_eq!(removed, plan.expired);
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM ads")
         .fetch_one(t.store.pool())
@@ -1074,10 +1100,16 @@ async fn review_labels_feed_calibration() {
         } else {
             "not_relevant"
         };
-        t.store.add_label(*id, label, "", user).await.unwrap();
+        t.store
+            .add_label(*id, label, "", user, &|_| setup_event())
+            .await
+            .unwrap();
     }
     // "other" says nothing about relevance: skipped.
-    t.store.add_label(ids[0], "other", "", user).await.unwrap();
+    t.store
+        .add_label(ids[0], "other", "", user, &|_| setup_event())
+        .await
+        .unwrap();
     let db = t._dir.path().join("ws.db");
     let out = Command::cargo_bin("plainsight")
         .unwrap()
@@ -1205,7 +1237,7 @@ async fn lead_queue_filters_by_reason_place_and_review() {
     // Review status.
     let top = ids(&t.get(&mut b, "/leads").await.body)[0];
     t.store
-        .add_label(top as i64, "known_case", "", user)
+        .add_label(top as i64, "known_case", "", user, &|_| setup_event())
         .await
         .unwrap();
     let reviewed = ids(&t.get(&mut b, "/leads?status=reviewed").await.body);
@@ -1404,4 +1436,893 @@ fn retention_apply_removes_expired_ads_reanalyses_and_is_audited() {
         1
     );
     assert_eq!(count("SELECT count(*) FROM ads WHERE ad_key % 2 = 0"), 0);
+}
+
+/// A log-on post with a fixed form token (the token only has to match its cookie), from a
+/// given client address, ready to be sent by any task.
+fn login_request(name: &str, password: &str, from: &str) -> Request<Body> {
+    let body = serde_urlencoded::to_string([
+        ("csrf", "race-token"),
+        ("username", name),
+        ("password", password),
+    ])
+    .unwrap();
+    let mut req = Request::post("/login")
+        .header(header::COOKIE, "ps_prelogin=race-token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    let addr: std::net::SocketAddr = from.parse().unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+/// Send every request at once: each task waits at a barrier until all are ready.
+async fn all_at_once(app: &Router, requests: Vec<Request<Body>>) -> Vec<StatusCode> {
+    let barrier = Arc::new(tokio::sync::Barrier::new(requests.len()));
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|req| {
+            let app = app.clone();
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                app.oneshot(req).await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    statuses
+}
+
+/// How many passwords were really checked against an account's hash: the audit log records
+/// each check's outcome (a wrong password, or a right one), and refusals separately.
+async fn passwords_checked(store: &SqliteStore, name: &str) -> usize {
+    store
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.record.actor.as_deref() == Some(name))
+        .filter(|e| {
+            (e.record.action == "login" && e.record.detail.as_deref() == Some("wrong password"))
+                || e.record.action == "login_password"
+        })
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sign_ins_check_at_most_five_passwords_and_never_fail() {
+    let t = app().await;
+    let id = t.user("race", Role::Analyst, "vice").await;
+    let requests = (0..100)
+        .map(|i| login_request("race", &format!("wrong guess {i}"), "127.0.0.1:5000"))
+        .collect();
+    let statuses = all_at_once(&t.app, requests).await;
+    let errors = statuses.iter().filter(|s| s.is_server_error()).count();
+    assert_eq!(errors, 0, "no request may fail: {statuses:?}");
+    let checked = passwords_checked(&t.store, "race").await;
+    eprintln!("passwords checked under 100 concurrent log-ons: {checked}");
+    assert!(checked <= 5, "{checked} passwords were checked");
+    assert!(checked >= 1, "some password was checked");
+    assert_eq!(
+        t.store.user_by_id(id).await.unwrap().unwrap().status,
+        "locked"
+    );
+    // The right password is refused now.
+    let r = t
+        .password_step(&mut Browser::default(), "race", PASSWORD)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(b_has_no_session(&r));
+    assert_eq!(passwords_checked(&t.store, "race").await, checked);
+}
+
+fn b_has_no_session(r: &Reply) -> bool {
+    !r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().unwrap_or("").starts_with("ps_session="))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sign_ins_from_one_address_respect_its_limit() {
+    let config = WebConfig::default();
+    let limit = config.max_failures_per_source as usize;
+    let t = app_with(config).await;
+    // One guess against each of 100 names from one address.
+    let requests = (0..100)
+        .map(|i| login_request(&format!("someone{i}"), "a guess at it", "10.9.8.7:4000"))
+        .collect();
+    let statuses = all_at_once(&t.app, requests).await;
+    assert_eq!(statuses.iter().filter(|s| s.is_server_error()).count(), 0);
+    let tried = t
+        .store
+        .audit_entries(0, 1_000_000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.record.source.as_deref() == Some("10.9.8.7"))
+        .filter(|e| e.record.action == "login" && e.record.outcome.as_str() == "failure")
+        .count();
+    assert!(
+        tried <= limit,
+        "{tried} guesses from one address (limit {limit})"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        100 - tried
+    );
+}
+
+/// The message a refused log-on shows.
+fn alert(body: &str) -> String {
+    find_after(body, "role=\"alert\">").unwrap_or_default()
+}
+
+#[tokio::test]
+async fn refusals_do_not_tell_real_user_names_from_unknown_ones() {
+    let t = app().await;
+    t.user("real", Role::Analyst, "vice").await;
+    let mut answers = Vec::new();
+    for name in ["real", "unreal"] {
+        let mut seq = Vec::new();
+        for _ in 0..7 {
+            let r = t
+                .password_step(&mut Browser::default(), name, "not the password")
+                .await;
+            seq.push((r.status, alert(&r.body)));
+        }
+        answers.push(seq);
+    }
+    assert!(!answers[0][0].1.is_empty());
+    assert_eq!(answers[0], answers[1]);
+}
+
+/// Everything stored except the failure counts that log-on steps reserve before checking a
+/// secret (kept on purpose when the step then fails: a failing audit log gives no extra
+/// guesses).
+fn without_attempts(
+    mut d: std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    d.remove("auth_failures");
+    d
+}
+
+/// A request to a route of the URL map: (route, path, browser, form fields).
+type RouteRequest = (&'static str, String, Browser, Vec<(&'static str, String)>);
+
+/// A form to post: (path, browser, form token, fields with valid values).
+type FormCase<'a> = (String, Browser, String, Vec<(&'static str, &'a str)>);
+
+/// Every POST route of the URL map.
+fn post_routes() -> std::collections::BTreeSet<&'static str> {
+    plainsight_web::URL_MAP
+        .iter()
+        .filter(|(_, methods)| methods.contains(&"post"))
+        .map(|(path, _)| *path)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_change_whose_audit_entry_cannot_be_written_is_not_stored() {
+    let t = app().await;
+    t.user("root", Role::Administrator, "vice").await;
+    let target = t.user("tg", Role::Analyst, "vice").await;
+    let off = t.user("off", Role::Analyst, "vice").await;
+    let mut admin = Browser::default();
+    t.sign_in(&mut admin, "root", None, 0).await;
+    let networks: Vec<i64> =
+        sqlx::query_scalar("SELECT network_id FROM networks ORDER BY network_id LIMIT 2")
+            .fetch_all(t.store.pool())
+            .await
+            .unwrap();
+    let network = networks[0];
+    let token = t.csrf(&mut admin, "/cases").await;
+    let case = t
+        .post(&mut admin, "/cases", &[("csrf", &token), ("title", "kept")])
+        .await
+        .location()
+        .trim_start_matches("/cases/")
+        .to_string();
+    let n = network.to_string();
+    t.post(
+        &mut admin,
+        "/cases/add",
+        &[
+            ("csrf", &token),
+            ("case_id", &case),
+            ("kind", "network"),
+            ("item", &n),
+        ],
+    )
+    .await;
+    let r = t
+        .post(
+            &mut admin,
+            &format!("/admin/users/{off}"),
+            &[("csrf", &token), ("action", "disable")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A half-signed-in browser for the second-factor step.
+    let mut half = Browser::default();
+    t.password_step(&mut half, "tg", PASSWORD).await;
+    let mfa_page = t.get(&mut half, "/mfa").await;
+    let secret = find_after(&mfa_page.body, "<code class=\"secret\">").unwrap();
+    let half_token = find_after(&mfa_page.body, "name=\"csrf\" value=\"").unwrap();
+    let mut anon = Browser::default();
+    let anon_token = t.csrf(&mut anon, "/login").await;
+
+    // (route in the URL map, request path, browser, form)
+    let code = code_for(&secret, 0);
+    let tgt = target.to_string();
+    let offs = off.to_string();
+    let case_path = |p: &str| format!("/cases/{case}{p}");
+    let mut requests: Vec<RouteRequest> = vec![
+        (
+            "/login",
+            "/login".into(),
+            anon.clone(),
+            vec![
+                ("csrf", anon_token.clone()),
+                ("username", "tg".into()),
+                ("password", PASSWORD.into()),
+            ],
+        ),
+        (
+            "/mfa",
+            "/mfa".into(),
+            half.clone(),
+            vec![("csrf", half_token.clone()), ("code", code.clone())],
+        ),
+        (
+            "/password",
+            "/password".into(),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("current", PASSWORD.into()),
+                ("new", "another perfectly fine passphrase".into()),
+            ],
+        ),
+        (
+            "/logout",
+            "/logout".into(),
+            admin.clone(),
+            vec![("csrf", token.clone())],
+        ),
+        (
+            "/networks/{id}/label",
+            format!("/networks/{network}/label"),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("label", "known_case".into()),
+                ("note", "n".into()),
+            ],
+        ),
+        (
+            "/cases",
+            "/cases".into(),
+            admin.clone(),
+            vec![("csrf", token.clone()), ("title", "never".into())],
+        ),
+        (
+            "/cases/add",
+            "/cases/add".into(),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("case_id", case.clone()),
+                ("kind", "network".into()),
+                ("item", networks[1].to_string()),
+            ],
+        ),
+        (
+            "/cases/{id}/items/remove",
+            case_path("/items/remove"),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("kind", "network".into()),
+                ("item", n.clone()),
+            ],
+        ),
+        (
+            "/cases/{id}/notes",
+            case_path("/notes"),
+            admin.clone(),
+            vec![("csrf", token.clone()), ("text", "never stored".into())],
+        ),
+        (
+            "/cases/{id}/status",
+            case_path("/status"),
+            admin.clone(),
+            vec![("csrf", token.clone()), ("status", "closed".into())],
+        ),
+        (
+            "/admin/users",
+            "/admin/users".into(),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("username", "newbie".into()),
+                ("display_name", "New".into()),
+                ("role", "analyst".into()),
+                ("team", "vice".into()),
+            ],
+        ),
+        (
+            "/admin/settings",
+            "/admin/settings".into(),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("retention_days", "30".into()),
+                ("banner", "changed".into()),
+            ],
+        ),
+    ];
+    for action in ["disable", "reset_mfa", "reset_password", "role:supervisor"] {
+        requests.push((
+            "/admin/users/{id}",
+            format!("/admin/users/{tgt}"),
+            admin.clone(),
+            vec![("csrf", token.clone()), ("action", action.into())],
+        ));
+    }
+    requests.push((
+        "/admin/users/{id}",
+        format!("/admin/users/{offs}"),
+        admin.clone(),
+        vec![("csrf", token.clone()), ("action", "enable".into())],
+    ));
+    let tested: std::collections::BTreeSet<&str> = requests.iter().map(|r| r.0).collect();
+    assert_eq!(tested, post_routes(), "every state-changing route is tried");
+    for (route, path, mut browser, form) in requests {
+        let before = t.store.contents_digest().await.unwrap();
+        t.store.refuse_audit_inserts().await.unwrap();
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = t.post(&mut browser, &path, &form).await;
+        t.store.allow_audit_inserts().await.unwrap();
+        assert_eq!(
+            r.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{route} ({path}) answered {} without its audit entry",
+            r.status
+        );
+        let after = t.store.contents_digest().await.unwrap();
+        if ["/login", "/mfa", "/password"].contains(&route) {
+            assert_eq!(without_attempts(after), without_attempts(before), "{route}");
+        } else {
+            assert_eq!(after, before, "{route} ({path}) changed what is stored");
+        }
+    }
+    // The same request with the audit log working does change things (the test can fail).
+    let r = t
+        .post(
+            &mut admin,
+            &case_path("/notes"),
+            &[("csrf", &token), ("text", "stored")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    // The command line follows the same rule.
+    let db = t._dir.path().join("ws.db");
+    let before = t.store.contents_digest().await.unwrap();
+    t.store.refuse_audit_inserts().await.unwrap();
+    for args in [
+        vec!["user", "add", "clinew", "--role", "analyst"],
+        vec!["user", "disable", "tg"],
+        vec!["user", "enable", "off"],
+        vec!["user", "reset-password", "tg"],
+        vec!["user", "reset-mfa", "tg"],
+        vec!["retention", "--apply", "--days", "1"],
+    ] {
+        Command::cargo_bin("plainsight")
+            .unwrap()
+            .env("PLAINSIGHT_DB", format!("sqlite://{}", db.display()))
+            .args(&args)
+            .assert()
+            .failure();
+        assert_eq!(
+            t.store.contents_digest().await.unwrap(),
+            before,
+            "{args:?} changed what is stored"
+        );
+    }
+    t.store.allow_audit_inserts().await.unwrap();
+    assert!(verify_chain(&t.store).await.is_ok());
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_locks_the_account_and_ends_its_sessions() {
+    let t = app().await;
+    let id = t.user("gu", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    let secret = t.sign_in(&mut b, "gu", None, 0).await;
+    let mut other = Browser::default();
+    t.sign_in(&mut other, "gu", Some(&secret), 1).await;
+    let token = t.csrf(&mut b, "/password").await;
+    for i in 0..4 {
+        let r = t
+            .post(
+                &mut b,
+                "/password",
+                &[
+                    ("csrf", &token),
+                    ("current", &format!("guess number {i}")),
+                    ("new", "a brand new passphrase"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "guess {i}");
+    }
+    let r = t
+        .post(
+            &mut b,
+            "/password",
+            &[
+                ("csrf", &token),
+                ("current", "guess number 5"),
+                ("new", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/login");
+    assert_eq!(
+        t.store.user_by_id(id).await.unwrap().unwrap().status,
+        "locked"
+    );
+    // Every session of the account ended, and the right password no longer helps.
+    assert_eq!(t.get(&mut b, "/leads").await.location(), "/login");
+    assert_eq!(t.get(&mut other, "/leads").await.location(), "/login");
+    let r = t
+        .password_step(&mut Browser::default(), "gu", PASSWORD)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let actions = audit_actions(&t.store).await;
+    let failures = actions
+        .iter()
+        .filter(|(a, o, who)| a == "password_change" && o == "failure" && who == "gu")
+        .count();
+    assert_eq!(failures, 5);
+    assert!(
+        actions
+            .iter()
+            .any(|(a, _, who)| a == "account_locked" && who == "gu")
+    );
+}
+
+/// Path parameters of the URL map filled in with records of the test workspace.
+async fn fill_path(t: &TestApp, path: &str, case: &str) -> String {
+    let network: i64 =
+        sqlx::query_scalar("SELECT network_id FROM networks ORDER BY priority DESC LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
+    let ad: i64 = sqlx::query_scalar("SELECT ad_key FROM ads LIMIT 1")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    let filled = if path.starts_with("/networks/") {
+        path.replace("{id}", &network.to_string())
+    } else if path.starts_with("/cases/") {
+        path.replace("{id}", case)
+    } else if path.starts_with("/admin/users/") {
+        path.replace("{id}", "1")
+    } else {
+        path.replace("{key}", &ad.to_string())
+            .replace("{file}", "style.css")
+    };
+    if filled == "/search" {
+        "/search?q=girl".into()
+    } else {
+        filled
+    }
+}
+
+#[tokio::test]
+async fn every_page_that_shows_data_writes_an_audit_entry() {
+    // Pages that show no workspace data: the sign-in forms and the embedded assets.
+    const NO_DATA: [&str; 4] = ["/login", "/mfa", "/password", "/static/{file}"];
+    let t = app().await;
+    t.user("aw", Role::Administrator, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "aw", None, 0).await;
+    let token = t.csrf(&mut b, "/cases").await;
+    let case = t
+        .post(&mut b, "/cases", &[("csrf", &token), ("title", "walk")])
+        .await
+        .location()
+        .trim_start_matches("/cases/")
+        .to_string();
+    let gets: Vec<&str> = plainsight_web::URL_MAP
+        .iter()
+        .filter(|(_, m)| m.contains(&"get"))
+        .map(|(p, _)| *p)
+        .collect();
+    for exempt in NO_DATA {
+        assert!(gets.contains(&exempt), "{exempt} is no longer a page");
+    }
+    for route in gets.iter().filter(|r| !NO_DATA.contains(r)) {
+        let path = fill_path(&t, route, &case).await;
+        let before = t.store.audit_entries(0, 1_000_000).await.unwrap().len();
+        let r = t.get(&mut b, &path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        let entries = t.store.audit_entries(0, 1_000_000).await.unwrap();
+        assert!(
+            entries[before..]
+                .iter()
+                .any(|e| e.record.actor.as_deref() == Some("aw")
+                    && e.record.outcome.as_str() == "success"),
+            "{route} ({path}) showed data without an audit entry"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_form_field_is_bounded_on_the_server() {
+    let t = app().await;
+    t.user("lim", Role::Administrator, "vice").await;
+    t.user("lim2", Role::Analyst, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "lim", None, 0).await;
+    let token = t.csrf(&mut b, "/cases").await;
+    let case = t
+        .post(&mut b, "/cases", &[("csrf", &token), ("title", "bounded")])
+        .await
+        .location()
+        .trim_start_matches("/cases/")
+        .to_string();
+    let network: i64 = sqlx::query_scalar("SELECT network_id FROM networks LIMIT 1")
+        .fetch_one(t.store.pool())
+        .await
+        .unwrap();
+    let mut half = Browser::default();
+    t.password_step(&mut half, "lim2", PASSWORD).await;
+    let half_token = t.csrf(&mut half, "/mfa").await;
+    let mut anon = Browser::default();
+    let anon_token = t.csrf(&mut anon, "/login").await;
+    let n = network.to_string();
+    // (path, browser, csrf, fields with valid values)
+    let forms: Vec<FormCase> = vec![
+        (
+            "/login".into(),
+            anon.clone(),
+            anon_token.clone(),
+            vec![("username", "lim"), ("password", "x")],
+        ),
+        (
+            "/mfa".into(),
+            half.clone(),
+            half_token.clone(),
+            vec![("code", "123456")],
+        ),
+        (
+            "/password".into(),
+            b.clone(),
+            token.clone(),
+            vec![("current", "x"), ("new", "a good long passphrase")],
+        ),
+        (
+            format!("/networks/{n}/label"),
+            b.clone(),
+            token.clone(),
+            vec![("label", "other"), ("note", "")],
+        ),
+        (
+            "/cases".into(),
+            b.clone(),
+            token.clone(),
+            vec![("title", "t")],
+        ),
+        (
+            "/cases/add".into(),
+            b.clone(),
+            token.clone(),
+            vec![("case_id", &case), ("kind", "network"), ("item", &n)],
+        ),
+        (
+            format!("/cases/{case}/items/remove"),
+            b.clone(),
+            token.clone(),
+            vec![("kind", "network"), ("item", &n)],
+        ),
+        (
+            format!("/cases/{case}/notes"),
+            b.clone(),
+            token.clone(),
+            vec![("text", "t")],
+        ),
+        (
+            format!("/cases/{case}/status"),
+            b.clone(),
+            token.clone(),
+            vec![("status", "open")],
+        ),
+        (
+            "/admin/users".into(),
+            b.clone(),
+            token.clone(),
+            vec![
+                ("username", "u"),
+                ("display_name", "U"),
+                ("role", "analyst"),
+                ("team", "vice"),
+                ("area", ""),
+            ],
+        ),
+        (
+            "/admin/users/2".into(),
+            b.clone(),
+            token.clone(),
+            vec![("action", "reset_mfa")],
+        ),
+        (
+            "/admin/settings".into(),
+            b.clone(),
+            token.clone(),
+            vec![("retention_days", "30"), ("banner", "b")],
+        ),
+    ];
+    let routes = [
+        "/login",
+        "/mfa",
+        "/password",
+        "/networks/{id}/label",
+        "/cases",
+        "/cases/add",
+        "/cases/{id}/items/remove",
+        "/cases/{id}/notes",
+        "/cases/{id}/status",
+        "/admin/users",
+        "/admin/users/{id}",
+        "/admin/settings",
+    ];
+    assert_eq!(routes.len(), forms.len());
+    let tested: std::collections::BTreeSet<String> = routes.iter().map(|r| r.to_string()).collect();
+    // Sign-out sends no field but its token.
+    let all: std::collections::BTreeSet<String> = post_routes()
+        .into_iter()
+        .filter(|r| *r != "/logout")
+        .map(String::from)
+        .collect();
+    assert_eq!(tested, all, "every form with fields is tried");
+    for (path, browser, csrf, fields) in &forms {
+        for (field, _) in fields {
+            let max = plainsight_web::max_chars(field);
+            let long = "x".repeat(max + 1);
+            let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
+            for (k, v) in fields {
+                form.push((k, if k == field { &long } else { v }));
+            }
+            let before = without_attempts(t.store.contents_digest().await.unwrap());
+            let r = t.post(&mut browser.clone(), path, &form).await;
+            assert_eq!(
+                r.status,
+                StatusCode::BAD_REQUEST,
+                "{path} {field}: {}",
+                r.body
+            );
+            let text = &r.body;
+            assert!(
+                text.contains(&format!("field {field} ")) && text.contains(&max.to_string()),
+                "{path} {field}: {text}"
+            );
+            assert_eq!(
+                without_attempts(t.store.contents_digest().await.unwrap()),
+                before,
+                "{path} {field}: stored something"
+            );
+        }
+    }
+    // Query fields too.
+    for (path, field) in [
+        ("/leads", "place"),
+        ("/leads", "indicator"),
+        ("/leads", "since"),
+        ("/search", "q"),
+        ("/admin/audit", "actor"),
+        ("/admin/audit", "object"),
+    ] {
+        let max = plainsight_web::max_chars(field);
+        let r = t
+            .get(&mut b, &format!("{path}?{field}={}", "x".repeat(max + 1)))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {field}");
+        assert!(
+            r.body.contains(&format!("field {field} ")),
+            "{path} {field}"
+        );
+    }
+    // A value at the limit is taken.
+    let note = "n".repeat(plainsight_web::max_chars("text"));
+    let r = t
+        .post(
+            &mut b,
+            &format!("/cases/{case}/notes"),
+            &[("csrf", &token), ("text", &note)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A body larger than any form is refused before it is read.
+    let huge = "y".repeat(plainsight_web::BODY_LIMIT_BYTES + 1);
+    let r = t
+        .post(
+            &mut b,
+            &format!("/cases/{case}/notes"),
+            &[("csrf", &token), ("text", &huge)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let notes = t.store.case_notes(case.parse().unwrap()).await.unwrap();
+    assert_eq!(notes.len(), 1);
+}
+
+#[tokio::test]
+async fn page_numbers_and_entry_numbers_out_of_range_are_refused() {
+    let t = app().await;
+    t.user("pg", Role::Administrator, "vice").await;
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "pg", None, 0).await;
+    for path in [
+        "/leads?page=18446744073709551615",
+        "/leads?page=1000001",
+        "/leads?page=-1",
+        "/leads?page=abc",
+        "/admin/audit?before=0",
+        "/admin/audit?before=-5",
+        "/admin/audit?before=99999999999999999999",
+    ] {
+        let r = t.get(&mut b, path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(!r.body.contains("Page 0"), "{path}");
+    }
+    let r = t.get(&mut b, "/leads?page=1000000").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Page 1000001"));
+    let r = t.get(&mut b, "/leads?page=1").await;
+    assert!(r.body.contains("Page 2"));
+}
+
+#[tokio::test]
+async fn csv_exports_keep_formulas_from_outsiders_as_text() {
+    let t = app().await;
+    t.user("cx", Role::Analyst, "vice").await;
+    // An anonymous log-on attempt with a formula for a user name.
+    let formula = "=HYPERLINK(\"http://x.example\",\"open\")";
+    let r = t
+        .password_step(&mut Browser::default(), formula, "whatever it is")
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let db = t._dir.path().join("ws.db");
+    let out = t._dir.path().join("audit.csv");
+    Command::cargo_bin("plainsight")
+        .unwrap()
+        .env("PLAINSIGHT_DB", format!("sqlite://{}", db.display()))
+        .args(["audit", "export", "--format", "csv", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let actors: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[2].to_string())
+        .collect();
+    assert!(actors.contains(&format!("'{formula}")), "{actors:?}");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell}"
+            );
+        }
+    }
+    // The case package, with a note and a title of formulas.
+    let mut b = Browser::default();
+    t.sign_in(&mut b, "cx", None, 0).await;
+    let token = t.csrf(&mut b, "/cases").await;
+    let case = t
+        .post(&mut b, "/cases", &[("csrf", &token), ("title", "@SUM(A1)")])
+        .await
+        .location()
+        .to_string();
+    t.post(
+        &mut b,
+        &format!("{case}/notes"),
+        &[("csrf", &token), ("text", "-2+3")],
+    )
+    .await;
+    let csv_text = t.get(&mut b, &format!("{case}/export.csv")).await.body;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    assert!(cells.contains(&"'-2+3".to_string()), "{cells:?}");
+    assert!(cells.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])));
+}
+
+#[tokio::test]
+async fn serve_adds_ads_an_interrupted_ingest_left_out_of_the_search_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.db");
+    std::fs::copy(template_db(), &db).unwrap();
+    let url = format!("sqlite://{}", db.display());
+    // An ingest that stopped after storing a batch and before indexing it (ingest fills the
+    // search index every 65,536 ads and at its end): the ads are stored, not searchable.
+    let store = SqliteStore::open(&url).await.unwrap();
+    let batch: Vec<plainsight_store::NewAd> = (0..3)
+        .map(|i| {
+            let ad = plainsight_core::Ad {
+                id: format!("late-{i}"),
+                site: Some("test".into()),
+                title: Some(format!("zanzibarique listing {i}")),
+                body: Some("stored but never indexed".into()),
+                ..Default::default()
+            };
+            plainsight_store::NewAd::new(ad, Default::default(), "late.jsonl".into(), i + 1)
+                .unwrap()
+        })
+        .collect();
+    use plainsight_store::Store as _;
+    assert_eq!(store.insert_ads(&batch).await.unwrap().stored, 3);
+    assert!(
+        store
+            .search_ads("zanzibarique", 10, 0)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not searchable yet"
+    );
+    store.close().await;
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("plainsight"))
+        .env("PLAINSIGHT_DB", &url)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Server(std::process::Child);
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut server = Server(child);
+    use std::io::BufRead as _;
+    let stderr = server.0.stderr.take().unwrap();
+    let said: Vec<String> = std::io::BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|l| !l.contains("serving at"))
+        .collect();
+    drop(server);
+    assert!(
+        said.iter()
+            .any(|l| l.contains("Added 3 stored ads to the search index")),
+        "{said:?}"
+    );
+    let store = SqliteStore::open(&url).await.unwrap();
+    assert_eq!(
+        store.search_ads("zanzibarique", 10, 0).await.unwrap().len(),
+        3
+    );
+    sqlx::query("INSERT INTO ads_fts (ads_fts) VALUES ('integrity-check')")
+        .execute(store.pool())
+        .await
+        .unwrap();
 }

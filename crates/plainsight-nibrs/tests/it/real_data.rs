@@ -119,6 +119,28 @@ fn la_csv_snapshot() {
 }
 
 #[test]
+fn csv_cells_from_outside_files_never_run_as_spreadsheet_formulas() {
+    let mut report = la_report(&ReportFilter::default());
+    // An agency file (or a crafted package) names an agency and county with formulas.
+    report.agencies[0].name = Some("=HYPERLINK(\"http://x.example\",\"open\")".into());
+    report.agencies[0].county = Some("@SUM(A1)".into());
+    report.agencies[0].agency_type = Some("+1+1".into());
+    let csv = render_csv(&report);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let first = reader.records().next().unwrap().unwrap();
+    assert_eq!(
+        &first[col("name")],
+        "'=HYPERLINK(\"http://x.example\",\"open\")"
+    );
+    assert_eq!(&first[col("county")], "'@SUM(A1)");
+    assert_eq!(&first[col("agency_type")], "'+1+1");
+    // Numbers stay numbers.
+    assert!(first[col("year")].parse::<i32>().is_ok());
+}
+
+#[test]
 fn la_html_is_self_contained_and_plain_spoken() {
     let report = la_report(&ReportFilter {
         year: Some(2014),

@@ -2,7 +2,7 @@
 //! (retention period, log-on banner) and the audit log viewer. Every change is audited; the
 //! audit log itself can only be read.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use plainsight_access::audit::Outcome;
@@ -11,7 +11,8 @@ use plainsight_store::{AuditFilter, NewUser};
 use serde::Deserialize;
 
 use crate::context::Signed;
-use crate::security::CsrfForm;
+use crate::limits::max_chars;
+use crate::security::{BoundedQuery, CsrfForm};
 use crate::views::{Frame, csrf_field, page, url_encode, when};
 use crate::{AppState, WebError};
 
@@ -53,11 +54,11 @@ fn users_page(
         h2 { "Add a user" }
         form method="post" action="/admin/users" {
             (csrf_field(user))
-            label { "User name" input name="username" required maxlength="64" pattern="[A-Za-z0-9._-]+"; }
-            label { "Full name" input name="display_name" required maxlength="200"; }
+            label { "User name" input name="username" required maxlength=(max_chars("username")) pattern="[A-Za-z0-9._-]+"; }
+            label { "Full name" input name="display_name" required maxlength=(max_chars("display_name")); }
             label { "Role" select name="role" { @for r in Role::ALL { option value=(r.as_str()) selected[r == Role::Analyst] { (r.label()) } } } }
-            label { "Team" input name="team" value="default" required maxlength="100"; }
-            label { "Area (state code, optional)" input name="area" maxlength="2"; }
+            label { "Team" input name="team" value="default" required maxlength=(max_chars("team")); }
+            label { "Area (state code, optional)" input name="area" maxlength=(max_chars("area")); }
             button type="submit" { "Add user" }
         }
         p.hint { "A one-time password is shown once; the user changes it and sets up their second factor at first sign-in." }
@@ -69,6 +70,9 @@ pub async fn users(State(state): State<AppState>, user: Signed) -> Result<Respon
     user.require_audited(&state, Permission::ManageUsers, "view_users", None)
         .await?;
     let users = state.store.users().await?;
+    let detail = format!("{} accounts", users.len());
+    user.audit(&state, "view_users", None, Outcome::Success, Some(&detail))
+        .await?;
     Ok(users_page(&state, &user, &users, None).into_response())
 }
 
@@ -115,26 +119,32 @@ pub async fn create_user(
     }
     let password = one_time_password();
     let hash = hash_password(&password).map_err(|e| WebError::Internal(e.to_string()))?;
-    let id = state
+    let team = form.team.trim();
+    if team.is_empty() {
+        return Err(WebError::BadRequest("a user needs a team".into()));
+    }
+    state
         .store
-        .create_user(&NewUser {
-            username: username.to_string(),
-            display_name: form.display_name.trim().to_string(),
-            role: role.as_str().to_string(),
-            team: form.team.trim().to_string(),
-            area,
-            password_hash: hash,
-            must_change_password: true,
-        })
+        .create_user(
+            &NewUser {
+                username: username.to_string(),
+                display_name: form.display_name.trim().to_string(),
+                role: role.as_str().to_string(),
+                team: team.to_string(),
+                area,
+                password_hash: hash,
+                must_change_password: true,
+            },
+            &|id| {
+                user.event(
+                    "create_user",
+                    Some(format!("user:{id}")),
+                    Outcome::Success,
+                    Some(role.as_str()),
+                )
+            },
+        )
         .await?;
-    user.audit(
-        &state,
-        "create_user",
-        Some(format!("user:{id}")),
-        Outcome::Success,
-        Some(role.as_str()),
-    )
-    .await?;
     let users = state.store.users().await?;
     let notice = html! {
         "User " strong { (username) } " created. One-time password (shown once): " code.secret { (password) }
@@ -172,44 +182,39 @@ pub async fn change_user(
         ));
     }
     let mut notice = None;
+    // Each change and its audit entry are one transaction in the store.
+    let done = user.event("change_user", object, Outcome::Success, Some(&form.action));
     match form.action.as_str() {
-        "unlock" | "enable" => state.store.set_user_status(id, "active", None).await?,
+        "unlock" | "enable" => {
+            state
+                .store
+                .set_user_status(id, "active", None, &done)
+                .await?
+        }
         "disable" => {
             state
                 .store
-                .set_user_status(id, "disabled", Some("disabled by an administrator"))
+                .set_user_status(id, "disabled", Some("disabled by an administrator"), &done)
                 .await?
         }
-        "reset_mfa" => {
-            state.store.set_totp_secret(id, None).await?;
-            state.store.delete_user_sessions(id).await?;
-        }
+        "reset_mfa" => state.store.reset_totp(id, &done).await?,
         "reset_password" => {
             let password = one_time_password();
             let hash = hash_password(&password).map_err(|e| WebError::Internal(e.to_string()))?;
-            state.store.set_password(id, &hash, true).await?;
-            state.store.delete_user_sessions(id).await?;
+            state
+                .store
+                .change_password(id, &hash, true, None, None, &done)
+                .await?;
             notice = Some(
                 html! { "New one-time password for " strong { (target.username) } " (shown once): " code.secret { (password) } },
             );
         }
         other => match other.strip_prefix("role:").map(str::parse::<Role>) {
-            Some(Ok(role)) => {
-                state.store.set_user_role(id, role.as_str()).await?;
-                // New privileges start with a new session.
-                state.store.delete_user_sessions(id).await?;
-            }
+            // New privileges start with a new session: the store ends the user's sessions.
+            Some(Ok(role)) => state.store.set_user_role(id, role.as_str(), &done).await?,
             _ => return Err(WebError::BadRequest(format!("unknown action {other}"))),
         },
     }
-    user.audit(
-        &state,
-        "change_user",
-        object,
-        Outcome::Success,
-        Some(&form.action),
-    )
-    .await?;
     if let Some(n) = notice {
         let users = state.store.users().await?;
         return Ok(users_page(&state, &user, &users, Some(n)).into_response());
@@ -230,6 +235,8 @@ pub async fn settings(State(state): State<AppState>, user: Signed) -> Result<Res
         .setting("banner")
         .await?
         .unwrap_or_else(|| state.config.banner.clone());
+    user.audit(&state, "view_settings", None, Outcome::Success, None)
+        .await?;
     let content = html! {
         h1 { "Settings" }
         form method="post" action="/admin/settings" {
@@ -237,7 +244,7 @@ pub async fn settings(State(state): State<AppState>, user: Signed) -> Result<Res
             label { "Keep ads that belong to no case and no reviewed network for (days)"
                 input type="number" name="retention_days" min="1" max="3650" value=(retention) required; }
             p.hint { "Expired ads are removed by " code { "plainsight retention --apply" } " (run it on a schedule); " code { "--dry-run" } " shows what would go. Audit entries are kept for at least a year whatever this says." }
-            label { "Log-on notice" textarea name="banner" rows="4" maxlength="2000" required { (banner) } }
+            label { "Log-on notice" textarea name="banner" rows="4" maxlength=(max_chars("banner")) required { (banner) } }
             button type="submit" { "Save settings" }
         }
     };
@@ -262,23 +269,15 @@ pub async fn save_settings(
             "keep ads between 1 and 3,650 days".into(),
         ));
     }
-    state
-        .store
-        .set_setting("retention_days", &form.retention_days.to_string())
-        .await?;
-    state
-        .store
-        .set_setting("banner", form.banner.trim())
-        .await?;
     let detail = format!("retention_days={}", form.retention_days);
-    user.audit(
-        &state,
-        "change_settings",
-        None,
-        Outcome::Success,
-        Some(&detail),
-    )
-    .await?;
+    let days = form.retention_days.to_string();
+    state
+        .store
+        .set_settings(
+            &[("retention_days", &days), ("banner", form.banner.trim())],
+            &user.event("change_settings", None, Outcome::Success, Some(&detail)),
+        )
+        .await?;
     Ok(Redirect::to("/admin/settings").into_response())
 }
 
@@ -296,10 +295,15 @@ pub struct AuditQuery {
 pub async fn audit_log(
     State(state): State<AppState>,
     user: Signed,
-    Query(q): Query<AuditQuery>,
+    BoundedQuery(q): BoundedQuery<AuditQuery>,
 ) -> Result<Response, WebError> {
     user.require_audited(&state, Permission::ViewAuditLog, "view_audit_log", None)
         .await?;
+    if q.before.is_some_and(|b| b < 1) {
+        return Err(WebError::BadRequest(
+            "before is an entry number, 1 or more".into(),
+        ));
+    }
     let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let filter = AuditFilter {
         actor: non_empty(&q.actor),

@@ -2,7 +2,6 @@
 //! signing out. Lock-out after repeated failures, rate-limited second-factor attempts, one use
 //! per TOTP code, and a new session token at every step up.
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,16 +13,24 @@ use plainsight_access::{
     hash_password, provisioning_uri, qr_svg, random_token, token_digest, verify_password,
     verify_totp,
 };
-use plainsight_store::{SessionRecord, SessionStage, UserRecord};
+use plainsight_store::{
+    Attempt, AttemptRequest, LockRule, NewSession, SessionRecord, SessionStage,
+};
 use serde::Deserialize;
 
-use crate::context::{ClientAddr, MaybeSession, Signed, audit};
-use crate::security::{CsrfForm, cookie, prelogin_cookie_name, read_cookie, session_cookie_name};
+use crate::context::{ClientAddr, MaybeSession, Signed, audit, event};
+use crate::limits::max_chars;
+use crate::security::{
+    BoundedForm, CsrfForm, cookie, prelogin_cookie_name, read_cookie, session_cookie_name,
+};
 use crate::views::{Frame, csrf_field, page, svg};
 use crate::{AppState, WebError};
 
-/// Said for every wrong user name or password, so the page does not tell which was wrong.
-const WRONG_CREDENTIALS: &str = "The user name or password is not right.";
+/// Said for every refused log-on: a wrong user name or password, and a locked or disabled
+/// account, so the page does not tell which names exist or which accounts are locked.
+const WRONG_CREDENTIALS: &str = "The user name or password is not right, or the account is \
+    locked. After repeated failed sign-ins an account stays locked until an administrator \
+    releases it.";
 
 fn login_page(state: &AppState, banner: &str, token: &str, message: Option<&str>) -> Markup {
     page(
@@ -35,8 +42,8 @@ fn login_page(state: &AppState, banner: &str, token: &str, message: Option<&str>
                 @if let Some(m) = message { p.error role="alert" { (m) } }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(token);
-                    label { "User name" input name="username" autocomplete="username" required autofocus; }
-                    label { "Password" input name="password" type="password" autocomplete="current-password" required; }
+                    label { "User name" input name="username" autocomplete="username" required autofocus maxlength=(max_chars("username")); }
+                    label { "Password" input name="password" type="password" autocomplete="current-password" required maxlength=(max_chars("password")); }
                     button type="submit" { "Continue" }
                 }
             }
@@ -99,13 +106,70 @@ async fn refuse_login(state: &AppState, message: &str) -> Result<Response, WebEr
     Ok(res)
 }
 
+/// A new session token and the session to store under its digest, replacing whatever session
+/// the browser had (a token is never carried across a change of privilege).
+fn new_session(
+    state: &AppState,
+    user_id: i64,
+    stage: SessionStage,
+    client: &ClientAddr,
+    headers: &HeaderMap,
+) -> (SessionToken, NewSession) {
+    let token = SessionToken::generate();
+    let session = NewSession {
+        token_digest: token_digest(token.as_str()),
+        user_id,
+        stage,
+        csrf_token: random_token(),
+        now: Utc::now(),
+        source: client.0.clone(),
+        replaces: read_cookie(headers, session_cookie_name(state.config.tls))
+            .map(|old| token_digest(&old)),
+    };
+    (token, session)
+}
+
+/// The cookies that hand a new session to the browser (and drop the log-on form's token).
+fn session_cookies(state: &AppState, token: &SessionToken) -> HeaderMap {
+    let tls = state.config.tls;
+    let mut out = HeaderMap::new();
+    out.append(
+        header::SET_COOKIE,
+        cookie(session_cookie_name(tls), token.as_str(), tls, None),
+    );
+    out.append(
+        header::SET_COOKIE,
+        cookie(prelogin_cookie_name(tls), "", tls, Some(0)),
+    );
+    out
+}
+
+/// Why a log-on was refused without checking the password, for the audit log (the page says
+/// the same [`WRONG_CREDENTIALS`] whatever the reason).
+fn refusal_detail(attempt: &Attempt) -> &'static str {
+    match attempt {
+        Attempt::SourceLimit => "too many failures from this address",
+        Attempt::AccountLimit => "too many failed sign-ins",
+        Attempt::AccountClosed(status) if status == "disabled" => "account disabled",
+        Attempt::AccountClosed(_) => "account locked",
+        Attempt::Granted(_) => "granted",
+    }
+}
+
 /// Check the password; on success start a half-signed-in session that only the second-factor
 /// page accepts.
+///
+/// Each attempt is first reserved in one write transaction ([`plainsight_store::AccessStore::reserve_attempt`]:
+/// address limit, account status, failures in the window, and the attempt recorded as a
+/// failure), and only then is the slow password hash checked: concurrent requests cannot all
+/// pass the checks before any failure is counted. Every refusal, for every name, real or
+/// not, answers [`WRONG_CREDENTIALS`] with the same status, so neither the text nor the
+/// lock-out tells which names exist.
 pub async fn login(
     State(state): State<AppState>,
     axum::Extension(client): axum::Extension<ClientAddr>,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    BoundedForm(form): BoundedForm<LoginForm>,
 ) -> Result<Response, WebError> {
     let expected = read_cookie(&headers, prelogin_cookie_name(state.config.tls));
     if expected
@@ -116,177 +180,124 @@ pub async fn login(
     }
     let username = form.username.trim();
     let now = Utc::now();
-    if let Some(source) = client.0.as_deref() {
-        let recent = state
-            .store
-            .count_source_failures(source, state.config.lockout.window_start(now))
-            .await?;
-        if recent >= state.config.max_failures_per_source {
-            audit(
-                &state,
-                Some(username),
-                &client,
-                "login",
-                None,
-                Outcome::Denied,
-                Some("too many failures from this address"),
-            )
-            .await?;
-            return Err(WebError::TooManyAttempts);
-        }
-    }
+    let policy = &state.config.lockout;
     let user = state.store.user_by_name(username).await?;
-    let Some(user) = user else {
-        // Same work as for a real account, so timing does not reveal which names exist.
+    let object = user.as_ref().map(|u| format!("user:{}", u.user_id));
+    let actor = user.as_ref().map_or(username, |u| u.username.as_str());
+    let attempt = state
+        .store
+        .reserve_attempt(&AttemptRequest {
+            username: actor,
+            kind: "password",
+            source: client.0.as_deref(),
+            now,
+            account_since: policy.window_start(now),
+            account_max: policy.max_failures,
+            source_limit: Some((
+                policy.window_start(now),
+                state.config.max_failures_per_source,
+            )),
+        })
+        .await?;
+    let Attempt::Granted(attempt_id) = attempt else {
+        // Same work as a check, so timing does not tell a refusal from a wrong password.
         dummy_verify(&form.password);
-        state
-            .store
-            .record_auth_failure(username, "password", now, client.0.as_deref())
-            .await?;
         audit(
             &state,
+            Some(actor),
+            &client,
+            "login",
+            object,
+            Outcome::Denied,
+            Some(refusal_detail(&attempt)),
+        )
+        .await?;
+        if attempt == Attempt::SourceLimit {
+            return Err(WebError::TooManyAttempts);
+        }
+        return refuse_login(&state, WRONG_CREDENTIALS).await;
+    };
+    let Some(user) = user else {
+        // Same work as for a real account, so timing does not reveal which names exist; the
+        // attempt counts against the name as it would against an account.
+        dummy_verify(&form.password);
+        let failed = event(
             Some(username),
             &client,
             "login",
             None,
             Outcome::Failure,
             Some("unknown user"),
-        )
-        .await?;
+        );
+        state.store.fail_attempt(&failed, None).await?;
         return refuse_login(&state, WRONG_CREDENTIALS).await;
     };
-    let object = Some(format!("user:{}", user.user_id));
-    match user.status.as_str() {
-        "locked" => {
-            dummy_verify(&form.password);
-            audit(
-                &state,
-                Some(&user.username),
-                &client,
-                "login",
-                object,
-                Outcome::Denied,
-                Some("account locked"),
-            )
-            .await?;
-            return refuse_login(
-                &state,
-                "This account is locked after repeated failed sign-ins. An administrator must release it.",
-            ).await;
-        }
-        "disabled" => {
-            dummy_verify(&form.password);
-            audit(
-                &state,
-                Some(&user.username),
-                &client,
-                "login",
-                object,
-                Outcome::Denied,
-                Some("account disabled"),
-            )
-            .await?;
-            return refuse_login(&state, WRONG_CREDENTIALS).await;
-        }
-        _ => {}
-    }
     let right = verify_password(&form.password, &user.password_hash)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     if !right {
-        state
-            .store
-            .record_auth_failure(&user.username, "password", now, client.0.as_deref())
-            .await?;
-        audit(
-            &state,
+        let failed = event(
             Some(&user.username),
             &client,
             "login",
             object.clone(),
             Outcome::Failure,
             Some("wrong password"),
-        )
-        .await?;
-        let policy = &state.config.lockout;
-        let failures = state
+        );
+        let locked = event(
+            Some(&user.username),
+            &client,
+            "account_locked",
+            object,
+            Outcome::Success,
+            Some("failed sign-ins"),
+        );
+        let rule = LockRule {
+            user_id: user.user_id,
+            username: &user.username,
+            since: policy.window_start(now),
+            max_failures: policy.max_failures,
+            reason: "too many failed sign-ins",
+        };
+        state
             .store
-            .count_auth_failures(&user.username, "password", policy.window_start(now))
+            .fail_attempt(&failed, Some((&rule, &locked)))
             .await?;
-        if policy.should_lock(failures) {
-            state
-                .store
-                .set_user_status(user.user_id, "locked", Some("too many failed sign-ins"))
-                .await?;
-            audit(
-                &state,
-                Some(&user.username),
-                &client,
-                "account_locked",
-                object,
-                Outcome::Success,
-                Some("failed sign-ins"),
-            )
-            .await?;
-            return refuse_login(
-                &state,
-                "This account is now locked after repeated failed sign-ins. An administrator must release it.",
-            ).await;
-        }
         return refuse_login(&state, WRONG_CREDENTIALS).await;
     }
-    state
-        .store
-        .clear_auth_failures(&user.username, "password")
-        .await?;
-    audit(
+    let (token, session) = new_session(
         &state,
+        user.user_id,
+        SessionStage::Password,
+        &client,
+        &headers,
+    );
+    let accepted = event(
         Some(&user.username),
         &client,
         "login_password",
-        object,
+        object.clone(),
         Outcome::Success,
         None,
-    )
-    .await?;
-    let res = start_session(&state, &user, SessionStage::Password, &client, &headers).await?;
-    Ok(with_redirect(res, "/mfa"))
-}
-
-/// Create a session with a new token (replacing whatever session the browser had: a token is
-/// never carried across a change of privilege) and set its cookie.
-async fn start_session(
-    state: &AppState,
-    user: &UserRecord,
-    stage: SessionStage,
-    client: &ClientAddr,
-    headers: &HeaderMap,
-) -> Result<HeaderMap, WebError> {
-    let tls = state.config.tls;
-    if let Some(old) = read_cookie(headers, session_cookie_name(tls)) {
-        state.store.delete_session(&token_digest(&old)).await?;
-    }
-    let token = SessionToken::generate();
-    state
+    );
+    if !state
         .store
-        .create_session(
-            &token_digest(token.as_str()),
-            user.user_id,
-            stage,
-            &random_token(),
-            Utc::now(),
-            client.0.as_deref(),
+        .accept_password(attempt_id, &session, &accepted)
+        .await?
+    {
+        // A concurrent attempt locked the account while this password was being checked.
+        audit(
+            &state,
+            Some(&user.username),
+            &client,
+            "login",
+            object,
+            Outcome::Denied,
+            Some("account locked"),
         )
         .await?;
-    let mut out = HeaderMap::new();
-    out.append(
-        header::SET_COOKIE,
-        cookie(session_cookie_name(tls), token.as_str(), tls, None),
-    );
-    out.append(
-        header::SET_COOKIE,
-        cookie(prelogin_cookie_name(tls), "", tls, Some(0)),
-    );
-    Ok(out)
+        return refuse_login(&state, WRONG_CREDENTIALS).await;
+    }
+    Ok(with_redirect(session_cookies(&state, &token), "/mfa"))
 }
 
 fn with_redirect(headers: HeaderMap, to: &str) -> Response {
@@ -364,6 +375,8 @@ pub struct MfaForm {
 }
 
 /// Check the TOTP code: rate-limited, each code once; success rotates to a full session.
+/// Like a password, each code is reserved as an attempt before it is checked, so concurrent
+/// requests cannot pass the limit together.
 pub async fn mfa(
     State(state): State<AppState>,
     axum::Extension(session): axum::Extension<MaybeSession>,
@@ -376,11 +389,29 @@ pub async fn mfa(
     let object = Some(format!("user:{}", user.user_id));
     let now = Utc::now();
     let policy = &state.config.totp_attempts;
-    let attempts = state
+    let (secret, enrolling) = match (&user.totp_secret, &session.pending_totp) {
+        (Some(s), _) => (s.clone(), false),
+        (None, Some(p)) => (p.clone(), true),
+        (None, None) => return Ok(Redirect::to("/mfa").into_response()),
+    };
+    let secret = TotpSecret::from_base32(&secret).map_err(|e| WebError::Internal(e.to_string()))?;
+    let attempt = state
         .store
-        .count_auth_failures(&user.username, "totp", now - policy.window)
+        .reserve_attempt(&AttemptRequest {
+            username: &user.username,
+            kind: "totp",
+            source: client.0.as_deref(),
+            now,
+            account_since: policy.window_start(now),
+            account_max: policy.max_attempts,
+            source_limit: None,
+        })
         .await?;
-    if policy.should_refuse(attempts) {
+    let Attempt::Granted(attempt_id) = attempt else {
+        let why = match attempt {
+            Attempt::AccountLimit => "rate limited",
+            _ => refusal_detail(&attempt),
+        };
         audit(
             &state,
             Some(&user.username),
@@ -388,108 +419,82 @@ pub async fn mfa(
             "login_mfa",
             object,
             Outcome::Denied,
-            Some("rate limited"),
+            Some(why),
         )
         .await?;
         return Err(WebError::TooManyAttempts);
-    }
-    let (secret, enrolling) = match (&user.totp_secret, &session.pending_totp) {
-        (Some(s), _) => (s.clone(), false),
-        (None, Some(p)) => (p.clone(), true),
-        (None, None) => return Ok(Redirect::to("/mfa").into_response()),
     };
-    let secret = TotpSecret::from_base32(&secret).map_err(|e| WebError::Internal(e.to_string()))?;
     let last = if enrolling { None } else { user.totp_last_step };
-    let verdict = verify_totp(&secret, &form.code, now.timestamp(), last);
-    let step = match verdict {
-        Ok(step) => step,
-        Err(why) => {
-            state
-                .store
-                .record_auth_failure(&user.username, "totp", now, client.0.as_deref())
-                .await?;
-            let detail = match why {
-                TotpRejection::Malformed => "malformed code",
-                TotpRejection::Wrong => "wrong code",
-                TotpRejection::Reused => "code reused",
-            };
-            audit(
-                &state,
-                Some(&user.username),
-                &client,
-                "login_mfa",
-                object,
-                Outcome::Failure,
-                Some(detail),
-            )
-            .await?;
-            let message = match why {
-                TotpRejection::Malformed => "A code is 6 digits.",
-                TotpRejection::Reused => "That code was already used. Wait for the next one.",
-                TotpRejection::Wrong => {
-                    "That code is not right. Check the time on your device and try the next code."
-                }
-            };
-            let enrol = enrolling.then_some(&secret);
-            return Ok((
-                axum::http::StatusCode::UNAUTHORIZED,
-                mfa_page(&state, &session, enrol, Some(message)),
-            )
-                .into_response());
-        }
-    };
-    if enrolling {
-        state
-            .store
-            .set_totp_secret(user.user_id, Some(&secret.to_base32()))
-            .await?;
-        audit(
-            &state,
-            Some(&user.username),
-            &client,
-            "mfa_enrolled",
-            object.clone(),
-            Outcome::Success,
-            None,
-        )
-        .await?;
-    }
-    if !state.store.use_totp_step(user.user_id, step).await? {
-        // Another request used this code between the check and now.
-        audit(
-            &state,
+    let refuse = |why: TotpRejection| {
+        let detail = match why {
+            TotpRejection::Malformed => "malformed code",
+            TotpRejection::Wrong => "wrong code",
+            TotpRejection::Reused => "code reused",
+        };
+        event(
             Some(&user.username),
             &client,
             "login_mfa",
-            object,
+            object.clone(),
             Outcome::Failure,
-            Some("code reused"),
+            Some(detail),
         )
-        .await?;
-        return Err(WebError::TooManyAttempts);
-    }
-    state
-        .store
-        .clear_auth_failures(&user.username, "totp")
-        .await?;
-    state.store.record_login(user.user_id, now).await?;
-    audit(
-        &state,
-        Some(&user.username),
-        &client,
-        "login",
-        object,
-        Outcome::Success,
-        None,
-    )
-    .await?;
-    let cookies = start_session(&state, user, SessionStage::Full, &client, &headers).await?;
-    let next = if user.must_change_password {
-        "/password"
-    } else {
-        "/"
     };
-    Ok(with_redirect(cookies, next))
+    let rejection = match verify_totp(&secret, &form.code, now.timestamp(), last) {
+        Ok(step) => {
+            let (token, full) =
+                new_session(&state, user.user_id, SessionStage::Full, &client, &headers);
+            let mut audits = Vec::new();
+            if enrolling {
+                audits.push(event(
+                    Some(&user.username),
+                    &client,
+                    "mfa_enrolled",
+                    object.clone(),
+                    Outcome::Success,
+                    None,
+                ));
+            }
+            audits.push(event(
+                Some(&user.username),
+                &client,
+                "login",
+                object.clone(),
+                Outcome::Success,
+                None,
+            ));
+            let enrol = enrolling.then(|| secret.to_base32());
+            if state
+                .store
+                .accept_second_factor(attempt_id, step, enrol.as_deref(), &full, &audits)
+                .await?
+            {
+                let next = if user.must_change_password {
+                    "/password"
+                } else {
+                    "/"
+                };
+                return Ok(with_redirect(session_cookies(&state, &token), next));
+            }
+            // Another request used this code between the check and now.
+            TotpRejection::Reused
+        }
+        Err(why) => why,
+    };
+    state.store.fail_attempt(&refuse(rejection), None).await?;
+    let message = match rejection {
+        TotpRejection::Malformed => "A code is 6 digits.",
+        TotpRejection::Reused => "That code was already used. Wait for the next one.",
+        TotpRejection::Wrong => {
+            "That code is not right. Check the time on your device and try the next code."
+        }
+    };
+    let enrol = enrolling.then_some(&secret);
+    Ok((
+        axum::http::StatusCode::UNAUTHORIZED,
+        mfa_page(&state, &session, enrol, Some(message)),
+    )
+        .into_response())
 }
 
 fn password_page(state: &AppState, user: &Signed, message: Option<&str>) -> Markup {
@@ -505,8 +510,8 @@ fn password_page(state: &AppState, user: &Signed, message: Option<&str>) -> Mark
                 @if let Some(m) = message { p.error role="alert" { (m) } }
                 form method="post" action="/password" {
                     (csrf_field(user))
-                    label { "Current password" input name="current" type="password" autocomplete="current-password" required; }
-                    label { "New password" input name="new" type="password" autocomplete="new-password" required minlength="8"; }
+                    label { "Current password" input name="current" type="password" autocomplete="current-password" required maxlength=(max_chars("current")); }
+                    label { "New password" input name="new" type="password" autocomplete="new-password" required minlength="8" maxlength=(max_chars("new")); }
                     button type="submit" { "Change password" }
                 }
             }
@@ -524,6 +529,9 @@ pub struct PasswordForm {
     new: String,
 }
 
+/// Change one's own password. Guesses at the current password count with failed sign-ins:
+/// each is reserved before it is checked, and the failures that lock an account at log-on
+/// ([`plainsight_access::LockoutPolicy`]) lock it here too, ending its sessions.
 pub async fn change_password(
     State(state): State<AppState>,
     user: Signed,
@@ -531,23 +539,7 @@ pub async fn change_password(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     let object = Some(format!("user:{}", user.user.user_id));
-    let right = verify_password(&form.current, &user.user.password_hash)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    if !right {
-        user.audit(
-            &state,
-            "password_change",
-            object,
-            Outcome::Failure,
-            Some("wrong current password"),
-        )
-        .await?;
-        return Ok((
-            axum::http::StatusCode::BAD_REQUEST,
-            password_page(&state, &user, Some("The current password is not right.")),
-        )
-            .into_response());
-    }
+    // The new password's rules are checked first: they say nothing about the current one.
     if let Err(why) = check_new_password(&PasswordPolicy::default(), &form.new, &user.user.username)
     {
         return Ok((
@@ -556,24 +548,88 @@ pub async fn change_password(
         )
             .into_response());
     }
-    let hash = hash_password(&form.new).map_err(|e| WebError::Internal(e.to_string()))?;
-    state
+    let now = Utc::now();
+    let policy = &state.config.lockout;
+    let attempt = state
         .store
-        .set_password(user.user.user_id, &hash, false)
+        .reserve_attempt(&AttemptRequest {
+            username: &user.user.username,
+            kind: "password",
+            source: user.client.0.as_deref(),
+            now,
+            account_since: policy.window_start(now),
+            account_max: policy.max_failures,
+            source_limit: None,
+        })
         .await?;
-    user.audit(&state, "password_change", object, Outcome::Success, None)
+    let Attempt::Granted(attempt_id) = attempt else {
+        user.audit(
+            &state,
+            "password_change",
+            object,
+            Outcome::Denied,
+            Some(refusal_detail(&attempt)),
+        )
         .await?;
+        return Err(WebError::TooManyAttempts);
+    };
+    let right = verify_password(&form.current, &user.user.password_hash)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    if !right {
+        let failed = user.event(
+            "password_change",
+            object.clone(),
+            Outcome::Failure,
+            Some("wrong current password"),
+        );
+        let locked = user.event(
+            "account_locked",
+            object,
+            Outcome::Success,
+            Some("wrong current passwords"),
+        );
+        let rule = LockRule {
+            user_id: user.user.user_id,
+            username: &user.user.username,
+            since: policy.window_start(now),
+            max_failures: policy.max_failures,
+            reason: "too many wrong current passwords",
+        };
+        if state
+            .store
+            .fail_attempt(&failed, Some((&rule, &locked)))
+            .await?
+        {
+            // Locked: every session of the account, this one too, has ended.
+            return Ok(Redirect::to("/login").into_response());
+        }
+        return Ok((
+            axum::http::StatusCode::BAD_REQUEST,
+            password_page(&state, &user, Some("The current password is not right.")),
+        )
+            .into_response());
+    }
+    let hash = hash_password(&form.new).map_err(|e| WebError::Internal(e.to_string()))?;
     // Sessions opened with the old password end everywhere; this browser gets a new one.
-    state.store.delete_user_sessions(user.user.user_id).await?;
-    let cookies = start_session(
+    let (token, session) = new_session(
         &state,
-        &user.user,
+        user.user.user_id,
         SessionStage::Full,
         &user.client,
         &headers,
-    )
-    .await?;
-    Ok(with_redirect(cookies, "/"))
+    );
+    state
+        .store
+        .change_password(
+            user.user.user_id,
+            &hash,
+            false,
+            Some(attempt_id),
+            Some(&session),
+            &user.event("password_change", object, Outcome::Success, None),
+        )
+        .await?;
+    Ok(with_redirect(session_cookies(&state, &token), "/"))
 }
 
 #[derive(Deserialize)]
@@ -587,17 +643,15 @@ pub async fn logout(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
     if let Some(s) = &session.0 {
-        state.store.delete_session(&s.token_digest).await?;
-        audit(
-            &state,
+        let ended = event(
             Some(&s.user.username),
             &client,
             "logout",
             None,
             Outcome::Success,
             None,
-        )
-        .await?;
+        );
+        state.store.end_session(&s.token_digest, &ended).await?;
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(

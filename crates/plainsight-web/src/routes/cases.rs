@@ -12,6 +12,7 @@ use plainsight_store::{AuditFilter, CaseSummary};
 use serde::Deserialize;
 
 use crate::context::Signed;
+use crate::limits::max_chars;
 use crate::security::CsrfForm;
 use crate::views::{Frame, csrf_field, day, page, when};
 use crate::{AppState, WebError};
@@ -44,11 +45,14 @@ pub async fn list(State(state): State<AppState>, user: Signed) -> Result<Respons
     user.require_audited(&state, Permission::ManageCases, "view_cases", None)
         .await?;
     let cases = state.store.cases_for_team(user.user.team_id).await?;
+    let detail = format!("team {}: {} folders", user.user.team, cases.len());
+    user.audit(&state, "view_cases", None, Outcome::Success, Some(&detail))
+        .await?;
     let content = html! {
         h1 { "Case folders" span.sub { " · team " (user.user.team) } }
         form.inline method="post" action="/cases" {
             (csrf_field(&user))
-            label { "New folder" input name="title" required maxlength="200" placeholder="Title"; }
+            label { "New folder" input name="title" required maxlength=(max_chars("title")) placeholder="Title"; }
             button type="submit" { "Create" }
         }
         @if cases.is_empty() {
@@ -88,16 +92,15 @@ pub async fn create(
     }
     let id = state
         .store
-        .create_case(user.user.team_id, title, user.user.user_id)
+        .create_case(user.user.team_id, title, user.user.user_id, &|id| {
+            user.event(
+                "create_case",
+                Some(format!("case:{id}")),
+                Outcome::Success,
+                None,
+            )
+        })
         .await?;
-    user.audit(
-        &state,
-        "create_case",
-        Some(format!("case:{id}")),
-        Outcome::Success,
-        None,
-    )
-    .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -193,7 +196,7 @@ pub async fn show(
             @for n in &v.notes { div.note { p.meta { (n.username) " · " (when(Some(&n.created_at))) } p { (n.text) } } }
             form method="post" action=(format!("/cases/{id}/notes")) {
                 (csrf_field(&user))
-                label { "Add a note" textarea name="text" rows="3" maxlength="8000" required {} }
+                label { "Add a note" textarea name="text" rows="3" maxlength=(max_chars("text")) required {} }
                 button type="submit" { "Add note" }
             }
         }
@@ -252,19 +255,17 @@ pub async fn add_item(
     if !exists {
         return Err(WebError::NotFound);
     }
+    let detail = format!("{}:{}", form.kind, form.item);
     state
         .store
-        .add_case_item(form.case_id, &form.kind, form.item, user.user.user_id)
+        .add_case_item(
+            form.case_id,
+            &form.kind,
+            form.item,
+            user.user.user_id,
+            &user.event("add_case_item", object, Outcome::Success, Some(&detail)),
+        )
         .await?;
-    let detail = format!("{}:{}", form.kind, form.item);
-    user.audit(
-        &state,
-        "add_case_item",
-        object,
-        Outcome::Success,
-        Some(&detail),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/cases/{}", form.case_id)).into_response())
 }
 
@@ -283,19 +284,16 @@ pub async fn remove_item(
     )
     .await?;
     check_kind(&form.kind)?;
+    let detail = format!("{}:{}", form.kind, form.item);
     state
         .store
-        .remove_case_item(id, &form.kind, form.item)
+        .remove_case_item(
+            id,
+            &form.kind,
+            form.item,
+            &user.event("remove_case_item", object, Outcome::Success, Some(&detail)),
+        )
         .await?;
-    let detail = format!("{}:{}", form.kind, form.item);
-    user.audit(
-        &state,
-        "remove_case_item",
-        object,
-        Outcome::Success,
-        Some(&detail),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -317,9 +315,12 @@ pub async fn add_note(
     }
     state
         .store
-        .add_case_note(id, user.user.user_id, text)
-        .await?;
-    user.audit(&state, "add_case_note", object, Outcome::Success, None)
+        .add_case_note(
+            id,
+            user.user.user_id,
+            text,
+            &user.event("add_case_note", object, Outcome::Success, None),
+        )
         .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
@@ -349,15 +350,19 @@ pub async fn set_status(
             form.status
         )));
     }
-    state.store.set_case_status(id, &form.status).await?;
-    user.audit(
-        &state,
-        "set_case_status",
-        object,
-        Outcome::Success,
-        Some(&form.status),
-    )
-    .await?;
+    state
+        .store
+        .set_case_status(
+            id,
+            &form.status,
+            &user.event(
+                "set_case_status",
+                object,
+                Outcome::Success,
+                Some(&form.status),
+            ),
+        )
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -453,14 +458,10 @@ pub async fn export_html(
     Ok(res)
 }
 
-/// A CSV cell that a spreadsheet will show as text: ad text is written by outsiders, and a
-/// cell starting with `=`, `+`, `-`, `@` or a control character would be run as a formula.
+/// A CSV cell that a spreadsheet will show as text: ad text and notes are written by people,
+/// some of them outsiders (the program's one rule, [`plainsight_core::spreadsheet_safe`]).
 fn cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    plainsight_core::spreadsheet_safe(s).into_owned()
 }
 
 /// The case package as CSV: one row per item, note and audit entry.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use maud::{Markup, html};
@@ -20,12 +20,15 @@ use plainsight_store::{AdRef, Lead, LeadFilter, REVIEW_LABELS};
 use serde::Deserialize;
 
 use crate::context::Signed;
-use crate::security::CsrfForm;
+use crate::security::{BoundedQuery, CsrfForm};
 use crate::views::{Frame, csrf_field, day, label_text, page, svg, url_encode, when};
 use crate::{AppState, WebError};
 
 /// Rows per page of the lead queue.
 const PAGE_SIZE: u64 = 50;
+/// The last page number a request may ask for (0-based): 50 million networks, far beyond any
+/// workspace, and small enough that no offset computed from it can overflow.
+pub const MAX_PAGE: u64 = 1_000_000;
 /// Larger networks are drawn with the least-connected ads folded into "+N more" nodes.
 const GRAPH_MAX_NODES: usize = 250;
 
@@ -193,10 +196,16 @@ fn parse_place(s: &str) -> Option<(String, Option<String>)> {
 pub async fn queue(
     State(state): State<AppState>,
     user: Signed,
-    Query(q): Query<QueueQuery>,
+    BoundedQuery(q): BoundedQuery<QueueQuery>,
 ) -> Result<Response, WebError> {
     user.require_audited(&state, Permission::ViewLeads, "view_leads", None)
         .await?;
+    if q.page > MAX_PAGE {
+        return Err(WebError::BadRequest(format!(
+            "page {} is out of range: pages are numbered 0 to {MAX_PAGE}",
+            q.page
+        )));
+    }
     let (label, reviewed) = match q.status.as_str() {
         "" => (None, None),
         "reviewed" => (None, Some(true)),
@@ -519,7 +528,7 @@ pub async fn network(
                             label.radio { input type="radio" name="label" value=(l) required; " " (label_text(l)) }
                         }
                     }
-                    label { "Note" textarea name="note" rows="3" maxlength="4000" {} }
+                    label { "Note" textarea name="note" rows="3" maxlength=(crate::limits::max_chars("note")) {} }
                     button type="submit" { "Save label" }
                 }
                 @if !labels.is_empty() {
@@ -571,19 +580,24 @@ pub async fn label(
             form.label
         )));
     }
-    let stored = state
+    state
         .store
-        .add_label(id, &form.label, form.note.trim(), user.user.user_id)
+        .add_label(
+            id,
+            &form.label,
+            form.note.trim(),
+            user.user.user_id,
+            &|stored| {
+                let detail = format!("{} v{}", stored.label, stored.version);
+                user.event(
+                    "label_network",
+                    object.clone(),
+                    Outcome::Success,
+                    Some(&detail),
+                )
+            },
+        )
         .await?;
-    let detail = format!("{} v{}", stored.label, stored.version);
-    user.audit(
-        &state,
-        "label_network",
-        object,
-        Outcome::Success,
-        Some(&detail),
-    )
-    .await?;
     Ok(Redirect::to(&format!("/networks/{id}")).into_response())
 }
 

@@ -8,57 +8,69 @@ mod leads;
 mod search;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
 
 use crate::context::load_session;
 use crate::error::error_pages;
 use crate::security::{cross_site_guard, security_headers};
 use crate::{AppState, WebError, assets};
 
+/// Declares every route once: the router is built from the list, and [`URL_MAP`] lists the
+/// same paths and methods, so tests can walk every page (a route cannot be added to one and
+/// not the other).
+macro_rules! url_map {
+    ($($path:literal => $m0:ident($h0:path) $(. $m:ident($h:path))* ;)*) => {
+        /// Every route of the application: its path and its methods.
+        pub const URL_MAP: &[(&str, &[&str])] = &[$(($path, &[stringify!($m0) $(, stringify!($m))*])),*];
+
+        fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, axum::routing::$m0($h0)$(.$m($h))*))*
+        }
+    };
+}
+
+url_map! {
+    // Signing in and out: open to everyone (the log-on form has its own token).
+    "/login" => get(auth::login_form).post(auth::login);
+    "/mfa" => get(auth::mfa_form).post(auth::mfa);
+    "/password" => get(auth::password_form).post(auth::change_password);
+    "/logout" => post(auth::logout);
+    // ViewAggregates.
+    "/" => get(leads::dashboard);
+    // ViewLeads / ViewAds / Label.
+    "/leads" => get(leads::queue);
+    "/networks/{id}" => get(leads::network);
+    "/networks/{id}/label" => post(leads::label);
+    "/ads/{key}" => get(leads::ad);
+    // Search.
+    "/search" => get(search::search);
+    // ManageCases / Export.
+    "/cases" => get(cases::list).post(cases::create);
+    "/cases/{id}" => get(cases::show);
+    "/cases/add" => post(cases::add_item);
+    "/cases/{id}/items/remove" => post(cases::remove_item);
+    "/cases/{id}/notes" => post(cases::add_note);
+    "/cases/{id}/status" => post(cases::set_status);
+    "/cases/{id}/export.html" => get(cases::export_html);
+    "/cases/{id}/export.csv" => get(cases::export_csv);
+    // ManageUsers / ManageSettings / ViewAuditLog.
+    "/admin/users" => get(admin::users).post(admin::create_user);
+    "/admin/users/{id}" => post(admin::change_user);
+    "/admin/settings" => get(admin::settings).post(admin::save_settings);
+    "/admin/audit" => get(admin::audit_log);
+    // Embedded assets.
+    "/static/{file}" => get(assets::serve);
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        // Signing in and out: open to everyone (the log-on form has its own token).
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/mfa", get(auth::mfa_form).post(auth::mfa))
-        .route(
-            "/password",
-            get(auth::password_form).post(auth::change_password),
-        )
-        .route("/logout", post(auth::logout))
-        // ViewAggregates.
-        .route("/", get(leads::dashboard))
-        // ViewLeads / ViewAds / Label.
-        .route("/leads", get(leads::queue))
-        .route("/networks/{id}", get(leads::network))
-        .route("/networks/{id}/label", post(leads::label))
-        .route("/ads/{key}", get(leads::ad))
-        // Search.
-        .route("/search", get(search::search))
-        // ManageCases / Export.
-        .route("/cases", get(cases::list).post(cases::create))
-        .route("/cases/{id}", get(cases::show))
-        .route("/cases/add", post(cases::add_item))
-        .route("/cases/{id}/items/remove", post(cases::remove_item))
-        .route("/cases/{id}/notes", post(cases::add_note))
-        .route("/cases/{id}/status", post(cases::set_status))
-        .route("/cases/{id}/export.html", get(cases::export_html))
-        .route("/cases/{id}/export.csv", get(cases::export_csv))
-        // ManageUsers / ManageSettings / ViewAuditLog.
-        .route("/admin/users", get(admin::users).post(admin::create_user))
-        .route("/admin/users/{id}", post(admin::change_user))
-        .route(
-            "/admin/settings",
-            get(admin::settings).post(admin::save_settings),
-        )
-        .route("/admin/audit", get(admin::audit_log))
-        // Embedded assets.
-        .route("/static/{file}", get(assets::serve))
+    routes()
         .fallback(|| async { WebError::NotFound })
         .layer(from_fn_with_state(state.clone(), error_pages))
         .layer(from_fn_with_state(state.clone(), load_session))
         .layer(from_fn(cross_site_guard))
+        .layer(DefaultBodyLimit::max(crate::limits::BODY_LIMIT_BYTES))
         .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }

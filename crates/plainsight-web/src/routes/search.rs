@@ -1,7 +1,7 @@
 //! Search: full text over ad titles and bodies, and identifier look-up ("every ad with this
 //! number"). Every search is audited with what was searched for.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use plainsight_access::Permission;
@@ -10,6 +10,7 @@ use plainsight_core::IdentifierKind;
 use serde::Deserialize;
 
 use crate::context::Signed;
+use crate::security::BoundedQuery;
 use crate::views::{Frame, page, when};
 use crate::{AppState, WebError};
 
@@ -56,7 +57,7 @@ fn identifier_of(q: &str) -> Option<(IdentifierKind, String)> {
 pub async fn search(
     State(state): State<AppState>,
     user: Signed,
-    Query(sq): Query<SearchQuery>,
+    BoundedQuery(sq): BoundedQuery<SearchQuery>,
 ) -> Result<Response, WebError> {
     user.require_audited(&state, Permission::Search, "search", None)
         .await?;
@@ -81,7 +82,7 @@ pub async fn search(
     let content = html! {
         h1 { "Search" }
         form.filters method="get" action="/search" {
-            label { "Search for" input name="q" value=(q) required autofocus; }
+            label { "Search for" input name="q" value=(q) required autofocus maxlength=(crate::limits::max_chars("q")); }
             label { "In"
                 select name="kind" {
                     option value="text" selected[!by_identifier] { "ad text" }

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use plainsight_access::ChainVerifier;
 use plainsight_access::audit::Outcome;
+use plainsight_core::spreadsheet_safe;
 use plainsight_store::{AccessStore, AuditEvent, SqliteStore};
 
 use super::Context;
@@ -206,16 +207,19 @@ async fn export(
             n += 1;
             if csv_writer.is_some() {
                 let r = &e.record;
+                // Actors and details carry what outsiders typed (a log-on's user name, a
+                // search): every text cell follows the program's one spreadsheet rule.
+                let text = |v: Option<&str>| spreadsheet_safe(v.unwrap_or("")).into_owned();
                 let mut w = csv::Writer::from_writer(Vec::new());
                 w.write_record([
                     r.seq.to_string(),
                     r.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    r.actor.clone().unwrap_or_default(),
-                    r.source.clone().unwrap_or_default(),
-                    r.action.clone(),
-                    r.object.clone().unwrap_or_default(),
+                    text(r.actor.as_deref()),
+                    text(r.source.as_deref()),
+                    text(Some(&r.action)),
+                    text(r.object.as_deref()),
                     r.outcome.as_str().to_string(),
-                    r.detail.clone().unwrap_or_default(),
+                    text(r.detail.as_deref()),
                     e.prev_hash.clone(),
                     e.hash.clone(),
                 ])?;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chrono::Utc;
 use plainsight_access::{Role, SessionToken, token_digest};
-use plainsight_store::{AccessStore, NetworkStore, SessionStage, SqliteStore};
+use plainsight_store::{AccessStore, NetworkStore, NewSession, SessionStage, SqliteStore};
 use plainsight_web::{AppState, WebConfig};
 
 /// The account the benchmark signs in as (created in the workspace when missing).
@@ -60,21 +60,36 @@ async fn bench_session(store: &SqliteStore) -> anyhow::Result<String> {
                 .await?
                 .context("the benchmark user was not created")?;
             store
-                .set_password(u.user_id, &u.password_hash, false)
+                .change_password(
+                    u.user_id,
+                    &u.password_hash,
+                    false,
+                    None,
+                    None,
+                    &plainsight_store::AuditEvent {
+                        actor: Some(super::operator()),
+                        source: Some("command line".into()),
+                        action: "change_user".into(),
+                        object: Some(format!("user:{}", u.user_id)),
+                        outcome: plainsight_access::audit::Outcome::Success,
+                        detail: Some("benchmark account: no password change required".into()),
+                    },
+                )
                 .await?;
             u
         }
     };
     let token = SessionToken::generate();
     store
-        .create_session(
-            &token_digest(token.as_str()),
-            user.user_id,
-            SessionStage::Full,
-            &plainsight_access::random_token(),
-            Utc::now(),
-            Some("bench"),
-        )
+        .create_session(&NewSession {
+            token_digest: token_digest(token.as_str()),
+            user_id: user.user_id,
+            stage: SessionStage::Full,
+            csrf_token: plainsight_access::random_token(),
+            now: Utc::now(),
+            source: Some("bench".into()),
+            replaces: None,
+        })
         .await?;
     Ok(token.as_str().to_string())
 }

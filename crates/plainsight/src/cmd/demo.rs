@@ -226,14 +226,27 @@ async fn demo_admin(store: &plainsight_store::SqliteStore) -> anyhow::Result<Str
         }
         Some(user) => {
             let password = plainsight_access::one_time_password();
+            let event = |detail: &str| plainsight_store::AuditEvent {
+                actor: Some(super::operator()),
+                source: Some("command line".into()),
+                action: "change_user".into(),
+                object: Some(format!("user:{}", user.user_id)),
+                outcome: plainsight_access::audit::Outcome::Success,
+                detail: Some(detail.into()),
+            };
             store
-                .set_password(
+                .change_password(
                     user.user_id,
                     &plainsight_access::hash_password(&password)?,
                     true,
+                    None,
+                    None,
+                    &event("reset_password (demo)"),
                 )
                 .await?;
-            store.set_user_status(user.user_id, "active", None).await?;
+            store
+                .set_user_status(user.user_id, "active", None, &event("unlock (demo)"))
+                .await?;
             Ok(password)
         }
     }

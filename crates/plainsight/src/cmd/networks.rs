@@ -115,28 +115,25 @@ fn write_csv(networks: &[NetworkRecord], out: &mut impl Write) -> anyhow::Result
             n.network_id.to_string(),
             format!("{:.3}", n.priority),
             n.ads.len().to_string(),
-            n.phones.join("; "),
+            spreadsheet_safe(&n.phones.join("; ")),
             spreadsheet_safe(&n.emails.join("; ")),
             spreadsheet_safe(&n.handles.join("; ")),
             spreadsheet_safe(&n.personas.join("; ")),
-            locations.join("; "),
+            spreadsheet_safe(&locations.join("; ")),
             n.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
             n.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
             format!("{:.2}", n.ads_per_week),
-            reasons.join("; "),
+            spreadsheet_safe(&reasons.join("; ")),
         ])?;
     }
     w.flush()?;
     Ok(())
 }
 
-/// Text from ads opened in a spreadsheet must not run as a formula.
+/// Text from ads opened in a spreadsheet must not run as a formula (the rule every CSV writer
+/// shares).
 fn spreadsheet_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
+    plainsight_core::spreadsheet_safe(s).into_owned()
 }
 
 fn write_table(networks: &[NetworkRecord], out: &mut impl Write) -> anyhow::Result<()> {
@@ -389,5 +386,49 @@ fn describe_event(e: &NetworkEvent) -> String {
         NetworkEvent::Retired { network } => {
             format!("network {network} retired (its ads are gone)")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_text_cells_never_run_as_spreadsheet_formulas() {
+        let record = NetworkRecord {
+            network_id: 7,
+            ads: vec!["a1".into()],
+            phones: vec!["+19195550123".into()],
+            emails: vec!["=cmd|' /C calc'!A0@x.example".into()],
+            handles: vec!["@handle".into()],
+            image_hashes: vec![],
+            personas: vec!["=HYPERLINK(\"http://x.example\",\"open\")".into()],
+            locations: vec![plainsight_core::NetworkLocation {
+                name: "-Raleigh".into(),
+                admin1: "NC".into(),
+                first_seen: None,
+                last_seen: None,
+                ads: 1,
+            }],
+            first_seen: None,
+            last_seen: None,
+            ads_per_week: 1.0,
+            personas_per_phone: 1.0,
+            priority: 2.5,
+            reasons: vec![],
+            links: vec![],
+            unused_identifiers: vec![],
+        };
+        let mut out = Vec::new();
+        write_csv(&[record], &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "7");
+        assert_eq!(&row[1], "2.500");
+        assert_eq!(&row[3], "'+19195550123");
+        assert_eq!(&row[4], "'=cmd|' /C calc'!A0@x.example");
+        assert_eq!(&row[5], "'@handle");
+        assert_eq!(&row[6], "'=HYPERLINK(\"http://x.example\",\"open\")");
+        assert_eq!(&row[7], "'-Raleigh, NC");
     }
 }

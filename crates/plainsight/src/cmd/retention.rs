@@ -63,10 +63,10 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         store.close().await;
         return Ok(ExitCode::SUCCESS);
     }
-    let removed = store.purge_expired(cutoff).await?;
-    store
-        .append_audit(&AuditEvent {
-            actor: Some(operator),
+    // The purge and its audit entry are one transaction.
+    let removed = store
+        .purge_expired(cutoff, &|removed| AuditEvent {
+            actor: Some(operator.clone()),
             source: Some("command line".into()),
             action: "retention_purge".into(),
             object: None,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use plainsight_store::AccessStore;
+use plainsight_store::{AccessStore, Store};
 use plainsight_web::{AppState, WebConfig};
 
 use super::Context;
@@ -47,6 +47,18 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         .build_deferred_indexes()
         .await
         .context("building the look-up indexes an interrupted ingest left out")?;
+    // Ads an interrupted ingest stored but did not add to the full-text index yet: add them
+    // now, or search would miss them for good.
+    let caught_up = store
+        .update_search_index()
+        .await
+        .context("adding the ads an interrupted ingest left out to the search index")?;
+    if caught_up > 0 {
+        eprintln!(
+            "Added {caught_up} stored ads to the search index (an earlier ingest stopped \
+             before indexing them)."
+        );
+    }
     if store.count_users().await? == 0 {
         eprintln!(
             "note: this workspace has no user accounts yet. Create the first administrator with\n  \

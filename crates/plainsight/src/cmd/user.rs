@@ -50,23 +50,16 @@ pub enum Command {
     ResetMfa { username: String },
 }
 
-async fn audit_cli(
-    store: &SqliteStore,
-    action: &str,
-    user: &UserRecord,
-    detail: Option<&str>,
-) -> anyhow::Result<()> {
-    store
-        .append_audit(&AuditEvent {
-            actor: Some(super::operator()),
-            source: Some("command line".into()),
-            action: action.into(),
-            object: Some(format!("user:{}", user.user_id)),
-            outcome: Outcome::Success,
-            detail: detail.map(str::to_string),
-        })
-        .await?;
-    Ok(())
+/// The audit entry of a command-line change to an account, written with the change.
+fn cli_event(action: &str, user_id: i64, detail: Option<&str>) -> AuditEvent {
+    AuditEvent {
+        actor: Some(super::operator()),
+        source: Some("command line".into()),
+        action: action.into(),
+        object: Some(format!("user:{user_id}")),
+        outcome: Outcome::Success,
+        detail: detail.map(str::to_string),
+    }
 }
 
 async fn find(store: &SqliteStore, username: &str) -> anyhow::Result<UserRecord> {
@@ -98,22 +91,20 @@ pub async fn add_user(
         anyhow::bail!("--area is a two-letter state code, or empty");
     }
     let password = one_time_password();
-    let id = store
-        .create_user(&NewUser {
-            username: username.to_string(),
-            display_name: name.unwrap_or(username).to_string(),
-            role: role.as_str().to_string(),
-            team: team.to_string(),
-            area,
-            password_hash: hash_password(&password)?,
-            must_change_password: true,
-        })
+    store
+        .create_user(
+            &NewUser {
+                username: username.to_string(),
+                display_name: name.unwrap_or(username).to_string(),
+                role: role.as_str().to_string(),
+                team: team.to_string(),
+                area,
+                password_hash: hash_password(&password)?,
+                must_change_password: true,
+            },
+            &|id| cli_event("create_user", *id, Some(role.as_str())),
+        )
         .await?;
-    let user = store
-        .user_by_id(id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the new user {username} disappeared"))?;
-    audit_cli(store, "create_user", &user, Some(role.as_str())).await?;
     Ok(password)
 }
 
@@ -157,8 +148,14 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Unlock { username } | Command::Enable { username } => {
             let user = find(&store, &username).await?;
-            store.set_user_status(user.user_id, "active", None).await?;
-            audit_cli(&store, "change_user", &user, Some("unlock")).await?;
+            store
+                .set_user_status(
+                    user.user_id,
+                    "active",
+                    None,
+                    &cli_event("change_user", user.user_id, Some("unlock")),
+                )
+                .await?;
             println!("{username} can sign in again.");
         }
         Command::Disable { username } => {
@@ -168,26 +165,34 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
                     user.user_id,
                     "disabled",
                     Some("disabled from the command line"),
+                    &cli_event("change_user", user.user_id, Some("disable")),
                 )
                 .await?;
-            audit_cli(&store, "change_user", &user, Some("disable")).await?;
             println!("{username} is disabled and signed out everywhere.");
         }
         Command::ResetPassword { username } => {
             let user = find(&store, &username).await?;
             let password = one_time_password();
             store
-                .set_password(user.user_id, &hash_password(&password)?, true)
+                .change_password(
+                    user.user_id,
+                    &hash_password(&password)?,
+                    true,
+                    None,
+                    None,
+                    &cli_event("change_user", user.user_id, Some("reset_password")),
+                )
                 .await?;
-            store.delete_user_sessions(user.user_id).await?;
-            audit_cli(&store, "change_user", &user, Some("reset_password")).await?;
             println!("One-time password for {username} (shown once): {password}");
         }
         Command::ResetMfa { username } => {
             let user = find(&store, &username).await?;
-            store.set_totp_secret(user.user_id, None).await?;
-            store.delete_user_sessions(user.user_id).await?;
-            audit_cli(&store, "change_user", &user, Some("reset_mfa")).await?;
+            store
+                .reset_totp(
+                    user.user_id,
+                    &cli_event("change_user", user.user_id, Some("reset_mfa")),
+                )
+                .await?;
             println!("{username} will set up a new second factor at next sign-in.");
         }
     }
