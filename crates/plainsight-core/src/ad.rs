@@ -77,6 +77,17 @@ pub enum FieldProblem {
     },
 }
 
+impl FieldProblem {
+    /// A short label for counting warnings by kind ("unreadable date").
+    pub fn label(&self) -> &'static str {
+        match self {
+            FieldProblem::BadDate(_) => "unreadable date",
+            FieldProblem::WrongType { .. } => "wrong type",
+            FieldProblem::BadImage { .. } => "bad image hash",
+        }
+    }
+}
+
 /// A field that could not be read. The ad is kept without it; the field's raw value stays in
 /// the ad's `extra` map (under `<field>_raw` for the record's own fields, so it never collides
 /// with the field itself), so nothing is lost.
@@ -100,11 +111,63 @@ impl fmt::Display for FieldWarning {
 }
 
 /// How records are read beyond their own content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RecordOptions {
     /// Time zone, day-first reading and a crawl time for dates. A crawl time in the record
     /// itself (`crawled_at`, `scraped_at`, ...) takes precedence over `dates.crawled_at`.
     pub dates: DateContext,
+    /// Time zones of particular sites, as (host, zone): a record whose `site`, or else the
+    /// host of its `url`, is that host or a sub-domain of it has its local times read in that
+    /// zone instead of `dates.zone`. The longest matching host wins.
+    pub site_zones: Vec<(String, chrono_tz::Tz)>,
+}
+
+impl RecordOptions {
+    /// The date context for a record of `site` / `url`.
+    pub fn dates_for(&self, site: Option<&str>, url: Option<&str>) -> DateContext {
+        if self.site_zones.is_empty() {
+            return self.dates;
+        }
+        let host = site
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .or_else(|| url.and_then(url_host));
+        let Some(host) = host else {
+            return self.dates;
+        };
+        let matching = self
+            .site_zones
+            .iter()
+            .filter(|(site, _)| {
+                let site = site.trim().trim_start_matches("*.").to_ascii_lowercase();
+                host == site
+                    || host
+                        .strip_suffix(site.as_str())
+                        .is_some_and(|rest| rest.ends_with('.'))
+            })
+            .max_by_key(|(site, _)| site.len());
+        match matching {
+            Some((_, zone)) => DateContext {
+                zone: Some(*zone),
+                ..self.dates
+            },
+            None => self.dates,
+        }
+    }
+}
+
+/// The lower-case host of an absolute URL, without port or user.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host
+        .split(':')
+        .next()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
 }
 
 /// An ad read from a record, with what could not be read in it.
@@ -536,7 +599,8 @@ impl Ad {
             }
             None => fields,
         };
-        let posted_at = post_date(posted_at_value, &mut extra, opts, &mut reader);
+        let dates = opts.dates_for(site.as_deref(), url.as_deref());
+        let posted_at = post_date(posted_at_value, &mut extra, dates, &mut reader);
         for (key, value) in std::mem::take(&mut reader.unread) {
             extra.entry(key).or_insert(value);
         }
@@ -573,13 +637,13 @@ impl Ad {
 fn post_date(
     posted_at: Option<Value>,
     extra: &mut Map<String, Value>,
-    opts: &RecordOptions,
+    dates: DateContext,
     reader: &mut FieldReader,
 ) -> Option<DateTime<Utc>> {
     // The record's own crawl time wins over the reader's; both are looked up only when needed.
     let mut ctx = DateContext {
         crawled_at: None,
-        ..opts.dates
+        ..dates
     };
     let mut ctx_crawl: Option<Option<DateTime<Utc>>> = None;
     let mut parse =
@@ -588,7 +652,7 @@ fn post_date(
             if result != Err(DateError::NeedsCrawlTime) {
                 return result;
             }
-            let crawled = *ctx_crawl.get_or_insert_with(|| crawl_time(extra, opts));
+            let crawled = *ctx_crawl.get_or_insert_with(|| crawl_time(extra, &dates));
             match crawled {
                 Some(t) => {
                     ctx.crawled_at = Some(t);
@@ -639,10 +703,10 @@ fn post_date(
 }
 
 /// The record's own crawl time (first readable of [`CRAWLED_AT_ALIASES`]), else the reader's.
-fn crawl_time(extra: &Map<String, Value>, opts: &RecordOptions) -> Option<DateTime<Utc>> {
+fn crawl_time(extra: &Map<String, Value>, dates: &DateContext) -> Option<DateTime<Utc>> {
     let absolute = DateContext {
         crawled_at: None,
-        ..opts.dates
+        ..*dates
     };
     let mut found: Vec<(usize, &Value)> = extra
         .iter()
@@ -658,7 +722,7 @@ fn crawl_time(extra: &Map<String, Value>, opts: &RecordOptions) -> Option<DateTi
     found
         .into_iter()
         .find_map(|(_, v)| date_from_value(v, &absolute).ok().flatten())
-        .or(opts.dates.crawled_at)
+        .or(dates.crawled_at)
 }
 
 #[cfg(test)]
@@ -768,6 +832,46 @@ mod tests {
             FieldProblem::BadDate(DateError::NeedsCrawlTime)
         ));
         assert_eq!(parsed.ad.extra["posted"], "2 days ago");
+    }
+
+    #[test]
+    fn site_time_zones_apply_to_their_sites_and_sub_domains() {
+        let opts = RecordOptions {
+            dates: DateContext::default(),
+            site_zones: vec![
+                ("example.de".into(), chrono_tz::Europe::Berlin),
+                ("la.example.com".into(), chrono_tz::America::Los_Angeles),
+            ],
+        };
+        let posted = |v: Value| {
+            Ad::from_record(v, &opts)
+                .unwrap()
+                .ad
+                .posted_at
+                .unwrap()
+                .to_rfc3339()
+        };
+        let t = "2013-12-05T22:23:00";
+        assert_eq!(
+            posted(json!({"id": "1", "site": "example.de", "posted_at": t})),
+            "2013-12-05T21:23:00+00:00"
+        );
+        assert_eq!(
+            posted(json!({"id": "1", "url": "https://berlin.example.de/ad/1", "posted_at": t})),
+            "2013-12-05T21:23:00+00:00"
+        );
+        assert_eq!(
+            posted(json!({"id": "1", "url": "http://la.example.com/x", "posted_at": t})),
+            "2013-12-06T06:23:00+00:00"
+        );
+        assert_eq!(
+            posted(json!({"id": "1", "site": "notexample.de", "posted_at": t})),
+            "2013-12-05T22:23:00+00:00"
+        );
+        assert_eq!(
+            posted(json!({"id": "1", "posted_at": t})),
+            "2013-12-05T22:23:00+00:00"
+        );
     }
 
     #[test]

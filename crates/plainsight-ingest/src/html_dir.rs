@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::html;
 use crate::warc::ad_from_page;
-use crate::{Problem, ReadOptions, SkipCounts, SourceRecord, count_skip, raw_snippet};
+use crate::{Problem, ProblemKind, ReadOptions, SkipCounts, SourceRecord, count_skip, raw_snippet};
 
 /// Bytes checked for NUL to tell a binary file from a page.
 const BINARY_SNIFF_BYTES: usize = 8192;
@@ -57,11 +57,12 @@ impl HtmlDirReader {
         &self.skipped
     }
 
-    fn problem(path: &Path, reason: String) -> Problem {
+    fn problem(path: &Path, kind: ProblemKind, reason: String) -> Problem {
         Problem {
             file: path.display().to_string(),
             line: 0,
             offset: None,
+            kind,
             reason,
             raw: None,
         }
@@ -86,6 +87,7 @@ impl HtmlDirReader {
         if len > self.max as u64 {
             return Err(Self::problem(
                 path,
+                ProblemKind::TooLarge,
                 format!(
                     "file is {len} bytes, more than the {} byte record limit; skipped",
                     self.max
@@ -98,11 +100,16 @@ impl HtmlDirReader {
         self.bytes_read
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if let Err(e) = read {
-            return Err(Self::problem(path, format!("cannot read the file: {e}")));
+            return Err(Self::problem(
+                path,
+                ProblemKind::Unreadable,
+                format!("cannot read the file: {e}"),
+            ));
         }
         if bytes.len() > self.max {
             return Err(Self::problem(
                 path,
+                ProblemKind::TooLarge,
                 format!(
                     "file is more than the {} byte record limit; skipped",
                     self.max
@@ -129,7 +136,13 @@ impl Iterator for HtmlDirReader {
             };
             let link_meta = match fs::symlink_metadata(&path) {
                 Ok(m) => m,
-                Err(e) => return Some(Err(Self::problem(&path, format!("cannot read: {e}")))),
+                Err(e) => {
+                    return Some(Err(Self::problem(
+                        &path,
+                        ProblemKind::Unreadable,
+                        format!("cannot read: {e}"),
+                    )));
+                }
             };
             let meta = if link_meta.file_type().is_symlink() {
                 match fs::metadata(&path) {
@@ -156,6 +169,7 @@ impl Iterator for HtmlDirReader {
                     Err(e) => {
                         return Some(Err(Self::problem(
                             &path,
+                            ProblemKind::Unreadable,
                             format!("cannot list the folder: {e}"),
                         )));
                     }
@@ -208,6 +222,11 @@ impl Iterator for HtmlStreamReader {
             file: self.name.clone(),
             line: 0,
             offset: None,
+            kind: if raw.is_some() {
+                ProblemKind::TooLarge
+            } else {
+                ProblemKind::Unreadable
+            },
             reason,
             raw: raw.map(raw_snippet),
         };
@@ -248,6 +267,7 @@ fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Pro
         file: file.to_string(),
         line: 0,
         offset: None,
+        kind: ProblemKind::EmptyPage,
         reason: reason.to_string(),
         raw: raw.then(|| raw_snippet(bytes)),
     };
@@ -275,5 +295,6 @@ fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Pro
         ad: ad_from_page(id, url, None, page),
         file: file.to_string(),
         line: 0,
+        warnings: Vec::new(),
     })
 }

@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use crate::html::{self, Page};
 use crate::http;
 use crate::source::{Input, describe_read_error, read_up_to, skip_up_to};
-use crate::{Problem, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip, raw_snippet};
+use crate::{
+    Problem, ProblemKind, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip, raw_snippet,
+};
 
 /// Longest header line kept; longer lines are cut (WARC headers are short in practice).
 const MAX_HEADER_LINE: usize = 64 * 1024;
@@ -67,11 +69,19 @@ impl WarcReader {
         &self.skipped
     }
 
-    fn problem(&self, record: u64, offset: u64, reason: String, raw: Option<&[u8]>) -> Problem {
+    fn problem(
+        &self,
+        kind: ProblemKind,
+        record: u64,
+        offset: u64,
+        reason: String,
+        raw: Option<&[u8]>,
+    ) -> Problem {
         Problem {
             file: self.file.clone(),
             line: record,
             offset: Some(offset),
+            kind,
             reason,
             raw: raw.map(raw_snippet),
         }
@@ -81,6 +91,7 @@ impl WarcReader {
     fn read_failure(&mut self, record: u64, offset: u64, e: &io::Error) -> Step {
         self.done = true;
         Step::Problem(self.problem(
+            ProblemKind::Truncated,
             record,
             offset,
             format!(
@@ -197,6 +208,7 @@ impl WarcReader {
         raw.push(b'\n');
         if !version.starts_with(b"WARC/") {
             let problem = self.problem(
+                ProblemKind::DamagedRecord,
                 number,
                 start,
                 "expected a `WARC/1.0` or `WARC/1.1` version line here; skipping to the next record".into(),
@@ -216,6 +228,7 @@ impl WarcReader {
                 Ok(None) => {
                     self.done = true;
                     return Step::Problem(self.problem(
+                        ProblemKind::Truncated,
                         number,
                         start,
                         "the input ends inside this record's headers (truncated file?); the records before it were kept".into(),
@@ -231,6 +244,7 @@ impl WarcReader {
             if !line.terminated {
                 self.done = true;
                 return Step::Problem(self.problem(
+                    ProblemKind::Truncated,
                     number,
                     start,
                     "the input ends inside this record's headers (truncated file?); the records before it were kept".into(),
@@ -242,6 +256,7 @@ impl WarcReader {
             }
             if headers.len() >= MAX_HEADER_LINES {
                 let problem = self.problem(
+                    ProblemKind::DamagedRecord,
                     number,
                     start,
                     format!(
@@ -273,6 +288,7 @@ impl WarcReader {
         let Some(length) = header("content-length").and_then(|v| v.trim().parse::<u64>().ok())
         else {
             let problem = self.problem(
+                ProblemKind::DamagedRecord,
                 number,
                 start,
                 "missing or invalid `Content-Length` header; skipping to the next record".into(),
@@ -329,7 +345,13 @@ impl WarcReader {
                 Ok(Some(payload)) => payload,
                 Ok(None) => return Step::Skipped,
                 Err(reason) => {
-                    return Step::Problem(self.problem(number, start, reason, Some(&raw)));
+                    return Step::Problem(self.problem(
+                        ProblemKind::BadHttpBody,
+                        number,
+                        start,
+                        reason,
+                        Some(&raw),
+                    ));
                 }
             }
         } else {
@@ -340,6 +362,7 @@ impl WarcReader {
         };
         if oversized {
             return Step::Problem(self.problem(
+                ProblemKind::TooLarge,
                 number,
                 start,
                 format!(
@@ -353,6 +376,7 @@ impl WarcReader {
         let page = html::parse_page(&text);
         if page.title.is_none() && page.text.is_empty() {
             return Step::Problem(self.problem(
+                ProblemKind::EmptyPage,
                 number,
                 start,
                 "the HTML page has no title and no visible text".into(),
@@ -370,6 +394,7 @@ impl WarcReader {
             ad: ad_from_page(id, url, posted_at, page),
             file: self.file.clone(),
             line: number,
+            warnings: Vec::new(),
         }))
     }
 
@@ -456,6 +481,7 @@ impl WarcReader {
     fn truncated(&mut self, number: u64, start: u64, length: u64, got: u64, raw: &[u8]) -> Step {
         self.done = true;
         Step::Problem(self.problem(
+            ProblemKind::Truncated,
             number,
             start,
             format!(
