@@ -49,9 +49,25 @@ pub fn text_from_markup(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0;
     let mut i = first;
+    // Paragraphs opened by a kept (possibly hiding) `<p>`: their `</p>` is kept as well.
+    let mut kept_paragraphs = 0u32;
     while i < bytes.len() {
         let replaced = match bytes[i] {
-            b'<' => line_break_tag(text, i).map(|end| (Replacement::Str("\n"), end)),
+            b'<' => match line_break_tag(text, i) {
+                Tag::LineBreak { end, closes_p } => {
+                    if closes_p && kept_paragraphs > 0 {
+                        kept_paragraphs -= 1;
+                        None
+                    } else {
+                        Some((Replacement::Str("\n"), end))
+                    }
+                }
+                Tag::Kept { opens_p } => {
+                    kept_paragraphs += u32::from(opens_p);
+                    None
+                }
+                Tag::Other => None,
+            },
             b'&' => character_reference(text, i),
             _ => None,
         };
@@ -87,13 +103,23 @@ enum Replacement {
     Char(char),
 }
 
-/// A `<br>`, `<p>` or `</p>` tag at `start`: the end of the tag. `None` for any other tag
-/// and for one with a `style` or `hidden` attribute.
-fn line_break_tag(text: &str, start: usize) -> Option<usize> {
+/// What a `<` starts.
+enum Tag {
+    /// A `<br>`, `<p>` or `</p>` to turn into a line break, ending at `end`.
+    LineBreak { end: usize, closes_p: bool },
+    /// A `<br>` or `<p>` with a `style` or `hidden` attribute: kept as written.
+    Kept { opens_p: bool },
+    /// Any other tag, or not a tag.
+    Other,
+}
+
+/// Classify the tag at `start`.
+fn line_break_tag(text: &str, start: usize) -> Tag {
     let bytes = text.as_bytes();
     let limit = bytes.len().min(start + MAX_TAG_LEN);
     let mut i = start + 1;
-    if bytes.get(i) == Some(&b'/') {
+    let closing = bytes.get(i) == Some(&b'/');
+    if closing {
         i += 1;
     }
     let name_start = i;
@@ -101,8 +127,9 @@ fn line_break_tag(text: &str, start: usize) -> Option<usize> {
         i += 1;
     }
     let name = &bytes[name_start..i];
-    if !(name.eq_ignore_ascii_case(b"br") || name.eq_ignore_ascii_case(b"p")) {
-        return None;
+    let is_p = name.eq_ignore_ascii_case(b"p");
+    if !(name.eq_ignore_ascii_case(b"br") || is_p) {
+        return Tag::Other;
     }
     let attrs_start = i;
     // The tag ends at the first `>` outside quotes; a `<` before it means this is not a tag.
@@ -114,7 +141,7 @@ fn line_break_tag(text: &str, start: usize) -> Option<usize> {
             Some(_) => {}
             None => match b {
                 b'>' => break,
-                b'<' => return None,
+                b'<' => return Tag::Other,
                 b'"' | b'\'' => quote = Some(b),
                 _ => {}
             },
@@ -122,7 +149,7 @@ fn line_break_tag(text: &str, start: usize) -> Option<usize> {
         i += 1;
     }
     if i >= limit {
-        return None;
+        return Tag::Other;
     }
     let attrs = &bytes[attrs_start..i];
     // The name must end the word: `<pre>` and `<brand>` are other tags.
@@ -130,15 +157,20 @@ fn line_break_tag(text: &str, start: usize) -> Option<usize> {
         .first()
         .is_some_and(|b| !(b.is_ascii_whitespace() || *b == b'/'))
     {
-        return None;
+        return Tag::Other;
     }
     let lower = attrs.to_ascii_lowercase();
     if memchr::memmem::find(&lower, b"style").is_some()
         || memchr::memmem::find(&lower, b"hidden").is_some()
     {
-        return None;
+        return Tag::Kept {
+            opens_p: is_p && !closing,
+        };
     }
-    Some(i + 1)
+    Tag::LineBreak {
+        end: i + 1,
+        closes_p: is_p && closing,
+    }
 }
 
 /// A character reference at `start` (an `&`) that the rule decodes: the replacement and the
@@ -215,6 +247,11 @@ mod tests {
         assert_eq!(t("a<br/>b<BR />c</br>d"), "a\nb\nc\nd");
         assert_eq!(t("<p>one</p><p class=\"x\">two</p>"), "\none\n\ntwo\n");
         assert_eq!(t("<br clear=\"all\">x"), "\nx");
+        assert_eq!(
+            t("<p hidden>x</p><p>y</p>"),
+            "<p hidden>x</p>\ny\n",
+            "only the hidden one is kept"
+        );
     }
 
     #[test]
@@ -236,6 +273,7 @@ mod tests {
             "919<b></b>555<!-- x -->0123",
             "<p style=\"display:none\">555</p>",
             "<p hidden>x</p>",
+            "<p hidden>x<p style=\"color:red\">y</p></p>",
             "<span style=\"display:none\">5</span>",
             "<pre>x</pre> <brand>",
             "AT&T, Tom & Jerry, &unknown; &#0; &#xD800; &#99999999999;",
