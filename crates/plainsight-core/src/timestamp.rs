@@ -387,6 +387,9 @@ fn day_relative(
 // Absolute dates.
 // ---------------------------------------------------------------------------------------------
 
+/// A time of day: hour, minute, second, nanosecond.
+type TimeOfDay = (u32, u32, u32, u32);
+
 /// The pieces of an absolute date found in the tokens.
 #[derive(Debug, Default, Clone)]
 struct Parts {
@@ -396,8 +399,7 @@ struct Parts {
     month: Option<u32>,
     day: Option<u32>,
     year: Option<i32>,
-    /// Hour, minute, second, nanosecond.
-    time: Option<(u32, u32, u32, u32)>,
+    time: Option<TimeOfDay>,
     /// `Some(true)` for pm.
     pm: Option<bool>,
     /// An explicit offset east of UTC, in seconds.
@@ -751,7 +753,7 @@ fn full_year(y: i32, digits: usize) -> i32 {
 }
 
 /// YYYYMMDD, YYYYMMDDHHMM, YYYYMMDDHHMMSS.
-fn compact(n: &str) -> Result<(NaiveDate, Option<(u32, u32, u32, u32)>), DateError> {
+fn compact(n: &str) -> Result<(NaiveDate, Option<TimeOfDay>), DateError> {
     let field = |r: std::ops::Range<usize>| n[r].parse::<u32>().map_err(|_| DateError::Unreadable);
     let date = match n.len() {
         8 | 12 | 14 => NaiveDate::from_ymd_opt(field(0..4)? as i32, field(4..6)?, field(6..8)?)
@@ -767,7 +769,7 @@ fn compact(n: &str) -> Result<(NaiveDate, Option<(u32, u32, u32, u32)>), DateErr
 }
 
 /// HHMM or HHMMSS after the `T` of an ISO basic timestamp.
-fn compact_time(n: &str) -> Result<(u32, u32, u32, u32), DateError> {
+fn compact_time(n: &str) -> Result<TimeOfDay, DateError> {
     let field = |r: std::ops::Range<usize>| n[r].parse::<u32>().map_err(|_| DateError::Unreadable);
     match n.len() {
         4 => Ok((field(0..2)?, field(2..4)?, 0, 0)),

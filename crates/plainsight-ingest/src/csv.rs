@@ -11,7 +11,7 @@ use plainsight_core::ad::{FieldProblem, FieldWarning, RecordOptions};
 use serde_json::{Map, Value};
 
 use crate::encoding::{TextMode, record_text};
-use crate::jsonl::{NOTE_DERIVED_ID, NOTE_LEGACY};
+use crate::jsonl::{NOTE_DERIVED_ID, NOTE_LEGACY, ReadRecord};
 use crate::markup::clean_text_fields;
 use crate::source::{Input, describe_read_error};
 use crate::{
@@ -299,12 +299,8 @@ impl CsvReader {
         Ok(())
     }
 
-    /// Build an ad from the row just read: the ad, its field warnings, whether its id was
-    /// derived, whether a cell was read as windows-1252.
-    fn row_to_ad(
-        &self,
-        n_fields: usize,
-    ) -> Result<(Ad, Vec<FieldWarning>, bool, bool), (ProblemKind, String)> {
+    /// Build an ad from the row just read, with its field warnings.
+    fn row_to_ad(&self, n_fields: usize) -> Result<ReadRecord, (ProblemKind, String)> {
         let Some(columns) = &self.columns else {
             return Err((ProblemKind::BadHeader, "no header".into()));
         };
@@ -377,7 +373,12 @@ impl CsvReader {
         let mut parsed = Ad::from_parts(fields, extra, &self.record);
         clean_text_fields(&mut parsed.ad);
         warnings.append(&mut parsed.warnings);
-        Ok((parsed.ad, warnings, parsed.id_derived, legacy))
+        Ok(ReadRecord {
+            ad: parsed.ad,
+            warnings,
+            id_derived: parsed.id_derived,
+            legacy,
+        })
     }
 }
 
@@ -441,18 +442,18 @@ impl Iterator for CsvReader {
                 continue;
             }
             return Some(match self.row_to_ad(n_fields) {
-                Ok((ad, warnings, id_derived, legacy)) => {
-                    if legacy {
+                Ok(read) => {
+                    if read.legacy {
                         count_skip(&mut self.notes, NOTE_LEGACY);
                     }
-                    if id_derived {
+                    if read.id_derived {
                         count_skip(&mut self.notes, NOTE_DERIVED_ID);
                     }
                     Ok(SourceRecord {
-                        ad,
+                        ad: read.ad,
                         file: self.file.clone(),
                         line: row.line,
-                        warnings,
+                        warnings: read.warnings,
                     })
                 }
                 Err((kind, reason)) => Err(self.problem(row.line, kind, reason, true)),

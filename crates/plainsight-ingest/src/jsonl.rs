@@ -257,12 +257,12 @@ impl Iterator for JsonlReader {
 }
 
 /// One record read: the ad, its field warnings, and what was done to read it.
-struct ReadRecord {
-    ad: Ad,
-    warnings: Vec<plainsight_core::FieldWarning>,
-    id_derived: bool,
-    /// Read as windows-1252 because it is not UTF-8.
-    legacy: bool,
+pub(crate) struct ReadRecord {
+    pub(crate) ad: Ad,
+    pub(crate) warnings: Vec<plainsight_core::FieldWarning>,
+    pub(crate) id_derived: bool,
+    /// Read (in part) as windows-1252 because it is not UTF-8.
+    pub(crate) legacy: bool,
 }
 
 /// Turn one record's bytes into an ad, or say why not.
