@@ -23,6 +23,8 @@ pub(crate) struct HtmlDirReader {
     max: usize,
     bytes_read: Arc<AtomicU64>,
     skipped: SkipCounts,
+    /// `--encoding`: used instead of the page's own declaration (a byte-order mark still wins).
+    forced: Option<&'static str>,
 }
 
 impl HtmlDirReader {
@@ -39,6 +41,7 @@ impl HtmlDirReader {
             max: opts.max_record_bytes.max(1),
             bytes_read,
             skipped: SkipCounts::new(),
+            forced: opts.encoding.map(|e| e.name()),
         })
     }
 
@@ -50,6 +53,7 @@ impl HtmlDirReader {
             max: opts.max_record_bytes.max(1),
             bytes_read,
             skipped: SkipCounts::new(),
+            forced: opts.encoding.map(|e| e.name()),
         }
     }
 
@@ -117,7 +121,7 @@ impl HtmlDirReader {
             ));
         }
         let file = path.display().to_string();
-        page_record(&bytes, self.id_for(path), &file).map_err(|mut problem| {
+        page_record(&bytes, self.id_for(path), &file, self.forced).map_err(|mut problem| {
             problem.file = file.clone();
             problem
         })
@@ -195,15 +199,22 @@ pub(crate) struct HtmlStreamReader {
     name: String,
     max: usize,
     skipped: SkipCounts,
+    forced: Option<&'static str>,
 }
 
 impl HtmlStreamReader {
-    pub(crate) fn new(input: Box<dyn Read + Send>, name: &str, max: usize) -> Self {
+    pub(crate) fn new(
+        input: Box<dyn Read + Send>,
+        name: &str,
+        max: usize,
+        forced: Option<&'static str>,
+    ) -> Self {
         HtmlStreamReader {
             input: Some(input),
             name: name.to_string(),
             max,
             skipped: SkipCounts::new(),
+            forced,
         }
     }
 
@@ -242,7 +253,12 @@ impl Iterator for HtmlStreamReader {
                 Some(&bytes),
             )));
         }
-        Some(page_record(&bytes, self.name.clone(), &self.name))
+        Some(page_record(
+            &bytes,
+            self.name.clone(),
+            &self.name,
+            self.forced,
+        ))
     }
 }
 
@@ -261,8 +277,14 @@ fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(entries)
 }
 
-/// Turn a page's bytes into an ad record, or say why not.
-fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Problem> {
+/// Turn a page's bytes into an ad record, or say why not. `forced` is an encoding given by
+/// the user, which takes the place of the page's own declaration.
+fn page_record(
+    bytes: &[u8],
+    id: String,
+    file: &str,
+    forced: Option<&str>,
+) -> Result<SourceRecord, Problem> {
     let problem = |reason: &str, raw: bool| Problem {
         file: file.to_string(),
         line: 0,
@@ -282,7 +304,7 @@ fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Pro
             false,
         ));
     }
-    let text = html::decode_html(bytes, None);
+    let text = html::decode_html(bytes, forced);
     let page = html::parse_page(&text);
     if page.title.is_none() && page.text.is_empty() {
         return Err(problem(

@@ -138,8 +138,9 @@ pub struct ReadOptions {
     pub csv_map: Vec<(String, String)>,
     /// Records larger than this many bytes are reported as problems and skipped.
     pub max_record_bytes: usize,
-    /// Force the character encoding of JSONL and CSV input instead of detecting it (see
-    /// [`encoding_for_label`]). A byte-order mark still wins.
+    /// Force the character encoding instead of detecting it (see [`encoding_for_label`]):
+    /// for JSONL and CSV input, and for HTML pages (saved or in WARC records) in place of the
+    /// charset the page or its HTTP header declares. A byte-order mark still wins.
     pub encoding: Option<&'static Encoding>,
     /// How dates are read: the site's time zone and day-first numeric dates.
     pub record: RecordOptions,
@@ -493,13 +494,19 @@ pub fn from_reader(
                 warning = Some(InputWarning::Empty);
                 Inner::Nothing(SkipCounts::new())
             } else {
-                Inner::Warc(warc::WarcReader::new(input, name, max_record_bytes))
+                Inner::Warc(warc::WarcReader::new(
+                    input,
+                    name,
+                    max_record_bytes,
+                    opts.encoding.map(|e| e.name()),
+                ))
             }
         }
         Format::HtmlDir => Inner::HtmlStream(html_dir::HtmlStreamReader::new(
             Box::new(counted),
             name,
             max_record_bytes,
+            opts.encoding.map(|e| e.name()),
         )),
     };
     AdReader {

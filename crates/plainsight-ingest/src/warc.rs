@@ -34,6 +34,8 @@ pub(crate) struct WarcReader {
     pending_version: Option<(Vec<u8>, u64)>,
     done: bool,
     skipped: SkipCounts,
+    /// `--encoding`: used instead of each page's declared charset (a byte-order mark wins).
+    forced: Option<&'static str>,
 }
 
 /// Outcome of reading one record.
@@ -52,8 +54,9 @@ struct Line {
 }
 
 impl WarcReader {
-    pub(crate) fn new(input: Input, file: &str, max: usize) -> Self {
+    pub(crate) fn new(input: Input, file: &str, max: usize, forced: Option<&'static str>) -> Self {
         WarcReader {
+            forced,
             input,
             file: file.to_string(),
             max,
@@ -372,7 +375,7 @@ impl WarcReader {
                 Some(&raw),
             ));
         }
-        let text = html::decode_html(&payload.body, payload.charset.as_deref());
+        let text = html::decode_html(&payload.body, self.forced.or(payload.charset.as_deref()));
         let page = html::parse_page(&text);
         if page.title.is_none() && page.text.is_empty() {
             return Step::Problem(self.problem(

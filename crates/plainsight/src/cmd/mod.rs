@@ -85,9 +85,10 @@ pub struct ReadArgs {
     /// Largest record accepted, in bytes; larger records are rejected with a reason.
     #[arg(long, value_name = "BYTES", default_value_t = plainsight_ingest::DEFAULT_MAX_RECORD_BYTES)]
     pub max_record_bytes: usize,
-    /// Character encoding of JSONL and CSV input (a WHATWG label: utf-8, windows-1252, latin1,
-    /// utf-16le, iso-8859-7 ...). Default: detected (byte-order mark, UTF-16, else each record
-    /// as UTF-8 or, when it is not UTF-8, windows-1252). A byte-order mark still wins.
+    /// Character encoding of the input (a WHATWG label: utf-8, windows-1252, latin1, utf-16le,
+    /// iso-8859-7 ...). Default: detected (JSONL/CSV: byte-order mark, UTF-16, else each record
+    /// as UTF-8 or, when it is not UTF-8, windows-1252; HTML: as the page declares). A
+    /// byte-order mark still wins.
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
     /// Time zone of times written without an offset (IANA name, e.g. Europe/Berlin).
