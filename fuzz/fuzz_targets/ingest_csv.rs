@@ -1,5 +1,5 @@
 //! Fuzz target `ingest_csv`: arbitrary bytes through the CSV reader, with a column map so the renaming path runs too.
-//! Must never panic or hang; records and problems are simply drained.
+//! Must never panic or hang, whatever the encoding path; records and problems are simply drained.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,6 +19,14 @@ fuzz_target!(|data: &[u8]| {
             ]
         } else {
             Vec::new()
+        },
+        // The last byte picks the encoding path: detected, forced strict UTF-8, forced
+        // windows-1252 (decoded stream) or forced UTF-16LE.
+        encoding: match data.last().map(|b| b % 4) {
+            Some(1) => plainsight_ingest::encoding_for_label("utf-8"),
+            Some(2) => plainsight_ingest::encoding_for_label("windows-1252"),
+            Some(3) => plainsight_ingest::encoding_for_label("utf-16le"),
+            _ => None,
         },
         ..ReadOptions::default()
     };

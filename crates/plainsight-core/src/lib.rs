@@ -6,8 +6,12 @@ pub mod csv_cell;
 pub mod extraction;
 pub mod identifier;
 pub mod network;
+pub mod timestamp;
 
-pub use ad::{Ad, AdError, ImageRef, parse_posted_at};
+pub use ad::{
+    Ad, AdError, FieldProblem, FieldWarning, ImageRef, ParsedAd, RecordOptions, derived_id,
+    parse_posted_at,
+};
 pub use csv_cell::spreadsheet_safe;
 pub use extraction::{
     Age, Email, Extraction, Field, Handle, IndicatorHit, Location, Payment, Phone, Price, Span,
@@ -18,3 +22,4 @@ pub use network::{
     AnalysisAd, Evidence, NetworkEvent, NetworkId, NetworkLink, NetworkLocation, NetworkRecord,
     Reason,
 };
+pub use timestamp::{DateContext, DateError, parse_timestamp};

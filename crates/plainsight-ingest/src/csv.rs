@@ -7,10 +7,17 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead};
 
 use plainsight_core::Ad;
+use plainsight_core::ad::{FieldProblem, FieldWarning, RecordOptions};
 use serde_json::{Map, Value};
 
+use crate::encoding::{TextMode, record_text};
+use crate::jsonl::{NOTE_DERIVED_ID, NOTE_LEGACY, ReadRecord};
+use crate::markup::clean_text_fields;
 use crate::source::{Input, describe_read_error};
-use crate::{IngestError, Problem, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, raw_snippet};
+use crate::{
+    IngestError, Problem, ProblemKind, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip,
+    raw_snippet,
+};
 
 /// Ad fields a CSV column can fill directly; anything else goes to `extra`.
 const AD_FIELDS: [&str; 9] = [
@@ -87,6 +94,9 @@ pub(crate) struct CsvReader {
     newlines: u64,
     done: bool,
     skipped: SkipCounts,
+    notes: SkipCounts,
+    text_mode: TextMode,
+    record: RecordOptions,
 }
 
 /// One row as read, before interpretation.
@@ -96,7 +106,14 @@ struct RawRow {
 }
 
 impl CsvReader {
-    pub(crate) fn new(input: Input, file: &str, map: &[(String, String)], max: usize) -> Self {
+    pub(crate) fn new(
+        input: Input,
+        file: &str,
+        map: &[(String, String)],
+        max: usize,
+        text_mode: TextMode,
+        record: RecordOptions,
+    ) -> Self {
         CsvReader {
             input,
             parser: csv_core::Reader::new(),
@@ -111,6 +128,9 @@ impl CsvReader {
             newlines: 0,
             done: false,
             skipped: SkipCounts::new(),
+            notes: SkipCounts::new(),
+            text_mode,
+            record,
         }
     }
 
@@ -118,11 +138,16 @@ impl CsvReader {
         &self.skipped
     }
 
-    fn problem(&self, line: u64, reason: String, with_raw: bool) -> Problem {
+    pub(crate) fn notes(&self) -> &SkipCounts {
+        &self.notes
+    }
+
+    fn problem(&self, line: u64, kind: ProblemKind, reason: String, with_raw: bool) -> Problem {
         Problem {
             file: self.file.clone(),
             line,
             offset: None,
+            kind,
             reason,
             raw: with_raw.then(|| raw_snippet(&self.raw)),
         }
@@ -219,7 +244,11 @@ impl CsvReader {
         let mut names: Vec<String> = Vec::with_capacity(n_fields);
         let mut seen: HashMap<String, u32> = HashMap::new();
         for (i, field) in self.row_fields(n_fields).into_iter().enumerate() {
-            let mut name = String::from_utf8_lossy(field).trim().to_string();
+            let name = match record_text(field, self.text_mode) {
+                Ok((text, _)) => text.into_owned(),
+                Err(_) => String::from_utf8_lossy(field).into_owned(),
+            };
+            let mut name = name.trim().to_string();
             if name.is_empty() {
                 name = format!("column_{}", i + 1);
             }
@@ -270,37 +299,67 @@ impl CsvReader {
         Ok(())
     }
 
-    /// Build an ad from the row just read.
-    fn row_to_ad(&self, n_fields: usize) -> Result<Ad, String> {
+    /// Build an ad from the row just read, with its field warnings.
+    fn row_to_ad(&self, n_fields: usize) -> Result<ReadRecord, (ProblemKind, String)> {
         let Some(columns) = &self.columns else {
-            return Err("no header".into());
+            return Err((ProblemKind::BadHeader, "no header".into()));
         };
         if n_fields != self.header_len {
-            return Err(format!(
-                "row has {n_fields} fields but the header has {}; skipped",
-                self.header_len
+            return Err((
+                ProblemKind::BadRow,
+                format!(
+                    "row has {n_fields} fields but the header has {}; skipped",
+                    self.header_len
+                ),
             ));
         }
         let mut fields = Map::new();
         let mut extra = Map::new();
+        let mut warnings = Vec::new();
+        let mut legacy = false;
         for (index, raw) in self.row_fields(n_fields).into_iter().enumerate() {
-            let value = std::str::from_utf8(raw).map_err(|e| {
-                format!(
-                    "column {} is not valid UTF-8 (bad byte at position {}); re-encode the file as UTF-8",
-                    index + 1,
-                    e.valid_up_to() + 1
+            let (value, cell_legacy) = record_text(raw, self.text_mode).map_err(|position| {
+                (
+                    ProblemKind::NotText,
+                    format!(
+                        "column {} is not valid UTF-8 (bad byte at position {position}), and \
+                         UTF-8 was asked for; re-encode the file or give its encoding",
+                        index + 1
+                    ),
                 )
             })?;
+            legacy |= cell_legacy;
             if value.trim().is_empty() {
                 continue;
             }
             for target in &columns[index] {
                 match target {
-                    Target::Field("phones") => {
-                        fields.insert("phones".into(), split_list(value, "phones")?);
-                    }
-                    Target::Field("images") => {
-                        fields.insert("images".into(), parse_images(value)?);
+                    Target::Field(name @ ("phones" | "images")) => {
+                        let list = if *name == "phones" {
+                            split_list(&value)
+                        } else {
+                            parse_images(&value)
+                        };
+                        match list {
+                            Some(list) => {
+                                fields.insert((*name).to_string(), list);
+                            }
+                            None => {
+                                // A cell that starts like a JSON array but is not one: the
+                                // ad is kept without it, the cell stays in `extra`.
+                                warnings.push(FieldWarning {
+                                    field: (*name).to_string(),
+                                    value: value.chars().take(60).collect(),
+                                    problem: FieldProblem::WrongType {
+                                        expected: "a JSON array or items separated by ; or |",
+                                    },
+                                });
+                                extra.insert(
+                                    format!("{name}_raw"),
+                                    Value::String(value.to_string()),
+                                );
+                            }
+                        }
                     }
                     Target::Field(name) => {
                         fields.insert((*name).to_string(), Value::String(value.to_string()));
@@ -311,9 +370,15 @@ impl CsvReader {
                 }
             }
         }
-        let mut ad = Ad::from_json(Value::Object(fields)).map_err(|e| e.to_string())?;
-        ad.extra = extra;
-        Ok(ad)
+        let mut parsed = Ad::from_parts(fields, extra, &self.record);
+        clean_text_fields(&mut parsed.ad);
+        warnings.append(&mut parsed.warnings);
+        Ok(ReadRecord {
+            ad: parsed.ad,
+            warnings,
+            id_derived: parsed.id_derived,
+            legacy,
+        })
     }
 }
 
@@ -335,7 +400,12 @@ impl Iterator for CsvReader {
                         "reading stopped at line {line}: {}; the rows before it were kept",
                         describe_read_error(&e)
                     );
-                    return Some(Err(self.problem(line, reason, false)));
+                    return Some(Err(self.problem(
+                        line,
+                        ProblemKind::Truncated,
+                        reason,
+                        false,
+                    )));
                 }
             };
             if let Some(size) = row.oversized {
@@ -347,26 +417,46 @@ impl Iterator for CsvReader {
                     self.done = true;
                     return Some(Err(self.problem(
                         row.line,
+                        ProblemKind::TooLarge,
                         format!("the header {reason}; reading stopped"),
                         true,
                     )));
                 }
-                return Some(Err(self.problem(row.line, reason, true)));
+                return Some(Err(self.problem(
+                    row.line,
+                    ProblemKind::TooLarge,
+                    reason,
+                    true,
+                )));
             }
             if self.columns.is_none() {
                 if let Err(reason) = self.read_header(n_fields) {
                     self.done = true;
-                    return Some(Err(self.problem(row.line, reason, true)));
+                    return Some(Err(self.problem(
+                        row.line,
+                        ProblemKind::BadHeader,
+                        reason,
+                        true,
+                    )));
                 }
                 continue;
             }
             return Some(match self.row_to_ad(n_fields) {
-                Ok(ad) => Ok(SourceRecord {
-                    ad,
-                    file: self.file.clone(),
-                    line: row.line,
-                }),
-                Err(reason) => Err(self.problem(row.line, reason, true)),
+                Ok(read) => {
+                    if read.legacy {
+                        count_skip(&mut self.notes, NOTE_LEGACY);
+                    }
+                    if read.id_derived {
+                        count_skip(&mut self.notes, NOTE_DERIVED_ID);
+                    }
+                    Ok(SourceRecord {
+                        ad: read.ad,
+                        file: self.file.clone(),
+                        line: row.line,
+                        warnings: read.warnings,
+                    })
+                }
+                Err((kind, reason)) => Err(self.problem(row.line, kind, reason, true)),
             });
         }
         None
@@ -377,13 +467,12 @@ fn ad_field(lower: &str) -> Option<&'static str> {
     AD_FIELDS.iter().copied().find(|f| *f == lower)
 }
 
-/// A list cell: a JSON array, or items separated by `;` or `|`.
-fn split_list(value: &str, column: &str) -> Result<Value, String> {
+/// A list cell: a JSON array, or items separated by `;` or `|`. `None` for a cell that
+/// starts with `[` but is not JSON.
+fn split_list(value: &str) -> Option<Value> {
     let trimmed = value.trim();
     if trimmed.starts_with('[') {
-        return serde_json::from_str::<Value>(trimmed).map_err(|e| {
-            format!("column `{column}` starts with `[` but is not a JSON array: {e}")
-        });
+        return serde_json::from_str::<Value>(trimmed).ok();
     }
     let items = trimmed
         .split([';', '|'])
@@ -391,16 +480,16 @@ fn split_list(value: &str, column: &str) -> Result<Value, String> {
         .filter(|s| !s.is_empty())
         .map(|s| Value::String(s.to_string()))
         .collect();
-    Ok(Value::Array(items))
+    Some(Value::Array(items))
 }
 
 /// An `images` cell: a JSON array (passed through), or a list of values each classified by
 /// shape: an optional `sha256:`/`phash:`/`url:`/`path:` prefix decides; otherwise 64 hex
 /// digits are a SHA-256, 16 hex digits a perceptual hash, anything else a URL.
-fn parse_images(value: &str) -> Result<Value, String> {
-    let list = split_list(value, "images")?;
+fn parse_images(value: &str) -> Option<Value> {
+    let list = split_list(value)?;
     let Value::Array(items) = list else {
-        return Ok(list);
+        return Some(list);
     };
     let images = items
         .into_iter()
@@ -409,7 +498,7 @@ fn parse_images(value: &str) -> Result<Value, String> {
             other => other,
         })
         .collect();
-    Ok(Value::Array(images))
+    Some(Value::Array(images))
 }
 
 fn classify_image(s: &str) -> Value {

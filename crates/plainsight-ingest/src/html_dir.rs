@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::html;
 use crate::warc::ad_from_page;
-use crate::{Problem, ReadOptions, SkipCounts, SourceRecord, count_skip, raw_snippet};
+use crate::{Problem, ProblemKind, ReadOptions, SkipCounts, SourceRecord, count_skip, raw_snippet};
 
 /// Bytes checked for NUL to tell a binary file from a page.
 const BINARY_SNIFF_BYTES: usize = 8192;
@@ -23,6 +23,8 @@ pub(crate) struct HtmlDirReader {
     max: usize,
     bytes_read: Arc<AtomicU64>,
     skipped: SkipCounts,
+    /// `--encoding`: used instead of the page's own declaration (a byte-order mark still wins).
+    forced: Option<&'static str>,
 }
 
 impl HtmlDirReader {
@@ -39,6 +41,7 @@ impl HtmlDirReader {
             max: opts.max_record_bytes.max(1),
             bytes_read,
             skipped: SkipCounts::new(),
+            forced: opts.encoding.map(|e| e.name()),
         })
     }
 
@@ -50,6 +53,7 @@ impl HtmlDirReader {
             max: opts.max_record_bytes.max(1),
             bytes_read,
             skipped: SkipCounts::new(),
+            forced: opts.encoding.map(|e| e.name()),
         }
     }
 
@@ -57,11 +61,12 @@ impl HtmlDirReader {
         &self.skipped
     }
 
-    fn problem(path: &Path, reason: String) -> Problem {
+    fn problem(path: &Path, kind: ProblemKind, reason: String) -> Problem {
         Problem {
             file: path.display().to_string(),
             line: 0,
             offset: None,
+            kind,
             reason,
             raw: None,
         }
@@ -86,6 +91,7 @@ impl HtmlDirReader {
         if len > self.max as u64 {
             return Err(Self::problem(
                 path,
+                ProblemKind::TooLarge,
                 format!(
                     "file is {len} bytes, more than the {} byte record limit; skipped",
                     self.max
@@ -98,11 +104,16 @@ impl HtmlDirReader {
         self.bytes_read
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         if let Err(e) = read {
-            return Err(Self::problem(path, format!("cannot read the file: {e}")));
+            return Err(Self::problem(
+                path,
+                ProblemKind::Unreadable,
+                format!("cannot read the file: {e}"),
+            ));
         }
         if bytes.len() > self.max {
             return Err(Self::problem(
                 path,
+                ProblemKind::TooLarge,
                 format!(
                     "file is more than the {} byte record limit; skipped",
                     self.max
@@ -110,7 +121,7 @@ impl HtmlDirReader {
             ));
         }
         let file = path.display().to_string();
-        page_record(&bytes, self.id_for(path), &file).map_err(|mut problem| {
+        page_record(&bytes, self.id_for(path), &file, self.forced).map_err(|mut problem| {
             problem.file = file.clone();
             problem
         })
@@ -129,7 +140,13 @@ impl Iterator for HtmlDirReader {
             };
             let link_meta = match fs::symlink_metadata(&path) {
                 Ok(m) => m,
-                Err(e) => return Some(Err(Self::problem(&path, format!("cannot read: {e}")))),
+                Err(e) => {
+                    return Some(Err(Self::problem(
+                        &path,
+                        ProblemKind::Unreadable,
+                        format!("cannot read: {e}"),
+                    )));
+                }
             };
             let meta = if link_meta.file_type().is_symlink() {
                 match fs::metadata(&path) {
@@ -156,6 +173,7 @@ impl Iterator for HtmlDirReader {
                     Err(e) => {
                         return Some(Err(Self::problem(
                             &path,
+                            ProblemKind::Unreadable,
                             format!("cannot list the folder: {e}"),
                         )));
                     }
@@ -181,15 +199,22 @@ pub(crate) struct HtmlStreamReader {
     name: String,
     max: usize,
     skipped: SkipCounts,
+    forced: Option<&'static str>,
 }
 
 impl HtmlStreamReader {
-    pub(crate) fn new(input: Box<dyn Read + Send>, name: &str, max: usize) -> Self {
+    pub(crate) fn new(
+        input: Box<dyn Read + Send>,
+        name: &str,
+        max: usize,
+        forced: Option<&'static str>,
+    ) -> Self {
         HtmlStreamReader {
             input: Some(input),
             name: name.to_string(),
             max,
             skipped: SkipCounts::new(),
+            forced,
         }
     }
 
@@ -208,6 +233,11 @@ impl Iterator for HtmlStreamReader {
             file: self.name.clone(),
             line: 0,
             offset: None,
+            kind: if raw.is_some() {
+                ProblemKind::TooLarge
+            } else {
+                ProblemKind::Unreadable
+            },
             reason,
             raw: raw.map(raw_snippet),
         };
@@ -223,7 +253,12 @@ impl Iterator for HtmlStreamReader {
                 Some(&bytes),
             )));
         }
-        Some(page_record(&bytes, self.name.clone(), &self.name))
+        Some(page_record(
+            &bytes,
+            self.name.clone(),
+            &self.name,
+            self.forced,
+        ))
     }
 }
 
@@ -242,12 +277,19 @@ fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(entries)
 }
 
-/// Turn a page's bytes into an ad record, or say why not.
-fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Problem> {
+/// Turn a page's bytes into an ad record, or say why not. `forced` is an encoding given by
+/// the user, which takes the place of the page's own declaration.
+fn page_record(
+    bytes: &[u8],
+    id: String,
+    file: &str,
+    forced: Option<&str>,
+) -> Result<SourceRecord, Problem> {
     let problem = |reason: &str, raw: bool| Problem {
         file: file.to_string(),
         line: 0,
         offset: None,
+        kind: ProblemKind::EmptyPage,
         reason: reason.to_string(),
         raw: raw.then(|| raw_snippet(bytes)),
     };
@@ -262,7 +304,7 @@ fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Pro
             false,
         ));
     }
-    let text = html::decode_html(bytes, None);
+    let text = html::decode_html(bytes, forced);
     let page = html::parse_page(&text);
     if page.title.is_none() && page.text.is_empty() {
         return Err(problem(
@@ -275,5 +317,6 @@ fn page_record(bytes: &[u8], id: String, file: &str) -> Result<SourceRecord, Pro
         ad: ad_from_page(id, url, None, page),
         file: file.to_string(),
         line: 0,
+        warnings: Vec::new(),
     })
 }

@@ -5,10 +5,18 @@
 use std::io::{self, BufRead};
 
 use plainsight_core::Ad;
+use plainsight_core::ad::RecordOptions;
 use serde_json::Value;
 
+use crate::encoding::{TextMode, record_text};
+use crate::markup::clean_text_fields;
 use crate::source::{Input, LineReader, describe_read_error};
-use crate::{Problem, SkipCounts, SourceRecord, count_skip, raw_snippet};
+use crate::{Problem, ProblemKind, SkipCounts, SourceRecord, count_skip, raw_snippet};
+
+/// Note counted for each record read as windows-1252.
+pub(crate) const NOTE_LEGACY: &str = "records not valid UTF-8, read as windows-1252";
+/// Note counted for each ad given a derived id.
+pub(crate) const NOTE_DERIVED_ID: &str = "ads without an id, given a derived id";
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -20,6 +28,9 @@ pub(crate) struct JsonlReader {
     mode: Mode,
     done: bool,
     skipped: SkipCounts,
+    notes: SkipCounts,
+    text_mode: TextMode,
+    record: RecordOptions,
 }
 
 enum Mode {
@@ -29,7 +40,13 @@ enum Mode {
 }
 
 impl JsonlReader {
-    pub(crate) fn new(input: Input, file: &str, max: usize) -> Self {
+    pub(crate) fn new(
+        input: Input,
+        file: &str,
+        max: usize,
+        text_mode: TextMode,
+        record: RecordOptions,
+    ) -> Self {
         JsonlReader {
             lines: LineReader::new(input),
             file: file.to_string(),
@@ -38,6 +55,9 @@ impl JsonlReader {
             mode: Mode::Undecided,
             done: false,
             skipped: SkipCounts::new(),
+            notes: SkipCounts::new(),
+            text_mode,
+            record,
         }
     }
 
@@ -45,13 +65,40 @@ impl JsonlReader {
         &self.skipped
     }
 
-    fn problem(&self, line: u64, reason: String, raw: Option<&[u8]>) -> Problem {
+    pub(crate) fn notes(&self) -> &SkipCounts {
+        &self.notes
+    }
+
+    fn problem(&self, line: u64, kind: ProblemKind, reason: String, raw: Option<&[u8]>) -> Problem {
         Problem {
             file: self.file.clone(),
             line,
             offset: None,
+            kind,
             reason,
             raw: raw.map(raw_snippet),
+        }
+    }
+
+    /// Parse the record in `self.buf` that starts on `line`.
+    fn record(&mut self, line: u64) -> Result<SourceRecord, Problem> {
+        let parsed = parse_ad(&self.buf, self.text_mode, &self.record);
+        match parsed {
+            Ok(parsed) => {
+                if parsed.legacy {
+                    count_skip(&mut self.notes, NOTE_LEGACY);
+                }
+                if parsed.id_derived {
+                    count_skip(&mut self.notes, NOTE_DERIVED_ID);
+                }
+                Ok(SourceRecord {
+                    ad: parsed.ad,
+                    file: self.file.clone(),
+                    line,
+                    warnings: parsed.warnings,
+                })
+            }
+            Err((kind, reason)) => Err(self.problem(line, kind, reason, Some(&self.buf))),
         }
     }
 
@@ -86,7 +133,12 @@ impl JsonlReader {
                         "reading stopped at line {line}: {}; the lines before it were kept",
                         describe_read_error(&e)
                     );
-                    return Some(Err(self.problem(line, reason, None)));
+                    return Some(Err(self.problem(
+                        line,
+                        ProblemKind::Truncated,
+                        reason,
+                        None,
+                    )));
                 }
             };
             if info.too_long {
@@ -94,21 +146,18 @@ impl JsonlReader {
                     "line is {} bytes, more than the {} byte record limit; skipped",
                     info.len, self.max
                 );
-                return Some(Err(self.problem(info.number, reason, Some(&self.buf))));
+                return Some(Err(self.problem(
+                    info.number,
+                    ProblemKind::TooLarge,
+                    reason,
+                    Some(&self.buf),
+                )));
             }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 count_skip(&mut self.skipped, "blank line");
                 continue;
             }
-            return Some(
-                parse_ad(&self.buf)
-                    .map_err(|reason| self.problem(info.number, reason, Some(&self.buf)))
-                    .map(|ad| SourceRecord {
-                        ad,
-                        file: self.file.clone(),
-                        line: info.number,
-                    }),
-            );
+            return Some(self.record(info.number));
         }
     }
 
@@ -132,31 +181,38 @@ impl JsonlReader {
                         "array element is {len} bytes, more than the {} byte record limit; skipped",
                         self.max
                     );
-                    return Some(Err(self.problem(line, reason, Some(&self.buf))));
+                    return Some(Err(self.problem(
+                        line,
+                        ProblemKind::TooLarge,
+                        reason,
+                        Some(&self.buf),
+                    )));
                 }
-                Some(
-                    parse_ad(&self.buf)
-                        .map_err(|reason| self.problem(line, reason, Some(&self.buf)))
-                        .map(|ad| SourceRecord {
-                            ad,
-                            file: self.file.clone(),
-                            line,
-                        }),
-                )
+                Some(self.record(line))
             }
             Ok(ArrayItem::Unclosed { line }) => {
                 self.done = true;
                 let reason = "the JSON array is not closed: the input ends before its `]` \
                               (truncated file?); the elements before it were kept"
                     .to_string();
-                Some(Err(self.problem(line, reason, None)))
+                Some(Err(self.problem(
+                    line,
+                    ProblemKind::Truncated,
+                    reason,
+                    None,
+                )))
             }
             Ok(ArrayItem::TrailingData { line }) => {
                 self.done = true;
                 let reason = "unexpected data after the closing `]` of the JSON array; \
                               reading stopped"
                     .to_string();
-                Some(Err(self.problem(line, reason, Some(&self.buf))))
+                Some(Err(self.problem(
+                    line,
+                    ProblemKind::MalformedJson,
+                    reason,
+                    Some(&self.buf),
+                )))
             }
             Err(e) => {
                 self.done = true;
@@ -165,7 +221,12 @@ impl JsonlReader {
                     "reading stopped at line {line}: {}; the records before it were kept",
                     describe_read_error(&e)
                 );
-                Some(Err(self.problem(line, reason, None)))
+                Some(Err(self.problem(
+                    line,
+                    ProblemKind::Truncated,
+                    reason,
+                    None,
+                )))
             }
         }
     }
@@ -184,7 +245,7 @@ impl Iterator for JsonlReader {
                 Err(e) => {
                     self.done = true;
                     let reason = format!("cannot read the input: {}", describe_read_error(&e));
-                    return Some(Err(self.problem(1, reason, None)));
+                    return Some(Err(self.problem(1, ProblemKind::Truncated, reason, None)));
                 }
             }
         }
@@ -195,16 +256,41 @@ impl Iterator for JsonlReader {
     }
 }
 
+/// One record read: the ad, its field warnings, and what was done to read it.
+pub(crate) struct ReadRecord {
+    pub(crate) ad: Ad,
+    pub(crate) warnings: Vec<plainsight_core::FieldWarning>,
+    pub(crate) id_derived: bool,
+    /// Read (in part) as windows-1252 because it is not UTF-8.
+    pub(crate) legacy: bool,
+}
+
 /// Turn one record's bytes into an ad, or say why not.
-fn parse_ad(bytes: &[u8]) -> Result<Ad, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not valid UTF-8 (first bad byte at column {}); re-encode the file as UTF-8",
-            e.valid_up_to() + 1
+fn parse_ad(
+    bytes: &[u8],
+    mode: TextMode,
+    record: &RecordOptions,
+) -> Result<ReadRecord, (ProblemKind, String)> {
+    let (text, legacy) = record_text(bytes, mode).map_err(|column| {
+        (
+            ProblemKind::NotText,
+            format!(
+                "not valid UTF-8 (first bad byte at column {column}), and UTF-8 was asked for; \
+                 re-encode the file or give its encoding"
+            ),
         )
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}"))?;
-    Ad::from_json(value).map_err(|e| e.to_string())
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| (ProblemKind::MalformedJson, format!("malformed JSON: {e}")))?;
+    let mut parsed =
+        Ad::from_record(value, record).map_err(|e| (ProblemKind::MalformedJson, e.to_string()))?;
+    clean_text_fields(&mut parsed.ad);
+    Ok(ReadRecord {
+        ad: parsed.ad,
+        warnings: parsed.warnings,
+        id_derived: parsed.id_derived,
+        legacy,
+    })
 }
 
 /// What the array scanner found next.

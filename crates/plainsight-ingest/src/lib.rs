@@ -19,11 +19,14 @@
 //! ```
 
 mod csv;
+mod encoding;
+mod entities;
 mod error;
 pub mod html;
 mod html_dir;
 mod http;
 mod jsonl;
+pub mod markup;
 mod source;
 mod warc;
 
@@ -36,10 +39,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub use chrono_tz::Tz;
 use plainsight_core::Ad;
+pub use plainsight_core::ad::{FieldWarning, RecordOptions};
+pub use plainsight_core::timestamp::DateContext;
 
 pub use crate::csv::parse_csv_map;
+pub use crate::encoding::encoding_for_label;
 pub use crate::error::IngestError;
+pub use encoding_rs::Encoding;
 
 /// Default per-record size limit: 8 MiB.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 8 * 1024 * 1024;
@@ -130,6 +138,12 @@ pub struct ReadOptions {
     pub csv_map: Vec<(String, String)>,
     /// Records larger than this many bytes are reported as problems and skipped.
     pub max_record_bytes: usize,
+    /// Force the character encoding instead of detecting it (see [`encoding_for_label`]):
+    /// for JSONL and CSV input, and for HTML pages (saved or in WARC records) in place of the
+    /// charset the page or its HTTP header declares. A byte-order mark still wins.
+    pub encoding: Option<&'static Encoding>,
+    /// How dates are read: the site's time zone and day-first numeric dates.
+    pub record: RecordOptions,
 }
 
 impl Default for ReadOptions {
@@ -138,6 +152,8 @@ impl Default for ReadOptions {
             format: None,
             csv_map: Vec::new(),
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            encoding: None,
+            record: RecordOptions::default(),
         }
     }
 }
@@ -151,6 +167,79 @@ pub struct SourceRecord {
     /// JSONL/CSV: 1-based line where the record starts. WARC: 1-based record number.
     /// Saved HTML pages: 0 (the file is the record).
     pub line: u64,
+    /// Fields of the record that could not be read; the ad is kept without them.
+    pub warnings: Vec<FieldWarning>,
+}
+
+/// What kind of problem made a record unreadable, for counting problems by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProblemKind {
+    /// Not JSON, or JSON that is not an object.
+    MalformedJson,
+    /// Not UTF-8 although UTF-8 was forced.
+    NotText,
+    /// Over the record size limit.
+    TooLarge,
+    /// A CSV row with more or fewer fields than the header, or an unreadable list cell.
+    BadRow,
+    /// A CSV header that the column map does not fit.
+    BadHeader,
+    /// The input ends early (truncated file or compressed stream), or cannot be read on.
+    Truncated,
+    /// A WARC record without a version line or a valid `Content-Length`.
+    DamagedRecord,
+    /// A stored HTTP body that cannot be decoded.
+    BadHttpBody,
+    /// A page with no title and no visible text, an empty or a binary page file.
+    EmptyPage,
+    /// A file or folder that cannot be read.
+    Unreadable,
+}
+
+impl ProblemKind {
+    /// A short label for summaries ("malformed JSON").
+    pub fn label(self) -> &'static str {
+        match self {
+            ProblemKind::MalformedJson => "malformed JSON or not an object",
+            ProblemKind::NotText => "not UTF-8",
+            ProblemKind::TooLarge => "over the record size limit",
+            ProblemKind::BadRow => "CSV row that does not fit the header",
+            ProblemKind::BadHeader => "CSV header that does not fit the column map",
+            ProblemKind::Truncated => "input cut short or unreadable",
+            ProblemKind::DamagedRecord => "damaged WARC record",
+            ProblemKind::BadHttpBody => "undecodable HTTP body",
+            ProblemKind::EmptyPage => "empty or binary page",
+            ProblemKind::Unreadable => "file or folder that cannot be read",
+        }
+    }
+}
+
+impl fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Something about a whole input, found when it was opened: nothing was read from it, and
+/// the other inputs are read as usual.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputWarning {
+    /// The input has no bytes (after decompression).
+    Empty,
+    /// The input holds binary data, such as an image, not text of its format.
+    Binary { what: &'static str, format: Format },
+}
+
+impl fmt::Display for InputWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputWarning::Empty => f.write_str("the input is empty"),
+            InputWarning::Binary { what, format } => write!(
+                f,
+                "the input looks like {what}, not {format} text; nothing was read from it"
+            ),
+        }
+    }
 }
 
 /// A record that could not become an ad, with enough context to find and quarantine it.
@@ -163,6 +252,8 @@ pub struct Problem {
     pub line: u64,
     /// WARC only: byte offset of the record in the (decompressed) stream.
     pub offset: Option<u64>,
+    /// What kind of problem it is.
+    pub kind: ProblemKind,
     /// What is wrong, for a person to read.
     pub reason: String,
     /// The raw record as read, cut to about [`RAW_SNIPPET_BYTES`] (lossy UTF-8), when there
@@ -195,9 +286,13 @@ pub struct AdReader {
     inner: Inner,
     bytes_read: Arc<AtomicU64>,
     total_bytes: Option<u64>,
+    warning: Option<InputWarning>,
+    encoding: Option<&'static Encoding>,
 }
 
 enum Inner {
+    /// An empty or binary input: nothing to read.
+    Nothing(SkipCounts),
     Jsonl(jsonl::JsonlReader),
     // Boxed: its csv-core state machine is large and the enum is moved around by value.
     Csv(Box<csv::CsvReader>),
@@ -218,9 +313,32 @@ impl AdReader {
         self.total_bytes
     }
 
+    /// What was found about the whole input when it was opened (empty, binary), if anything.
+    pub fn warning(&self) -> Option<&InputWarning> {
+        self.warning.as_ref()
+    }
+
+    /// The character encoding detected or forced for a JSONL or CSV input, when it is not
+    /// the record-by-record default (UTF-8, else windows-1252).
+    pub fn encoding(&self) -> Option<&'static Encoding> {
+        self.encoding
+    }
+
+    /// Counts of things done to records that are worth telling (not problems): ads given a
+    /// derived id, records read as windows-1252.
+    pub fn notes(&self) -> &SkipCounts {
+        match &self.inner {
+            Inner::Jsonl(r) => r.notes(),
+            Inner::Csv(r) => r.notes(),
+            Inner::Nothing(n) => n,
+            Inner::Warc(_) | Inner::HtmlDir(_) | Inner::HtmlStream(_) => &EMPTY_COUNTS,
+        }
+    }
+
     /// Records or files skipped on purpose so far (not problems), by kind.
     pub fn skipped(&self) -> &SkipCounts {
         match &self.inner {
+            Inner::Nothing(n) => n,
             Inner::Jsonl(r) => r.skipped(),
             Inner::Csv(r) => r.skipped(),
             Inner::Warc(r) => r.skipped(),
@@ -235,6 +353,7 @@ impl Iterator for AdReader {
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
+            Inner::Nothing(_) => None,
             Inner::Jsonl(r) => r.next(),
             Inner::Csv(r) => r.next(),
             Inner::Warc(r) => r.next(),
@@ -290,6 +409,8 @@ pub fn open_path(path: &Path, opts: &ReadOptions) -> Result<AdReader, IngestErro
             inner: Inner::HtmlDir(reader),
             bytes_read,
             total_bytes: None,
+            warning: None,
+            encoding: None,
         });
     }
     if format == Format::HtmlDir {
@@ -299,6 +420,8 @@ pub fn open_path(path: &Path, opts: &ReadOptions) -> Result<AdReader, IngestErro
             inner: Inner::HtmlDir(reader),
             bytes_read,
             total_bytes: Some(metadata.len()),
+            warning: None,
+            encoding: None,
         });
     }
     let file = File::open(path).map_err(|source| IngestError::Open {
@@ -311,7 +434,8 @@ pub fn open_path(path: &Path, opts: &ReadOptions) -> Result<AdReader, IngestErro
 }
 
 /// Read ads of a known format from any byte stream (stdin, a network body, a test buffer).
-/// Gzip-compressed input is recognised by its magic bytes and decompressed on the fly.
+/// Gzip-compressed input is recognised by its magic bytes and decompressed on the fly, and the
+/// character encoding of JSONL and CSV is detected (or forced by `opts.encoding`).
 /// `name` is used as the file name in records and problems.
 pub fn from_reader(
     r: Box<dyn Read + Send>,
@@ -322,33 +446,75 @@ pub fn from_reader(
     let bytes_read = Arc::new(AtomicU64::new(0));
     let counted = source::CountingReader::new(r, bytes_read.clone());
     let max_record_bytes = opts.max_record_bytes.max(1);
+    let mut warning = None;
+    let mut detected_encoding = None;
     let inner = match format {
-        Format::Jsonl => Inner::Jsonl(jsonl::JsonlReader::new(
-            source::decompressing(Box::new(counted)),
-            name,
-            max_record_bytes,
-        )),
-        Format::Csv => Inner::Csv(Box::new(csv::CsvReader::new(
-            source::decompressing(Box::new(counted)),
-            name,
-            &opts.csv_map,
-            max_record_bytes,
-        ))),
-        Format::Warc => Inner::Warc(warc::WarcReader::new(
-            source::decompressing(Box::new(counted)),
-            name,
-            max_record_bytes,
-        )),
+        Format::Jsonl | Format::Csv => {
+            let input = source::decompressing(Box::new(counted));
+            let prepared = encoding::prepare(input, opts.encoding, true).unwrap_or_else(|e| {
+                encoding::Prepared {
+                    input: source::failing(e),
+                    mode: encoding::TextMode::Utf8OrLegacy,
+                    sniffed: encoding::Sniffed::Text,
+                    encoding: None,
+                }
+            });
+            detected_encoding = prepared.encoding;
+            match prepared.sniffed {
+                encoding::Sniffed::Empty => {
+                    warning = Some(InputWarning::Empty);
+                    Inner::Nothing(SkipCounts::new())
+                }
+                encoding::Sniffed::Binary(what) => {
+                    warning = Some(InputWarning::Binary { what, format });
+                    Inner::Nothing(SkipCounts::new())
+                }
+                encoding::Sniffed::Text if format == Format::Jsonl => {
+                    Inner::Jsonl(jsonl::JsonlReader::new(
+                        prepared.input,
+                        name,
+                        max_record_bytes,
+                        prepared.mode,
+                        opts.record.clone(),
+                    ))
+                }
+                encoding::Sniffed::Text => Inner::Csv(Box::new(csv::CsvReader::new(
+                    prepared.input,
+                    name,
+                    &opts.csv_map,
+                    max_record_bytes,
+                    prepared.mode,
+                    opts.record.clone(),
+                ))),
+            }
+        }
+        Format::Warc => {
+            let mut input = source::decompressing(Box::new(counted));
+            if encoding::is_empty(&mut input).unwrap_or(false) {
+                warning = Some(InputWarning::Empty);
+                Inner::Nothing(SkipCounts::new())
+            } else {
+                Inner::Warc(warc::WarcReader::new(
+                    input,
+                    name,
+                    max_record_bytes,
+                    opts.encoding.map(|e| e.name()),
+                ))
+            }
+        }
         Format::HtmlDir => Inner::HtmlStream(html_dir::HtmlStreamReader::new(
             Box::new(counted),
             name,
             max_record_bytes,
+            opts.encoding.map(|e| e.name()),
         )),
     };
     AdReader {
         inner,
         bytes_read,
         total_bytes: None,
+        warning,
+        encoding: detected_encoding,
     }
 }
 
@@ -370,6 +536,8 @@ pub(crate) fn raw_snippet(bytes: &[u8]) -> String {
     }
     text
 }
+
+static EMPTY_COUNTS: SkipCounts = SkipCounts::new();
 
 /// Add one to a skip counter.
 pub(crate) fn count_skip(skipped: &mut SkipCounts, kind: &str) {

@@ -82,6 +82,12 @@ pub(crate) fn decompressing(raw: Box<dyn Read + Send>) -> Input {
     }
 }
 
+/// An input whose first read fails with `e` (for errors met while looking at an input before
+/// any reader was made).
+pub(crate) fn failing(e: io::Error) -> Input {
+    Box::new(BufReader::new(FailingReader(Some(e))))
+}
+
 /// A reader that returns one stored error, then end of input.
 struct FailingReader(Option<io::Error>);
 

@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use crate::html::{self, Page};
 use crate::http;
 use crate::source::{Input, describe_read_error, read_up_to, skip_up_to};
-use crate::{Problem, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip, raw_snippet};
+use crate::{
+    Problem, ProblemKind, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip, raw_snippet,
+};
 
 /// Longest header line kept; longer lines are cut (WARC headers are short in practice).
 const MAX_HEADER_LINE: usize = 64 * 1024;
@@ -32,6 +34,8 @@ pub(crate) struct WarcReader {
     pending_version: Option<(Vec<u8>, u64)>,
     done: bool,
     skipped: SkipCounts,
+    /// `--encoding`: used instead of each page's declared charset (a byte-order mark wins).
+    forced: Option<&'static str>,
 }
 
 /// Outcome of reading one record.
@@ -50,8 +54,9 @@ struct Line {
 }
 
 impl WarcReader {
-    pub(crate) fn new(input: Input, file: &str, max: usize) -> Self {
+    pub(crate) fn new(input: Input, file: &str, max: usize, forced: Option<&'static str>) -> Self {
         WarcReader {
+            forced,
             input,
             file: file.to_string(),
             max,
@@ -67,11 +72,19 @@ impl WarcReader {
         &self.skipped
     }
 
-    fn problem(&self, record: u64, offset: u64, reason: String, raw: Option<&[u8]>) -> Problem {
+    fn problem(
+        &self,
+        kind: ProblemKind,
+        record: u64,
+        offset: u64,
+        reason: String,
+        raw: Option<&[u8]>,
+    ) -> Problem {
         Problem {
             file: self.file.clone(),
             line: record,
             offset: Some(offset),
+            kind,
             reason,
             raw: raw.map(raw_snippet),
         }
@@ -81,6 +94,7 @@ impl WarcReader {
     fn read_failure(&mut self, record: u64, offset: u64, e: &io::Error) -> Step {
         self.done = true;
         Step::Problem(self.problem(
+            ProblemKind::Truncated,
             record,
             offset,
             format!(
@@ -197,6 +211,7 @@ impl WarcReader {
         raw.push(b'\n');
         if !version.starts_with(b"WARC/") {
             let problem = self.problem(
+                ProblemKind::DamagedRecord,
                 number,
                 start,
                 "expected a `WARC/1.0` or `WARC/1.1` version line here; skipping to the next record".into(),
@@ -216,6 +231,7 @@ impl WarcReader {
                 Ok(None) => {
                     self.done = true;
                     return Step::Problem(self.problem(
+                        ProblemKind::Truncated,
                         number,
                         start,
                         "the input ends inside this record's headers (truncated file?); the records before it were kept".into(),
@@ -231,6 +247,7 @@ impl WarcReader {
             if !line.terminated {
                 self.done = true;
                 return Step::Problem(self.problem(
+                    ProblemKind::Truncated,
                     number,
                     start,
                     "the input ends inside this record's headers (truncated file?); the records before it were kept".into(),
@@ -242,6 +259,7 @@ impl WarcReader {
             }
             if headers.len() >= MAX_HEADER_LINES {
                 let problem = self.problem(
+                    ProblemKind::DamagedRecord,
                     number,
                     start,
                     format!(
@@ -273,6 +291,7 @@ impl WarcReader {
         let Some(length) = header("content-length").and_then(|v| v.trim().parse::<u64>().ok())
         else {
             let problem = self.problem(
+                ProblemKind::DamagedRecord,
                 number,
                 start,
                 "missing or invalid `Content-Length` header; skipping to the next record".into(),
@@ -329,7 +348,13 @@ impl WarcReader {
                 Ok(Some(payload)) => payload,
                 Ok(None) => return Step::Skipped,
                 Err(reason) => {
-                    return Step::Problem(self.problem(number, start, reason, Some(&raw)));
+                    return Step::Problem(self.problem(
+                        ProblemKind::BadHttpBody,
+                        number,
+                        start,
+                        reason,
+                        Some(&raw),
+                    ));
                 }
             }
         } else {
@@ -340,6 +365,7 @@ impl WarcReader {
         };
         if oversized {
             return Step::Problem(self.problem(
+                ProblemKind::TooLarge,
                 number,
                 start,
                 format!(
@@ -349,10 +375,11 @@ impl WarcReader {
                 Some(&raw),
             ));
         }
-        let text = html::decode_html(&payload.body, payload.charset.as_deref());
+        let text = html::decode_html(&payload.body, self.forced.or(payload.charset.as_deref()));
         let page = html::parse_page(&text);
         if page.title.is_none() && page.text.is_empty() {
             return Step::Problem(self.problem(
+                ProblemKind::EmptyPage,
                 number,
                 start,
                 "the HTML page has no title and no visible text".into(),
@@ -370,6 +397,7 @@ impl WarcReader {
             ad: ad_from_page(id, url, posted_at, page),
             file: self.file.clone(),
             line: number,
+            warnings: Vec::new(),
         }))
     }
 
@@ -456,6 +484,7 @@ impl WarcReader {
     fn truncated(&mut self, number: u64, start: u64, length: u64, got: u64, raw: &[u8]) -> Step {
         self.done = true;
         Step::Problem(self.problem(
+            ProblemKind::Truncated,
             number,
             start,
             format!(

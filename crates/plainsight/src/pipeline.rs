@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use plainsight_core::Extraction;
-use plainsight_ingest::{AdReader, Format, Problem, ReadOptions, SourceRecord};
+use plainsight_ingest::{
+    AdReader, FieldWarning, Format, InputWarning, Problem, ProblemKind, ReadOptions, SourceRecord,
+};
 use plainsight_store::{NewAd, Store};
 use plainsight_text::extract::Extractor;
 use rayon::prelude::*;
@@ -128,10 +130,49 @@ impl Progress {
     }
 }
 
-/// A chunk of records read from the inputs, with the problems met while reading it.
+/// A field of a stored (or printed) ad that could not be read, with where the ad came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordWarning {
+    pub file: String,
+    pub line: u64,
+    pub id: String,
+    pub warning: FieldWarning,
+}
+
+impl std::fmt::Display for RecordWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(
+                f,
+                "{}: warning: ad {}: {}",
+                self.file, self.id, self.warning
+            )
+        } else {
+            write!(
+                f,
+                "{}:{}: warning: ad {}: {}",
+                self.file, self.line, self.id, self.warning
+            )
+        }
+    }
+}
+
+/// A chunk of records read from the inputs, with the problems and field warnings met while
+/// reading it (the warnings are taken out of the records).
 pub struct Chunk {
     pub records: Vec<SourceRecord>,
     pub problems: Vec<Problem>,
+    pub warnings: Vec<RecordWarning>,
+}
+
+impl Chunk {
+    fn new() -> Chunk {
+        Chunk {
+            records: Vec::with_capacity(CHUNK_RECORDS),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// What reading all inputs came to, beyond the records themselves.
@@ -140,10 +181,35 @@ pub struct ReadTotals {
     pub inputs: u64,
     /// Inputs that could not be opened at all, with the reason.
     pub failed_inputs: Vec<(String, String)>,
+    /// Inputs that were opened but gave nothing: empty or binary files.
+    pub input_warnings: Vec<(String, InputWarning)>,
+    /// Inputs read in an encoding other than the record-by-record default, with its name.
+    pub encodings: Vec<(String, &'static str)>,
     /// Records or files skipped on purpose (not problems), by kind.
     pub skipped: BTreeMap<String, u64>,
+    /// Things done to records worth telling (derived ids, windows-1252), by kind.
+    pub notes: BTreeMap<String, u64>,
+    /// Rejected records by kind of problem.
+    pub problems: BTreeMap<ProblemKind, u64>,
+    /// Field warnings by field and kind (``"`posted_at`: unreadable date"``).
+    pub warnings: BTreeMap<String, u64>,
     pub bytes: u64,
     pub records: u64,
+}
+
+impl ReadTotals {
+    /// Field warnings in all.
+    pub fn warning_count(&self) -> u64 {
+        self.warnings.values().sum()
+    }
+
+    /// Inputs that gave nothing because they are not text of their format (binary files).
+    pub fn binary_inputs(&self) -> usize {
+        self.input_warnings
+            .iter()
+            .filter(|(_, w)| matches!(w, InputWarning::Binary { .. }))
+            .count()
+    }
 }
 
 /// Read every input in order and pass chunks of at most [`CHUNK_RECORDS`] records to `sink`.
@@ -165,27 +231,39 @@ pub fn read_chunks(
                 continue;
             }
         };
-        let mut chunk = Chunk {
-            records: Vec::with_capacity(CHUNK_RECORDS),
-            problems: Vec::new(),
-        };
+        if let Some(warning) = reader.warning() {
+            totals.input_warnings.push((input.name(), warning.clone()));
+        }
+        if let Some(encoding) = reader.encoding()
+            && encoding.name() != "UTF-8"
+        {
+            totals.encodings.push((input.name(), encoding.name()));
+        }
+        let mut chunk = Chunk::new();
         while let Some(item) = reader.next() {
             match item {
-                Ok(record) => {
+                Ok(mut record) => {
+                    for warning in record.warnings.drain(..) {
+                        let key = format!("`{}`: {}", warning.field, warning.problem.label());
+                        *totals.warnings.entry(key).or_default() += 1;
+                        chunk.warnings.push(RecordWarning {
+                            file: record.file.clone(),
+                            line: record.line,
+                            id: record.ad.id.clone(),
+                            warning,
+                        });
+                    }
                     chunk.records.push(record);
                     totals.records += 1;
                 }
-                Err(problem) => chunk.problems.push(problem),
+                Err(problem) => {
+                    *totals.problems.entry(problem.kind).or_default() += 1;
+                    chunk.problems.push(problem);
+                }
             }
             if chunk.records.len() >= CHUNK_RECORDS {
                 progress.set(done_bytes + reader.bytes_read(), totals.records);
-                let full = std::mem::replace(
-                    &mut chunk,
-                    Chunk {
-                        records: Vec::with_capacity(CHUNK_RECORDS),
-                        problems: Vec::new(),
-                    },
-                );
+                let full = std::mem::replace(&mut chunk, Chunk::new());
                 sink(full)?;
             }
         }
@@ -194,12 +272,66 @@ pub fn read_chunks(
         for (kind, n) in reader.skipped() {
             *totals.skipped.entry(kind.clone()).or_default() += n;
         }
-        if !chunk.records.is_empty() || !chunk.problems.is_empty() {
+        for (kind, n) in reader.notes() {
+            *totals.notes.entry(kind.clone()).or_default() += n;
+        }
+        if !chunk.records.is_empty() || !chunk.problems.is_empty() || !chunk.warnings.is_empty() {
             sink(chunk)?;
         }
     }
     totals.bytes = done_bytes;
     Ok(totals)
+}
+
+/// How many kinds of reject reason and of field warning the closing summary names.
+pub const SUMMARY_TOP: usize = 5;
+
+/// The commonest entries of a count table, largest first (ties in key order), as "N what".
+fn top_counts<K: std::fmt::Display>(counts: &BTreeMap<K, u64>, top: usize) -> String {
+    let mut entries: Vec<(&K, &u64)> = counts.iter().collect();
+    entries.sort_by(|a, b| b.1.cmp(a.1));
+    let mut parts: Vec<String> = entries
+        .iter()
+        .take(top)
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    if entries.len() > top {
+        let rest: u64 = entries[top..].iter().map(|(_, n)| **n).sum();
+        parts.push(format!("{rest} other"));
+    }
+    parts.join(", ")
+}
+
+/// The lines of a closing summary about reading, shared by `ingest` and `extract`: empty
+/// and binary inputs, encodings, the commonest reject reasons and field warnings, notes.
+pub fn reading_summary(totals: &ReadTotals) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (input, reason) in &totals.failed_inputs {
+        lines.push(format!("error: cannot read {input}: {reason}"));
+    }
+    for (input, warning) in &totals.input_warnings {
+        lines.push(format!("warning: {input}: {warning}"));
+    }
+    for (input, encoding) in &totals.encodings {
+        lines.push(format!("{input}: read as {encoding}"));
+    }
+    if !totals.problems.is_empty() {
+        lines.push(format!(
+            "commonest reject reasons: {}",
+            top_counts(&totals.problems, SUMMARY_TOP)
+        ));
+    }
+    if !totals.warnings.is_empty() {
+        lines.push(format!(
+            "{} field warning(s), the ads kept without those fields: {}",
+            totals.warning_count(),
+            top_counts(&totals.warnings, SUMMARY_TOP)
+        ));
+    }
+    if !totals.notes.is_empty() {
+        lines.push(format!("notes: {}", top_counts(&totals.notes, usize::MAX)));
+    }
+    lines
 }
 
 /// Sum of the sizes of the inputs that are plain files, when all of them are.
@@ -231,27 +363,39 @@ pub fn extract_chunk(
         .context("preparing ads for storage")
 }
 
-/// Writes rejected records, one JSON object per line, creating the file on first use.
+/// Writes rejected records and field warnings, one JSON object per line. The file is made on
+/// first use and is always a new file: when the name is taken (a second run in the same
+/// second, or an explicit path used before), `-2`, `-3` ... is added before the extension, so
+/// no run ever overwrites another's. The one place quarantine files are written.
 pub struct Quarantine {
     path: PathBuf,
     out: Option<BufWriter<File>>,
+    /// Rejected records written.
     pub count: u64,
+    /// Field warnings written.
+    pub warnings: u64,
 }
 
+/// Most suffixes tried before giving up on finding a free quarantine file name.
+const MAX_QUARANTINE_SUFFIX: u32 = 10_000;
+
 impl Quarantine {
+    /// A quarantine that will write to `path`, or to the first free name after it.
     pub fn new(path: PathBuf) -> Quarantine {
         Quarantine {
             path,
             out: None,
             count: 0,
+            warnings: 0,
         }
     }
 
+    /// The file written to (once something was written; before, the name asked for).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn write(&mut self, problem: &Problem) -> anyhow::Result<()> {
+    fn open(&mut self) -> anyhow::Result<&mut BufWriter<File>> {
         if self.out.is_none() {
             if let Some(dir) = self.path.parent()
                 && !dir.as_os_str().is_empty()
@@ -259,22 +403,50 @@ impl Quarantine {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
             }
-            let file = File::create(&self.path)
-                .with_context(|| format!("creating quarantine file {}", self.path.display()))?;
+            let (file, path) = create_new_file(&self.path)?;
+            self.path = path;
             self.out = Some(BufWriter::new(file));
         }
-        let line = serde_json::json!({
+        self.out
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("quarantine file not open"))
+    }
+
+    fn write_line(&mut self, line: &serde_json::Value) -> anyhow::Result<()> {
+        let out = self.open()?;
+        serde_json::to_writer(&mut *out, line)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Write a rejected record.
+    pub fn write(&mut self, problem: &Problem) -> anyhow::Result<()> {
+        self.write_line(&serde_json::json!({
+            "type": "rejected",
             "file": problem.file,
             "line": problem.line,
             "offset": problem.offset,
+            "kind": problem.kind.label(),
             "reason": problem.reason,
             "raw": problem.raw,
-        });
-        if let Some(out) = self.out.as_mut() {
-            serde_json::to_writer(&mut *out, &line)?;
-            out.write_all(b"\n")?;
-        }
+        }))?;
         self.count += 1;
+        Ok(())
+    }
+
+    /// Write a field warning (the ad itself was kept).
+    pub fn write_warning(&mut self, warning: &RecordWarning) -> anyhow::Result<()> {
+        self.write_line(&serde_json::json!({
+            "type": "warning",
+            "file": warning.file,
+            "line": warning.line,
+            "id": warning.id,
+            "field": warning.warning.field,
+            "value": warning.warning.value,
+            "kind": warning.warning.problem.label(),
+            "reason": warning.warning.to_string(),
+        }))?;
+        self.warnings += 1;
         Ok(())
     }
 
@@ -287,6 +459,42 @@ impl Quarantine {
     }
 }
 
+/// Create `path`, or `stem-2.ext`, `stem-3.ext` ... if it exists; never opens an existing file.
+fn create_new_file(path: &Path) -> anyhow::Result<(File, PathBuf)> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
+    for n in 1..=MAX_QUARANTINE_SUFFIX {
+        let candidate = if n == 1 {
+            path.to_path_buf()
+        } else {
+            let name = match &ext {
+                Some(ext) => format!("{stem}-{n}.{ext}"),
+                None => format!("{stem}-{n}"),
+            };
+            path.with_file_name(name)
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(file) => return Ok((file, candidate)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(anyhow::anyhow!(e)
+                    .context(format!("creating quarantine file {}", candidate.display())));
+            }
+        }
+    }
+    anyhow::bail!(
+        "no free quarantine file name next to {} (tried {MAX_QUARANTINE_SUFFIX})",
+        path.display()
+    )
+}
+
 /// The outcome of an ingest run.
 #[derive(Debug, Default)]
 pub struct IngestReport {
@@ -294,6 +502,8 @@ pub struct IngestReport {
     pub stored: u64,
     pub duplicates: u64,
     pub rejected: u64,
+    /// Field warnings (the ads were kept without those fields).
+    pub warnings: u64,
     pub quarantine: Option<PathBuf>,
     /// Ads added to the full-text search index.
     pub indexed: u64,
@@ -323,7 +533,8 @@ pub async fn ingest(
     }
     // Four chunks in flight (about 10 MB each): enough for extraction to keep going while the
     // writer adds a stretch of ads to the search index.
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Vec<NewAd>, Vec<Problem>)>(4);
+    let (tx, mut rx) =
+        tokio::sync::mpsc::channel::<(Vec<NewAd>, Vec<Problem>, Vec<RecordWarning>)>(4);
     // Three stages in a line: reading (parsing is one thread's work), extraction (in parallel
     // over each chunk) and the writer, so reading the next chunk overlaps extracting this one.
     let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
@@ -338,7 +549,7 @@ pub async fn ingest(
     let extracting = std::thread::spawn(move || {
         for chunk in read_rx {
             let ads = extract_chunk(&extractor, chunk.records)?;
-            tx.blocking_send((ads, chunk.problems))
+            tx.blocking_send((ads, chunk.problems, chunk.warnings))
                 .map_err(|_| anyhow::anyhow!("the database writer stopped"))?;
         }
         Ok::<(), anyhow::Error>(())
@@ -347,15 +558,16 @@ pub async fn ingest(
     let mut quarantine = Quarantine::new(quarantine_path);
     let mut write_error = None;
     let mut unindexed = 0u64;
-    while let Some((mut ads, mut problems)) = rx.recv().await {
+    while let Some((mut ads, mut problems, mut warnings)) = rx.recv().await {
         // When the writer is behind, chunks wait in the channel: write them in one transaction.
         // Each commit rewrites every page it dirtied (the content-hash index takes its keys in
         // random order), so fewer, larger commits write fewer pages.
         while ads.len() < WRITE_BATCH_ADS {
             match rx.try_recv() {
-                Ok((more, more_problems)) => {
+                Ok((more, more_problems, more_warnings)) => {
                     ads.extend(more);
                     problems.extend(more_problems);
+                    warnings.extend(more_warnings);
                 }
                 Err(_) => break,
             }
@@ -363,7 +575,11 @@ pub async fn ingest(
         for p in &problems {
             quarantine.write(p)?;
         }
+        for w in &warnings {
+            quarantine.write_warning(w)?;
+        }
         report.rejected += problems.len() as u64;
+        report.warnings += warnings.len() as u64;
         match store.insert_ads(&ads).await {
             Ok(outcome) => {
                 report.stored += outcome.stored;
@@ -389,6 +605,10 @@ pub async fn ingest(
     }
     drop(rx);
     quarantine.finish()?;
+    // A run that stopped early still says where its quarantine went.
+    if quarantine.count > 0 || quarantine.warnings > 0 {
+        report.quarantine = Some(quarantine.path().to_path_buf());
+    }
     let extracted = extracting
         .join()
         .map_err(|_| anyhow::anyhow!("the extraction thread panicked"))?;
@@ -416,7 +636,7 @@ pub async fn ingest(
         .index_new_ads()
         .await
         .context("adding the new ads to the search index")?;
-    if quarantine.count > 0 {
+    if quarantine.count > 0 || quarantine.warnings > 0 {
         report.quarantine = Some(quarantine.path().to_path_buf());
     }
     report.elapsed = started.elapsed();

@@ -1,6 +1,6 @@
 //! CSV reader: header handling, lists, the column map, ragged rows and size limits.
 
-use plainsight_ingest::{Format, IngestError, ReadOptions, parse_csv_map};
+use plainsight_ingest::{Format, IngestError, ProblemKind, ReadOptions, parse_csv_map};
 
 use crate::{ids, read_bytes};
 
@@ -83,22 +83,56 @@ fn bad_column_maps_are_errors() {
 }
 
 #[test]
-fn ragged_rows_and_bad_cells_are_problems_and_reading_goes_on() {
-    let csv = b"id,title,posted_at\n1,ok,2024-01-01\n2,too,many,fields\n3\n4,caf\xe9,\n5,bad date,soon\n,no id,\n6,fine,\n";
+fn ragged_rows_are_problems_and_bad_cells_are_warnings_on_kept_rows() {
+    let csv = b"id,title,posted_at,phones\n1,ok,2024-01-01,\n2,too,many,fields,x\n3\n4,caf\xe9,,\n5,bad date,soon,\n,no id,,\n6,fine,,[not json\n";
     let (records, problems) = read_bytes(csv, Format::Csv, &ReadOptions::default());
-    assert_eq!(ids(&records), ["1", "6"]);
-    assert_eq!(records[1].line, 8);
     let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
-    assert_eq!(lines, [3, 4, 5, 6, 7]);
+    assert_eq!(
+        lines,
+        [3, 4],
+        "only rows that do not fit the header are rejected"
+    );
     assert!(
-        problems[0].reason.contains("4 fields but the header has 3"),
+        problems[0].reason.contains("5 fields but the header has 4"),
         "{}",
         problems[0].reason
     );
-    assert!(problems[2].reason.contains("UTF-8"));
-    assert!(problems[3].reason.contains("posted_at"));
-    assert!(problems[4].reason.contains("`id`"));
-    assert_eq!(problems[0].raw.as_deref(), Some("2,too,many,fields\n"));
+    assert!(problems.iter().all(|p| p.kind == ProblemKind::BadRow));
+    assert_eq!(problems[0].raw.as_deref(), Some("2,too,many,fields,x\n"));
+
+    assert_eq!(records.len(), 5);
+    assert_eq!(
+        records[1].ad.title.as_deref(),
+        Some("café"),
+        "not UTF-8: read as windows-1252"
+    );
+    let bad_date = &records[2];
+    assert_eq!(bad_date.ad.id, "5");
+    assert_eq!(bad_date.ad.posted_at, None);
+    assert_eq!(bad_date.warnings[0].field, "posted_at");
+    assert_eq!(bad_date.ad.extra["posted_at_raw"], "soon");
+    assert!(records[3].ad.id.starts_with("rec-"), "no id: a derived one");
+    let bad_list = &records[4];
+    assert_eq!(bad_list.line, 8);
+    assert_eq!(bad_list.warnings[0].field, "phones");
+    assert_eq!(bad_list.ad.extra["phones_raw"], "[not json");
+}
+
+#[test]
+fn rows_without_an_id_column_get_stable_derived_ids() {
+    let csv = b"url,title,body\nhttps://x.example/1,A,a\n,B,b\n,B,b\n";
+    let (first, problems) = read_bytes(csv, Format::Csv, &ReadOptions::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(first[0].ad.id.starts_with("url-"));
+    assert!(first[1].ad.id.starts_with("rec-"));
+    assert_eq!(
+        first[1].ad.id, first[2].ad.id,
+        "identical rows: one id (a duplicate)"
+    );
+    // Columns in another order: the same ids.
+    let reordered = b"body,title,url\na,A,https://x.example/1\nb,B,\n";
+    let (second, _) = read_bytes(reordered, Format::Csv, &ReadOptions::default());
+    assert_eq!(ids(&second), ids(&first)[..2]);
 }
 
 #[test]

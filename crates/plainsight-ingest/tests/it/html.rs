@@ -157,3 +157,17 @@ fn formats_are_detected_from_names() {
     assert_eq!("WARC".parse::<Format>().unwrap(), Format::Warc);
     assert!("xml".parse::<Format>().is_err());
 }
+
+#[test]
+fn a_forced_encoding_takes_the_place_of_the_page_declaration() {
+    // A Greek page that wrongly declares windows-1252.
+    let page = b"<html><head><meta charset=\"windows-1252\"><title>\xe1\xe2</title></head><body>x</body></html>";
+    let (records, _) = read_bytes(page, Format::HtmlDir, &ReadOptions::default());
+    assert_eq!(records[0].ad.title.as_deref(), Some("áâ"));
+    let forced = ReadOptions {
+        encoding: plainsight_ingest::encoding_for_label("iso-8859-7"),
+        ..ReadOptions::default()
+    };
+    let (records, _) = read_bytes(page, Format::HtmlDir, &forced);
+    assert_eq!(records[0].ad.title.as_deref(), Some("αβ"));
+}

@@ -1,6 +1,6 @@
 //! JSON Lines reader: good records, every kind of bad line, gzip, size limit, JSON arrays.
 
-use plainsight_ingest::{Format, ReadOptions, open_path};
+use plainsight_ingest::{Format, InputWarning, ProblemKind, ReadOptions, open_path};
 
 use crate::{collect, gzip, ids, read_bytes, write_file};
 
@@ -10,7 +10,7 @@ const GOOD_AND_BAD: &[u8] = b"{\"id\":\"a1\",\"title\":\"First\",\"posted_at\":\
 {\"id\":\"a2\",\"body\":\"second\"}\n\
 {\"id\": \"broken\", \"title\": \n\
 {\"title\":\"no id here\"}\n\
-{\"id\":\"a3\",\"title\":[\"not\",\"a\",\"string\"]}\n\
+{\"id\":\"a3\",\"title\":{\"not\":\"a string\"}}\n\
 {\"id\":\"a4\",\"posted_at\":\"yesterday\"}\n\
    \n\
 {\"id\":5,\"url\":\"https://ex.example/5\"}";
@@ -18,10 +18,17 @@ const GOOD_AND_BAD: &[u8] = b"{\"id\":\"a1\",\"title\":\"First\",\"posted_at\":\
 #[test]
 fn good_lines_are_read_and_bad_lines_become_problems_in_place() {
     let (records, problems) = read_bytes(GOOD_AND_BAD, Format::Jsonl, &ReadOptions::default());
-    assert_eq!(ids(&records), ["a1", "a2", "5"]);
+    assert_eq!(
+        ids(&records)[..3],
+        ["a1", "bad-utf8", "a2"],
+        "a line that is not UTF-8 is read as windows-1252"
+    );
+    assert_eq!(records[1].ad.title.as_deref(), Some("café"));
+    assert!(records[3].ad.id.starts_with("rec-"), "no id: a derived one");
+    assert_eq!(ids(&records)[4..], ["a3", "a4", "5"]);
     assert_eq!(
         records.iter().map(|r| r.line).collect::<Vec<_>>(),
-        [1, 4, 10],
+        [1, 3, 4, 6, 7, 8, 10],
         "line numbers count blank lines too"
     );
     let first = &records[0].ad;
@@ -32,43 +39,112 @@ fn good_lines_are_read_and_bad_lines_become_problems_in_place() {
         first.posted_at.unwrap().to_rfc3339(),
         "2024-03-01T00:00:00+00:00"
     );
+    // A field of the wrong type and a bad date are warnings on ads that are kept.
+    let wrong_type = &records[4];
+    assert_eq!(wrong_type.ad.title, None);
+    assert_eq!(wrong_type.warnings[0].field, "title");
+    assert_eq!(wrong_type.ad.extra["title_raw"]["not"], "a string");
+    let bad_date = &records[5];
+    assert_eq!(bad_date.warnings[0].field, "posted_at");
+    assert_eq!(bad_date.ad.extra["posted_at_raw"], "yesterday");
 
-    let lines: Vec<u64> = problems.iter().map(|p| p.line).collect();
-    assert_eq!(lines, [3, 5, 6, 7, 8]);
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].line, 5);
+    assert_eq!(problems[0].kind, ProblemKind::MalformedJson);
     assert!(
-        problems[0].reason.contains("UTF-8"),
+        problems[0].reason.contains("malformed JSON"),
         "{}",
         problems[0].reason
     );
-    assert!(
-        problems[1].reason.contains("malformed JSON"),
-        "{}",
-        problems[1].reason
+    assert_eq!(problems[0].file, "input");
+    assert_eq!(
+        problems[0].raw.as_deref(),
+        Some("{\"id\": \"broken\", \"title\": ")
     );
-    assert!(
-        problems[2].reason.contains("`id`"),
-        "{}",
-        problems[2].reason
+}
+
+#[test]
+fn forced_utf8_is_strict_and_other_encodings_are_decoded() {
+    let forced = |label: &str| ReadOptions {
+        encoding: plainsight_ingest::encoding_for_label(label),
+        ..ReadOptions::default()
+    };
+    let (records, problems) = read_bytes(
+        b"{\"id\":\"1\",\"title\":\"caf\xe9\"}\n{\"id\":\"2\"}\n",
+        Format::Jsonl,
+        &forced("utf-8"),
     );
-    assert!(
-        problems[3].reason.contains("wrong type"),
-        "{}",
-        problems[3].reason
+    assert_eq!(ids(&records), ["2"]);
+    assert_eq!(problems[0].kind, ProblemKind::NotText);
+    let (records, _) = read_bytes(
+        b"{\"id\":\"1\",\"title\":\"\xe1\xe2\"}\n",
+        Format::Jsonl,
+        &forced("iso-8859-7"),
     );
-    assert!(
-        problems[4].reason.contains("posted_at"),
-        "{}",
-        problems[4].reason
+    assert_eq!(records[0].ad.title.as_deref(), Some("αβ"));
+    // UTF-16 with a byte-order mark, decoded as a stream.
+    let text = "{\"id\":\"1\",\"title\":\"Zoë ★\"}\n{\"id\":\"2\"}\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let reader = plainsight_ingest::from_reader(
+        Box::new(std::io::Cursor::new(utf16)),
+        "u16",
+        Format::Jsonl,
+        &ReadOptions::default(),
     );
+    assert_eq!(reader.encoding().map(|e| e.name()), Some("UTF-16LE"));
+    let (records, problems) = collect(reader);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(records[0].ad.title.as_deref(), Some("Zoë ★"));
+    assert_eq!(records[1].line, 2);
+}
+
+#[test]
+fn empty_and_binary_inputs_are_warnings_and_yield_nothing() {
+    let open = |bytes: &[u8]| {
+        plainsight_ingest::from_reader(
+            Box::new(std::io::Cursor::new(bytes.to_vec())),
+            "x",
+            Format::Jsonl,
+            &ReadOptions::default(),
+        )
+    };
+    let empty = open(b"");
+    assert_eq!(empty.warning(), Some(&InputWarning::Empty));
+    let png = open(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0");
+    let warning = png.warning().cloned();
     assert!(
-        problems
-            .iter()
-            .all(|p| p.file == "input" && p.raw.is_some())
+        matches!(
+            warning,
+            Some(InputWarning::Binary {
+                what: "a PNG image",
+                ..
+            })
+        ),
+        "{warning:?}"
     );
     assert_eq!(
-        problems[2].raw.as_deref(),
-        Some("{\"title\":\"no id here\"}")
+        collect(png).0.len() + collect(open(&[0u8; 5000])).1.len(),
+        0,
+        "no records, no problems"
     );
+    assert!(open(b"{\"id\":\"1\"}").warning().is_none());
+}
+
+#[test]
+fn html_in_text_fields_becomes_text_and_disguises_stay() {
+    let (records, _) = read_bytes(
+        b"{\"id\":\"1\",\"title\":\"R&amp;B\",\"body\":\"I&#39;m new<br>call 9&#49;9-555-0123<br/>now\",\"location\":\"Dallas &amp; Fort Worth\"}\n",
+        Format::Jsonl,
+        &ReadOptions::default(),
+    );
+    let ad = &records[0].ad;
+    assert_eq!(ad.title.as_deref(), Some("R&B"));
+    assert_eq!(
+        ad.body.as_deref(),
+        Some("I'm new\ncall 9&#49;9-555-0123\nnow")
+    );
+    assert_eq!(ad.location.as_deref(), Some("Dallas & Fort Worth"));
 }
 
 #[test]
@@ -172,12 +248,14 @@ fn byte_order_mark_is_ignored() {
 fn json_array_files_are_streamed_element_by_element() {
     let bytes = b"[\n  {\"id\": \"1\", \"title\": \"a, [b] {c}\"},\n  {\"title\": \"no id\"},\n  {\"id\": \"3\",\n   \"body\": \"x\\\"y\"}\n]\n";
     let (records, problems) = read_bytes(bytes, Format::Jsonl, &ReadOptions::default());
-    assert_eq!(ids(&records), ["1", "3"]);
+    assert_eq!(ids(&records)[0], "1");
+    assert!(ids(&records)[1].starts_with("rec-"), "no id: a derived one");
+    assert_eq!(ids(&records)[2], "3");
     assert_eq!(records[0].ad.title.as_deref(), Some("a, [b] {c}"));
-    assert_eq!(records[1].ad.body.as_deref(), Some("x\"y"));
-    assert_eq!(records[1].line, 4);
-    assert_eq!(problems.len(), 1);
-    assert_eq!(problems[0].line, 3);
+    assert_eq!(records[2].ad.body.as_deref(), Some("x\"y"));
+    assert_eq!(records[1].line, 3);
+    assert_eq!(records[2].line, 4);
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 #[test]

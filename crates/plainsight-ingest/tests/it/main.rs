@@ -1,10 +1,12 @@
 //! Integration tests of the ad readers, one binary for all formats. Every input is generated
-//! here; nothing is read from outside the test's own temporary folder.
+//! here, except the real ads in `tests/data/` (with their licence); nothing is read from
+//! outside the crate.
 
 mod csv;
 mod html;
 mod jsonl;
 mod props;
+mod real;
 mod warc;
 
 use std::io::{Cursor, Write};

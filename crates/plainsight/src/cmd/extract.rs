@@ -20,7 +20,9 @@ pub enum OutputFormat {
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Problems with single records are reported on standard error as \
-file:line: reason; the other records are still extracted. Exit status: 0 ok, 1 some records \
+file:line: reason, and fields that cannot be read as file:line: warning: ...; the other records \
+and fields are still extracted. A closing summary on standard error names the commonest reasons \
+(not with --quiet). Exit status: 0 ok (field warnings allowed), 1 some records or inputs \
 rejected, 2 failed.
 
 Examples:
@@ -60,6 +62,9 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         for p in &chunk.problems {
             eprintln!("{p}");
         }
+        for w in &chunk.warnings {
+            eprintln!("{w}");
+        }
         problems += chunk.problems.len() as u64;
         for extraction in pipeline::extract_records(&extractor, &chunk.records) {
             match args.format {
@@ -74,10 +79,20 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     })?;
     progress.finish();
     out.flush()?;
-    for (input, reason) in &totals.failed_inputs {
-        eprintln!("error: cannot read {input}: {reason}");
+    if ctx.quiet {
+        for (input, reason) in &totals.failed_inputs {
+            eprintln!("error: cannot read {input}: {reason}");
+        }
+    } else {
+        eprintln!(
+            "extracted {} ads from {} input(s); {} rejected",
+            totals.records, totals.inputs, problems
+        );
+        for line in pipeline::reading_summary(&totals) {
+            eprintln!("{line}");
+        }
     }
-    if problems > 0 || !totals.failed_inputs.is_empty() {
+    if problems > 0 || !totals.failed_inputs.is_empty() || totals.binary_inputs() > 0 {
         Ok(ExitCode::from(1))
     } else {
         Ok(ExitCode::SUCCESS)

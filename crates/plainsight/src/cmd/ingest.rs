@@ -9,12 +9,17 @@ use crate::pipeline::{self, IngestReport, Input, Progress};
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit status: 0 all records stored or already present; 1 completed, but some \
-records or inputs were rejected (see the quarantine file); 2 failed.
+    after_help = "A field that cannot be read (a date in no known form, a list where text was \
+expected) is a warning: the ad is stored without it and the raw value is kept. Rejected records \
+and field warnings go to the quarantine file; the closing summary names the commonest reasons.
+
+Exit status: 0 all records stored or already present (field warnings allowed); 1 completed, \
+but some records or inputs were rejected (see the quarantine file); 2 failed.
 
 Examples:
   plainsight ingest ads.jsonl
-  plainsight ingest --map title=headline,body=description export.csv
+  plainsight ingest --time-zone America/Chicago --site-time-zone example.de=Europe/Berlin ads.jsonl
+  plainsight ingest --encoding windows-1252 --map title=headline,body=description export.csv
   plainsight ingest crawl.warc.gz saved-pages/
   zcat ads.jsonl.gz | plainsight ingest -"
 )]
@@ -23,7 +28,8 @@ pub struct Args {
     /// folder of saved .html pages; `-` reads JSONL from standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Where rejected records are written (JSONL: file, line, reason, raw record).
+    /// Where rejected records and field warnings are written (JSONL: file, line, reason, raw
+    /// record). Never overwritten: a name already taken gets -2, -3 ... before its extension.
     /// Default: plainsight-data/quarantine/ingest-<time>.jsonl
     #[arg(long, value_name = "FILE")]
     pub quarantine: Option<PathBuf>,
@@ -55,14 +61,17 @@ pub fn default_quarantine_path() -> PathBuf {
     PathBuf::from(format!("plainsight-data/quarantine/ingest-{stamp}.jsonl"))
 }
 
-/// 0 when nothing was rejected, 1 when the run completed but rejected something, 2 when no
-/// input could be read.
+/// 0 when nothing was rejected, 1 when the run completed but rejected something (a record, an
+/// input that could not be opened, a binary input), 2 when no input could be read.
 pub fn exit_code(report: &IngestReport) -> ExitCode {
     let inputs = report.read.inputs as usize;
     if inputs > 0 && report.read.failed_inputs.len() == inputs {
         // Nothing could be read at all: that is a failure, not a partial success.
         ExitCode::from(2)
-    } else if report.rejected > 0 || !report.read.failed_inputs.is_empty() {
+    } else if report.rejected > 0
+        || !report.read.failed_inputs.is_empty()
+        || report.read.binary_inputs() > 0
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -72,9 +81,6 @@ pub fn exit_code(report: &IngestReport) -> ExitCode {
 /// The closing summary printed on standard error.
 pub fn summary(report: &IngestReport) -> String {
     let mut out = String::new();
-    for (input, reason) in &report.read.failed_inputs {
-        out.push_str(&format!("error: cannot read {input}: {reason}\n"));
-    }
     let secs = report.elapsed.as_secs_f64();
     out.push_str(&format!(
         "read {} records from {} input(s) in {:.1} s: {} stored, {} duplicate, {} rejected",
@@ -94,9 +100,13 @@ pub fn summary(report: &IngestReport) -> String {
             .collect();
         out.push_str(&format!("; passed over: {}", parts.join(", ")));
     }
+    for line in pipeline::reading_summary(&report.read) {
+        out.push('\n');
+        out.push_str(&line);
+    }
     if let Some(q) = &report.quarantine {
         out.push_str(&format!(
-            "\nrejected records (with file, line and reason) are in {}",
+            "\nrejected records and field warnings (with file, line and reason) are in {}",
             q.display()
         ));
     }

@@ -85,6 +85,24 @@ pub struct ReadArgs {
     /// Largest record accepted, in bytes; larger records are rejected with a reason.
     #[arg(long, value_name = "BYTES", default_value_t = plainsight_ingest::DEFAULT_MAX_RECORD_BYTES)]
     pub max_record_bytes: usize,
+    /// Character encoding of the input (a WHATWG label: utf-8, windows-1252, latin1, utf-16le,
+    /// iso-8859-7 ...). Default: detected (JSONL/CSV: byte-order mark, UTF-16, else each record
+    /// as UTF-8 or, when it is not UTF-8, windows-1252; HTML: as the page declares). A
+    /// byte-order mark still wins.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Time zone of times written without an offset (IANA name, e.g. Europe/Berlin).
+    /// Default: UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Time zone of one site's times, as SITE=ZONE (repeatable): applies to records whose
+    /// site or URL host is SITE or a sub-domain of it, e.g. `--site-time-zone example.de=Europe/Berlin`.
+    #[arg(long, value_name = "SITE=ZONE")]
+    pub site_time_zone: Vec<String>,
+    /// Read numeric dates with slashes or hyphens day first (05/12/2013 = 5 December), as
+    /// outside the US. Default: month first unless the first number is over 12.
+    #[arg(long)]
+    pub day_first: bool,
 }
 
 impl ReadArgs {
@@ -97,10 +115,51 @@ impl ReadArgs {
             Some(m) => plainsight_ingest::parse_csv_map(m)?,
             None => Vec::new(),
         };
+        let encoding = match &self.encoding {
+            Some(label) => Some(plainsight_ingest::encoding_for_label(label).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--encoding {label:?}: not a known character encoding (try utf-8, \
+                     windows-1252, latin1, utf-16le, utf-16be, iso-8859-2, shift_jis)"
+                )
+            })?),
+            None => None,
+        };
+        let zone = |name: &str, option: &str| -> anyhow::Result<plainsight_ingest::Tz> {
+            name.trim().parse::<plainsight_ingest::Tz>().map_err(|_| {
+                anyhow::anyhow!(
+                    "{option} {name:?}: not an IANA time zone name (e.g. America/Chicago, \
+                     Europe/Berlin, UTC)"
+                )
+            })
+        };
+        let time_zone = match &self.time_zone {
+            Some(name) => Some(zone(name, "--time-zone")?),
+            None => None,
+        };
+        let mut site_zones = Vec::new();
+        for pair in &self.site_time_zone {
+            let (site, name) = pair
+                .split_once('=')
+                .ok_or_else(|| anyhow::anyhow!("--site-time-zone {pair:?}: expected SITE=ZONE"))?;
+            let site = site.trim().to_ascii_lowercase();
+            if site.is_empty() {
+                anyhow::bail!("--site-time-zone {pair:?}: the site is empty");
+            }
+            site_zones.push((site, zone(name, "--site-time-zone")?));
+        }
         Ok(plainsight_ingest::ReadOptions {
             format,
             csv_map,
             max_record_bytes: self.max_record_bytes,
+            encoding,
+            record: plainsight_ingest::RecordOptions {
+                dates: plainsight_ingest::DateContext {
+                    zone: time_zone,
+                    day_first: self.day_first,
+                    crawled_at: None,
+                },
+                site_zones,
+            },
         })
     }
 }
