@@ -38,7 +38,8 @@ use crate::extract::{FieldText, TextError};
 use evidence::{Evidence, distance_km};
 use words::{
     COMMON_WORDS, FACILITY_SUFFIXES, FIRST_NAMES, FOREIGN_NAMESAKES, LANDMARK_PREFIXES,
-    NEIGHBOURHOOD_WORDS, PERSON_CUES, PLACE_CUES, STREET_SUFFIXES, TECHNICAL_LABELS,
+    NEIGHBOURHOOD_WORDS, PERSON_CUES, PERSON_FOLLOWERS, PLACE_CUES, STREET_SUFFIXES,
+    TECHNICAL_LABELS,
 };
 
 const PLACES_TSV: &str = include_str!("../data/gazetteer/us-ca-places.tsv");
@@ -174,6 +175,8 @@ struct Region {
     /// US/CA postal code; elsewhere the ISO 3166-2 code without the country prefix.
     code: String,
     name: String,
+    /// Other names ("Bavaria" for Bayern).
+    alternates: Vec<&'static str>,
     country: &'static str,
     geonameid: u64,
 }
@@ -216,11 +219,12 @@ struct Gazetteer {
     /// (without the dot, "uk" for GB).
     country_by_iso: HashMap<&'static str, u16, FastHash>,
     country_by_tld: HashMap<&'static str, u16, FastHash>,
-    /// For each byte, the regions (in `regions` order) whose name starts with it in lower
-    /// case: a state name in text is looked for among a handful of names, not all of them.
-    regions_by_initial: Vec<Vec<u16>>,
-    /// For each byte, the countries whose name starts with it in lower case.
-    countries_by_initial: Vec<Vec<u16>>,
+    /// Region by (country, code) ([`state_key`]): a state written after a name is looked for
+    /// among the states of the name's own entries, not among all of them.
+    region_by_state: HashMap<[u8; 5], u16, FastHash>,
+    /// The first two bytes, lower case, of every region and country name ([`pair_index`]):
+    /// most text after a name begins no such name, and is ruled out here.
+    name_starts: Vec<u64>,
     /// For each key id: is the name of its first entry a common word, a first name or a
     /// foreign namesake? (For URLs, looked up per segment; precomputed like `word_class`.)
     first_entry_doubtful: Vec<bool>,
@@ -318,6 +322,7 @@ impl Gazetteer {
             .map(|s| Region {
                 code: s.code,
                 name: s.name,
+                alternates: Vec::new(),
                 country: "US",
                 geonameid: s.geonameid,
             })
@@ -327,6 +332,7 @@ impl Gazetteer {
             regions.push(Region {
                 code: code.to_string(),
                 name: name.to_string(),
+                alternates: Vec::new(),
                 country: "CA",
                 geonameid: *id,
             });
@@ -337,16 +343,15 @@ impl Gazetteer {
         for (line_no, line) in WORLD_ADMIN1_TSV.lines().enumerate().skip(1) {
             let cols = tsv_columns("world-admin1.tsv", line_no, line, 4)?;
             let index = regions.len() as u16;
-            if let Some(alts) = cols.get(4) {
-                region_alternates.extend(
-                    alts.split('|')
-                        .filter(|a| !a.is_empty())
-                        .map(|a| (index, a)),
-                );
-            }
+            let alternates: Vec<&'static str> = cols
+                .get(4)
+                .map(|alts| alts.split('|').filter(|a| !a.is_empty()).collect())
+                .unwrap_or_default();
+            region_alternates.extend(alternates.iter().map(|&a| (index, a)));
             regions.push(Region {
                 code: cols[1].to_string(),
                 name: cols[2].to_string(),
+                alternates,
                 country: cols[0],
                 geonameid: cols[3]
                     .parse()
@@ -392,11 +397,29 @@ impl Gazetteer {
             .collect();
 
         // Collect every name form.
-        let mut by_key: HashMap<String, Vec<Entry>> = HashMap::new();
+        let mut by_key: HashMap<String, Vec<Entry>, FastHash> =
+            HashMap::with_capacity_and_hasher(1 << 17, FastHash);
         for (i, p) in places.iter().enumerate() {
             for key in name_forms(p.name) {
                 by_key.entry(key).or_default().push(Entry::Place(i as u32));
             }
+        }
+        // "Makati City", "Quezon City": also the name without "City", where that names
+        // nothing else.
+        let mut city_forms = Vec::new();
+        for (i, p) in places.iter().enumerate() {
+            if !matches!(p.country, "US" | "CA")
+                && let Some(short) = p.name.strip_suffix(" City")
+            {
+                for key in name_forms(short) {
+                    if !by_key.contains_key(&key) {
+                        city_forms.push((key, i as u32));
+                    }
+                }
+            }
+        }
+        for (key, i) in city_forms {
+            by_key.entry(key).or_default().push(Entry::Place(i));
         }
         for &(i, name) in &alternates {
             for key in name_forms(name) {
@@ -445,14 +468,23 @@ impl Gazetteer {
             entries.push(list);
             squashed.entry(squash(key)).or_insert(id);
         }
+        // The word lists hold lower-case ASCII words (a test checks), and keys are lower
+        // case: set look-ups, not list scans (there are some 80,000 keys).
+        let set = |list: &[&'static str]| list.iter().copied().collect::<HashSet<&str>>();
+        let (common, first, foreign, neighbourhood) = (
+            set(COMMON_WORDS),
+            set(FIRST_NAMES),
+            set(FOREIGN_NAMESAKES),
+            set(NEIGHBOURHOOD_WORDS),
+        );
         let census: HashSet<&str> = FIRST_NAMES_TXT.lines().map(str::trim).collect();
         let word_class = keys
             .iter()
             .map(|k| WordClass {
-                common_word: contains_ci(COMMON_WORDS, k),
-                first_name: contains_ci(FIRST_NAMES, k) || census.contains(k.as_str()),
-                foreign_namesake: contains_ci(FOREIGN_NAMESAKES, k),
-                neighbourhood: contains_ci(NEIGHBOURHOOD_WORDS, k),
+                common_word: common.contains(k.as_str()),
+                first_name: first.contains(k.as_str()) || census.contains(k.as_str()),
+                foreign_namesake: foreign.contains(k.as_str()),
+                neighbourhood: neighbourhood.contains(k.as_str()),
             })
             .collect();
         // The lists hold lower-case ASCII words (a test checks), so a name is in one of
@@ -480,11 +512,25 @@ impl Gazetteer {
         // Names are found by looking words up in a hash map (one lookup per word of text);
         // an Aho-Corasick automaton over the names was several times slower to build and
         // to run. Most words are ruled out before that by the filter.
+        // The first words of names that are only other countries' cities and provinces are
+        // kept apart (`WorldHead`): a text is scanned for those only when the ad has evidence
+        // of a country outside North America, so that words such as "a", "in", "my", "time",
+        // "roses" (A Coruña, In Salah, My Tho, Time, Roses) cost nothing in other ads.
         let mut filter = NameFilter::new();
-        for key in &keys {
+        for (id, key) in keys.iter().enumerate() {
             filter.insert(NameKind::Key, NameHash::default().extend(key.as_bytes()));
             let head = name_head(key);
-            filter.insert(NameKind::Head, NameHash::HEAD.extend(head.as_bytes()));
+            let world_only = entries[id].iter().all(|&e| match e {
+                Entry::Place(i) => !matches!(places[i as usize].country, "US" | "CA"),
+                Entry::Region(i) => usize::from(i) >= north_american_regions,
+                Entry::County(_) | Entry::Country(_) => false,
+            });
+            let kind = if world_only {
+                NameKind::WorldHead
+            } else {
+                NameKind::Head
+            };
+            filter.insert(kind, NameHash::HEAD.extend(head.as_bytes()));
             for prefix in name_prefixes(key) {
                 filter.insert(
                     NameKind::Prefix,
@@ -498,22 +544,21 @@ impl Gazetteer {
             .enumerate()
             .map(|(i, r)| (r.code.clone(), i as u16))
             .collect();
-        let mut regions_by_initial = vec![Vec::new(); 256];
+        let mut region_by_state: HashMap<[u8; 5], u16, FastHash> = HashMap::with_hasher(FastHash);
+        let mut name_starts = vec![0u64; 1 << 10];
+        let mut mark = |name: &str| {
+            if let Some(i) = pair_index(name.as_bytes()) {
+                name_starts[i / 64] |= 1 << (i % 64);
+            }
+        };
         for (i, r) in regions.iter().enumerate() {
-            // An empty name matches anywhere (`qualifier_after` compares `name.len()` bytes).
-            match r.name.as_bytes().first() {
-                Some(b) => regions_by_initial[usize::from(b.to_ascii_lowercase())].push(i as u16),
-                None => regions_by_initial
-                    .iter_mut()
-                    .for_each(|list| list.push(i as u16)),
+            if let Some(key) = state_key(r.country, &r.code) {
+                region_by_state.entry(key).or_insert(i as u16);
             }
+            mark(&r.name);
+            r.alternates.iter().for_each(|a| mark(a));
         }
-        let mut countries_by_initial = vec![Vec::new(); 256];
-        for (i, c) in countries.iter().enumerate() {
-            if let Some(b) = c.name.as_bytes().first() {
-                countries_by_initial[usize::from(b.to_ascii_lowercase())].push(i as u16);
-            }
-        }
+        countries.iter().for_each(|c| mark(c.name));
         Ok(Gazetteer {
             places,
             regions,
@@ -526,8 +571,8 @@ impl Gazetteer {
             region_by_code,
             country_by_iso,
             country_by_tld,
-            regions_by_initial,
-            countries_by_initial,
+            region_by_state,
+            name_starts,
             first_entry_doubtful,
             word_class,
         })
@@ -545,6 +590,7 @@ impl Gazetteer {
         &self,
         text: &str,
         from: usize,
+        world: bool,
         lowered: &mut String,
     ) -> Option<(usize, usize, usize)> {
         let bytes = text.as_bytes();
@@ -576,7 +622,8 @@ impl Gazetteer {
             // too, in the name index). If no name form begins with it, no name starts here.
             let (run_end, head) = alphanumeric_run(text, pos);
             if !prev_is_word
-                && self.filter.may_contain(NameKind::Head, head)
+                && (self.filter.may_contain(NameKind::Head, head)
+                    || world && self.filter.may_contain(NameKind::WorldHead, head))
                 && let Some((name_end, id)) = self.longest_name_at(text, pos, lowered)
             {
                 return Some((pos, name_end, id));
@@ -823,29 +870,39 @@ impl Gazetteer {
                 && text[p..p + n].eq_ignore_ascii_case(name)
                 && !bytes.get(p + n).is_some_and(u8::is_ascii_alphanumeric)
         };
-        // Full names first ("North Carolina" before "NC"), in `regions` order; only names
-        // with the same initial can match, and those are listed by initial.
-        let initial = bytes.get(p).map_or(0, u8::to_ascii_lowercase);
-        for &i in &self.regions_by_initial[usize::from(initial)] {
-            let r = &self.regions[usize::from(i)];
-            if !name_at(&r.name) {
-                continue;
+        // Full names first ("North Carolina" before "NC"): the names of the states of the
+        // name's own entries, then of their countries.
+        let may_be_name = pair_index(&bytes[p..])
+            .is_some_and(|i| self.name_starts[i / 64] & (1 << (i % 64)) != 0);
+        if may_be_name {
+            for e in places() {
+                let (country, admin1) = self.state_of(e);
+                let Some(&i) =
+                    state_key(country, admin1).and_then(|k| self.region_by_state.get(&k))
+                else {
+                    continue;
+                };
+                let r = &self.regions[usize::from(i)];
+                for name in std::iter::once(r.name.as_str()).chain(r.alternates.iter().copied()) {
+                    if !name_at(name) {
+                        continue;
+                    }
+                    let end = p + name.len();
+                    // "Dupont, Washington, DC": the state name is a city of the state after it.
+                    if self.postal_code_after(text, end) {
+                        return None;
+                    }
+                    return Some((e, end));
+                }
             }
-            let end = p + r.name.len();
-            // "Dupont, Washington, DC": the state name is a city of the state after it.
-            if self.postal_code_after(text, end) {
-                return None;
-            }
-            if let Some(e) = places().find(|&e| self.state_of(e) == (r.country, r.code.as_str())) {
-                return Some((e, end));
-            }
-        }
-        for &i in &self.countries_by_initial[usize::from(initial)] {
-            let c = &self.countries[usize::from(i)];
-            if name_at(c.name)
-                && let Some(e) = places().find(|&e| self.state_of(e).0 == c.iso)
-            {
-                return Some((e, p + c.name.len()));
+            for e in places() {
+                let country = self.state_of(e).0;
+                if let Some(&i) = self.country_by_iso.get(country) {
+                    let c = &self.countries[usize::from(i)];
+                    if name_at(c.name) {
+                        return Some((e, p + c.name.len()));
+                    }
+                }
             }
         }
         // A code, optionally dotted ("N.C."): two letters, or three for other countries'
@@ -893,6 +950,28 @@ impl Gazetteer {
     }
 }
 
+/// A fixed-size key for (country, region code): two bytes of country, up to three of code.
+fn state_key(country: &str, code: &str) -> Option<[u8; 5]> {
+    let (c, k) = (country.as_bytes(), code.as_bytes());
+    if c.len() != 2 || k.is_empty() || k.len() > 3 {
+        return None;
+    }
+    let mut key = [0; 5];
+    key[..2].copy_from_slice(c);
+    key[2..2 + k.len()].copy_from_slice(k);
+    Some(key)
+}
+
+/// The index (of 65,536) of the first two bytes of `bytes`, ASCII lower case.
+fn pair_index(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [a, b, ..] => {
+            Some(usize::from(a.to_ascii_lowercase()) << 8 | usize::from(b.to_ascii_lowercase()))
+        }
+        _ => None,
+    }
+}
+
 /// Lower-case forms under which a name is indexed: the name itself, an accent-free form, and
 /// the usual abbreviations ("St. Louis" / "St Louis" / "Saint Louis", "Fort"/"Ft.").
 fn name_forms(name: &str) -> Vec<String> {
@@ -927,6 +1006,9 @@ fn name_forms(name: &str) -> Vec<String> {
 
 fn fold_accents(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        return s.to_string();
+    }
     use unicode_normalization::char::is_combining_mark;
     s.nfkd()
         .filter(|&c| !is_combining_mark(c))
@@ -1172,6 +1254,8 @@ enum NameKind {
     Prefix = 0xFE,
     /// The first word of a name form ([`name_head`]).
     Head = 0xFF,
+    /// The first word of a name form that only other countries' places have.
+    WorldHead = 0xFC,
 }
 
 impl NameKind {
@@ -1180,7 +1264,7 @@ impl NameKind {
     fn tag(self, hash: NameHash) -> NameHash {
         match self {
             NameKind::Head => hash,
-            NameKind::Key | NameKind::Prefix => hash.push(self as u8),
+            NameKind::Key | NameKind::Prefix | NameKind::WorldHead => hash.push(self as u8),
         }
     }
 }
@@ -1316,10 +1400,6 @@ fn slug_words(segment: &str, words: &mut Vec<SlugWord>, squashed: &mut Vec<u8>) 
     }
 }
 
-fn contains_ci(list: &[&str], key: &str) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(key))
-}
-
 /// The ISO code of a country as the bundled countries table spells it (a `'static` string).
 fn country_iso(iso: &str) -> Option<&'static str> {
     let g = GAZETTEER.as_ref().ok()?;
@@ -1432,15 +1512,16 @@ impl PlaceFinder {
     }
 
     /// The names in a field, and the state written after each. `any_case`: state codes may
-    /// be lower case (the location field).
-    fn candidates(&self, haystack: &str, any_case: bool) -> Vec<Candidate> {
+    /// be lower case (the location field). `world`: look for names that only other
+    /// countries' places have, too (see [`NameKind::WorldHead`]).
+    fn candidates(&self, haystack: &str, any_case: bool, world: bool) -> Vec<Candidate> {
         let g = self.gazetteer;
         let bytes = haystack.as_bytes();
         let mut candidates = Vec::new();
         // Allocated only if some word gets past the name filter.
         let mut lowered = String::new();
         let mut resume = 0;
-        while let Some((start, end, key_id)) = g.next_name(haystack, resume, &mut lowered) {
+        while let Some((start, end, key_id)) = g.next_name(haystack, resume, world, &mut lowered) {
             resume = end;
             // A name inside an email address or URL belongs to that, not to the text.
             if start > 0 && matches!(bytes[start - 1], b'@' | b'.' | b'/') {
@@ -1527,7 +1608,7 @@ impl PlaceFinder {
     ) -> Vec<Location> {
         let g = self.gazetteer;
         let haystack = text.text();
-        let candidates = self.candidates(haystack, true);
+        let candidates = self.candidates(haystack, true, true);
         let mut out = Vec::new();
         let mut found = Vec::new();
         let mut consumed_until = 0;
@@ -1730,10 +1811,29 @@ impl PlaceFinder {
 
         // 3. Title and body: candidates of every field first, so that a state one of them
         // writes settles names in the others.
-        let all: Vec<(&FieldText<'_>, Vec<Candidate>)> = fields
+        // Other countries' names are looked for only in an ad with evidence of another
+        // country, or a country or another country's province written in its text.
+        let foreign = |e: &Evidence| e.countries.iter().any(|c| !matches!(*c, "US" | "CA"));
+        let mut world = foreign(&evidence);
+        let mut all: Vec<(&FieldText<'_>, Vec<Candidate>)> = fields
             .iter()
-            .map(|ft| (*ft, self.candidates(ft.text(), false)))
+            .map(|ft| (*ft, self.candidates(ft.text(), false, world)))
             .collect();
+        if !world
+            && all.iter().any(|(ft, candidates)| {
+                candidates.iter().any(|c| {
+                    first_is_upper(ft.text(), c.start)
+                        && g.entries[c.key_id]
+                            .iter()
+                            .any(|&e| matches!(e, Entry::Country(_)) && !g.is_north_american(e))
+                })
+            })
+        {
+            world = true;
+            for (ft, candidates) in &mut all {
+                *candidates = self.candidates(ft.text(), false, world);
+            }
+        }
         for (ft, candidates) in &all {
             let haystack = ft.text();
             for c in candidates {
@@ -1823,7 +1923,9 @@ impl PlaceFinder {
         {
             return None;
         }
-        if class.first_name && after_person_cue(haystack, c.start) {
+        if class.first_name
+            && (after_person_cue(haystack, c.start) || before_person_follower(haystack, c.end))
+        {
             return None;
         }
         let facility = before_suffix(haystack, c.end, FACILITY_SUFFIXES);
@@ -1834,6 +1936,16 @@ impl PlaceFinder {
             // Countries are evidence, not places of the ad's text.
             Some((Entry::Country(_), _)) => None,
             Some((e, by_state)) => {
+                // "visiting Nashville" in an Atlanta ad means Nashville, TN, which the ad
+                // contradicts, not Nashville, GA: a namesake that agrees but is far smaller
+                // than the place the name usually means is no evidence of either.
+                if matches!((e, default), (Entry::Place(_), Entry::Place(_)))
+                    && e != default
+                    && g.population(default)
+                        >= g.population(e).max(1).saturating_mul(PHONE_NAMESAKE_FACTOR)
+                {
+                    return None;
+                }
                 let world = !g.is_north_american(e);
                 if class.common_word {
                     // "in Nice" in an ad from France; never "Mobile friendly" in Alabama.
@@ -1954,10 +2066,20 @@ impl PlaceFinder {
                 add_entry(&mut context.fixed, g, Entry::Region(r));
             }
         }
-        let evidence = context.evidence(g);
+        let mut evidence = context.evidence(g);
         let mut out = Vec::new();
         let mut found = Vec::new();
-        let mut emit = |out: &mut Vec<Location>, key_id, entry, trust, doubtful, span: Span| {
+        // Each place found is evidence for the segments after it ("delhi.site/...-delhi-...").
+        let mut emit = |out: &mut Vec<Location>,
+                        evidence: &mut Evidence,
+                        key_id,
+                        entry,
+                        trust,
+                        doubtful,
+                        span: Span| {
+            if trust != Trust::MustAgree {
+                add_entry(evidence, g, entry);
+            }
             out.push(g.location(
                 entry,
                 url[span.start..span.end].to_string(),
@@ -1995,7 +2117,15 @@ impl PlaceFinder {
                 } else {
                     Trust::Anchor
                 };
-                emit(&mut out, id, entry, trust, false, Span::new(s, e));
+                emit(
+                    &mut out,
+                    &mut evidence,
+                    id,
+                    entry,
+                    trust,
+                    false,
+                    Span::new(s, e),
+                );
                 continue;
             }
             // A city glued to its state code: "fayettevillenc", "washingtondc".
@@ -2010,7 +2140,15 @@ impl PlaceFinder {
                     !matches!(e, Entry::Region(_))
                         && g.state_of(e) == (region.country, region.code.as_str())
                 }) {
-                    emit(&mut out, id, entry, Trust::Fixed, false, Span::new(s, e));
+                    emit(
+                        &mut out,
+                        &mut evidence,
+                        id,
+                        entry,
+                        Trust::Fixed,
+                        false,
+                        Span::new(s, e),
+                    );
                     continue;
                 }
             }
@@ -2062,6 +2200,7 @@ impl PlaceFinder {
                     };
                     emit(
                         &mut out,
+                        &mut evidence,
                         id,
                         entry,
                         trust,
@@ -2104,7 +2243,10 @@ impl PlaceFinder {
         let first = agreeing.or_else(|| self.default_entry(entries))?;
         let common = g.first_entry_doubtful[key_id];
         if is_host || trusted {
-            if common && !is_host {
+            // A whole path segment that is a word ("/mobile/", "/center/") is the site's, not
+            // a place; a city page is often a first name ("/charlotte/", "/madison/").
+            let class = g.word_class[key_id];
+            if !is_host && (class.common_word || class.neighbourhood) {
                 return None;
             }
             return Some(first);
@@ -2161,6 +2303,19 @@ fn before_suffix(text: &str, end: usize, suffixes: &[&str]) -> bool {
         rest = &after[word_len..];
     }
     false
+}
+
+/// Is the word after `end` one that follows a person's name ("Paris here")?
+fn before_person_follower(text: &str, end: usize) -> bool {
+    let after = text[end..].trim_start_matches([' ', ',', '!', '~', '-']);
+    let word_len = after
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(after.len());
+    let word = &after[..word_len];
+    !word.is_empty()
+        && PERSON_FOLLOWERS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(word))
 }
 
 /// Is the word before `pos` a person cue ("I'm Charlotte", "ask for Savannah")?
@@ -2529,7 +2684,7 @@ mod tests {
         ) {
             let g = GAZETTEER.as_ref().unwrap();
             let text: String = picks.iter().map(|&i| PIECES[i]).collect();
-            let fast = all_names(&text, |t, from| g.next_name(t, from, &mut String::new()));
+            let fast = all_names(&text, |t, from| g.next_name(t, from, true, &mut String::new()));
             let reference =
                 all_names(&text, |t, from| reference_next_name(g, t, from, &mut String::new()));
             proptest::prop_assert_eq!(fast, reference, "{:?}", text);
@@ -2562,7 +2717,9 @@ mod tests {
             "Ft.Worth",
             "new-york",
         ] {
-            let fast = all_names(text, |t, from| g.next_name(t, from, &mut String::new()));
+            let fast = all_names(text, |t, from| {
+                g.next_name(t, from, true, &mut String::new())
+            });
             let reference = all_names(text, |t, from| {
                 reference_next_name(g, t, from, &mut String::new())
             });
@@ -2644,10 +2801,13 @@ mod tests {
                 add_entry(&mut context.fixed, g, Entry::Region(r));
             }
         }
-        let evidence = context.evidence(g);
+        let mut evidence = context.evidence(g);
         let mut out = Vec::new();
         let mut found = Vec::new();
-        let mut emit = |key_id, entry, trust, doubtful, span: Span| {
+        let mut emit = |evidence: &mut Evidence, key_id, entry, trust, doubtful, span: Span| {
+            if trust != Trust::MustAgree {
+                add_entry(evidence, g, entry);
+            }
             out.push(g.location(
                 entry,
                 url[span.start..span.end].to_string(),
@@ -2675,7 +2835,7 @@ mod tests {
                 } else {
                     Trust::Anchor
                 };
-                emit(id, entry, trust, false, Span::new(s, e));
+                emit(&mut evidence, id, entry, trust, false, Span::new(s, e));
                 continue;
             }
             // A city glued to its state code.
@@ -2687,7 +2847,14 @@ mod tests {
                         !matches!(e, Entry::Region(_))
                             && g.state_of(e) == (region.country, region.code.as_str())
                     }) {
-                        emit(id, entry, Trust::Fixed, false, Span::new(s, e));
+                        emit(
+                            &mut evidence,
+                            id,
+                            entry,
+                            Trust::Fixed,
+                            false,
+                            Span::new(s, e),
+                        );
                         continue;
                     }
                 }
@@ -2733,6 +2900,7 @@ mod tests {
                         _ => Trust::MustAgree,
                     };
                     emit(
+                        &mut evidence,
                         id,
                         entry,
                         trust,

@@ -46,9 +46,10 @@ import unicodedata
 
 
 def is_latin_title(s):
-    """ASCII letters, spaces, hyphens, apostrophes and dots; every word starts upper case and
-    is not all upper case (so no airport codes)."""
-    if not s.isascii() or len(s) < 4:
+    """Latin letters (ASCII once accents are removed: "München"), spaces, hyphens,
+    apostrophes and dots; every word starts upper case and is not all upper case (so no
+    airport codes)."""
+    if not fold(s).isascii() or len(s) < 4:
         return False
     words = s.replace("-", " ").split()
     if not 1 <= len(words) <= 2:
@@ -56,7 +57,7 @@ def is_latin_title(s):
     for w in words:
         if not w[0].isupper() or w.isupper():
             return False
-        if not all(c.isalpha() or c in "'." for c in w):
+        if not all(c.isalpha() or c in "'." for c in fold(w)):
             return False
     return True
 
@@ -97,8 +98,8 @@ def main():
     own_names = collections.Counter(fold(c["name"]) for c in cities.values())
     alternate_owners = collections.Counter()
     for c in world:
-        for a in set(c["alternatenames"]):
-            alternate_owners[fold(a)] += 1
+        for fa in {fold(a) for a in c["alternatenames"]}:
+            alternate_owners[fa] += 1
 
     def city_alternates(c):
         """Other names of a big city (1,000,000+ people) in Latin script: exonyms such as

@@ -159,7 +159,6 @@ pub(super) const COMMON_WORDS: &[&str] = &[
     "moore",
     "north",
     "olive",
-    "ontario",
     "palmer",
     "parker",
     "rich",
@@ -221,6 +220,7 @@ pub(super) const TECHNICAL_LABELS: &[&str] = &[
 /// Place names that are also common first names (the ad's writer or persona): in free text
 /// they need a cue ("in", "visiting", "near") or a state.
 pub(super) const FIRST_NAMES: &[&str] = &[
+    "jack",
     "charlotte",
     "victoria",
     "aurora",
@@ -653,6 +653,9 @@ pub(super) const LANDMARK_PREFIXES: &[&str] = &[
     "fort", "ft", "camp", "mount", "mt", "lake", "port", "point", "pt", "cape", "isle", "glen",
     "saint", "st", "ste", "san", "santa", "el", "la", "los", "las", "lago", "monte", "mont",
 ];
+
+/// Words after a first name that mark it as a person ("Paris here", "Madison xoxo").
+pub(super) const PERSON_FOLLOWERS: &[&str] = &["here", "xoxo", "xo"];
 
 /// Words before a first name that mark it as a person ("I'm Charlotte", "ask for Savannah",
 /// "with Madison"): such a name is never taken for a place.
