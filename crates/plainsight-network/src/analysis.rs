@@ -561,8 +561,10 @@ fn summarise(
         &personas,
         &personas_by_contact,
         &phones,
-        &locations,
-        &cities,
+        &locations
+            .iter()
+            .filter(|l| cities.contains(&(l.name.clone(), l.admin1.clone())))
+            .collect::<Vec<_>>(),
         interner,
         weights,
     );
@@ -695,8 +697,7 @@ fn reasons(
     personas: &[String],
     personas_by_contact: &BTreeMap<u32, BTreeSet<&str>>,
     phones: &BTreeSet<String>,
-    locations: &[NetworkLocation],
-    cities: &BTreeSet<(String, String)>,
+    cities: &[&NetworkLocation],
     interner: &Interner,
     weights: &Weights,
 ) -> Vec<Reason> {
@@ -797,9 +798,8 @@ fn reasons(
         feature("phone_rotation", all_ads(), evidence);
     }
     if cities.len() >= 3 {
-        let evidence = locations
+        let evidence = cities
             .iter()
-            .filter(|l| cities.contains(&(l.name.clone(), l.admin1.clone())))
             .take(EVIDENCE_PER_REASON)
             .map(|l| {
                 note(
