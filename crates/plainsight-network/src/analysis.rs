@@ -502,7 +502,8 @@ fn summarise(
     personas.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let personas: Vec<String> = personas.into_iter().map(|(p, _)| p.to_string()).collect();
 
-    // Movement timeline: a group-by on the place.
+    // Movement timeline: a group-by on the place. The places are those extraction kept,
+    // which agree with the rest of their ad (docs/extract-format.md, "Location").
     let mut places: BTreeMap<u64, NetworkLocation> = BTreeMap::new();
     for ad in &members {
         let mut seen = BTreeSet::new();
@@ -524,6 +525,13 @@ fn summarise(
             }
         }
     }
+    // "Three or more cities" counts cities and towns only: a state, province, county or
+    // country beside its own city ("North Carolina", "Raleigh") is not another stop.
+    let cities: BTreeSet<(String, String)> = places
+        .iter()
+        .filter(|(id, _)| plainsight_text::places::is_city(**id))
+        .map(|(_, l)| (l.name.clone(), l.admin1.clone()))
+        .collect();
     let mut locations: Vec<NetworkLocation> = places.into_values().collect();
     locations.sort_by(|a, b| {
         (a.first_seen.is_none(), a.first_seen, &a.name, &a.admin1).cmp(&(
@@ -553,7 +561,10 @@ fn summarise(
         &personas,
         &personas_by_contact,
         &phones,
-        &locations,
+        &locations
+            .iter()
+            .filter(|l| cities.contains(&(l.name.clone(), l.admin1.clone())))
+            .collect::<Vec<_>>(),
         interner,
         weights,
     );
@@ -686,7 +697,7 @@ fn reasons(
     personas: &[String],
     personas_by_contact: &BTreeMap<u32, BTreeSet<&str>>,
     phones: &BTreeSet<String>,
-    locations: &[NetworkLocation],
+    cities: &[&NetworkLocation],
     interner: &Interner,
     weights: &Weights,
 ) -> Vec<Reason> {
@@ -786,8 +797,8 @@ fn reasons(
             .collect();
         feature("phone_rotation", all_ads(), evidence);
     }
-    if locations.len() >= 3 {
-        let evidence = locations
+    if cities.len() >= 3 {
+        let evidence = cities
             .iter()
             .take(EVIDENCE_PER_REASON)
             .map(|l| {

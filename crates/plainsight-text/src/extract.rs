@@ -155,10 +155,15 @@ impl Extractor {
             out.phones.extend(self.phones.find(u, &norm, Field::Url));
         }
 
-        for (field, part) in [(Field::Title, &title), (Field::Body, &body)] {
-            let Some((orig, norm)) = part else { continue };
-            let ft = FieldText::new(orig, norm, field);
-            self.extract_free_text(&ft, &context, &mut out);
+        let texts: Vec<FieldText<'_>> = [(Field::Title, &title), (Field::Body, &body)]
+            .into_iter()
+            .filter_map(|(field, part)| {
+                let (orig, norm) = part.as_ref()?;
+                Some(FieldText::new(orig, norm, field))
+            })
+            .collect();
+        for ft in &texts {
+            self.extract_free_text(ft, &mut out);
         }
 
         for phone in &ad.phones {
@@ -166,11 +171,18 @@ impl Extractor {
             out.phones
                 .extend(self.phones.find(phone, &norm, Field::Phones));
         }
+
+        // Places in title and body last: they must agree with the rest of the ad (location
+        // field, URL, the phones' area codes and country codes), and the places of the
+        // location field and URL are checked against the phones too.
+        let refs: Vec<&FieldText<'_>> = texts.iter().collect();
+        self.places
+            .find_in_ad_text(&refs, &out.phones, &context, &mut out.locations);
         out
     }
 
-    /// Run every text finder over one title or body field.
-    fn extract_free_text(&self, ft: &FieldText<'_>, context: &PlaceContext, out: &mut Extraction) {
+    /// Run every text finder but the place finder over one title or body field.
+    fn extract_free_text(&self, ft: &FieldText<'_>, out: &mut Extraction) {
         let phones = self.phones.find(ft.original, ft.norm, ft.field);
         let phone_spans: Vec<Span> = phones.iter().map(|p| p.span).collect();
 
@@ -201,7 +213,6 @@ impl Extractor {
                 .into_iter()
                 .filter(|u| !overlaps_any(u.span, &email_spans)),
         );
-        out.locations.extend(self.places.find_in_text(ft, context));
         out.indicators.extend(self.indicators.find(ft, &phones));
         out.phones.extend(phones);
         out.emails.extend(emails);
