@@ -1,6 +1,6 @@
 //! Benchmarks of the law queries: one `check` (the question `plainsight law check` asks), every
 //! conduct and combination of facts on one date, the `changes` briefing, and reading the
-//! bundled data files (done once per process).
+//! bundled data files (done once per process), and all of it together as one command does it.
 //!
 //! Run: `cargo bench -p plainsight-law --bench law` (docs/benchmarks.md, "Law").
 
@@ -62,6 +62,22 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("law/changes_text", |b| {
         b.iter(|| render::changes_text(&lib.changes("NC", black_box(None)).unwrap()))
+    });
+    // What `plainsight law check --format json` does once the process has started: read the
+    // data files, answer, render.
+    c.bench_function("law/cold_answer_json", |b| {
+        b.iter(|| {
+            let lib = Library::from_files(black_box(BUNDLED_FILES)).unwrap();
+            let a = lib
+                .check(&Question {
+                    jurisdiction: "NC",
+                    date,
+                    conduct: Conduct::Buying,
+                    facts: coercion,
+                })
+                .unwrap();
+            render::check_json(&a)
+        })
     });
     c.bench_function("law/load_bundled", |b| {
         b.iter(|| Library::from_files(black_box(BUNDLED_FILES)).unwrap())
