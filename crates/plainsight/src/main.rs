@@ -64,6 +64,10 @@ enum Command {
     /// Enforcement scorecards from FBI NIBRS data.
     #[command(subcommand)]
     Nibrs(cmd::nibrs::Command),
+    /// The law that applied on a date, and what changed since: statutes and protections with
+    /// citations, sources and verified flags. A reference, not legal advice.
+    #[command(subcommand)]
+    Law(cmd::law::Command),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
             Command::User(c) => cmd::user::run(&ctx, c).await,
             Command::Audit(c) => cmd::audit::run(&ctx, c).await,
             Command::Retention(a) => cmd::retention::run(&ctx, a).await,
+            Command::Law(c) => cmd::law::run(&ctx, c).await,
         }
     });
     match result {

@@ -10,6 +10,7 @@ pub mod export;
 pub mod extract;
 pub mod gen_corpus;
 pub mod ingest;
+pub mod law;
 pub mod networks;
 pub mod nibrs;
 pub mod retention;
