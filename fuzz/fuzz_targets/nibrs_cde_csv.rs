@@ -50,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
     let options = ReadOptions {
         state: Some("LA".into()),
         year: Some(2014),
+        ..Default::default()
     };
     if let Ok(dataset) = read_cde_package(&mut package, &options) {
         for m in &dataset.months {

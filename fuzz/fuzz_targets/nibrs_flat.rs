@@ -9,6 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let options = ReadOptions {
         state: Some("VT".into()),
         year: Some(2020),
+        ..Default::default()
     };
     if let Ok(dataset) = read_flat_file(std::io::Cursor::new(data), "fuzz", &options) {
         for m in &dataset.months {

@@ -1,13 +1,22 @@
 //! The audit log's record format and its hash chain: each entry's hash covers the previous
 //! entry's hash and an unambiguous encoding of the entry, so altering, deleting or reordering
 //! any stored entry breaks the chain at that entry (OWASP ASVS 7.3.3, CJIS 5.4.6).
+//!
+//! An unkeyed chain (SHA-256) can be recomputed by whoever holds the database file, so entries
+//! are chained with HMAC-SHA-256 under an [`AuditKey`] kept outside the database once a
+//! workspace has one; entries written before the key existed keep their SHA-256 hashes and the
+//! switch-over point is the first [`Checkpoint`] (kind `start`), also kept outside the
+//! database. Signed checkpoints of the head catch a chain cut short or rewritten wholesale.
 
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
+
+type HmacSha256 = hmac::Hmac<Sha256>;
 
 /// How an audited action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -135,6 +144,70 @@ pub fn chain_hash(prev_hash_hex: &str, r: &AuditRecord) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// The secret key of the keyed audit chain and of its checkpoints: 256 random bits, kept
+/// outside the database (a key file or an environment variable), as 64 hex characters.
+/// Its `Debug` output never shows the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuditKey([u8; 32]);
+
+impl fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuditKey(..)")
+    }
+}
+
+/// Text that is not a key: not 64 hex characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("an audit key is 64 hexadecimal characters (256 bits); this one has {length} characters or a non-hex character")]
+pub struct BadAuditKey {
+    pub length: usize,
+}
+
+impl AuditKey {
+    /// A new random key from the operating system's generator.
+    pub fn generate() -> Result<AuditKey, getrandom::Error> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)?;
+        Ok(AuditKey(key))
+    }
+
+    pub fn from_bytes(bytes: [u8; 32]) -> AuditKey {
+        AuditKey(bytes)
+    }
+
+    /// Reads the hex form (surrounding white space allowed, as in a key file with a newline).
+    pub fn from_hex(text: &str) -> Result<AuditKey, BadAuditKey> {
+        let text = text.trim();
+        let bad = BadAuditKey {
+            length: text.chars().count(),
+        };
+        let bytes = hex::decode(text).map_err(|_| bad.clone())?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| bad)?;
+        Ok(AuditKey(key))
+    }
+
+    /// The hex form, for the key file.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    fn mac(&self) -> HmacSha256 {
+        // HMAC takes a key of any length; 32 bytes cannot fail.
+        <HmacSha256 as KeyInit>::new_from_slice(&self.0).expect("HMAC accepts any key length")
+    }
+}
+
+/// Lowercase hex HMAC-SHA-256 under `key` of `prev_hash_hex` ‖ `canonical_bytes(r)`: the same
+/// message as [`chain_hash`], so a keyed entry differs from an unkeyed one only in who can make
+/// it. Without the key nobody can compute an entry's hash, so a rewritten log cannot be
+/// re-chained to look intact.
+pub fn keyed_chain_hash(key: &AuditKey, prev_hash_hex: &str, r: &AuditRecord) -> String {
+    let mut mac = key.mac();
+    mac.update(prev_hash_hex.as_bytes());
+    mac.update(&canonical_bytes(r));
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// What is wrong at a break in the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -147,6 +220,10 @@ pub enum BreakKind {
     Gap { expected: i64 },
     /// The first entry's previous hash is not [`GENESIS`].
     FirstNotGenesis,
+    /// The entry comes after the switch to the keyed chain but its hash is not an HMAC under
+    /// the audit key: someone without the key wrote or rewrote it (with a plain SHA-256 chain
+    /// or another key).
+    NotSigned,
 }
 
 /// The first problem found at one entry.
@@ -178,6 +255,10 @@ impl fmt::Display for ChainBreak {
                 f,
                 "entry {seq} is the first entry but does not start the chain: earlier entries are missing"
             ),
+            BreakKind::NotSigned => write!(
+                f,
+                "entry {seq} is not signed with the audit key: it was written or rewritten by someone without the key"
+            ),
         }
     }
 }
@@ -205,6 +286,8 @@ pub struct ChainVerifier {
     entries: u64,
     last_seq: Option<i64>,
     last_hash: String,
+    /// The audit key and the first sequence number that must be keyed.
+    key: Option<(AuditKey, i64)>,
 }
 
 impl Default for ChainVerifier {
@@ -220,7 +303,15 @@ impl ChainVerifier {
             entries: 0,
             last_seq: None,
             last_hash: GENESIS.to_string(),
+            key: None,
         }
+    }
+
+    /// Checks entries from `keyed_from` on as HMACs under `key` (and only so); earlier entries,
+    /// written before the workspace had a key, may carry either hash.
+    pub fn with_key(mut self, key: AuditKey, keyed_from: i64) -> Self {
+        self.key = Some((key, keyed_from));
+        self
     }
 
     /// For a log read from after a trusted checkpoint (entry `seq` with hash `hash`), e.g. once
@@ -231,6 +322,7 @@ impl ChainVerifier {
             entries: 0,
             last_seq: Some(seq),
             last_hash: hash.to_string(),
+            key: None,
         }
     }
 
@@ -267,8 +359,30 @@ impl ChainVerifier {
                 BreakKind::Unlinked
             });
         }
-        if chain_hash(prev_hash, record) != hash {
-            return fail(BreakKind::Altered);
+        let unkeyed_matches = || chain_hash(prev_hash, record) == hash;
+        match &self.key {
+            None => {
+                if !unkeyed_matches() {
+                    return fail(BreakKind::Altered);
+                }
+            }
+            Some((key, keyed_from)) => {
+                // Compared in constant time: the stored hash is outside input.
+                let keyed = keyed_chain_hash(key, prev_hash, record);
+                let keyed_matches: bool =
+                    subtle::ConstantTimeEq::ct_eq(keyed.as_bytes(), hash.as_bytes()).into();
+                if !keyed_matches {
+                    if record.seq < *keyed_from {
+                        if !unkeyed_matches() {
+                            return fail(BreakKind::Altered);
+                        }
+                    } else if unkeyed_matches() {
+                        return fail(BreakKind::NotSigned);
+                    } else {
+                        return fail(BreakKind::Altered);
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -279,6 +393,178 @@ impl ChainVerifier {
             last_seq: self.last_seq,
             last_hash: self.last_hash,
         }
+    }
+}
+
+/// Why a checkpoint was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckpointKind {
+    /// The audit key was created: `seq` is the last entry before it (0 when the log was
+    /// empty), so entries after `seq` must be keyed. The first line of a checkpoint file.
+    Start,
+    /// The head of the log at some moment (every N entries, server start and stop, on request).
+    Head,
+}
+
+impl CheckpointKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            CheckpointKind::Start => "start",
+            CheckpointKind::Head => "head",
+        }
+    }
+}
+
+/// The head of the audit log at a moment, signed with the audit key and kept outside the
+/// database: a log later cut short (the newest entries removed) or rewritten no longer holds
+/// this entry with this hash.
+///
+/// One line of the checkpoint file: `v1 KIND SEQ HASH TIME MAC`, space-separated, where
+/// TIME is RFC 3339 UTC with milliseconds and MAC is the hex HMAC-SHA-256 under the audit key
+/// of `plainsight audit checkpoint v1\n` followed by `KIND SEQ HASH TIME`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub kind: CheckpointKind,
+    /// The entry checkpointed (0 with [`GENESIS`]: the empty log).
+    pub seq: i64,
+    pub hash: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A checkpoint line that cannot be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("not a checkpoint line ({0})")]
+    Malformed(&'static str),
+    #[error("its signature does not match: the line was changed, or signed with another key")]
+    BadSignature,
+}
+
+impl Checkpoint {
+    fn signed_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.kind.as_str(),
+            self.seq,
+            self.hash,
+            canonical_time(&self.at)
+        )
+    }
+
+    fn signature(&self, key: &AuditKey) -> String {
+        let mut mac = key.mac();
+        // A prefix no chained entry can start with (those start with a hex previous hash).
+        mac.update(b"plainsight audit checkpoint v1\n");
+        mac.update(self.signed_text().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The line to append to the checkpoint file (without the newline).
+    pub fn to_line(&self, key: &AuditKey) -> String {
+        format!("v1 {} {}", self.signed_text(), self.signature(key))
+    }
+
+    /// Reads one line and checks its signature.
+    pub fn parse_line(line: &str, key: &AuditKey) -> Result<Checkpoint, CheckpointError> {
+        let fields: Vec<&str> = line.split_ascii_whitespace().collect();
+        let [version, kind, seq, hash, at, mac] = fields[..] else {
+            return Err(CheckpointError::Malformed("expected six fields"));
+        };
+        if version != "v1" {
+            return Err(CheckpointError::Malformed("unknown version"));
+        }
+        let kind = match kind {
+            "start" => CheckpointKind::Start,
+            "head" => CheckpointKind::Head,
+            _ => return Err(CheckpointError::Malformed("unknown kind")),
+        };
+        let seq = seq
+            .parse::<i64>()
+            .map_err(|_| CheckpointError::Malformed("sequence number"))?;
+        let at = DateTime::parse_from_rfc3339(at)
+            .map_err(|_| CheckpointError::Malformed("time"))?
+            .with_timezone(&Utc);
+        let checkpoint = Checkpoint {
+            kind,
+            seq,
+            hash: hash.to_string(),
+            at,
+        };
+        let expected = checkpoint.signature(key);
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            expected.as_bytes(),
+            mac.as_bytes(),
+        )) {
+            return Err(CheckpointError::BadSignature);
+        }
+        Ok(checkpoint)
+    }
+}
+
+/// How a stored log disagrees with a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckpointProblem {
+    #[error(
+        "checkpoint line {line} names entry {seq}, which is no longer in the log: the newest entries were removed or the log was replaced"
+    )]
+    Missing { line: usize, seq: i64 },
+    #[error("entry {seq} is not the entry checkpointed at line {line}: the log was rewritten")]
+    Changed { line: usize, seq: i64 },
+}
+
+/// Compares a log, entry by entry as it is read, with every trusted checkpoint.
+#[derive(Debug, Clone, Default)]
+pub struct CheckpointCheck {
+    /// seq -> (checkpoint file line, hash), for every checkpoint of a real entry.
+    expected: std::collections::BTreeMap<i64, Vec<(usize, String)>>,
+    problems: Vec<CheckpointProblem>,
+}
+
+impl CheckpointCheck {
+    /// From checkpoints with their line numbers in the file.
+    pub fn new<'a>(checkpoints: impl IntoIterator<Item = (usize, &'a Checkpoint)>) -> Self {
+        let mut check = CheckpointCheck::default();
+        for (line, c) in checkpoints {
+            // Seq 0 is the empty log: nothing to compare.
+            if c.seq > 0 {
+                check
+                    .expected
+                    .entry(c.seq)
+                    .or_default()
+                    .push((line, c.hash.clone()));
+            } else if c.hash != GENESIS {
+                check.problems.push(CheckpointProblem::Changed { line, seq: 0 });
+            }
+        }
+        check
+    }
+
+    /// The stored entry `seq` with hash `hash` was read.
+    pub fn observe(&mut self, seq: i64, hash: &str) {
+        if let Some(list) = self.expected.remove(&seq) {
+            for (line, expected) in list {
+                if expected != hash {
+                    self.problems.push(CheckpointProblem::Changed { line, seq });
+                }
+            }
+        }
+    }
+
+    /// Every problem found; checkpoints of entries never read are missing entries.
+    pub fn finish(mut self) -> Vec<CheckpointProblem> {
+        for (seq, list) in std::mem::take(&mut self.expected) {
+            for (line, _) in list {
+                self.problems.push(CheckpointProblem::Missing { line, seq });
+            }
+        }
+        self.problems.sort_by_key(|p| match p {
+            CheckpointProblem::Missing { line, .. } | CheckpointProblem::Changed { line, .. } => {
+                *line
+            }
+        });
+        self.problems
     }
 }
 
@@ -372,6 +658,152 @@ mod tests {
             .filter_map(|(r, prev, hash)| verifier.push(r, prev, hash).err())
             .collect();
         (breaks, verifier.finish())
+    }
+
+    fn key(byte: u8) -> AuditKey {
+        AuditKey::from_bytes([byte; 32])
+    }
+
+    /// Rows chained with `key` from entry `keyed_from` on, unkeyed before.
+    fn keyed_chain(
+        records: Vec<AuditRecord>,
+        key: &AuditKey,
+        keyed_from: i64,
+    ) -> Vec<(AuditRecord, String, String)> {
+        let mut prev = GENESIS.to_string();
+        records
+            .into_iter()
+            .map(|r| {
+                let hash = if r.seq >= keyed_from {
+                    keyed_chain_hash(key, &prev, &r)
+                } else {
+                    chain_hash(&prev, &r)
+                };
+                let row = (r, prev.clone(), hash.clone());
+                prev = hash;
+                row
+            })
+            .collect()
+    }
+
+    fn verify_keyed(
+        rows: &[(AuditRecord, String, String)],
+        key: &AuditKey,
+        keyed_from: i64,
+    ) -> Vec<ChainBreak> {
+        let mut verifier = ChainVerifier::new().with_key(key.clone(), keyed_from);
+        rows.iter()
+            .filter_map(|(r, prev, hash)| verifier.push(r, prev, hash).err())
+            .collect()
+    }
+
+    #[test]
+    fn keyed_chain_verifies_with_its_key_and_old_entries_stay_valid() {
+        let k = key(7);
+        // Entries 1-3 from before the key, 4-6 keyed.
+        let rows = keyed_chain((1..=6).map(record).collect(), &k, 4);
+        assert_eq!(verify_keyed(&rows, &k, 4), []);
+        assert_ne!(rows[3].2, chain_hash(&rows[3].1, &rows[3].0));
+        // Without the key the keyed part does not verify.
+        let (breaks, _) = verify(&rows);
+        assert_eq!(breaks[0].seq, 4);
+    }
+
+    #[test]
+    fn a_chain_rehashed_without_the_key_is_not_signed() {
+        let k = key(7);
+        let mut rows = keyed_chain((1..=5).map(record).collect(), &k, 1);
+        // The forger changes entry 3 and re-chains everything after it with plain SHA-256.
+        rows[2].0.detail = Some("nothing happened".into());
+        let forged = chain(rows.iter().map(|r| r.0.clone()).collect());
+        let breaks = verify_keyed(&forged, &k, 1);
+        assert_eq!(
+            breaks.first(),
+            Some(&ChainBreak {
+                seq: 1,
+                kind: BreakKind::NotSigned
+            })
+        );
+        // Re-chained with another key: every entry fails, from the first.
+        let other = keyed_chain(forged.iter().map(|r| r.0.clone()).collect(), &key(8), 1);
+        let breaks = verify_keyed(&other, &k, 1);
+        assert_eq!(breaks.len(), 5);
+        assert_eq!(breaks[0].kind, BreakKind::Altered);
+        // Marking entries as written before the key does not help: the switch-over point
+        // comes from the checkpoint file, not from the rows.
+        let unkeyed = chain((1..=5).map(record).collect());
+        assert_eq!(verify_keyed(&unkeyed, &k, 1)[0].kind, BreakKind::NotSigned);
+    }
+
+    #[test]
+    fn audit_keys_read_back_and_never_print() {
+        let k = AuditKey::generate().unwrap();
+        assert_eq!(AuditKey::from_hex(&format!("{}\n", k.to_hex())), Ok(k.clone()));
+        assert_eq!(format!("{k:?}"), "AuditKey(..)");
+        assert!(AuditKey::from_hex("abcd").is_err());
+        assert!(AuditKey::from_hex(&"g".repeat(64)).is_err());
+        assert_ne!(AuditKey::generate().unwrap(), k);
+    }
+
+    #[test]
+    fn checkpoint_lines_round_trip_and_detect_changes() {
+        let k = key(3);
+        let c = Checkpoint {
+            kind: CheckpointKind::Head,
+            seq: 42,
+            hash: "ab".repeat(32),
+            at: Utc.with_ymd_and_hms(2026, 12, 2, 16, 0, 0).unwrap(),
+        };
+        let line = c.to_line(&k);
+        assert!(line.starts_with("v1 head 42 abab"), "{line}");
+        assert_eq!(Checkpoint::parse_line(&line, &k), Ok(c.clone()));
+        assert_eq!(
+            Checkpoint::parse_line(&line, &key(4)),
+            Err(CheckpointError::BadSignature)
+        );
+        let moved = line.replacen(" 42 ", " 41 ", 1);
+        assert_eq!(
+            Checkpoint::parse_line(&moved, &k),
+            Err(CheckpointError::BadSignature)
+        );
+        assert!(matches!(
+            Checkpoint::parse_line("v1 head 42", &k),
+            Err(CheckpointError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn checkpoints_catch_truncation_and_rewrites() {
+        let rows = chain((1..=5).map(record).collect());
+        let at = Utc.with_ymd_and_hms(2026, 12, 2, 16, 0, 0).unwrap();
+        let cp = |seq: i64, hash: &str| Checkpoint {
+            kind: CheckpointKind::Head,
+            seq,
+            hash: hash.to_string(),
+            at,
+        };
+        let checkpoints = [cp(0, GENESIS), cp(3, &rows[2].2), cp(5, &rows[4].2)];
+        let run = |rows: &[(AuditRecord, String, String)]| {
+            let mut check = CheckpointCheck::new(checkpoints.iter().enumerate());
+            for (r, _, hash) in rows {
+                check.observe(r.seq, hash);
+            }
+            check.finish()
+        };
+        assert_eq!(run(&rows), []);
+        // The two newest entries removed: a consistent chain, but checkpoint 5 is missing.
+        assert_eq!(run(&rows[..3]), [CheckpointProblem::Missing { line: 2, seq: 5 }]);
+        // Rewritten from entry 2 on (consistently re-chained): entry 3 is not the one signed.
+        let mut rewritten: Vec<AuditRecord> = rows.iter().map(|r| r.0.clone()).collect();
+        rewritten[1].detail = Some("changed".into());
+        let problems = run(&chain(rewritten));
+        assert_eq!(
+            problems,
+            [
+                CheckpointProblem::Changed { line: 1, seq: 3 },
+                CheckpointProblem::Changed { line: 2, seq: 5 }
+            ]
+        );
     }
 
     #[test]

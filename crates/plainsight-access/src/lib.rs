@@ -12,6 +12,7 @@
 //! database or a browser, and both layers agree on them.
 
 pub mod audit;
+pub mod keys;
 pub mod password;
 pub mod policy;
 pub mod roles;
@@ -19,8 +20,9 @@ pub mod token;
 pub mod totp;
 
 pub use audit::{
-    AuditRecord, BreakKind, ChainBreak, ChainReport, ChainVerifier, GENESIS, Outcome,
-    UnknownOutcome, canonical_bytes, chain_hash,
+    AuditKey, AuditRecord, BadAuditKey, BreakKind, ChainBreak, ChainReport, ChainVerifier,
+    Checkpoint, CheckpointCheck, CheckpointError, CheckpointKind, CheckpointProblem, GENESIS,
+    Outcome, UnknownOutcome, canonical_bytes, chain_hash, keyed_chain_hash,
 };
 pub use password::{
     ARGON2_LANES, ARGON2_MEMORY_KIB, ARGON2_PASSES, PasswordPolicy, PasswordRejection, SALT_LEN,

@@ -34,6 +34,92 @@ pub struct ReadOptions {
     pub state: Option<String>,
     /// Data year for records whose year cannot be determined.
     pub year: Option<i32>,
+    /// Size limits; an input over one is refused ([`NibrsError::Refused`]).
+    pub limits: ReadLimits,
+}
+
+/// How large an input may be. A few kilobytes of ZIP can expand to gigabytes (a "zip bomb":
+/// deflate reaches about 1,000:1 on repeated bytes) and one endless CSV record would be held in
+/// memory whole, so every read is bounded, in declared sizes before reading and in bytes
+/// actually produced while reading (a ZIP's declared sizes can lie).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Largest CSV record or fixed-width line, in bytes (real rows are under 1 KB).
+    pub max_record_bytes: usize,
+    /// Largest expanded size of one ZIP member or one CSV file.
+    pub max_member_bytes: u64,
+    /// Largest expanded size of all members of a ZIP read together.
+    pub max_total_bytes: u64,
+    /// Most members a ZIP may list.
+    pub max_members: usize,
+}
+
+/// Default [`ReadLimits::max_record_bytes`]: 1 MiB.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 1 << 20;
+/// Default [`ReadLimits::max_member_bytes`]: 16 GiB, far above the largest table of a state
+/// download (hundreds of MB).
+pub const DEFAULT_MAX_MEMBER_BYTES: u64 = 16 << 30;
+/// Default [`ReadLimits::max_total_bytes`]: 64 GiB.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 64 << 30;
+/// Default [`ReadLimits::max_members`]: a CDE download has about 50 tables.
+pub const DEFAULT_MAX_MEMBERS: usize = 10_000;
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+            max_member_bytes: DEFAULT_MAX_MEMBER_BYTES,
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
+            max_members: DEFAULT_MAX_MEMBERS,
+        }
+    }
+}
+
+/// A limit crossed while reading, carried inside an `io::Error` through the CSV reader and
+/// turned back into [`NibrsError::Refused`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct LimitCrossed(String);
+
+fn refused_from_io(label: &str, e: &std::io::Error) -> Option<NibrsError> {
+    let crossed = e.get_ref()?.downcast_ref::<LimitCrossed>()?;
+    Some(NibrsError::Refused {
+        label: label.to_string(),
+        reason: crossed.0.clone(),
+    })
+}
+
+/// Counts the bytes a member expands to and fails once they pass the member's or the
+/// package's limit.
+struct Bounded<R> {
+    inner: R,
+    member: String,
+    read: u64,
+    max_member: u64,
+    /// Bytes left for the whole package.
+    budget: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.max_member {
+            return Err(std::io::Error::other(LimitCrossed(format!(
+                "{} expands to more than {} bytes (the member limit)",
+                self.member, self.max_member
+            ))));
+        }
+        let left = self.budget.get();
+        if n as u64 > left {
+            return Err(std::io::Error::other(LimitCrossed(format!(
+                "the members expand to more than the total limit, reached in {}",
+                self.member
+            ))));
+        }
+        self.budget.set(left - n as u64);
+        Ok(n)
+    }
 }
 
 /// A set of named CSV tables: a folder or a ZIP archive.
@@ -46,20 +132,70 @@ pub trait PackageSource {
     fn label(&self) -> &str;
 }
 
-/// A CDE download still zipped, read from anything seekable.
+/// A CDE download still zipped, read from anything seekable, within [`ReadLimits`].
 pub struct ZipPackage<R: Read + Seek> {
     archive: zip::ZipArchive<R>,
     label: String,
+    limits: ReadLimits,
+    /// Expanded bytes the members may still produce.
+    budget: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read + Seek> ZipPackage<R> {
     pub fn new(reader: R, label: impl Into<String>) -> Result<ZipPackage<R>> {
+        ZipPackage::with_limits(reader, label, ReadLimits::default())
+    }
+
+    /// Opens the archive and refuses it when its directory already breaks a limit (too many
+    /// members, a member or the total declared larger than allowed).
+    pub fn with_limits(
+        reader: R,
+        label: impl Into<String>,
+        limits: ReadLimits,
+    ) -> Result<ZipPackage<R>> {
         let label = label.into();
-        let archive = zip::ZipArchive::new(reader).map_err(|source| NibrsError::Zip {
+        let mut archive = zip::ZipArchive::new(reader).map_err(|source| NibrsError::Zip {
             label: label.clone(),
             source,
         })?;
-        Ok(ZipPackage { archive, label })
+        let refuse = |reason: String| NibrsError::Refused {
+            label: label.clone(),
+            reason,
+        };
+        if archive.len() > limits.max_members {
+            return Err(refuse(format!(
+                "it lists {} members, more than the limit of {}",
+                archive.len(),
+                limits.max_members
+            )));
+        }
+        let mut total = 0u64;
+        for i in 0..archive.len() {
+            let Ok(member) = archive.by_index_raw(i) else {
+                continue;
+            };
+            let size = member.size();
+            if size > limits.max_member_bytes {
+                return Err(refuse(format!(
+                    "{} declares {size} bytes expanded, more than the member limit of {}",
+                    member.name(),
+                    limits.max_member_bytes
+                )));
+            }
+            total = total.saturating_add(size);
+        }
+        if total > limits.max_total_bytes {
+            return Err(refuse(format!(
+                "its members declare {total} bytes expanded, more than the total limit of {}",
+                limits.max_total_bytes
+            )));
+        }
+        Ok(ZipPackage {
+            archive,
+            label,
+            limits,
+            budget: std::rc::Rc::new(std::cell::Cell::new(limits.max_total_bytes)),
+        })
     }
 }
 
@@ -74,7 +210,13 @@ impl<R: Read + Seek> PackageSource for ZipPackage<R> {
             .archive
             .by_name(name)
             .map_err(|source| NibrsError::Zip { label, source })?;
-        Ok(Box::new(file))
+        Ok(Box::new(Bounded {
+            inner: file,
+            member: name.to_string(),
+            read: 0,
+            max_member: self.limits.max_member_bytes,
+            budget: self.budget.clone(),
+        }))
     }
 
     fn label(&self) -> &str {
@@ -141,13 +283,13 @@ impl PackageSource for DirPackage {
     }
 }
 
-/// Reads a zipped CDE package.
+/// Reads a zipped CDE package within `options.limits`.
 pub fn read_cde_zip<R: Read + Seek>(
     reader: R,
     label: &str,
     options: &ReadOptions,
 ) -> Result<Dataset> {
-    let mut package = ZipPackage::new(reader, label)?;
+    let mut package = ZipPackage::with_limits(reader, label, options.limits)?;
     read_cde_package(&mut package, options)
 }
 
@@ -322,15 +464,22 @@ pub(crate) fn parse_date(s: &str) -> Option<String> {
 fn stream_table(
     source: &mut dyn PackageSource,
     member: &str,
+    limits: &ReadLimits,
     diag: &mut Diagnostics,
     stats: &mut crate::model::ReadStats,
     mut each: impl FnMut(&Columns, &ByteRecord, u64, &mut Diagnostics),
 ) -> Result<()> {
     let label = source.label().to_string();
     let reader = source.open(member)?;
+    let since_record = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let mut counting = CountingReader {
         inner: reader,
         count: 0,
+        since_record: since_record.clone(),
+        // The CSV reader holds up to one buffer (64 KiB) beyond the record it is on.
+        max_since_record: (limits.max_record_bytes as u64).saturating_add(1 << 16),
+        max_total: limits.max_member_bytes,
+        member: member.to_string(),
     };
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
@@ -340,6 +489,11 @@ fn stream_table(
     let headers = match csv.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => {
+            if let csv::ErrorKind::Io(io) = e.kind()
+                && let Some(refused) = refused_from_io(&format!("{label}: {member}"), io)
+            {
+                return Err(refused);
+            }
             diag.note(Warning::in_file(
                 member,
                 format!("could not read the header row: {e}"),
@@ -355,10 +509,15 @@ fn stream_table(
     let mut rec = ByteRecord::new();
     loop {
         match csv.read_byte_record(&mut rec) {
-            Ok(true) => {}
+            Ok(true) => since_record.set(0),
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
+                if let csv::ErrorKind::Io(io) = e.kind()
+                    && let Some(refused) = refused_from_io(&format!("{label}: {member}"), io)
+                {
+                    return Err(refused);
+                }
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(NibrsError::Read {
                         label: format!("{label}: {member}"),
@@ -396,31 +555,55 @@ fn stream_table(
     Ok(())
 }
 
+/// Counts a table's bytes, and fails once one record (the bytes since the last complete
+/// record) or the whole table passes its limit: the CSV reader would otherwise grow one
+/// record's buffer without end.
 struct CountingReader<R> {
     inner: R,
     count: u64,
+    since_record: std::rc::Rc<std::cell::Cell<u64>>,
+    max_since_record: u64,
+    max_total: u64,
+    member: String,
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count += n as u64;
+        let since = self.since_record.get() + n as u64;
+        self.since_record.set(since);
+        if since > self.max_since_record {
+            return Err(std::io::Error::other(LimitCrossed(format!(
+                "{} has a record longer than {} bytes (the record limit)",
+                self.member,
+                self.max_since_record - (1 << 16)
+            ))));
+        }
+        if self.count > self.max_total {
+            return Err(std::io::Error::other(LimitCrossed(format!(
+                "{} is larger than {} bytes (the member limit)",
+                self.member, self.max_total
+            ))));
+        }
         Ok(n)
     }
 }
 
 /// Reads a simple `id -> code` lookup table.
+#[allow(clippy::too_many_arguments)]
 fn read_lookup(
     source: &mut dyn PackageSource,
     member: &str,
     id_cols: &[&str],
     code_cols: &[&str],
+    limits: &ReadLimits,
     diag: &mut Diagnostics,
     stats: &mut crate::model::ReadStats,
 ) -> Result<HashMap<i64, String>> {
     let mut map = HashMap::new();
     let mut missing_columns = false;
-    stream_table(source, member, diag, stats, |cols, rec, line, diag| {
+    stream_table(source, member, limits, diag, stats, |cols, rec, line, diag| {
         let (Some(id_col), Some(code_col)) = (cols.get(id_cols), cols.get(code_cols)) else {
             missing_columns = true;
             return;
@@ -517,6 +700,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
             m,
             &["offense_type_id"],
             &["offense_code"],
+            &options.limits,
             &mut diag,
             &mut stats,
         )?),
@@ -528,6 +712,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
             m,
             &["arrest_type_id"],
             &["arrest_type_code"],
+            &options.limits,
             &mut diag,
             &mut stats,
         )?),
@@ -539,6 +724,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
             m,
             &["age_id"],
             &["age_code"],
+            &options.limits,
             &mut diag,
             &mut stats,
         )?),
@@ -550,6 +736,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
             m,
             &["victim_type_id"],
             &["victim_type_code"],
+            &options.limits,
             &mut diag,
             &mut stats,
         )?),
@@ -561,6 +748,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
             m,
             &["state_id"],
             &["state_postal_abbr", "state_abbr"],
+            &options.limits,
             &mut diag,
             &mut stats,
         )?,
@@ -581,6 +769,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             &member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, line, diag| {
@@ -746,6 +935,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             &member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, line, diag| {
@@ -810,6 +1000,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             &member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, _line, _diag| {
@@ -834,6 +1025,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             &member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, _line, _diag| {
@@ -908,6 +1100,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, _line, _diag| {
@@ -938,6 +1131,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             &member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, line, diag| {
@@ -991,6 +1185,7 @@ pub fn read_cde_package(source: &mut dyn PackageSource, options: &ReadOptions) -
         stream_table(
             source,
             &member,
+            &options.limits,
             &mut diag,
             &mut stats,
             |cols, rec, line, diag| {

@@ -28,6 +28,10 @@ pub enum NibrsError {
     NoOffenseLookup { label: String },
     #[error("{label}: {message}")]
     Format { label: String, message: String },
+    /// The input is larger than a limit allows (a record, a ZIP member, the whole expansion,
+    /// the number of members): refused before it could exhaust memory or disk.
+    #[error("{label} refused: {reason}")]
+    Refused { label: String, reason: String },
     #[error("reading {label}: {source}")]
     Read {
         label: String,

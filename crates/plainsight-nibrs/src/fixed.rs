@@ -90,18 +90,24 @@ fn year_of(date: &Option<String>) -> Option<i32> {
         .and_then(|y| y.parse().ok())
 }
 
-/// Reads lines with one reused buffer, without the line ending; returns (bytes, lines).
+/// Reads lines with one reused buffer, without the line ending; returns (bytes, lines). A
+/// line longer than `max_line` bytes refuses the file (a real segment is a few hundred bytes;
+/// an endless line would otherwise be held in memory whole).
 fn for_each_line(
     mut reader: impl BufRead,
     label: &str,
+    max_line: usize,
     mut each: impl FnMut(&[u8], u64),
 ) -> Result<(u64, u64)> {
+    use std::io::Read as _;
     let (mut bytes, mut rows) = (0u64, 0u64);
     let mut buf = Vec::with_capacity(512);
     let mut line_no = 0u64;
+    let cap = u64::try_from(max_line).unwrap_or(u64::MAX).saturating_add(1);
     loop {
         buf.clear();
-        let n = reader
+        let n = (&mut reader)
+            .take(cap)
             .read_until(b'\n', &mut buf)
             .map_err(|source| NibrsError::Read {
                 label: label.to_string(),
@@ -109,6 +115,15 @@ fn for_each_line(
             })?;
         if n == 0 {
             break;
+        }
+        if n > max_line {
+            return Err(NibrsError::Refused {
+                label: label.to_string(),
+                reason: format!(
+                    "line {} is longer than {max_line} bytes (the record limit)",
+                    line_no + 1
+                ),
+            });
         }
         bytes += n as u64;
         line_no += 1;
@@ -167,7 +182,7 @@ pub fn read_flat_file(reader: impl BufRead, label: &str, options: &ReadOptions) 
         })
     };
 
-    let (bytes, rows) = for_each_line(reader, label, |line, line_no| {
+    let (bytes, rows) = for_each_line(reader, label, options.limits.max_record_bytes, |line, line_no| {
         if line.len() < 37
             || !line[..4].iter().all(u8::is_ascii_digit)
             || !(b'0'..=b'7').contains(&line[4])
@@ -525,7 +540,7 @@ pub fn read_master_file(
     let mut year_counts: BTreeMap<i32, u64> = BTreeMap::new();
     let mut arrest_records = 0u64;
 
-    let (bytes, rows) = for_each_line(reader, label, |line, line_no| {
+    let (bytes, rows) = for_each_line(reader, label, options.limits.max_record_bytes, |line, line_no| {
         if line.len() < 2 {
             return;
         }

@@ -4,7 +4,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use plainsight_access::audit::{AuditRecord, GENESIS, Outcome, chain_hash};
+use plainsight_access::audit::{
+    AuditKey, AuditRecord, Checkpoint, CheckpointKind, GENESIS, Outcome, chain_hash,
+    keyed_chain_hash,
+};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -370,33 +373,154 @@ const AUDIT_COLUMNS: &str =
 pub(crate) struct AuditedWrite<'s> {
     _turn: tokio::sync::MutexGuard<'s, ()>,
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    signer: Option<&'s AuditSigner>,
+    /// The newest entry appended here, when it is due for a checkpoint once committed.
+    checkpoint_due: Option<(i64, String)>,
+}
+
+/// Entries between automatic checkpoints of the audit head.
+pub const CHECKPOINT_EVERY: i64 = 1_000;
+
+/// The audit-chain key of a workspace and the folder its checkpoints go to.
+#[derive(Debug)]
+pub(crate) struct AuditSigner {
+    pub(crate) key: AuditKey,
+    pub(crate) keys: crate::KeyDir,
+}
+
+impl AuditSigner {
+    fn checkpoint(&self, kind: CheckpointKind, seq: i64, hash: &str) -> Result<Checkpoint, StoreError> {
+        let checkpoint = Checkpoint {
+            kind,
+            seq,
+            hash: hash.to_string(),
+            at: Utc::now(),
+        };
+        self.keys.append_checkpoint(&self.key, &checkpoint)?;
+        Ok(checkpoint)
+    }
 }
 
 impl SqliteStore {
     pub(crate) async fn begin_write(&self) -> Result<AuditedWrite<'_>, StoreError> {
         let turn = self.audit_lock.lock().await;
         let tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        Ok(AuditedWrite { _turn: turn, tx })
+        Ok(AuditedWrite {
+            _turn: turn,
+            tx,
+            signer: self.signer.as_deref(),
+            checkpoint_due: None,
+        })
     }
+
+    /// Chain new audit entries with the workspace's audit key (from `PLAINSIGHT_AUDIT_KEY` or
+    /// `audit.key` in `keys`). On first use, with no checkpoint file yet, the key is made and a
+    /// `start` checkpoint records the head at the switch: entries after it must be keyed,
+    /// those before keep their SHA-256 hashes.
+    pub(crate) async fn attach_audit_key(&mut self, keys: crate::KeyDir) -> Result<(), StoreError> {
+        let key = if keys.has_checkpoints() {
+            match keys.read_audit_key()? {
+                Some(key) => key,
+                None => {
+                    return Err(StoreError::MissingAuditKey {
+                        checkpoints: keys.checkpoint_file().display().to_string(),
+                        key_file: keys.audit_key_file().display().to_string(),
+                    });
+                }
+            }
+        } else {
+            // Under the write lock, so no unkeyed entry lands between reading the head and
+            // the start checkpoint, and two processes starting at once make one start.
+            let mut w = self.begin_write().await?;
+            let key = match keys.read_audit_key()? {
+                Some(key) => key,
+                None => keys.create_audit_key()?,
+            };
+            if !keys.has_checkpoints() {
+                let (seq, hash) = audit_head_in(&mut w.tx).await?;
+                let signer = AuditSigner {
+                    key: key.clone(),
+                    keys: keys.clone(),
+                };
+                signer.checkpoint(CheckpointKind::Start, seq, &hash)?;
+            }
+            w.tx.rollback().await?;
+            key
+        };
+        self.signer = Some(std::sync::Arc::new(AuditSigner { key, keys }));
+        Ok(())
+    }
+
+    /// The audit key, when the chain is keyed.
+    pub fn audit_key(&self) -> Option<&AuditKey> {
+        self.signer.as_deref().map(|s| &s.key)
+    }
+
+    /// The key folder holding the audit key and checkpoints, when the chain is keyed.
+    pub fn audit_key_dir(&self) -> Option<&crate::KeyDir> {
+        self.signer.as_deref().map(|s| &s.keys)
+    }
+
+    /// The newest audit entry's sequence number and hash (0 and [`GENESIS`] when empty).
+    pub async fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        audit_head_in(&mut conn).await
+    }
+
+    /// Write a signed checkpoint of the current head to the checkpoint file; `None` when the
+    /// chain is not keyed (nothing to sign with).
+    pub async fn audit_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let Some(signer) = self.signer.as_deref() else {
+            return Ok(None);
+        };
+        let (seq, hash) = self.audit_head().await?;
+        signer.checkpoint(CheckpointKind::Head, seq, &hash).map(Some)
+    }
+}
+
+async fn audit_head_in(conn: &mut sqlx::SqliteConnection) -> Result<(i64, String), StoreError> {
+    let row = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(row) => (row.get(0), row.get(1)),
+        None => (0, GENESIS.to_string()),
+    })
 }
 
 impl AuditedWrite<'_> {
     /// Append an audit entry in this transaction.
     pub(crate) async fn audit(&mut self, event: &AuditEvent) -> Result<StoredAudit, StoreError> {
-        append_audit_in(&mut self.tx, event).await
+        let stored = append_audit_in(&mut self.tx, event, self.signer.map(|s| &s.key)).await?;
+        if self.signer.is_some()
+            && (stored.record.seq % CHECKPOINT_EVERY == 0 || self.checkpoint_due.is_some())
+        {
+            self.checkpoint_due = Some((stored.record.seq, stored.hash.clone()));
+        }
+        Ok(stored)
     }
 
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;
+        if let (Some(signer), Some((seq, hash))) = (self.signer, self.checkpoint_due) {
+            // The change is committed: a checkpoint that cannot be written must not undo it
+            // or report it as failed. The next checkpoint (server start or stop, the next
+            // thousand entries, `audit checkpoint`) covers this head too.
+            if let Err(e) = signer.checkpoint(CheckpointKind::Head, seq, &hash) {
+                eprintln!("warning: could not write an audit checkpoint: {e}");
+            }
+        }
         Ok(())
     }
 }
 
 /// Append one audit entry on a connection inside a write transaction: the one place where an
-/// entry gets its number, time and chain hash.
+/// entry gets its number, time and chain hash (an HMAC under the audit key when the
+/// workspace has one, SHA-256 otherwise).
 pub(crate) async fn append_audit_in(
     conn: &mut sqlx::SqliteConnection,
     event: &AuditEvent,
+    key: Option<&AuditKey>,
 ) -> Result<StoredAudit, StoreError> {
     let last = sqlx::query("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
@@ -427,7 +551,10 @@ pub(crate) async fn append_audit_in(
         outcome: event.outcome,
         detail: event.detail.clone(),
     };
-    let hash = chain_hash(&prev_hash, &record);
+    let hash = match key {
+        Some(key) => keyed_chain_hash(key, &prev_hash, &record),
+        None => chain_hash(&prev_hash, &record),
+    };
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor, source, action, object, outcome, detail, \
          prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -30,4 +30,19 @@ pub enum StoreError {
     OutOfRange { what: &'static str, value: String },
     #[error("stored record is corrupt ({what}): {detail}")]
     Corrupt { what: &'static str, detail: String },
+    /// A key file or key variable that cannot be used. Never carries the key itself.
+    #[error("key {path}: {reason}")]
+    Key { path: String, reason: String },
+    #[error(
+        "the workspace database {path} is encrypted and no key was given: set PLAINSIGHT_DB_KEY, pass --key-file, or restore its key folder ({key_dir})"
+    )]
+    NeedsKey { path: String, key_dir: String },
+    #[error(
+        "the key does not open the workspace database {path} (wrong key, or the file is not a Plainsight workspace); nothing was changed"
+    )]
+    WrongKey { path: String },
+    #[error(
+        "the audit log of this workspace is chained with a key that is missing: the checkpoints in {checkpoints} were signed with it; restore {key_file} or set PLAINSIGHT_AUDIT_KEY"
+    )]
+    MissingAuditKey { checkpoints: String, key_file: String },
 }

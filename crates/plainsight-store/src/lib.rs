@@ -7,6 +7,7 @@ pub mod access;
 pub mod casework;
 pub mod document;
 mod error;
+pub mod keys;
 pub mod networks;
 pub mod nibrs;
 pub mod sqlite;
@@ -29,7 +30,8 @@ pub use error::StoreError;
 pub use networks::{
     AnalysisRun, NetworkFilter, NetworkStore, PreparedNetwork, RunSummary, StoredEvent, WeightSet,
 };
-pub use sqlite::SqliteStore;
+pub use keys::KeyDir;
+pub use sqlite::{KeyOptions, SqliteStore};
 
 /// An ad ready to be stored, with where it was read from. [`NewAd::new`] also does the CPU work
 /// of storing it (content hash, identifiers, the compressed document), so callers can build
@@ -167,6 +169,12 @@ pub trait Store: Send + Sync {
     /// so that the search index is built while extraction keeps the other core busy, instead
     /// of in one pass at the end. Returns how many ads were added.
     async fn update_search_index(&self) -> Result<u64, StoreError>;
+
+    /// The key that files written beside the workspace (quarantine files) are sealed with,
+    /// when the workspace is encrypted: what the database protects, its side files protect too.
+    fn sealing_key(&self) -> Option<plainsight_access::keys::DatabaseKey> {
+        None
+    }
 }
 
 /// Everything the web application needs from one workspace database.

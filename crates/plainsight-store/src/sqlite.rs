@@ -1,7 +1,7 @@
 //! The SQLite backend: one file per workspace, WAL journal, migrations from
 //! `migrations/sqlite/` applied at open.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -12,6 +12,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use plainsight_access::keys::DatabaseKey;
+
+use crate::keys::KeyDir;
 use crate::{
     AdRef, BatchOutcome, IdentifierCount, NewAd, Store, StoreError, StoredAd, WorkspaceSummary,
 };
@@ -66,65 +69,310 @@ pub struct SqliteStore {
     /// instead wakes it the moment the previous write commits. Other processes still meet at
     /// SQLite's lock.
     pub(crate) audit_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The audit-chain key and where checkpoints go; `None` for an unkeyed chain (in-memory
+    /// databases, or a store opened without keys).
+    pub(crate) signer: Option<std::sync::Arc<crate::access::AuditSigner>>,
+    /// The database key the file was opened with (`None`: not encrypted).
+    database_key: Option<DatabaseKey>,
+    /// The database file and its key folder (`None` in memory).
+    file: Option<(PathBuf, KeyDir)>,
+}
+
+/// How [`SqliteStore::open_with`] finds a workspace's keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeyOptions {
+    /// The key folder. Default: `PLAINSIGHT_KEY_DIR`, else `<database file>.keys`.
+    pub key_dir: Option<PathBuf>,
+    /// A database key the user gave (a `--key-file`, a typed passphrase). Default:
+    /// `PLAINSIGHT_DB_KEY`, else the key folder's `database.key`.
+    pub database_key: Option<DatabaseKey>,
+    /// Create a new workspace unencrypted instead of with a generated key file.
+    pub plaintext_new: bool,
+    /// Open with an unkeyed audit chain and no database key at all (tests of other layers).
+    pub no_keys: bool,
+}
+
+/// The first 16 bytes of every unencrypted SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether the file at `path` exists and is an unencrypted SQLite database (its header is
+/// in the clear); `None` when it does not exist or is empty.
+pub fn is_plaintext_database(path: &Path) -> Option<bool> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(_) => return None,
+        }
+    }
+    if read == 0 {
+        return None;
+    }
+    Some(read == 16 && &head == SQLITE_HEADER)
+}
+
+/// Whether a connection failed because the file could not be decrypted (SQLITE_NOTADB).
+fn is_not_a_database(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("26") || db.message().contains("file is not a database")
+        }
+        _ => false,
+    }
 }
 
 impl SqliteStore {
     /// Open (creating if needed) the database at `url` (`sqlite://path`, `sqlite::memory:` or a
-    /// bare path) and apply pending migrations.
+    /// bare path) and apply pending migrations, finding its keys as [`KeyOptions::default`]
+    /// says: a new workspace file is encrypted with a generated key file and its audit chain
+    /// keyed.
     pub async fn open(url: &str) -> Result<SqliteStore, StoreError> {
+        SqliteStore::open_with(url, &KeyOptions::default()).await
+    }
+
+    /// [`SqliteStore::open`] with explicit key options.
+    pub async fn open_with(url: &str, keys: &KeyOptions) -> Result<SqliteStore, StoreError> {
         let path = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url);
         let in_memory = path == ":memory:" || path.is_empty();
-        if !in_memory {
-            let file = path.split('?').next().unwrap_or(path);
-            if let Some(dir) = Path::new(file).parent()
-                && !dir.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-            }
-        }
-        let options = if in_memory {
-            SqliteConnectOptions::from_str("sqlite::memory:")
-        } else {
-            SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
-        }
-        .map_err(|source| StoreError::Open {
-            url: url.to_string(),
-            source,
-        })?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // NORMAL under WAL never corrupts the database; a power cut can lose the last commits,
-        // which an ingest re-run restores (ingest is idempotent).
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30))
-        .pragma("cache_size", "-65536")
-        // Checkpoint the WAL every 64 MiB rather than every 4 MiB (the default 1,000 pages):
-        // bulk ingest rewrites the same index pages in many consecutive batches, and a rarer
-        // checkpoint copies each of them into the database once instead of many times.
-        .pragma("wal_autocheckpoint", "16384")
-        .pragma("temp_store", "memory");
-        // An in-memory database exists per connection: keep exactly one.
-        let max = if in_memory { 1 } else { 4 };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .connect_with(options)
-            .await
-            .map_err(|source| StoreError::Open {
-                url: url.to_string(),
+        let file = path.split('?').next().unwrap_or(path);
+        if !in_memory
+            && let Some(dir) = Path::new(file).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.display().to_string(),
                 source,
             })?;
+        }
+        let mut database_key = None;
+        let mut file_and_keys = None;
+        if !in_memory && !keys.no_keys {
+            let db_file = PathBuf::from(file);
+            let key_dir = match &keys.key_dir {
+                Some(dir) => KeyDir::new(dir.clone()),
+                None => KeyDir::for_database(&db_file),
+            };
+            database_key = match is_plaintext_database(&db_file) {
+                // A workspace made without a key stays readable without one.
+                Some(true) => None,
+                existing => {
+                    let given = match &keys.database_key {
+                        Some(k) => Some(k.clone()),
+                        None => match std::env::var(crate::keys::DB_KEY_ENV) {
+                            Ok(text) if !text.is_empty() => {
+                                Some(DatabaseKey::parse(&text).map_err(|e| StoreError::Key {
+                                    path: crate::keys::DB_KEY_ENV.to_string(),
+                                    reason: e.to_string(),
+                                })?)
+                            }
+                            _ => key_dir.read_database_key()?,
+                        },
+                    };
+                    match (given, existing) {
+                        (Some(k), _) => Some(k),
+                        // `encrypt` interrupted after the database changed, before its key
+                        // file was renamed into place.
+                        (None, Some(_)) if key_dir.read_next_database_key()?.is_some() => {
+                            let next = key_dir.read_next_database_key()?;
+                            key_dir.promote_next_database_key()?;
+                            next
+                        }
+                        (None, Some(_)) => {
+                            return Err(StoreError::NeedsKey {
+                                path: db_file.display().to_string(),
+                                key_dir: key_dir.path().display().to_string(),
+                            });
+                        }
+                        (None, None) if keys.plaintext_new => None,
+                        (None, None) => {
+                            let k = DatabaseKey::generate().map_err(|e| StoreError::Key {
+                                path: key_dir.path().display().to_string(),
+                                reason: e.to_string(),
+                            })?;
+                            key_dir.create_database_key(&k)?;
+                            Some(k)
+                        }
+                    }
+                }
+            };
+            file_and_keys = Some((db_file, key_dir));
+        }
+        let pool = match connect(url, path, in_memory, database_key.as_ref()).await {
+            Ok(pool) => pool,
+            Err(StoreError::WrongKey { path: p }) => {
+                // A rekey interrupted between changing the database and renaming its new key
+                // file leaves the new key in `database.key.next`.
+                let next = match &file_and_keys {
+                    Some((_, key_dir)) if keys.database_key.is_none() => {
+                        key_dir.read_next_database_key()?
+                    }
+                    _ => None,
+                };
+                let Some(next) = next else {
+                    return Err(StoreError::WrongKey { path: p });
+                };
+                let pool = connect(url, path, in_memory, Some(&next)).await?;
+                if let Some((_, key_dir)) = &file_and_keys {
+                    key_dir.promote_next_database_key()?;
+                }
+                database_key = Some(next);
+                pool
+            }
+            Err(e) => return Err(e),
+        };
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore {
+        let mut store = SqliteStore {
             pool,
             audit_lock: Default::default(),
-        })
+            signer: None,
+            database_key,
+            file: file_and_keys,
+        };
+        if let Some((_, key_dir)) = store.file.clone() {
+            store.attach_audit_key(key_dir).await?;
+        }
+        Ok(store)
+    }
+
+    /// Encrypt an unencrypted workspace file, or change the key of an encrypted one, and
+    /// close the store. `write_key_file`: keep the new key in the key folder's
+    /// `database.key` (for a generated key; a key the user manages is not written anywhere).
+    ///
+    /// A new key file is written as `database.key.next` first and renamed over
+    /// `database.key` once the database uses the new key, so an interruption at any point
+    /// leaves a workspace that opens (the next open finishes the rename). Re-keying uses
+    /// SQLCipher's `PRAGMA rekey` on the only connection (journal switched out of WAL for the
+    /// duration); encrypting copies the database into a new encrypted file with
+    /// `sqlcipher_export` and renames it over the old one.
+    pub async fn change_database_key(
+        self,
+        new_key: &DatabaseKey,
+        write_key_file: bool,
+    ) -> Result<(), StoreError> {
+        let Some((db_file, key_dir)) = self.file.clone() else {
+            return Err(StoreError::UnsupportedUrl {
+                url: "sqlite::memory:".into(),
+                reason: "an in-memory database has no file to encrypt",
+            });
+        };
+        let old_key = self.database_key.clone();
+        // Every pooled connection closes (and the WAL is checkpointed into the file).
+        self.pool.close().await;
+        if write_key_file {
+            key_dir.stage_next_database_key(new_key)?;
+        }
+        let path = db_file.display().to_string();
+        let single = |key: Option<&DatabaseKey>| {
+            let mut o = SqliteConnectOptions::new()
+                .filename(&db_file)
+                .log_statements(log::LevelFilter::Off);
+            if let Some(k) = key {
+                o = o.pragma("key", k.pragma_value());
+            }
+            o
+        };
+        use sqlx::ConnectOptions;
+        let mut conn = single(old_key.as_ref()).connect().await.map_err(|e| {
+            if is_not_a_database(&e) {
+                StoreError::WrongKey { path: path.clone() }
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query("PRAGMA journal_mode = DELETE")
+            .execute(&mut conn)
+            .await?;
+        if old_key.is_some() {
+            let sql = format!("PRAGMA rekey = {}", new_key.pragma_value());
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&mut conn)
+                .await?;
+            conn.close().await?;
+        } else {
+            let mut target = db_file.clone().into_os_string();
+            target.push(".encrypting");
+            let target = PathBuf::from(target);
+            let _ = std::fs::remove_file(&target);
+            let user_version: i64 = sqlx::query_scalar("PRAGMA user_version")
+                .fetch_one(&mut conn)
+                .await?;
+            // The file name is ours (the workspace path plus a suffix); quote it as SQL text.
+            let name = target.display().to_string().replace('\'', "''");
+            let attach = format!(
+                "ATTACH DATABASE '{name}' AS encrypted KEY {}",
+                new_key.pragma_value()
+            );
+            sqlx::query(sqlx::AssertSqlSafe(attach))
+                .execute(&mut conn)
+                .await?;
+            sqlx::query("SELECT sqlcipher_export('encrypted')")
+                .execute(&mut conn)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "PRAGMA encrypted.user_version = {user_version}"
+            )))
+            .execute(&mut conn)
+            .await?;
+            sqlx::query("DETACH DATABASE encrypted")
+                .execute(&mut conn)
+                .await?;
+            conn.close().await?;
+            // The copy is complete and closed: make it durable, then put it in place.
+            std::fs::File::open(&target)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| StoreError::Key {
+                    path: target.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+            std::fs::rename(&target, &db_file).map_err(|e| StoreError::Key {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = db_file.clone().into_os_string();
+                side.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(side));
+            }
+            // Back to WAL, as every workspace runs.
+            let mut conn = single(Some(new_key)).connect().await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&mut conn)
+                .await?;
+            conn.close().await?;
+        }
+        if write_key_file {
+            key_dir.promote_next_database_key()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the database file is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.database_key.is_some()
+    }
+
+    /// The database file and its key folder (`None` in memory).
+    pub fn files(&self) -> Option<(&Path, &KeyDir)> {
+        self.file.as_ref().map(|(f, k)| (f.as_path(), k))
+    }
+
+    /// The key the database was opened with, for keys derived from it (sealed quarantine
+    /// files). `None` when the workspace is not encrypted.
+    pub fn database_key(&self) -> Option<&DatabaseKey> {
+        self.database_key.as_ref()
     }
 
     /// Build any index in [`DEFERRED_INDEXES`] that is missing (a no-op when all exist).
@@ -177,6 +425,68 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Opens the pool, with `PRAGMA key` first on every connection when the file is encrypted.
+async fn connect(
+    url: &str,
+    path: &str,
+    in_memory: bool,
+    key: Option<&DatabaseKey>,
+) -> Result<SqlitePool, StoreError> {
+    let mut options = if in_memory {
+        SqliteConnectOptions::from_str("sqlite::memory:")
+    } else {
+        SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+    }
+    .map_err(|source| StoreError::Open {
+        url: url.to_string(),
+        source,
+    })?;
+    if let Some(key) = key {
+        // sqlx runs `key` before every other pragma (SQLCipher needs it first). Statement
+        // logging is off so the key can never reach a log.
+        options = options
+            .pragma("key", key.pragma_value())
+            .log_statements(log::LevelFilter::Off);
+    }
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // NORMAL under WAL never corrupts the database; a power cut can lose the last commits,
+        // which an ingest re-run restores (ingest is idempotent).
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30))
+        .pragma("cache_size", "-65536")
+        // Checkpoint the WAL every 64 MiB rather than every 4 MiB (the default 1,000 pages):
+        // bulk ingest rewrites the same index pages in many consecutive batches, and a rarer
+        // checkpoint copies each of them into the database once instead of many times.
+        .pragma("wal_autocheckpoint", "16384")
+        .pragma("temp_store", "memory");
+    // An in-memory database exists per connection: keep exactly one.
+    let max = if in_memory { 1 } else { 4 };
+    SqlitePoolOptions::new()
+        .max_connections(max)
+        .connect_with(options)
+        .await
+        .map_err(|source| {
+            if key.is_some() && is_not_a_database(&source) {
+                StoreError::WrongKey {
+                    path: path.to_string(),
+                }
+            } else if key.is_none() && is_not_a_database(&source) {
+                StoreError::NeedsKey {
+                    path: path.to_string(),
+                    key_dir: "its key folder".to_string(),
+                }
+            } else {
+                StoreError::Open {
+                    url: url.to_string(),
+                    source,
+                }
+            }
+        })
 }
 
 /// An `AdRef` from the columns ad_key, site, source_id, title, posted_at.
@@ -239,6 +549,10 @@ fn now_utc() -> String {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn sealing_key(&self) -> Option<DatabaseKey> {
+        self.database_key.clone()
+    }
+
     async fn begin_bulk_load(&self, expected_ads: u64) -> Result<bool, StoreError> {
         if expected_ads < BULK_LOAD_MIN_ADS || expected_ads < self.count_ads().await? {
             return Ok(false);

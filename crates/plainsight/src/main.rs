@@ -25,6 +25,10 @@ struct Cli {
     /// Do not show progress bars or the closing summary on standard error.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// File holding the workspace database key (64 hex characters or a passphrase). Default:
+    /// PLAINSIGHT_DB_KEY, else the key folder's database.key, else a prompt.
+    #[arg(long, global = true, value_name = "FILE")]
+    key_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -59,6 +63,12 @@ enum Command {
     /// Verify or export the hash-chained audit log.
     #[command(subcommand)]
     Audit(cmd::audit::Command),
+    /// Encryption of the workspace database: status, encrypt, change the key.
+    #[command(subcommand)]
+    Store(cmd::store::Command),
+    /// Read back a quarantine file (rejected records and field warnings), encrypted or not.
+    #[command(subcommand)]
+    Quarantine(cmd::quarantine::Command),
     /// Remove ads past the retention period (those in no case and no reviewed network).
     Retention(cmd::retention::Args),
     /// Enforcement scorecards from FBI NIBRS data.
@@ -72,7 +82,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = cmd::Context::new(cli.db, cli.quiet);
+    let ctx = cmd::Context::new(cli.db, cli.quiet, cli.key_file);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -99,6 +109,8 @@ fn main() -> ExitCode {
             Command::Serve(a) => cmd::serve::run(&ctx, a).await,
             Command::User(c) => cmd::user::run(&ctx, c).await,
             Command::Audit(c) => cmd::audit::run(&ctx, c).await,
+            Command::Store(c) => cmd::store::run(&ctx, c).await,
+            Command::Quarantine(c) => cmd::quarantine::run(&ctx, c).await,
             Command::Retention(a) => cmd::retention::run(&ctx, a).await,
             Command::Law(c) => cmd::law::run(&ctx, c).await,
         }

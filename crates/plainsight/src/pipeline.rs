@@ -367,14 +367,24 @@ pub fn extract_chunk(
 /// first use and is always a new file: when the name is taken (a second run in the same
 /// second, or an explicit path used before), `-2`, `-3` ... is added before the extension, so
 /// no run ever overwrites another's. The one place quarantine files are written.
+///
+/// The lines carry the ads' text, so in an encrypted workspace the file is sealed with a key
+/// derived from the workspace key (`plainsight_access::keys`, AES-256-GCM frames) and named
+/// with `.sealed` added; `plainsight quarantine show` reads it back.
 pub struct Quarantine {
     path: PathBuf,
     out: Option<BufWriter<File>>,
+    /// The workspace key, when the file is to be sealed.
+    key: Option<plainsight_access::keys::DatabaseKey>,
+    sealer: Option<plainsight_access::keys::SealWriter>,
     /// Rejected records written.
     pub count: u64,
     /// Field warnings written.
     pub warnings: u64,
 }
+
+/// What quarantine files are sealed for (the HKDF purpose, also in the sealed header).
+pub const QUARANTINE_PURPOSE: &str = "quarantine";
 
 /// Most suffixes tried before giving up on finding a free quarantine file name.
 const MAX_QUARANTINE_SUFFIX: u32 = 10_000;
@@ -385,9 +395,22 @@ impl Quarantine {
         Quarantine {
             path,
             out: None,
+            key: None,
+            sealer: None,
             count: 0,
             warnings: 0,
         }
+    }
+
+    /// Seal the file with a key derived from `key` (the workspace key), when there is one.
+    pub fn sealed(mut self, key: Option<plainsight_access::keys::DatabaseKey>) -> Quarantine {
+        if key.is_some() && self.key.is_none() {
+            let mut name = self.path.clone().into_os_string();
+            name.push(".sealed");
+            self.path = PathBuf::from(name);
+        }
+        self.key = key;
+        self
     }
 
     /// The file written to (once something was written; before, the name asked for).
@@ -405,7 +428,14 @@ impl Quarantine {
             }
             let (file, path) = create_new_file(&self.path)?;
             self.path = path;
-            self.out = Some(BufWriter::new(file));
+            let mut out = BufWriter::new(file);
+            if let Some(key) = &self.key {
+                let (sealer, header) =
+                    plainsight_access::keys::SealWriter::new(key, QUARANTINE_PURPOSE)?;
+                out.write_all(&header)?;
+                self.sealer = Some(sealer);
+            }
+            self.out = Some(out);
         }
         self.out
             .as_mut()
@@ -413,9 +443,16 @@ impl Quarantine {
     }
 
     fn write_line(&mut self, line: &serde_json::Value) -> anyhow::Result<()> {
-        let out = self.open()?;
-        serde_json::to_writer(&mut *out, line)?;
-        out.write_all(b"\n")?;
+        self.open()?;
+        let mut bytes = serde_json::to_vec(line)?;
+        bytes.push(b'\n');
+        let bytes = match self.sealer.as_mut() {
+            Some(sealer) => sealer.write(&bytes),
+            None => bytes,
+        };
+        if let Some(out) = self.out.as_mut() {
+            out.write_all(&bytes)?;
+        }
         Ok(())
     }
 
@@ -451,6 +488,10 @@ impl Quarantine {
     }
 
     pub fn finish(&mut self) -> anyhow::Result<()> {
+        if let (Some(sealer), Some(out)) = (self.sealer.take(), self.out.as_mut()) {
+            out.write_all(&sealer.finish())
+                .with_context(|| format!("writing {}", self.path.display()))?;
+        }
         if let Some(out) = self.out.as_mut() {
             out.flush()
                 .with_context(|| format!("writing {}", self.path.display()))?;
@@ -555,7 +596,7 @@ pub async fn ingest(
         Ok::<(), anyhow::Error>(())
     });
     let mut report = IngestReport::default();
-    let mut quarantine = Quarantine::new(quarantine_path);
+    let mut quarantine = Quarantine::new(quarantine_path).sealed(store.sealing_key());
     let mut write_error = None;
     let mut unindexed = 0u64;
     while let Some((mut ads, mut problems, mut warnings)) = rx.recv().await {

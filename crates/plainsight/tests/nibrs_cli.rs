@@ -175,6 +175,7 @@ fn a_partial_package_gives_statewide_figures_and_exit_status_1() {
         &ReadOptions {
             state: Some("LA".into()),
             year: Some(2014),
+            ..Default::default()
         },
     );
     assert_eq!(json_state_totals(&report), expected);

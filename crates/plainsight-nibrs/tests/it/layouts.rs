@@ -385,6 +385,7 @@ fn a_package_with_only_arrestee_and_offence_type_tables_gives_statewide_figures(
     let options = ReadOptions {
         state: Some("nc".into()),
         year: None,
+        ..Default::default()
     };
     let dataset = read_cde_zip(Cursor::new(zip.clone()), "partial.zip", &options).unwrap();
     let text: Vec<String> = dataset.warnings.iter().map(|w| w.to_string()).collect();

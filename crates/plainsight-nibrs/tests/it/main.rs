@@ -4,6 +4,7 @@
 
 mod independent;
 mod layouts;
+mod limits;
 mod properties;
 mod real_data;
 

@@ -72,7 +72,7 @@ proptest! {
             ("NIBRS_OFFENSE_TYPE.csv".to_string(), b"offense_type_id,offense_code\n1,40A\n2,40C\n".to_vec()),
         ];
         let zip = zip_files(&files);
-        let options = ReadOptions { state: Some("NC".into()), year: Some(2020) };
+        let options = ReadOptions { state: Some("NC".into()), year: Some(2020), ..Default::default() };
         let dataset = read_cde_zip(Cursor::new(zip), "p.zip", &options).unwrap();
         for a in &dataset.arrests {
             prop_assert_eq!(a.state.as_str(), "NC");

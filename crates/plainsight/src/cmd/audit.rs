@@ -1,12 +1,13 @@
-//! `plainsight audit verify|export`: check the hash chain of the audit log, and write the log
-//! out for an auditor. Both are themselves recorded in the log.
+//! `plainsight audit verify|checkpoint|export`: check the audit log's chain (keyed with the
+//! workspace's audit key) against every signed checkpoint, write a checkpoint of the head, and
+//! write the log out for an auditor. Each is itself recorded in the log.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use plainsight_access::ChainVerifier;
+use plainsight_access::{ChainVerifier, CheckpointCheck, CheckpointKind};
 use plainsight_access::audit::Outcome;
 use plainsight_core::spreadsheet_safe;
 use plainsight_store::{AccessStore, AuditEvent, SqliteStore};
@@ -18,13 +19,17 @@ const PAGE: u32 = 5_000;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Recompute the hash chain and report the first altered, missing or reordered entry.
-    /// Exit status 0 when intact, 1 when broken.
+    /// Recompute the hash chain with the audit key and compare it with every signed
+    /// checkpoint; report each altered, missing, reordered or unsigned entry. Exit status 0
+    /// when intact, 1 when broken.
     #[command(
-        after_help = "Example:\n  plainsight audit verify --expect-head 1042:9f3a…\n\n\
-Removing the newest entries leaves a shorter chain that is still consistent: keep the head \
-this command prints somewhere else (a ticket, a signed note) and pass it back with \
---expect-head to detect that."
+        after_help = "Example:\n  plainsight audit verify\n  plainsight audit verify --expect-head 1042:9f3a…\n\n\
+Entries are chained with HMAC-SHA-256 under the audit key (audit.key in the key folder, or \
+PLAINSIGHT_AUDIT_KEY), so whoever holds only the database cannot re-chain a rewritten log. \
+The head is checkpointed, signed, in the key folder's audit-checkpoints file (every 1,000 \
+entries, when the server starts and stops, and with `plainsight audit checkpoint`): a log cut \
+short or replaced no longer holds a checkpointed entry. --expect-head checks a head kept \
+elsewhere as well."
     )]
     Verify {
         /// A head printed by an earlier verification, as SEQ:HASH: that entry must still be
@@ -32,6 +37,9 @@ this command prints somewhere else (a ticket, a signed note) and pass it back wi
         #[arg(long, value_name = "SEQ:HASH")]
         expect_head: Option<String>,
     },
+    /// Write a signed checkpoint of the log's head to the key folder's audit-checkpoints file.
+    #[command(after_help = "Example:\n  plainsight audit checkpoint   # e.g. daily, from cron")]
+    Checkpoint,
     /// Write the whole audit log, with the chain hashes, for an auditor.
     #[command(after_help = "Example:\n  plainsight audit export --format csv --out audit-2026.csv")]
     Export {
@@ -67,6 +75,7 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store().await?;
     let code = match command {
         Command::Verify { expect_head } => verify(&store, expect_head.as_deref()).await?,
+        Command::Checkpoint => checkpoint(&store).await?,
         Command::Export { format, out } => export(&store, &format, out).await?,
     };
     store.close().await;
@@ -88,6 +97,40 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
         None => None,
     };
     let mut verifier = ChainVerifier::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut checkpoints = None;
+    let mut keyed_from = None;
+    if let (Some(key), Some(keys)) = (store.audit_key(), store.audit_key_dir()) {
+        let file = keys.checkpoint_file();
+        let mut trusted = Vec::new();
+        for (line, read) in keys.read_checkpoints(key)? {
+            match read {
+                Ok(c) => trusted.push((line, c)),
+                Err(e) => problems.push(format!(
+                    "checkpoint line {line} of {} cannot be trusted: {e}",
+                    file.display()
+                )),
+            }
+        }
+        let start = trusted
+            .iter()
+            .find(|(_, c)| c.kind == CheckpointKind::Start)
+            .map(|(_, c)| c.seq + 1);
+        if start.is_none() {
+            problems.push(format!(
+                "{} has no start line (written when the audit key was made): the file was \
+                 replaced or emptied; every entry is held to the key",
+                file.display()
+            ));
+        }
+        let from = start.unwrap_or(1);
+        keyed_from = Some(from);
+        verifier = verifier.with_key(key.clone(), from);
+        checkpoints = Some((
+            trusted.len(),
+            CheckpointCheck::new(trusted.iter().map(|(line, c)| (*line, c))),
+        ));
+    }
     let mut breaks = Vec::new();
     let mut head_found = expected.is_none();
     let mut after = 0;
@@ -104,10 +147,17 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
             if let Err(b) = verifier.push(&e.record, &e.prev_hash, &e.hash) {
                 breaks.push(b);
             }
+            if let Some((_, check)) = checkpoints.as_mut() {
+                check.observe(e.record.seq, &e.hash);
+            }
         }
     }
     let report = verifier.finish();
-    let mut problems: Vec<String> = breaks.iter().map(|b| b.to_string()).collect();
+    problems.extend(breaks.iter().map(|b| b.to_string()));
+    let checkpoint_count = checkpoints.as_ref().map(|(n, _)| *n);
+    if let Some((_, check)) = checkpoints {
+        problems.extend(check.finish().iter().map(|p| p.to_string()));
+    }
     if !head_found && let Some((seq, _)) = &expected {
         problems.push(format!(
             "entry {seq} recorded as the head of an earlier verification is missing or changed: \
@@ -131,11 +181,16 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
             "The audit log is intact: {} entries, each chained to the one before.",
             report.entries
         );
+        match (keyed_from, checkpoint_count) {
+            (Some(from), Some(n)) => println!(
+                "Keyed with the audit key (HMAC-SHA-256) from entry {from}; {n} signed checkpoints agree."
+            ),
+            _ => println!(
+                "warning: the chain is not keyed (plain SHA-256): whoever holds the database can re-chain it."
+            ),
+        }
         if let Some(seq) = report.last_seq {
             println!("Head: {seq}:{}", report.last_hash);
-            println!(
-                "Keep the head elsewhere and pass it to --expect-head next time to detect removal of the newest entries."
-            );
         }
         Ok(ExitCode::SUCCESS)
     } else {
@@ -151,6 +206,23 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
         }
         Ok(ExitCode::from(1))
     }
+}
+
+async fn checkpoint(store: &SqliteStore) -> anyhow::Result<ExitCode> {
+    if store.audit_key().is_none() {
+        anyhow::bail!("this workspace's audit chain is not keyed, so there is nothing to sign with");
+    }
+    record(store, "audit_checkpoint", Outcome::Success, "head checkpoint").await?;
+    let written = store
+        .audit_checkpoint()
+        .await?
+        .context("no audit key to sign the checkpoint with")?;
+    let file = store
+        .audit_key_dir()
+        .map(|k| k.checkpoint_file().display().to_string())
+        .unwrap_or_default();
+    println!("Checkpoint {}:{} written to {file}", written.seq, written.hash);
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn export(

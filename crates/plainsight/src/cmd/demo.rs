@@ -74,6 +74,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|| format!("sqlite://{}", args.dir.join("demo.db").display())),
         ),
         quiet: ctx.quiet,
+        key_file: ctx.key_file.clone(),
     };
     eprintln!(
         "Ingesting into {} ...",

@@ -1,5 +1,7 @@
 //! One module per subcommand. Each exposes clap `Args` and an async `run` returning the exit code.
 
+use anyhow::Context as _;
+
 pub mod analyze;
 pub mod audit;
 pub mod bench;
@@ -13,8 +15,10 @@ pub mod ingest;
 pub mod law;
 pub mod networks;
 pub mod nibrs;
+pub mod quarantine;
 pub mod retention;
 pub mod serve;
+pub mod store;
 pub mod user;
 
 /// Settings shared by every subcommand.
@@ -24,6 +28,8 @@ pub struct Context {
     pub db: Option<String>,
     /// Suppress progress bars and summaries on standard error.
     pub quiet: bool,
+    /// The database key file given with `--key-file`, if any.
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 /// Who ran a command, for the audit log: `cli:` and the operating-system user.
@@ -38,8 +44,12 @@ pub fn operator() -> String {
 pub const DEFAULT_DB: &str = "sqlite://./plainsight-data/plainsight.db";
 
 impl Context {
-    pub fn new(db: Option<String>, quiet: bool) -> Context {
-        Context { db, quiet }
+    pub fn new(db: Option<String>, quiet: bool, key_file: Option<std::path::PathBuf>) -> Context {
+        Context {
+            db,
+            quiet,
+            key_file,
+        }
     }
 
     /// The database URL in force.
@@ -49,7 +59,24 @@ impl Context {
 }
 
 impl Context {
+    /// How to find the workspace's keys: `--key-file` when given (see [`open_store`]).
+    ///
+    /// [`open_store`]: Context::open_store
+    pub fn key_options(&self) -> anyhow::Result<plainsight_store::KeyOptions> {
+        let mut options = plainsight_store::KeyOptions::default();
+        if let Some(path) = &self.key_file {
+            options.database_key = Some(read_key_file(path)?);
+        }
+        Ok(options)
+    }
+
     /// Open (creating and migrating if needed) the SQLite workspace database.
+    ///
+    /// The database key comes from, in order: `--key-file`, `PLAINSIGHT_DB_KEY`, the key
+    /// folder's `database.key`, and a prompt (only when the workspace is encrypted, none of
+    /// those gave a key and standard input is a terminal). A new workspace gets a generated
+    /// key in its key folder. A workspace made without a key opens without one, with a
+    /// warning.
     pub async fn open_store(&self) -> anyhow::Result<plainsight_store::SqliteStore> {
         let url = self.db_url();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -59,12 +86,39 @@ impl Context {
                 plainsight_store::redact_url(url)
             );
         }
-        plainsight_store::SqliteStore::open(url).await.map_err(|e| {
-            anyhow::anyhow!(e).context(format!(
+        let context = || {
+            format!(
                 "opening the workspace database {}",
                 plainsight_store::redact_url(url)
-            ))
-        })
+            )
+        };
+        let mut options = self.key_options()?;
+        let store = match plainsight_store::SqliteStore::open_with(url, &options).await {
+            Err(plainsight_store::StoreError::NeedsKey { path, .. }) if can_prompt() => {
+                let typed = rpassword::prompt_password(format!(
+                    "The workspace {path} is encrypted. Its key (or passphrase): "
+                ))
+                .context("reading the key from the terminal")?;
+                options.database_key = Some(
+                    plainsight_access::keys::DatabaseKey::parse(&typed)
+                        .context("the key typed")?,
+                );
+                plainsight_store::SqliteStore::open_with(url, &options).await
+            }
+            other => other,
+        }
+        .map_err(|e| anyhow::anyhow!(e).context(context()))?;
+        if let Some((file, _)) = store.files()
+            && !store.is_encrypted()
+        {
+            eprintln!(
+                "warning: the workspace database {} is NOT encrypted: anyone who gets a copy of \
+                 the file can read every ad and case in it. Encrypt it with `plainsight store \
+                 encrypt`.",
+                file.display()
+            );
+        }
+        Ok(store)
     }
 
     /// Whether to draw progress bars: not when asked to be quiet, not when stderr is piped.
@@ -72,6 +126,20 @@ impl Context {
         use std::io::IsTerminal;
         !self.quiet && std::io::stderr().is_terminal()
     }
+}
+
+/// Reads a database key file (64 hex characters, or a one-line passphrase).
+pub fn read_key_file(path: &std::path::Path) -> anyhow::Result<plainsight_access::keys::DatabaseKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the key file {}", path.display()))?;
+    plainsight_access::keys::DatabaseKey::parse(&text)
+        .with_context(|| format!("the key file {}", path.display()))
+}
+
+/// A prompt for a key makes sense only with a person at a terminal.
+fn can_prompt() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
 /// Options for reading ads, shared by `extract` and `ingest`.

@@ -48,6 +48,15 @@ pub struct ImportArgs {
     /// Data year for records whose year cannot be determined.
     #[arg(long, value_name = "YYYY")]
     pub year: Option<i32>,
+    /// Largest CSV record or fixed-width line, in bytes; a file with a longer one is refused.
+    #[arg(long, value_name = "BYTES", default_value_t = plainsight_nibrs::cde::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+    /// Largest expanded size of one ZIP member or CSV file, in bytes; larger is refused.
+    #[arg(long, value_name = "BYTES", default_value_t = plainsight_nibrs::cde::DEFAULT_MAX_MEMBER_BYTES)]
+    pub max_member_bytes: u64,
+    /// Largest expanded size of a whole ZIP, in bytes; larger is refused (a "zip bomb").
+    #[arg(long, value_name = "BYTES", default_value_t = plainsight_nibrs::cde::DEFAULT_MAX_TOTAL_BYTES)]
+    pub max_expanded_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -147,6 +156,12 @@ async fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         state: valid_state(&args.state)?,
         year: args.year,
+        limits: plainsight_nibrs::ReadLimits {
+            max_record_bytes: args.max_record_bytes,
+            max_member_bytes: args.max_member_bytes,
+            max_total_bytes: args.max_expanded_bytes,
+            ..Default::default()
+        },
     };
     let store = ctx.open_store().await?;
     let mut failed = 0usize;
@@ -171,7 +186,19 @@ async fn import(ctx: &Context, args: ImportArgs) -> anyhow::Result<ExitCode> {
             Ok(d) => d,
             Err(e) => {
                 bar.finish_and_clear();
-                eprintln!("error: {e:#}");
+                // A file over a size limit is refused (the message says which limit); any
+                // other unreadable input is an error. Either way the other inputs go on.
+                let refused = e.chain().any(|c| {
+                    matches!(
+                        c.downcast_ref::<plainsight_nibrs::NibrsError>(),
+                        Some(plainsight_nibrs::NibrsError::Refused { .. })
+                    )
+                });
+                if refused {
+                    eprintln!("refused: {}: {e:#}", path.display());
+                } else {
+                    eprintln!("error: {e:#}");
+                }
                 failed += 1;
                 continue;
             }

@@ -92,7 +92,10 @@ pub async fn serve(
         );
     }
     config.tls = tls;
-    let state = AppState::new(store, config);
+    // Signed checkpoints of the audit head at start and stop: what happened while the server
+    // was down, or a log replaced in between, shows at the next `audit verify`.
+    checkpoint(&store, "start").await;
+    let state = AppState::new(store.clone(), config);
     let scheme = if tls { "https" } else { "http" };
     match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
@@ -122,5 +125,12 @@ pub async fn serve(
                 .with_context(|| format!("serving on {}", args.bind))?;
         }
     }
+    checkpoint(&store, "stop").await;
     Ok(())
+}
+
+async fn checkpoint(store: &plainsight_store::SqliteStore, when: &str) {
+    if let Err(e) = store.audit_checkpoint().await {
+        eprintln!("warning: could not write the audit checkpoint at server {when}: {e}");
+    }
 }
