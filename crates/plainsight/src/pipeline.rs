@@ -369,8 +369,8 @@ pub fn extract_chunk(
 /// no run ever overwrites another's. The one place quarantine files are written.
 ///
 /// The lines carry the ads' text, so in an encrypted workspace the file is sealed with a key
-/// derived from the workspace key (`plainsight_access::keys`, AES-256-GCM frames) and named
-/// with `.sealed` added; `plainsight quarantine show` reads it back.
+/// derived from the workspace key (`plainsight_access::keys`, AES-256-GCM frames);
+/// `plainsight quarantine show` reads it back.
 pub struct Quarantine {
     path: PathBuf,
     out: Option<BufWriter<File>>,
@@ -403,12 +403,8 @@ impl Quarantine {
     }
 
     /// Seal the file with a key derived from `key` (the workspace key), when there is one.
+    /// The name stays as given; a sealed file starts with `PSSEAL01`.
     pub fn sealed(mut self, key: Option<plainsight_access::keys::DatabaseKey>) -> Quarantine {
-        if key.is_some() && self.key.is_none() {
-            let mut name = self.path.clone().into_os_string();
-            name.push(".sealed");
-            self.path = PathBuf::from(name);
-        }
         self.key = key;
         self
     }

@@ -14,6 +14,18 @@ fn plainsight(dir: &Path) -> Command {
     cmd
 }
 
+/// A quarantine file's JSONL, read back with `plainsight quarantine show` (sealed in an
+/// encrypted workspace, which every new workspace is).
+fn quarantine_text(dir: &Path, file: &Path) -> String {
+    let out = plainsight(dir)
+        .args(["quarantine", "show"])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 const GOOD_AND_BAD: &str = r#"{"id":"a1","site":"s","title":"Hi","body":"call nine1nine 555 O one 2 3"}
 {"id":"a2","site":"s","body":"text me 212-555-0199 \u00a0 $150 hh"}
 this is not json
@@ -57,8 +69,12 @@ fn ingest_keeps_good_records_quarantines_bad_ones_and_is_idempotent() {
         "{stderr}"
     );
 
-    let quarantined: Vec<serde_json::Value> = std::fs::read_to_string(&q)
-        .unwrap()
+    // The file holds the ads' text: in the (encrypted) workspace it is sealed.
+    let sealed = std::fs::read(&q).unwrap();
+    assert!(sealed.starts_with(b"PSSEAL01"));
+    assert!(!String::from_utf8_lossy(&sealed).contains("malformed"));
+    assert!(stderr.contains("plainsight quarantine show"), "{stderr}");
+    let quarantined: Vec<serde_json::Value> = quarantine_text(dir.path(), &q)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -94,13 +110,12 @@ fn ingest_keeps_good_records_quarantines_bad_ones_and_is_idempotent() {
         .stderr(predicate::str::contains("0 stored, 6 duplicate"))
         .stderr(predicate::str::contains("q-2.jsonl"));
     assert_eq!(
-        std::fs::read_to_string(&q).unwrap().lines().count(),
+        quarantine_text(dir.path(), &q).lines().count(),
         quarantined.len(),
         "the first run's quarantine file is untouched"
     );
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("q-2.jsonl"))
-            .unwrap()
+        quarantine_text(dir.path(), &dir.path().join("q-2.jsonl"))
             .lines()
             .count(),
         quarantined.len()
@@ -349,4 +364,279 @@ fn demo_runs_end_to_end_on_a_small_corpus() {
             "Phone extraction measured against the corpus truth",
         ));
     assert!(dir.path().join("plainsight-data/demo/demo.db").exists());
+}
+
+/// The workspace `plainsight(dir)` uses, opened in-process with the same key folder.
+async fn open_ws(dir: &Path) -> plainsight_store::SqliteStore {
+    plainsight_store::SqliteStore::open(&format!("sqlite://{}/ws.db", dir.display()))
+        .await
+        .unwrap()
+}
+
+/// Rewrites the audit log as an attacker holding only the database would: the append-only
+/// triggers dropped, entry 2's detail changed, and every row from there re-hashed with `hash`.
+async fn rewrite_audit_log(
+    store: &plainsight_store::SqliteStore,
+    hash: impl Fn(&str, &plainsight_access::AuditRecord) -> String,
+) {
+    use plainsight_store::AccessStore;
+    for t in [
+        "audit_log_append_only_update",
+        "audit_log_append_only_delete",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP TRIGGER {t}")))
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    let mut entries = store.audit_entries(0, 10_000).await.unwrap();
+    entries[1].record.detail = Some("nothing to see".into());
+    let mut prev = plainsight_access::GENESIS.to_string();
+    for e in &entries {
+        let h = hash(&prev, &e.record);
+        sqlx::query("UPDATE audit_log SET detail = ?, prev_hash = ?, hash = ? WHERE seq = ?")
+            .bind(&e.record.detail)
+            .bind(&prev)
+            .bind(&h)
+            .bind(e.record.seq)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        prev = h;
+    }
+}
+
+/// A workspace with some audited work and a signed checkpoint of its head.
+fn audited_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["ana", "ben", "cy"] {
+        plainsight(dir.path())
+            .args(["user", "add", name, "--role", "analyst"])
+            .assert()
+            .success();
+    }
+    plainsight(dir.path())
+        .args(["audit", "verify"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Keyed with the audit key (HMAC-SHA-256) from entry 1",
+        ));
+    plainsight(dir.path())
+        .args(["audit", "checkpoint"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Checkpoint 5:"));
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_verify_catches_forged_and_truncated_chains() {
+    // Re-hashed with plain SHA-256: every entry is unsigned, and checkpoint 5 no longer holds.
+    let dir = audited_workspace();
+    let store = open_ws(dir.path()).await;
+    rewrite_audit_log(&store, plainsight_access::chain_hash).await;
+    store.close().await;
+    let out = plainsight(dir.path())
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.contains("entry 1 is not signed with the audit key"),
+        "{out}"
+    );
+    assert!(
+        out.contains("entry 5 is not the entry checkpointed at line 2"),
+        "{out}"
+    );
+
+    // Re-hashed with another key: altered from entry 1.
+    let dir = audited_workspace();
+    let store = open_ws(dir.path()).await;
+    let other = plainsight_access::AuditKey::generate().unwrap();
+    rewrite_audit_log(&store, |prev, r| {
+        plainsight_access::keyed_chain_hash(&other, prev, r)
+    })
+    .await;
+    store.close().await;
+    plainsight(dir.path())
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "entry 1 was altered after it was written",
+        ));
+
+    // The newest entries deleted: the rest is a consistent chain, but the checkpoint of entry
+    // 5 is missing, without any --expect-head.
+    let dir = audited_workspace();
+    let store = open_ws(dir.path()).await;
+    sqlx::query("DROP TRIGGER audit_log_append_only_delete")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq >= 4")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    plainsight(dir.path())
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "checkpoint line 2 names entry 5, which is no longer in the log",
+        ));
+
+    // A checkpoint line edited by hand (to match a shorter log): its signature fails.
+    let dir = audited_workspace();
+    let file = dir.path().join("ws.db.keys/audit-checkpoints");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("v1 head 5 ", "v1 head 4 ")).unwrap();
+    plainsight(dir.path())
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "checkpoint line 2 of",
+        ))
+        .stdout(predicate::str::contains("signature does not match"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn store_commands_encrypt_and_rekey_a_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.db");
+    // A workspace from before encryption: made without a key.
+    let store = plainsight_store::SqliteStore::open_with(
+        &format!("sqlite://{}", db.display()),
+        &plainsight_store::KeyOptions {
+            plaintext_new: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    store.close().await;
+    std::fs::write(dir.path().join("ads.jsonl"), GOOD_AND_BAD).unwrap();
+    plainsight(dir.path())
+        .args(["ingest", "ads.jsonl", "--quarantine", "q.jsonl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is NOT encrypted"));
+    let has = |needle: &[u8]| {
+        std::fs::read(&db)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle)
+    };
+    assert!(has(b"SQLite format 3"));
+    // An unencrypted workspace writes plain JSONL quarantine files.
+    assert!(
+        std::fs::read_to_string(dir.path().join("q.jsonl"))
+            .unwrap()
+            .contains("malformed JSON")
+    );
+
+    plainsight(dir.path())
+        .args(["store", "encrypt"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Encrypted"));
+    assert!(!has(b"SQLite format 3"));
+    assert!(!has(b"last good one"));
+    plainsight(dir.path())
+        .args(["store", "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("yes (SQLCipher, AES-256)"))
+        .stdout(predicate::str::contains("database.key in the key folder"));
+    let key_file = dir.path().join("ws.db.keys/database.key");
+    let first_key = std::fs::read_to_string(&key_file).unwrap();
+
+    plainsight(dir.path())
+        .args(["store", "rekey"])
+        .assert()
+        .success();
+    let second_key = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(first_key, second_key);
+    // Everything is still there, under the new key.
+    plainsight(dir.path())
+        .args(["ingest", "ads.jsonl", "--quarantine", "q2.jsonl"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("0 stored, 6 duplicate"));
+
+    // The old key, given explicitly, is refused with a clear message that shows no key.
+    let old = dir.path().join("old.key");
+    std::fs::write(&old, &first_key).unwrap();
+    let out = plainsight(dir.path())
+        .arg("--key-file")
+        .arg(&old)
+        .args(["store", "status"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(err.contains("the key does not open the workspace database"), "{err}");
+    assert!(!err.contains(first_key.trim()), "{err}");
+    // No key folder: the error says how to give the key.
+    plainsight(dir.path())
+        .env("PLAINSIGHT_KEY_DIR", dir.path().join("empty"))
+        .args(["store", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is encrypted and no key was given"));
+    // A key the user keeps: rekey to it, then open with it from the environment only.
+    let mine = dir.path().join("mine.key");
+    std::fs::write(&mine, "a passphrase I keep myself\n").unwrap();
+    plainsight(dir.path())
+        .args(["store", "rekey", "--new-key-file"])
+        .arg(&mine)
+        .assert()
+        .success();
+    plainsight(dir.path())
+        .env("PLAINSIGHT_KEY_DIR", dir.path().join("ws.db.keys"))
+        .env("PLAINSIGHT_DB_KEY", "a passphrase I keep myself")
+        .args(["store", "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PLAINSIGHT_DB_KEY"));
+}
+
+#[test]
+fn quarantine_files_are_sealed_and_a_cut_one_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ads.jsonl"), GOOD_AND_BAD).unwrap();
+    plainsight(dir.path())
+        .args(["ingest", "ads.jsonl", "--quarantine", "q.jsonl"])
+        .assert()
+        .code(1);
+    let q = dir.path().join("q.jsonl");
+    let sealed = std::fs::read(&q).unwrap();
+    assert!(sealed.starts_with(b"PSSEAL01"));
+    assert!(quarantine_text(dir.path(), &q).contains("malformed JSON"));
+    // Cut short (a crash, a partial copy): reported, exit 1.
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, &sealed[..sealed.len() - 5]).unwrap();
+    plainsight(dir.path())
+        .args(["quarantine", "show"])
+        .arg(&cut)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cut short"));
+    // Another workspace's key cannot open it.
+    let other = tempfile::tempdir().unwrap();
+    plainsight(other.path())
+        .args(["quarantine", "show"])
+        .arg(&q)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not decrypt"));
 }

@@ -225,3 +225,34 @@ fn flat_file_import_and_exit_statuses() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn a_refused_package_is_reported_and_the_other_inputs_are_imported() {
+    let tmp = tempfile::tempdir().unwrap();
+    // One endless record (3 MiB, over the default 1 MiB record limit).
+    let bomb = tmp.path().join("bomb");
+    std::fs::create_dir_all(&bomb).unwrap();
+    let mut text = b"arrestee_id,incident_id,offense_code\n".to_vec();
+    text.extend(std::iter::repeat_n(b'9', 3 << 20));
+    std::fs::write(bomb.join("NIBRS_ARRESTEE.csv"), text).unwrap();
+    let db = tmp.path().join("ws.db");
+    let mut cmd = Command::cargo_bin("plainsight").unwrap();
+    let out = cmd
+        .arg("--db")
+        .arg(format!("sqlite://{}", db.display()))
+        .args(["nibrs", "import"])
+        .arg(&bomb)
+        .arg(data("cde-LA-2014"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("refused:"), "{stderr}");
+    assert!(
+        stderr.contains("has a record longer than 1048576 bytes (the record limit)"),
+        "{stderr}"
+    );
+    // The good package after it was imported all the same.
+    let report = json_report(&db, &["--state", "LA"]);
+    assert!(!report["agencies"].as_array().unwrap().is_empty());
+}

@@ -241,7 +241,17 @@ fn code_for(secret: &str, step_offset: i64) -> String {
 
 async fn verify_chain(store: &SqliteStore) -> Result<u64, plainsight_access::ChainBreak> {
     let entries = store.audit_entries(0, 1_000_000).await.unwrap();
+    // A workspace file's chain is keyed from its signed start checkpoint on.
     let mut v = ChainVerifier::new();
+    if let (Some(key), Some(keys)) = (store.audit_key(), store.audit_key_dir()) {
+        let start = keys
+            .read_checkpoints(key)
+            .unwrap()
+            .into_iter()
+            .find_map(|(_, c)| c.ok().filter(|c| c.kind == plainsight_access::CheckpointKind::Start))
+            .expect("a start checkpoint");
+        v = v.with_key(key.clone(), start.seq + 1);
+    }
     let mut first = None;
     for e in &entries {
         if let Err(b) = v.push(&e.record, &e.prev_hash, &e.hash)

@@ -66,8 +66,20 @@ pub struct Args {
     /// web: how many of the highest-priority networks the network-page load cycles through.
     #[arg(long, default_value_t = 200)]
     pub networks: u32,
+    /// ingest, analyze: make the workspace unencrypted (to measure what encryption costs).
+    #[arg(long)]
+    pub unencrypted: bool,
     #[command(flatten)]
     pub extract: ExtractArgs,
+}
+
+/// The key options of a benchmark's workspace: encrypted like any new workspace, unless
+/// `--unencrypted`.
+fn bench_keys(args: &Args) -> plainsight_store::KeyOptions {
+    plainsight_store::KeyOptions {
+        plaintext_new: args.unencrypted,
+        ..Default::default()
+    }
 }
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
@@ -184,7 +196,8 @@ async fn bench_ingest(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     let mut times = Vec::new();
     for run in 0..args.runs.max(1) {
         let url = format!("sqlite://{}/run{run}.db", dir.path().display());
-        let store = Arc::new(plainsight_store::SqliteStore::open(&url).await?);
+        let store =
+            Arc::new(plainsight_store::SqliteStore::open_with(&url, &bench_keys(args)).await?);
         let inputs = vec![Input::Path(path.clone())];
         let progress = Progress::new(ctx.show_progress(), Some(size), "ingest");
         let t = Instant::now();
@@ -212,7 +225,12 @@ async fn bench_ingest(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
     }
     let secs = median(times);
     println!(
-        "ingest: {} ads ({:.1} MB JSONL) in a median {:.1} s = {:.0} ads/s; peak resident memory {} MB",
+        "ingest ({}): {} ads ({:.1} MB JSONL) in a median {:.1} s = {:.0} ads/s; peak resident memory {} MB",
+        if args.unencrypted {
+            "not encrypted"
+        } else {
+            "encrypted"
+        },
         args.ads,
         size as f64 / 1e6,
         secs,
@@ -264,7 +282,11 @@ async fn bench_analyze(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
         }
         let store = Arc::new(
-            plainsight_store::SqliteStore::open(&format!("sqlite://{}", db.display())).await?,
+            plainsight_store::SqliteStore::open_with(
+                &format!("sqlite://{}", db.display()),
+                &bench_keys(args),
+            )
+            .await?,
         );
         let size = std::fs::metadata(&path)?.len();
         let t = Instant::now();
@@ -284,7 +306,19 @@ async fn bench_analyze(ctx: &Context, args: &Args) -> anyhow::Result<ExitCode> {
             t.elapsed().as_secs_f64()
         );
     }
-    let store = plainsight_store::SqliteStore::open(&format!("sqlite://{}", db.display())).await?;
+    let store = plainsight_store::SqliteStore::open_with(
+        &format!("sqlite://{}", db.display()),
+        &bench_keys(args),
+    )
+    .await?;
+    println!(
+        "workspace {}",
+        if store.is_encrypted() {
+            "encrypted (SQLCipher)"
+        } else {
+            "not encrypted"
+        }
+    );
     let weights = super::analyze::active_weights(&store).await?;
     let cfg = super::analyze::default_link_config()?;
     let mut times = Vec::new();

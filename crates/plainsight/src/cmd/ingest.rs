@@ -78,6 +78,15 @@ pub fn exit_code(report: &IngestReport) -> ExitCode {
     }
 }
 
+/// Whether a quarantine file was sealed (an encrypted workspace's).
+fn is_sealed_file(path: &std::path::Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| plainsight_access::keys::is_sealed(&head))
+}
+
 /// The closing summary printed on standard error.
 pub fn summary(report: &IngestReport) -> String {
     let mut out = String::new();
@@ -109,6 +118,12 @@ pub fn summary(report: &IngestReport) -> String {
             "\nrejected records and field warnings (with file, line and reason) are in {}",
             q.display()
         ));
+        if is_sealed_file(q) {
+            out.push_str(&format!(
+                " (encrypted with the workspace key: read it with `plainsight quarantine show {}`)",
+                q.display()
+            ));
+        }
     }
     out
 }

@@ -20,7 +20,7 @@ pub enum Command {
     /// opened with the workspace's key; exit status 1 when it is cut short or damaged (the
     /// lines before the damage are printed).
     #[command(
-        after_help = "Example:\n  plainsight quarantine show plainsight-data/quarantine/ingest-20261202T154000Z.jsonl.sealed | jq .reason"
+        after_help = "Example:\n  plainsight quarantine show plainsight-data/quarantine/ingest-20261202T154000Z.jsonl | jq .reason"
     )]
     Show {
         /// The quarantine file an ingest named in its summary.
