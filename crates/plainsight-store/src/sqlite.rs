@@ -10,7 +10,7 @@ use plainsight_core::{Ad, Extraction, IdentifierKind};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{ConnectOptions, Connection, QueryBuilder, Row, Sqlite};
 
 use plainsight_access::keys::DatabaseKey;
 
@@ -270,15 +270,17 @@ impl SqliteStore {
         }
         let path = db_file.display().to_string();
         let single = |key: Option<&DatabaseKey>| {
+            // Create is allowed so that ATTACH can make the encrypted copy (ATTACH opens
+            // with the main database's flags); the workspace file itself exists.
             let mut o = SqliteConnectOptions::new()
                 .filename(&db_file)
+                .create_if_missing(true)
                 .log_statements(log::LevelFilter::Off);
             if let Some(k) = key {
                 o = o.pragma("key", k.pragma_value());
             }
             o
         };
-        use sqlx::ConnectOptions;
         let mut conn = single(old_key.as_ref()).connect().await.map_err(|e| {
             if is_not_a_database(&e) {
                 StoreError::WrongKey { path: path.clone() }
