@@ -10,7 +10,7 @@ use plainsight_nibrs::{NibrsError, ReadLimits, ReadOptions, read_cde_dir, read_c
 /// Raw deflate of `input` ending on a byte boundary with a non-final block (a sync flush), so
 /// such pieces can be concatenated into one stream.
 fn deflate_piece(input: &[u8]) -> Vec<u8> {
-    let mut c = Compress::new(Compression::fast(), false);
+    let mut c = Compress::new(Compression::best(), false);
     let mut out = Vec::with_capacity(input.len() / 2 + 1024);
     loop {
         let consumed = c.total_in() as usize;
