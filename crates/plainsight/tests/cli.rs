@@ -196,11 +196,10 @@ fn ingest_reads_every_date_form_with_the_site_zone_and_warns_about_empty_and_bin
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dates: Vec<(String, Option<String>)> = rt.block_on(async {
         use sqlx::Row;
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}/ws.db", dir.path().display()))
-            .await
-            .unwrap();
+        // The workspace is encrypted: open it with its key folder, as the CLI does.
+        let store = open_ws(dir.path()).await;
         sqlx::query("SELECT source_id, posted_at FROM ads ORDER BY source_id")
-            .fetch_all(&pool)
+            .fetch_all(store.pool())
             .await
             .unwrap()
             .iter()
