@@ -49,6 +49,23 @@ fn template_db() -> &'static PathBuf {
     })
 }
 
+/// Copies a workspace file with its key folder (the database key, the audit key and the
+/// audit checkpoints): an encrypted workspace is of no use without them.
+fn copy_workspace(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::copy(from, to).unwrap();
+    let keys = |db: &std::path::Path| {
+        let mut name = db.as_os_str().to_os_string();
+        name.push(".keys");
+        PathBuf::from(name)
+    };
+    let (from_keys, to_keys) = (keys(from), keys(to));
+    std::fs::create_dir_all(&to_keys).unwrap();
+    for entry in std::fs::read_dir(from_keys).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to_keys.join(entry.file_name())).unwrap();
+    }
+}
+
 struct TestApp {
     _dir: tempfile::TempDir,
     store: Arc<SqliteStore>,
@@ -79,7 +96,7 @@ impl Reply {
 async fn app_with(config: WebConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ws.db");
-    std::fs::copy(template_db(), &db).unwrap();
+    copy_workspace(template_db(), &db);
     let store = Arc::new(
         SqliteStore::open(&format!("sqlite://{}", db.display()))
             .await
@@ -1016,7 +1033,7 @@ async fn retention_removes_only_ads_outside_cases_and_reviewed_networks() {
 fn the_cli_manages_users_verifies_and_exports_the_audit_log_and_audits_retention() {
     let dir = tempfile::tempdir().unwrap();
     let d: &Path = dir.path();
-    std::fs::copy(template_db(), d.join("ws.db")).unwrap();
+    copy_workspace(template_db(), &d.join("ws.db"));
     let run = |args: &[&str]| {
         Command::cargo_bin("plainsight")
             .unwrap()
@@ -1403,7 +1420,7 @@ async fn settings_and_exports_are_audited_and_the_banner_is_the_administrators()
 fn retention_apply_removes_expired_ads_reanalyses_and_is_audited() {
     let dir = tempfile::tempdir().unwrap();
     let d: &Path = dir.path();
-    std::fs::copy(template_db(), d.join("ws.db")).unwrap();
+    copy_workspace(template_db(), &d.join("ws.db"));
     let url = format!("sqlite://{}/ws.db", d.display());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let count = |sql: &'static str| {
@@ -2270,7 +2287,7 @@ async fn csv_exports_keep_formulas_from_outsiders_as_text() {
 async fn serve_adds_ads_an_interrupted_ingest_left_out_of_the_search_index() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ws.db");
-    std::fs::copy(template_db(), &db).unwrap();
+    copy_workspace(template_db(), &db);
     let url = format!("sqlite://{}", db.display());
     // An ingest that stopped after storing a batch and before indexing it (ingest fills the
     // search index every 65,536 ads and at its end): the ads are stored, not searchable.
