@@ -12,8 +12,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
 use hmac::{KeyInit, Mac};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = hmac::Hmac<Sha256>;
@@ -158,7 +158,9 @@ impl fmt::Debug for AuditKey {
 
 /// Text that is not a key: not 64 hex characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("an audit key is 64 hexadecimal characters (256 bits); this one has {length} characters or a non-hex character")]
+#[error(
+    "an audit key is 64 hexadecimal characters (256 bits); this one has {length} characters or a non-hex character"
+)]
 pub struct BadAuditKey {
     pub length: usize,
 }
@@ -535,7 +537,9 @@ impl CheckpointCheck {
                     .or_default()
                     .push((line, c.hash.clone()));
             } else if c.hash != GENESIS {
-                check.problems.push(CheckpointProblem::Changed { line, seq: 0 });
+                check
+                    .problems
+                    .push(CheckpointProblem::Changed { line, seq: 0 });
             }
         }
         check
@@ -738,7 +742,10 @@ mod tests {
     #[test]
     fn audit_keys_read_back_and_never_print() {
         let k = AuditKey::generate().unwrap();
-        assert_eq!(AuditKey::from_hex(&format!("{}\n", k.to_hex())), Ok(k.clone()));
+        assert_eq!(
+            AuditKey::from_hex(&format!("{}\n", k.to_hex())),
+            Ok(k.clone())
+        );
         assert_eq!(format!("{k:?}"), "AuditKey(..)");
         assert!(AuditKey::from_hex("abcd").is_err());
         assert!(AuditKey::from_hex(&"g".repeat(64)).is_err());
@@ -792,7 +799,10 @@ mod tests {
         };
         assert_eq!(run(&rows), []);
         // The two newest entries removed: a consistent chain, but checkpoint 5 is missing.
-        assert_eq!(run(&rows[..3]), [CheckpointProblem::Missing { line: 2, seq: 5 }]);
+        assert_eq!(
+            run(&rows[..3]),
+            [CheckpointProblem::Missing { line: 2, seq: 5 }]
+        );
         // Rewritten from entry 2 on (consistently re-chained): entry 3 is not the one signed.
         let mut rewritten: Vec<AuditRecord> = rows.iter().map(|r| r.0.clone()).collect();
         rewritten[1].detail = Some("changed".into());

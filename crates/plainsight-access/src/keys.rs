@@ -185,8 +185,7 @@ impl SealWriter {
         getrandom::fill(&mut salt).map_err(|e| SealError::Random(e.to_string()))?;
         let header = header(purpose, &salt);
         let file_key = key.derive(purpose, &salt);
-        let cipher =
-            Aes256Gcm::new_from_slice(&file_key).expect("AES-256-GCM takes a 32-byte key");
+        let cipher = Aes256Gcm::new_from_slice(&file_key).expect("AES-256-GCM takes a 32-byte key");
         Ok((
             SealWriter {
                 cipher,

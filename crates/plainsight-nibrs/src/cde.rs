@@ -603,26 +603,33 @@ fn read_lookup(
 ) -> Result<HashMap<i64, String>> {
     let mut map = HashMap::new();
     let mut missing_columns = false;
-    stream_table(source, member, limits, diag, stats, |cols, rec, line, diag| {
-        let (Some(id_col), Some(code_col)) = (cols.get(id_cols), cols.get(code_cols)) else {
-            missing_columns = true;
-            return;
-        };
-        match parse_id(field(rec, Some(id_col))) {
-            Some(id) => {
-                map.insert(id, field(rec, Some(code_col)).to_string());
-            }
-            None => diag.row(
-                member,
-                line,
-                "lookup row without a numeric id",
-                format!(
-                    "lookup row without a numeric id: {:?}",
-                    field(rec, Some(id_col))
+    stream_table(
+        source,
+        member,
+        limits,
+        diag,
+        stats,
+        |cols, rec, line, diag| {
+            let (Some(id_col), Some(code_col)) = (cols.get(id_cols), cols.get(code_cols)) else {
+                missing_columns = true;
+                return;
+            };
+            match parse_id(field(rec, Some(id_col))) {
+                Some(id) => {
+                    map.insert(id, field(rec, Some(code_col)).to_string());
+                }
+                None => diag.row(
+                    member,
+                    line,
+                    "lookup row without a numeric id",
+                    format!(
+                        "lookup row without a numeric id: {:?}",
+                        field(rec, Some(id_col))
+                    ),
                 ),
-            ),
-        }
-    })?;
+            }
+        },
+    )?;
     if missing_columns {
         diag.note(Warning::in_file(
             member,

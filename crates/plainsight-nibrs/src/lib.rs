@@ -14,8 +14,8 @@ pub mod model;
 mod svg;
 
 pub use cde::{
-    DirPackage, PackageSource, ReadLimits, ReadOptions, ZipPackage, read_cde_dir,
-    read_cde_package, read_cde_zip,
+    DirPackage, PackageSource, ReadLimits, ReadOptions, ZipPackage, read_cde_dir, read_cde_package,
+    read_cde_zip,
 };
 pub use csv_out::{csv_header, render_csv, render_json};
 pub use error::{NibrsError, Result};

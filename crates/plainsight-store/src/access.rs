@@ -389,7 +389,12 @@ pub(crate) struct AuditSigner {
 }
 
 impl AuditSigner {
-    fn checkpoint(&self, kind: CheckpointKind, seq: i64, hash: &str) -> Result<Checkpoint, StoreError> {
+    fn checkpoint(
+        &self,
+        kind: CheckpointKind,
+        seq: i64,
+        hash: &str,
+    ) -> Result<Checkpoint, StoreError> {
         let checkpoint = Checkpoint {
             kind,
             seq,
@@ -474,7 +479,9 @@ impl SqliteStore {
             return Ok(None);
         };
         let (seq, hash) = self.audit_head().await?;
-        signer.checkpoint(CheckpointKind::Head, seq, &hash).map(Some)
+        signer
+            .checkpoint(CheckpointKind::Head, seq, &hash)
+            .map(Some)
     }
 }
 

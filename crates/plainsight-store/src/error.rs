@@ -44,5 +44,8 @@ pub enum StoreError {
     #[error(
         "the audit log of this workspace is chained with a key that is missing: the checkpoints in {checkpoints} were signed with it; restore {key_file} or set PLAINSIGHT_AUDIT_KEY"
     )]
-    MissingAuditKey { checkpoints: String, key_file: String },
+    MissingAuditKey {
+        checkpoints: String,
+        key_file: String,
+    },
 }

@@ -127,10 +127,12 @@ impl KeyDir {
         if let Ok(text) = std::env::var(AUDIT_KEY_ENV)
             && !text.trim().is_empty()
         {
-            return AuditKey::from_hex(&text).map(Some).map_err(|e| StoreError::Key {
-                path: AUDIT_KEY_ENV.to_string(),
-                reason: e.to_string(),
-            });
+            return AuditKey::from_hex(&text)
+                .map(Some)
+                .map_err(|e| StoreError::Key {
+                    path: AUDIT_KEY_ENV.to_string(),
+                    reason: e.to_string(),
+                });
         }
         let path = self.audit_key_file();
         match std::fs::read_to_string(&path) {
@@ -315,14 +317,22 @@ mod tests {
             at: Utc::now(),
         };
         keys.append_checkpoint(&key, &cp).unwrap();
-        keys.append_checkpoint(&key, &Checkpoint { seq: 3, ..cp.clone() })
-            .unwrap();
+        keys.append_checkpoint(
+            &key,
+            &Checkpoint {
+                seq: 3,
+                ..cp.clone()
+            },
+        )
+        .unwrap();
         assert!(keys.has_checkpoints());
         let read = keys.read_checkpoints(&key).unwrap();
         assert_eq!(read.len(), 2);
         assert_eq!(read[1].0, 2);
         assert_eq!(read[1].1.as_ref().unwrap().seq, 3);
-        let other = keys.read_checkpoints(&AuditKey::from_bytes([6; 32])).unwrap();
+        let other = keys
+            .read_checkpoints(&AuditKey::from_bytes([6; 32]))
+            .unwrap();
         assert!(other.iter().all(|(_, c)| c.is_err()));
     }
 }

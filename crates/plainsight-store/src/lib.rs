@@ -27,10 +27,10 @@ pub use casework::{
     NetworkLabel, NetworkSummary, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
 };
 pub use error::StoreError;
+pub use keys::KeyDir;
 pub use networks::{
     AnalysisRun, NetworkFilter, NetworkStore, PreparedNetwork, RunSummary, StoredEvent, WeightSet,
 };
-pub use keys::KeyDir;
 pub use sqlite::{KeyOptions, SqliteStore};
 
 /// An ad ready to be stored, with where it was read from. [`NewAd::new`] also does the CPU work

@@ -124,7 +124,9 @@ async fn a_passphrase_from_the_caller_opens_a_workspace_without_key_files() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ws.db");
     let pass = KeyOptions {
-        database_key: Some(DatabaseKey::Passphrase("correct horse battery staple".into())),
+        database_key: Some(DatabaseKey::Passphrase(
+            "correct horse battery staple".into(),
+        )),
         ..Default::default()
     };
     let store = SqliteStore::open_with(&url(&db), &pass).await.unwrap();
@@ -187,7 +189,9 @@ async fn rekey_changes_the_key_and_an_interrupted_rekey_recovers() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
-    let store = SqliteStore::open_with(&url(&db), &with(&new)).await.unwrap();
+    let store = SqliteStore::open_with(&url(&db), &with(&new))
+        .await
+        .unwrap();
     assert_eq!(store.count_ads().await.unwrap(), 1);
     store.close().await;
     assert!(!contains(&bytes_on_disk(&db), MARKER.as_bytes()));
@@ -216,7 +220,10 @@ async fn the_audit_chain_is_keyed_from_a_signed_start_checkpoint() {
     let store = SqliteStore::open_with(&url(&db), &unkeyed).await.unwrap();
     assert!(store.audit_key().is_none());
     for i in 0..3 {
-        store.append_audit(&event(&format!("old_{i}"))).await.unwrap();
+        store
+            .append_audit(&event(&format!("old_{i}")))
+            .await
+            .unwrap();
     }
     let old_head = store.audit_head().await.unwrap();
     store.close().await;
@@ -229,7 +236,10 @@ async fn the_audit_chain_is_keyed_from_a_signed_start_checkpoint() {
     assert_eq!(start.kind, CheckpointKind::Start);
     assert_eq!((start.seq, start.hash.clone()), old_head);
     for i in 0..3 {
-        store.append_audit(&event(&format!("new_{i}"))).await.unwrap();
+        store
+            .append_audit(&event(&format!("new_{i}")))
+            .await
+            .unwrap();
     }
     let head = store.audit_checkpoint().await.unwrap().unwrap();
     assert_eq!(head.seq, 6);

@@ -22,7 +22,11 @@ fn quarantine_text(dir: &Path, file: &Path) -> String {
         .arg(file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -500,9 +504,7 @@ async fn audit_verify_catches_forged_and_truncated_chains() {
         .args(["audit", "verify"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(
-            "checkpoint line 2 of",
-        ))
+        .stdout(predicate::str::contains("checkpoint line 2 of"))
         .stdout(predicate::str::contains("signature does not match"));
 }
 
@@ -583,7 +585,10 @@ async fn store_commands_encrypt_and_rekey_a_workspace() {
         .stderr
         .clone();
     let err = String::from_utf8_lossy(&out);
-    assert!(err.contains("the key does not open the workspace database"), "{err}");
+    assert!(
+        err.contains("the key does not open the workspace database"),
+        "{err}"
+    );
     assert!(!err.contains(first_key.trim()), "{err}");
     // No key folder: the error says how to give the key.
     plainsight(dir.path())
@@ -591,7 +596,9 @@ async fn store_commands_encrypt_and_rekey_a_workspace() {
         .args(["store", "status"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("is encrypted and no key was given"));
+        .stderr(predicate::str::contains(
+            "is encrypted and no key was given",
+        ));
     // A key the user keeps: rekey to it, then open with it from the environment only.
     let mine = dir.path().join("mine.key");
     std::fs::write(&mine, "a passphrase I keep myself\n").unwrap();

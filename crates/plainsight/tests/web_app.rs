@@ -265,7 +265,10 @@ async fn verify_chain(store: &SqliteStore) -> Result<u64, plainsight_access::Cha
             .read_checkpoints(key)
             .unwrap()
             .into_iter()
-            .find_map(|(_, c)| c.ok().filter(|c| c.kind == plainsight_access::CheckpointKind::Start))
+            .find_map(|(_, c)| {
+                c.ok()
+                    .filter(|c| c.kind == plainsight_access::CheckpointKind::Start)
+            })
             .expect("a start checkpoint");
         v = v.with_key(key.clone(), start.seq + 1);
     }

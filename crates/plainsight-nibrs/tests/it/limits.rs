@@ -112,7 +112,10 @@ fn a_4_gib_record_is_refused_at_the_record_limit() {
         "bomb.zip",
         &options(ReadLimits::default()),
     ));
-    assert!(reason.contains("record longer than 1048576 bytes"), "{reason}");
+    assert!(
+        reason.contains("record longer than 1048576 bytes"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -122,14 +125,22 @@ fn declared_sizes_over_a_limit_are_refused_before_reading() {
         max_member_bytes: 16 << 20,
         ..Default::default()
     };
-    let reason = refusal(read_cde_zip(Cursor::new(bomb.clone()), "b.zip", &options(small)));
+    let reason = refusal(read_cde_zip(
+        Cursor::new(bomb.clone()),
+        "b.zip",
+        &options(small),
+    ));
     let declared = format!("declares {} bytes", (64 << 20) + HEAD.len());
     assert!(reason.contains(&declared), "{reason}");
     let total = ReadLimits {
         max_total_bytes: 16 << 20,
         ..Default::default()
     };
-    let reason = refusal(read_cde_zip(Cursor::new(bomb.clone()), "b.zip", &options(total)));
+    let reason = refusal(read_cde_zip(
+        Cursor::new(bomb.clone()),
+        "b.zip",
+        &options(total),
+    ));
     assert!(reason.contains("total limit"), "{reason}");
     let few = ReadLimits {
         max_members: 0,

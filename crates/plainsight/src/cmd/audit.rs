@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use plainsight_access::{ChainVerifier, CheckpointCheck, CheckpointKind};
 use plainsight_access::audit::Outcome;
+use plainsight_access::{ChainVerifier, CheckpointCheck, CheckpointKind};
 use plainsight_core::spreadsheet_safe;
 use plainsight_store::{AccessStore, AuditEvent, SqliteStore};
 
@@ -210,9 +210,17 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
 
 async fn checkpoint(store: &SqliteStore) -> anyhow::Result<ExitCode> {
     if store.audit_key().is_none() {
-        anyhow::bail!("this workspace's audit chain is not keyed, so there is nothing to sign with");
+        anyhow::bail!(
+            "this workspace's audit chain is not keyed, so there is nothing to sign with"
+        );
     }
-    record(store, "audit_checkpoint", Outcome::Success, "head checkpoint").await?;
+    record(
+        store,
+        "audit_checkpoint",
+        Outcome::Success,
+        "head checkpoint",
+    )
+    .await?;
     let written = store
         .audit_checkpoint()
         .await?
@@ -221,7 +229,10 @@ async fn checkpoint(store: &SqliteStore) -> anyhow::Result<ExitCode> {
         .audit_key_dir()
         .map(|k| k.checkpoint_file().display().to_string())
         .unwrap_or_default();
-    println!("Checkpoint {}:{} written to {file}", written.seq, written.hash);
+    println!(
+        "Checkpoint {}:{} written to {file}",
+        written.seq, written.hash
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -100,8 +100,7 @@ impl Context {
                 ))
                 .context("reading the key from the terminal")?;
                 options.database_key = Some(
-                    plainsight_access::keys::DatabaseKey::parse(&typed)
-                        .context("the key typed")?,
+                    plainsight_access::keys::DatabaseKey::parse(&typed).context("the key typed")?,
                 );
                 plainsight_store::SqliteStore::open_with(url, &options).await
             }
@@ -129,7 +128,9 @@ impl Context {
 }
 
 /// Reads a database key file (64 hex characters, or a one-line passphrase).
-pub fn read_key_file(path: &std::path::Path) -> anyhow::Result<plainsight_access::keys::DatabaseKey> {
+pub fn read_key_file(
+    path: &std::path::Path,
+) -> anyhow::Result<plainsight_access::keys::DatabaseKey> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading the key file {}", path.display()))?;
     plainsight_access::keys::DatabaseKey::parse(&text)

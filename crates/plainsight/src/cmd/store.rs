@@ -16,22 +16,26 @@ pub enum Command {
     /// Say whether the database is encrypted and where its key and audit checkpoints are.
     Status,
     /// Encrypt a workspace database made without a key (SQLCipher, AES-256).
-    #[command(after_help = "Examples:\n  plainsight store encrypt                      # a new key in the key folder\n  \
+    #[command(
+        after_help = "Examples:\n  plainsight store encrypt                      # a new key in the key folder\n  \
 plainsight store encrypt --new-key-file k.txt # a key you keep yourself\n\n\
 Without --new-key-file a random 256-bit key is written to database.key in the key folder \
 (PLAINSIGHT_KEY_DIR, else <database file>.keys). Keep that folder apart from the database \
-(another disk, a USB key) so that a copy of the database alone cannot be read.")]
+(another disk, a USB key) so that a copy of the database alone cannot be read."
+    )]
     Encrypt {
         /// Use the key in this file instead of generating one; it is not copied anywhere.
         #[arg(long, value_name = "FILE")]
         new_key_file: Option<PathBuf>,
     },
     /// Change the key of an encrypted workspace database (SQLCipher `PRAGMA rekey`).
-    #[command(after_help = "Examples:\n  plainsight store rekey                        # a new key in the key folder\n  \
+    #[command(
+        after_help = "Examples:\n  plainsight store rekey                        # a new key in the key folder\n  \
 PLAINSIGHT_DB_KEY=old plainsight store rekey --new-key-file new.txt\n\n\
 When the current key is the key folder's database.key, the new key replaces it there. A key \
 given with --key-file or PLAINSIGHT_DB_KEY is yours to keep: give the new one with \
---new-key-file and use it from then on.")]
+--new-key-file and use it from then on."
+    )]
     Rekey {
         /// The new key (64 hex characters or a passphrase). Default: a random 256-bit key in
         /// the key folder's database.key.
