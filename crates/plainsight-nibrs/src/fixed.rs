@@ -184,17 +184,14 @@ pub fn read_flat_file(reader: impl BufRead, label: &str, options: &ReadOptions) 
         })
     };
 
-    let (bytes, rows) = for_each_line(
-        reader,
-        label,
-        options.limits.max_record_bytes,
-        |line, line_no| {
-            if line.len() < 37
-                || !line[..4].iter().all(u8::is_ascii_digit)
-                || !(b'0'..=b'7').contains(&line[4])
-            {
-                stats.malformed_rows += 1;
-                diag.row(
+    let max_line = options.limits.max_record_bytes;
+    let (bytes, rows) = for_each_line(reader, label, max_line, |line, line_no| {
+        if line.len() < 37
+            || !line[..4].iter().all(u8::is_ascii_digit)
+            || !(b'0'..=b'7').contains(&line[4])
+        {
+            stats.malformed_rows += 1;
+            diag.row(
                 label,
                 line_no,
                 "not a NIBRS segment",
@@ -203,210 +200,208 @@ pub fn read_flat_file(reader: impl BufRead, label: &str, options: &ReadOptions) 
                     line.len()
                 ),
             );
-                return;
+            return;
+        }
+        let level = line[4];
+        let action = line[5].to_ascii_uppercase();
+        let sub_year: Option<i32> = num(pos(line, 9, 12));
+        let ori = text(pos(line, 17, 25)).to_ascii_uppercase();
+        if ori.is_empty() {
+            stats.malformed_rows += 1;
+            diag.row(
+                label,
+                line_no,
+                "segment without ORI",
+                "segment without an ORI in positions 17-25; skipped".to_string(),
+            );
+            return;
+        }
+        let number = text(pos(line, 26, 37));
+        match (level, action) {
+            (b'0', b'A') | (b'0', b'I') => {
+                let month: Option<u8> = num(pos(line, 38, 39)).filter(|m| (1..=12).contains(m));
+                let year: Option<i32> = num(pos(line, 40, 43));
+                match (year, month) {
+                    (Some(y), Some(m)) => {
+                        zero_reports.insert((ori.clone(), y, m));
+                    }
+                    _ => diag.row(
+                        label,
+                        line_no,
+                        "zero report without month/year",
+                        "zero report without a valid month (38-39) and year (40-43); skipped"
+                            .to_string(),
+                    ),
+                }
             }
-            let level = line[4];
-            let action = line[5].to_ascii_uppercase();
-            let sub_year: Option<i32> = num(pos(line, 9, 12));
-            let ori = text(pos(line, 17, 25)).to_ascii_uppercase();
-            if ori.is_empty() {
-                stats.malformed_rows += 1;
-                diag.row(
-                    label,
-                    line_no,
-                    "segment without ORI",
-                    "segment without an ORI in positions 17-25; skipped".to_string(),
+            (b'0', b'D') => {
+                let month: Option<u8> = num(pos(line, 38, 39));
+                let year: Option<i32> = num(pos(line, 40, 43));
+                if let (Some(y), Some(m)) = (year, month) {
+                    zero_reports.remove(&(ori.clone(), y, m));
+                }
+                stats.deletes += 1;
+            }
+            (b'1', b'I') => {
+                let key = format!("{ori}:{number}");
+                touched.insert(key.clone());
+                let incident_date = date8(pos(line, 38, 45));
+                incidents.insert(
+                    key,
+                    FlatIncident {
+                        ori: ori.clone(),
+                        year: year_of(&incident_date).or(sub_year),
+                        month: year_month(&incident_date),
+                        ..FlatIncident::default()
+                    },
                 );
-                return;
             }
-            let number = text(pos(line, 26, 37));
-            match (level, action) {
-                (b'0', b'A') | (b'0', b'I') => {
-                    let month: Option<u8> = num(pos(line, 38, 39)).filter(|m| (1..=12).contains(m));
-                    let year: Option<i32> = num(pos(line, 40, 43));
-                    match (year, month) {
-                        (Some(y), Some(m)) => {
-                            zero_reports.insert((ori.clone(), y, m));
-                        }
-                        _ => diag.row(
-                            label,
-                            line_no,
-                            "zero report without month/year",
-                            "zero report without a valid month (38-39) and year (40-43); skipped"
-                                .to_string(),
-                        ),
+            (b'1', b'D') => {
+                let key = format!("{ori}:{number}");
+                incidents.remove(&key);
+                touched.insert(key);
+                stats.deletes += 1;
+            }
+            (b'2', b'I') => {
+                if let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, 38, 40)) {
+                    let incident = incident_entry(&mut incidents, &ori, &number, sub_year);
+                    match offense {
+                        SexTradeOffense::TraffickingCommercialSex => incident.commercial_sex = true,
+                        SexTradeOffense::TraffickingServitude => incident.servitude = true,
+                        _ => {}
                     }
                 }
-                (b'0', b'D') => {
-                    let month: Option<u8> = num(pos(line, 38, 39));
-                    let year: Option<i32> = num(pos(line, 40, 43));
-                    if let (Some(y), Some(m)) = (year, month) {
-                        zero_reports.remove(&(ori.clone(), y, m));
-                    }
-                    stats.deletes += 1;
-                }
-                (b'1', b'I') => {
-                    let key = format!("{ori}:{number}");
-                    touched.insert(key.clone());
-                    let incident_date = date8(pos(line, 38, 45));
-                    incidents.insert(
-                        key,
-                        FlatIncident {
-                            ori: ori.clone(),
-                            year: year_of(&incident_date).or(sub_year),
-                            month: year_month(&incident_date),
-                            ..FlatIncident::default()
-                        },
-                    );
-                }
-                (b'1', b'D') => {
-                    let key = format!("{ori}:{number}");
-                    incidents.remove(&key);
-                    touched.insert(key);
-                    stats.deletes += 1;
-                }
-                (b'2', b'I') => {
-                    if let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, 38, 40)) {
-                        let incident = incident_entry(&mut incidents, &ori, &number, sub_year);
-                        match offense {
-                            SexTradeOffense::TraffickingCommercialSex => {
-                                incident.commercial_sex = true
-                            }
-                            SexTradeOffense::TraffickingServitude => incident.servitude = true,
-                            _ => {}
-                        }
-                    }
-                }
-                (b'4', b'I') => {
-                    let connected = pos(line, 41, 70);
-                    let trafficking = connected.chunks(3).any(|c| {
-                        matches!(
-                            SexTradeOffense::from_code_bytes(c),
-                            Some(
-                                SexTradeOffense::TraffickingCommercialSex
-                                    | SexTradeOffense::TraffickingServitude
-                            )
+            }
+            (b'4', b'I') => {
+                let connected = pos(line, 41, 70);
+                let trafficking = connected.chunks(3).any(|c| {
+                    matches!(
+                        SexTradeOffense::from_code_bytes(c),
+                        Some(
+                            SexTradeOffense::TraffickingCommercialSex
+                                | SexTradeOffense::TraffickingServitude
                         )
-                    });
-                    let victim_type = pos(line, 71, 71);
-                    if trafficking && matches!(victim_type, b"I" | b"L") {
-                        let age = Age::from_fixed_width(pos(line, 72, 75)).unwrap_or(Age::UNKNOWN);
-                        let incident = incident_entry(&mut incidents, &ori, &number, sub_year);
-                        incident.victims += 1;
-                        if age.is_juvenile() {
-                            incident.juvenile_victims += 1;
-                        }
+                    )
+                });
+                let victim_type = pos(line, 71, 71);
+                if trafficking && matches!(victim_type, b"I" | b"L") {
+                    let age = Age::from_fixed_width(pos(line, 72, 75)).unwrap_or(Age::UNKNOWN);
+                    let incident = incident_entry(&mut incidents, &ori, &number, sub_year);
+                    incident.victims += 1;
+                    if age.is_juvenile() {
+                        incident.juvenile_victims += 1;
                     }
                 }
-                (b'6', b'I') => {
-                    let seq = text(pos(line, 38, 39));
-                    incident_entry(&mut incidents, &ori, &number, sub_year)
-                        .all_arrests
-                        .insert(seq.clone());
-                    let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, 62, 64)) else {
-                        return;
-                    };
-                    let arrest_date = date8(pos(line, 52, 59));
-                    let age = match Age::from_fixed_width(pos(line, 71, 74)) {
-                        Some(a) => a,
-                        None => {
-                            diag.row(label, line_no, "unreadable age", format!("age {:?} (positions 71-74) is not an age or range; counted as unknown", text(pos(line, 71, 74))));
-                            Age::UNKNOWN
-                        }
-                    };
-                    let Some(year) = year_of(&arrest_date).or(sub_year).or(options.year) else {
-                        diag.row(
-                            label,
-                            line_no,
-                            "arrest without a year",
-                            "arrest without arrest date or submission year; skipped".to_string(),
-                        );
-                        return;
-                    };
-                    let Some(state) = state_of(&ori, &mut unknown_state_oris) else {
-                        return;
-                    };
-                    let incident_key = format!("{ori}:{number}");
-                    let arrest = Arrest {
+            }
+            (b'6', b'I') => {
+                let seq = text(pos(line, 38, 39));
+                incident_entry(&mut incidents, &ori, &number, sub_year)
+                    .all_arrests
+                    .insert(seq.clone());
+                let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, 62, 64)) else {
+                    return;
+                };
+                let arrest_date = date8(pos(line, 52, 59));
+                let age = match Age::from_fixed_width(pos(line, 71, 74)) {
+                    Some(a) => a,
+                    None => {
+                        diag.row(label, line_no, "unreadable age", format!("age {:?} (positions 71-74) is not an age or range; counted as unknown", text(pos(line, 71, 74))));
+                        Age::UNKNOWN
+                    }
+                };
+                let Some(year) = year_of(&arrest_date).or(sub_year).or(options.year) else {
+                    diag.row(
+                        label,
+                        line_no,
+                        "arrest without a year",
+                        "arrest without arrest date or submission year; skipped".to_string(),
+                    );
+                    return;
+                };
+                let Some(state) = state_of(&ori, &mut unknown_state_oris) else {
+                    return;
+                };
+                let incident_key = format!("{ori}:{number}");
+                let arrest = Arrest {
+                    source: SourceKind::FlatFile,
+                    key: format!("{incident_key}:{seq}"),
+                    incident_key: incident_key.clone(),
+                    state,
+                    ori: Some(ori.clone()),
+                    year,
+                    arrest_date,
+                    offense,
+                    sex: Sex::from_code(&text(pos(line, 75, 75))),
+                    age,
+                    arrest_type: ArrestType::from_code(&text(pos(line, 60, 60))),
+                    multiple: MultipleIndicator::from_code(&text(pos(line, 61, 61))),
+                };
+                let incident = incident_entry(&mut incidents, &ori, &number, sub_year);
+                incident.arrests.retain(|a| a.key != arrest.key);
+                incident.arrests.push(arrest);
+            }
+            (b'7', b'A') | (b'7', b'I') => {
+                let seq = text(pos(line, 38, 39));
+                group_b_all.insert(
+                    format!("{ori}:B:{number}:{seq}"),
+                    year_month(&date8(pos(line, 40, 47))),
+                );
+                let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, 49, 51)) else {
+                    return;
+                };
+                let arrest_date = date8(pos(line, 40, 47));
+                let Some(year) = year_of(&arrest_date).or(sub_year).or(options.year) else {
+                    diag.row(
+                        label,
+                        line_no,
+                        "arrest without a year",
+                        "arrest without arrest date or submission year; skipped".to_string(),
+                    );
+                    return;
+                };
+                let Some(state) = state_of(&ori, &mut unknown_state_oris) else {
+                    return;
+                };
+                let incident_key = format!("{ori}:B:{number}");
+                let key = format!("{incident_key}:{seq}");
+                group_b.insert(
+                    key.clone(),
+                    Arrest {
                         source: SourceKind::FlatFile,
-                        key: format!("{incident_key}:{seq}"),
-                        incident_key: incident_key.clone(),
+                        key,
+                        incident_key,
                         state,
                         ori: Some(ori.clone()),
                         year,
                         arrest_date,
                         offense,
-                        sex: Sex::from_code(&text(pos(line, 75, 75))),
-                        age,
-                        arrest_type: ArrestType::from_code(&text(pos(line, 60, 60))),
-                        multiple: MultipleIndicator::from_code(&text(pos(line, 61, 61))),
-                    };
-                    let incident = incident_entry(&mut incidents, &ori, &number, sub_year);
-                    incident.arrests.retain(|a| a.key != arrest.key);
-                    incident.arrests.push(arrest);
-                }
-                (b'7', b'A') | (b'7', b'I') => {
-                    let seq = text(pos(line, 38, 39));
-                    group_b_all.insert(
-                        format!("{ori}:B:{number}:{seq}"),
-                        year_month(&date8(pos(line, 40, 47))),
-                    );
-                    let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, 49, 51)) else {
-                        return;
-                    };
-                    let arrest_date = date8(pos(line, 40, 47));
-                    let Some(year) = year_of(&arrest_date).or(sub_year).or(options.year) else {
-                        diag.row(
-                            label,
-                            line_no,
-                            "arrest without a year",
-                            "arrest without arrest date or submission year; skipped".to_string(),
-                        );
-                        return;
-                    };
-                    let Some(state) = state_of(&ori, &mut unknown_state_oris) else {
-                        return;
-                    };
-                    let incident_key = format!("{ori}:B:{number}");
+                        sex: Sex::from_code(&text(pos(line, 62, 62))),
+                        age: Age::from_fixed_width(pos(line, 58, 61)).unwrap_or(Age::UNKNOWN),
+                        arrest_type: ArrestType::from_code(&text(pos(line, 48, 48))),
+                        // Group B arrests have no multiple-arrestee indicator: each is one arrest.
+                        multiple: MultipleIndicator::NotApplicable,
+                    },
+                );
+            }
+            (b'7', b'D') => {
+                stats.deletes += 1;
+                let seq = text(pos(line, 38, 39));
+                let incident_key = format!("{ori}:B:{number}");
+                if seq.is_empty() {
+                    group_b.retain(|_, a| a.incident_key != incident_key);
+                    let prefix = format!("{incident_key}:");
+                    group_b_all.retain(|k, _| !k.starts_with(&prefix));
+                    touched.insert(incident_key);
+                } else {
                     let key = format!("{incident_key}:{seq}");
-                    group_b.insert(
-                        key.clone(),
-                        Arrest {
-                            source: SourceKind::FlatFile,
-                            key,
-                            incident_key,
-                            state,
-                            ori: Some(ori.clone()),
-                            year,
-                            arrest_date,
-                            offense,
-                            sex: Sex::from_code(&text(pos(line, 62, 62))),
-                            age: Age::from_fixed_width(pos(line, 58, 61)).unwrap_or(Age::UNKNOWN),
-                            arrest_type: ArrestType::from_code(&text(pos(line, 48, 48))),
-                            // Group B arrests have no multiple-arrestee indicator: each is one arrest.
-                            multiple: MultipleIndicator::NotApplicable,
-                        },
-                    );
+                    group_b.remove(&key);
+                    group_b_all.remove(&key);
+                    deleted_arrests.insert(key);
                 }
-                (b'7', b'D') => {
-                    stats.deletes += 1;
-                    let seq = text(pos(line, 38, 39));
-                    let incident_key = format!("{ori}:B:{number}");
-                    if seq.is_empty() {
-                        group_b.retain(|_, a| a.incident_key != incident_key);
-                        let prefix = format!("{incident_key}:");
-                        group_b_all.retain(|k, _| !k.starts_with(&prefix));
-                        touched.insert(incident_key);
-                    } else {
-                        let key = format!("{incident_key}:{seq}");
-                        group_b.remove(&key);
-                        group_b_all.remove(&key);
-                        deleted_arrests.insert(key);
-                    }
-                }
-                (b'3', b'I') | (b'5', b'I') => {}
-                (level, action) => {
-                    diag.row(
+            }
+            (b'3', b'I') | (b'5', b'I') => {}
+            (level, action) => {
+                diag.row(
                     label,
                     line_no,
                     "unsupported action type",
@@ -415,10 +410,9 @@ pub fn read_flat_file(reader: impl BufRead, label: &str, options: &ReadOptions) 
                         level as char, action as char
                     ),
                 );
-                }
             }
-        },
-    )?;
+        }
+    })?;
 
     if !unknown_state_oris.is_empty() {
         diag.note(Warning::general(format!(
@@ -549,139 +543,134 @@ pub fn read_master_file(
     let mut year_counts: BTreeMap<i32, u64> = BTreeMap::new();
     let mut arrest_records = 0u64;
 
-    let (bytes, rows) = for_each_line(
-        reader,
-        label,
-        options.limits.max_record_bytes,
-        |line, line_no| {
-            if line.len() < 2 {
-                return;
-            }
-            match &line[..2] {
-                b"BH" => {
-                    let ori = text(pos(line, 5, 13)).to_ascii_uppercase();
-                    if ori.is_empty() {
-                        return;
+    let max_line = options.limits.max_record_bytes;
+    let (bytes, rows) = for_each_line(reader, label, max_line, |line, line_no| {
+        if line.len() < 2 {
+            return;
+        }
+        match &line[..2] {
+            b"BH" => {
+                let ori = text(pos(line, 5, 13)).to_ascii_uppercase();
+                if ori.is_empty() {
+                    return;
+                }
+                let city = text(pos(line, 42, 71));
+                let abbr = text(pos(line, 72, 73)).to_ascii_uppercase();
+                let state = if abbr.len() == 2 && abbr.bytes().all(|b| b.is_ascii_alphabetic()) {
+                    abbr
+                } else {
+                    match crate::cde::state_from_ori(&ori) {
+                        Some(s) => s,
+                        None => return,
                     }
-                    let city = text(pos(line, 42, 71));
-                    let abbr = text(pos(line, 72, 73)).to_ascii_uppercase();
-                    let state = if abbr.len() == 2 && abbr.bytes().all(|b| b.is_ascii_alphabetic())
-                    {
-                        abbr
-                    } else {
-                        match crate::cde::state_from_ori(&ori) {
-                            Some(s) => s,
-                            None => return,
-                        }
-                    };
-                    let name =
-                        (!city.is_empty() && city.chars().all(|c| !c.is_control())).then_some(city);
-                    agencies.insert(ori, (name, state));
-                }
-                b"06" | b"07" => {
-                    arrest_records += 1;
-                    let group_b = line[1] == b'7';
-                    let (code, seq_r, date_r, type_r, age_r, sex_r) = if group_b {
-                        ((37, 39), (26, 27), (28, 35), 36, (46, 47), 48)
-                    } else {
-                        ((58, 60), (34, 35), (48, 55), 56, (67, 68), 69)
-                    };
-                    let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, code.0, code.1))
-                    else {
-                        if line.len() < code.1 {
-                            stats.malformed_rows += 1;
-                            diag.row(label, line_no, "short record", format!("arrest record has {} characters, too short for the offence code at {}-{}; skipped", line.len(), code.0, code.1));
-                        }
-                        return;
-                    };
-                    let ori = text(pos(line, 5, 13)).to_ascii_uppercase();
-                    let number = text(pos(line, 14, 25));
-                    let seq = text(pos(line, seq_r.0, seq_r.1));
-                    let arrest_date = date8(pos(line, date_r.0, date_r.1));
-                    let Some(year) = year_of(&arrest_date).or(options.year) else {
-                        diag.row(
-                            label,
-                            line_no,
-                            "arrest without a year",
-                            "arrest date unreadable and no --year; skipped".to_string(),
-                        );
-                        return;
-                    };
-                    let state = agencies
-                        .get(&ori)
-                        .map(|(_, s)| s.clone())
-                        .or_else(|| crate::cde::state_from_ori(&ori))
-                        .or_else(|| options.state.clone());
-                    let Some(state) = state else {
-                        diag.row(
-                            label,
-                            line_no,
-                            "arrest without a state",
-                            format!("ORI {ori:?} has no state prefix and no --state; skipped"),
-                        );
-                        return;
-                    };
-                    let age_field = pos(line, age_r.0, age_r.1);
-                    let age = match trim_ascii(age_field) {
-                        b"NN" | b"NB" | b"BB" => Age::exact(0),
-                        b"00" | b"" => Age::UNKNOWN,
-                        other => match num::<u8>(other) {
-                            Some(a) => Age::exact(a),
-                            None => {
-                                diag.row(
-                                    label,
-                                    line_no,
-                                    "unreadable age",
-                                    format!(
-                                        "age {:?} is not a number; counted as unknown",
-                                        text(age_field)
-                                    ),
-                                );
-                                Age::UNKNOWN
-                            }
-                        },
-                    };
-                    *year_counts.entry(year).or_default() += 1;
-                    let incident_key = if group_b {
-                        format!("{ori}:B:{number}")
-                    } else {
-                        format!("{ori}:{number}")
-                    };
-                    arrests.push(Arrest {
-                        source: SourceKind::MasterFile,
-                        key: format!("{incident_key}:{seq}"),
-                        incident_key,
-                        state,
-                        ori: Some(ori),
-                        year,
-                        arrest_date,
-                        offense,
-                        sex: Sex::from_code(&text(pos(line, sex_r, sex_r))),
-                        age,
-                        arrest_type: ArrestType::from_code(&text(pos(line, type_r, type_r))),
-                        multiple: if group_b {
-                            MultipleIndicator::NotApplicable
-                        } else {
-                            MultipleIndicator::from_code(&text(pos(line, 57, 57)))
-                        },
-                    });
-                }
-                b"01" | b"02" | b"03" | b"04" | b"05" => {}
-                _ => {
-                    stats.malformed_rows += 1;
+                };
+                let name =
+                    (!city.is_empty() && city.chars().all(|c| !c.is_control())).then_some(city);
+                agencies.insert(ori, (name, state));
+            }
+            b"06" | b"07" => {
+                arrest_records += 1;
+                let group_b = line[1] == b'7';
+                let (code, seq_r, date_r, type_r, age_r, sex_r) = if group_b {
+                    ((37, 39), (26, 27), (28, 35), 36, (46, 47), 48)
+                } else {
+                    ((58, 60), (34, 35), (48, 55), 56, (67, 68), 69)
+                };
+                let Some(offense) = SexTradeOffense::from_code_bytes(pos(line, code.0, code.1))
+                else {
+                    if line.len() < code.1 {
+                        stats.malformed_rows += 1;
+                        diag.row(label, line_no, "short record", format!("arrest record has {} characters, too short for the offence code at {}-{}; skipped", line.len(), code.0, code.1));
+                    }
+                    return;
+                };
+                let ori = text(pos(line, 5, 13)).to_ascii_uppercase();
+                let number = text(pos(line, 14, 25));
+                let seq = text(pos(line, seq_r.0, seq_r.1));
+                let arrest_date = date8(pos(line, date_r.0, date_r.1));
+                let Some(year) = year_of(&arrest_date).or(options.year) else {
                     diag.row(
                         label,
                         line_no,
-                        "unknown record type",
-                        format!(
-                            "record type {:?} is not BH or 01-07; skipped",
-                            String::from_utf8_lossy(&line[..2])
-                        ),
+                        "arrest without a year",
+                        "arrest date unreadable and no --year; skipped".to_string(),
                     );
-                }
+                    return;
+                };
+                let state = agencies
+                    .get(&ori)
+                    .map(|(_, s)| s.clone())
+                    .or_else(|| crate::cde::state_from_ori(&ori))
+                    .or_else(|| options.state.clone());
+                let Some(state) = state else {
+                    diag.row(
+                        label,
+                        line_no,
+                        "arrest without a state",
+                        format!("ORI {ori:?} has no state prefix and no --state; skipped"),
+                    );
+                    return;
+                };
+                let age_field = pos(line, age_r.0, age_r.1);
+                let age = match trim_ascii(age_field) {
+                    b"NN" | b"NB" | b"BB" => Age::exact(0),
+                    b"00" | b"" => Age::UNKNOWN,
+                    other => match num::<u8>(other) {
+                        Some(a) => Age::exact(a),
+                        None => {
+                            diag.row(
+                                label,
+                                line_no,
+                                "unreadable age",
+                                format!(
+                                    "age {:?} is not a number; counted as unknown",
+                                    text(age_field)
+                                ),
+                            );
+                            Age::UNKNOWN
+                        }
+                    },
+                };
+                *year_counts.entry(year).or_default() += 1;
+                let incident_key = if group_b {
+                    format!("{ori}:B:{number}")
+                } else {
+                    format!("{ori}:{number}")
+                };
+                arrests.push(Arrest {
+                    source: SourceKind::MasterFile,
+                    key: format!("{incident_key}:{seq}"),
+                    incident_key,
+                    state,
+                    ori: Some(ori),
+                    year,
+                    arrest_date,
+                    offense,
+                    sex: Sex::from_code(&text(pos(line, sex_r, sex_r))),
+                    age,
+                    arrest_type: ArrestType::from_code(&text(pos(line, type_r, type_r))),
+                    multiple: if group_b {
+                        MultipleIndicator::NotApplicable
+                    } else {
+                        MultipleIndicator::from_code(&text(pos(line, 57, 57)))
+                    },
+                });
             }
-        },
-    )?;
+            b"01" | b"02" | b"03" | b"04" | b"05" => {}
+            _ => {
+                stats.malformed_rows += 1;
+                diag.row(
+                    label,
+                    line_no,
+                    "unknown record type",
+                    format!(
+                        "record type {:?} is not BH or 01-07; skipped",
+                        String::from_utf8_lossy(&line[..2])
+                    ),
+                );
+            }
+        }
+    })?;
 
     let year = year_counts
         .iter()
