@@ -1750,6 +1750,40 @@ async fn a_change_whose_audit_entry_cannot_be_written_is_not_stored() {
             vec![("csrf", token.clone()), ("status", "closed".into())],
         ),
         (
+            "/cases/{id}/details",
+            case_path("/details"),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("agency_case_number", "2026-0001".into()),
+                ("assignee", "root".into()),
+            ],
+        ),
+        (
+            "/leads/bulk",
+            "/leads/bulk".into(),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("network", networks[0].to_string()),
+                ("network", networks[1].to_string()),
+                ("action", "label".into()),
+                ("label", "other".into()),
+                ("note", "never".into()),
+            ],
+        ),
+        (
+            "/leads/bulk",
+            "/leads/bulk".into(),
+            admin.clone(),
+            vec![
+                ("csrf", token.clone()),
+                ("network", networks[1].to_string()),
+                ("action", "add_to_case".into()),
+                ("case_id", case.clone()),
+            ],
+        ),
+        (
             "/admin/users",
             "/admin/users".into(),
             admin.clone(),
@@ -2052,6 +2086,24 @@ async fn every_form_field_is_bounded_on_the_server() {
             vec![("status", "open")],
         ),
         (
+            format!("/cases/{case}/details"),
+            b.clone(),
+            token.clone(),
+            vec![("agency_case_number", "A-1"), ("assignee", "")],
+        ),
+        (
+            "/leads/bulk".into(),
+            b.clone(),
+            token.clone(),
+            vec![
+                ("network", &n),
+                ("action", "label"),
+                ("label", "other"),
+                ("note", ""),
+                ("case_id", &case),
+            ],
+        ),
+        (
             "/admin/users".into(),
             b.clone(),
             token.clone(),
@@ -2086,6 +2138,8 @@ async fn every_form_field_is_bounded_on_the_server() {
         "/cases/{id}/items/remove",
         "/cases/{id}/notes",
         "/cases/{id}/status",
+        "/cases/{id}/details",
+        "/leads/bulk",
         "/admin/users",
         "/admin/users/{id}",
         "/admin/settings",
@@ -2133,6 +2187,9 @@ async fn every_form_field_is_bounded_on_the_server() {
         ("/leads", "indicator"),
         ("/leads", "since"),
         ("/search", "q"),
+        ("/search", "site"),
+        ("/search.csv", "q"),
+        ("/leads", "sort"),
         ("/admin/audit", "actor"),
         ("/admin/audit", "object"),
     ] {
@@ -2191,9 +2248,16 @@ async fn page_numbers_and_entry_numbers_out_of_range_are_refused() {
     }
     let r = t.get(&mut b, "/leads?page=1000000").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("Page 1000001"));
-    let r = t.get(&mut b, "/leads?page=1").await;
-    assert!(r.body.contains("Page 2"));
+    assert!(r.body.contains("Page 1000000 of"), "{}", r.body);
+    // Pages are numbered from 1 in the address and on the page alike.
+    let r = t.get(&mut b, "/leads?page=2&place=").await;
+    assert!(r.body.contains("Page 2 of"));
+    let r = t.get(&mut b, "/leads?page=1&place=").await;
+    assert!(r.body.contains("Page 1 of"));
+    for path in ["/search?q=girl&page=1000001", "/search?q=girl&page=-1"] {
+        let r = t.get(&mut b, path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+    }
 }
 
 #[tokio::test]
