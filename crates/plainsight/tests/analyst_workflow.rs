@@ -54,7 +54,7 @@ fn template_db() -> &'static PathBuf {
 }
 
 struct TestApp {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
     store: Arc<SqliteStore>,
     app: Router,
 }
@@ -111,7 +111,11 @@ async fn app() -> TestApp {
             .unwrap(),
     );
     let app = plainsight_web::app(AppState::new(store.clone(), WebConfig::default()));
-    TestApp { dir, store, app }
+    TestApp {
+        _dir: dir,
+        store,
+        app,
+    }
 }
 
 impl TestApp {
@@ -269,35 +273,43 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() {
     let t = app().await;
     let (mut b, _) = t.signed_in("se", Role::Analyst, "").await;
-    // A payment handle, looked up as network pages write it (`platform:value`), as a
-    // `$cashtag` when it is Cash App's, and in upper case.
-    let (platform, value, ads): (String, String, i64) = sqlx::query_as(
-        "SELECT platform, value, count(DISTINCT ad_key) AS n FROM identifiers \
-         WHERE kind = 'payment' GROUP BY platform, value ORDER BY n DESC LIMIT 1",
+    // A payment handle, looked up as network pages write it (`platform:value`), in capitals,
+    // as a `$cashtag` and as an ad writes it. (The generated corpus has none, so one ad with
+    // one is stored here, the way ingest stores it.)
+    let ad = plainsight_core::Ad {
+        id: "pay-1".into(),
+        site: Some("ads.example".into()),
+        body: Some("Deposit first: cashapp $HoneyB22 then text me".into()),
+        ..Default::default()
+    };
+    let extractor = plainsight_text::extract::Extractor::new(
+        &plainsight_text::extract::ExtractConfig::default(),
     )
-    .fetch_one(t.store.pool())
-    .await
     .unwrap();
-    let mut typed = vec![
-        format!("{platform}:{value}"),
-        format!("{platform}:{}", value.to_uppercase()),
-    ];
-    if platform == "cashapp" {
-        typed.push(format!("${value}"));
-    }
-    for q in &typed {
-        let r = t
-            .get(&mut b, &format!("/search?q={}", urlencode(q)))
-            .await;
+    let extraction = extractor.extract(&ad);
+    assert_eq!(extraction.payments.len(), 1, "{extraction:?}");
+    let new = plainsight_store::NewAd::new(ad, extraction, "pay.jsonl".into(), 1).unwrap();
+    t.store.insert_ads(&[new]).await.unwrap();
+    for q in [
+        "cashapp:honeyb22",
+        "CASHAPP:HoneyB22",
+        "$HoneyB22",
+        "cash app $HoneyB22",
+        "payment:honeyb22",
+        "@honeyb22",
+    ] {
+        let r = t.get(&mut b, &format!("/search?q={}", urlencode(q))).await;
         assert_eq!(r.status, StatusCode::OK, "{q}");
         assert!(
-            r.body.contains(&format!("<strong>{ads}</strong> ads carry the")),
+            r.body.contains("<strong>1</strong> ads carry the"),
             "{q}: {}",
             r.body
         );
-        // Each hit with its network.
-        assert!(!network_links(&r.body).is_empty(), "{q}: no network shown");
+        assert!(r.body.contains("<code>payment cashapp:honeyb22</code>"), "{q}");
     }
+    // Another platform's handle of the same name is not it.
+    let r = t.get(&mut b, "/search?q=venmo:honeyb22").await;
+    assert!(r.body.contains("<strong>0</strong> ads carry the"));
     // A social handle with its platform prefix.
     let (platform, value, ads): (String, String, i64) = sqlx::query_as(
         "SELECT platform, value, count(DISTINCT ad_key) AS n FROM identifiers \
@@ -310,6 +322,8 @@ async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() 
         .get(&mut b, &format!("/search?q={}", urlencode(&format!("{platform}:{value}"))))
         .await;
     assert!(r.body.contains(&format!("<strong>{ads}</strong> ads carry the")));
+    // Each hit with its network (these ads were analysed).
+    assert!(!network_links(&r.body).is_empty(), "no network shown");
     // A phone in the usual written form, in automatic mode.
     let (phone, ads): (String, i64) = sqlx::query_as(
         "SELECT value, count(DISTINCT ad_key) AS n FROM identifiers \
@@ -655,7 +669,8 @@ async fn the_ad_page_shows_line_breaks_every_extraction_readable_indicators_and_
     let body = &r.body;
     // Line breaks, and markup only as text.
     assert!(!body.contains("&lt;br") && !body.contains("<br/>I am"), "{body}");
-    assert!(body.contains("Sweet and discreet\nI am"), "{body}");
+    assert!(body.contains("discreet</mark>\nI am"), "{body}");
+    assert!(body.contains("New in <mark class=\"x-place\" title=\"place Raleigh, NC\">Raleigh</mark>\n21 years"));
     assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!body.contains("<script>alert(1)"));
     // Every extraction is in the table.
