@@ -568,8 +568,9 @@ pub async fn bulk(
                     )
                 })
                 .await?;
+            // Every area, so each labelled network is listed under the confirmation.
             let back = format!(
-                "/leads?saved={}&status={}",
+                "/leads?saved={}&status={}&place=",
                 stored.len(),
                 url_encode(&label)
             );
