@@ -502,5 +502,9 @@ fn ad_nodes_carry_date_place_coordinates_url_title_and_site_when_known() {
     let a2 = rows.iter().find(|r| &r[0] == "ad:a2").unwrap();
     // A formula from an ad stays text.
     assert!(a2[13].starts_with("'="), "{:?}", &a2[13]);
-    assert!(a2[2].starts_with("a2: =") || a2[2].starts_with("'"), "{:?}", &a2[2]);
+    assert!(
+        a2[2].starts_with("a2: =") || a2[2].starts_with("'"),
+        "{:?}",
+        &a2[2]
+    );
 }

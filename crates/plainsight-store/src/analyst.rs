@@ -502,7 +502,11 @@ mod tests {
         assert!(sql.is_empty() && binds.is_empty());
         let (sql, binds) = ad_filter_sql(&AdFilter {
             place: Some(("Raleigh".into(), Some("NC".into()))),
-            since: Some(DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().into()),
+            since: Some(
+                DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+                    .unwrap()
+                    .into(),
+            ),
             until: None,
             site: Some("s".into()),
         });

@@ -572,18 +572,18 @@ impl CaseworkStore for SqliteStore {
             filter.sort.order_by(filter.ascending)
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(place)
-        .bind(admin1)
-        .bind(filter.since.map(now_text))
-        .bind(filter.until.map(now_text))
-        .bind(filter.indicator.as_deref())
-        .bind(filter.label.as_deref())
-        .bind(filter.reviewed.map(i64::from))
-        .bind(filter.min_ads as i64)
-        .bind(to_i64("limit", filter.limit.max(1))?)
-        .bind(to_i64("offset", filter.offset)?)
-        .fetch_all(self.pool())
-        .await?;
+            .bind(place)
+            .bind(admin1)
+            .bind(filter.since.map(now_text))
+            .bind(filter.until.map(now_text))
+            .bind(filter.indicator.as_deref())
+            .bind(filter.label.as_deref())
+            .bind(filter.reviewed.map(i64::from))
+            .bind(filter.min_ads as i64)
+            .bind(to_i64("limit", filter.limit.max(1))?)
+            .bind(to_i64("offset", filter.offset)?)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|row| {
                 // Networks saved before summaries existed are summarised from their record.
@@ -1169,7 +1169,10 @@ mod tests {
         // Newcombe (1998), Statistics in Medicine 17:857, table I: 81/263 → 0.2553–0.3662,
         // 15/148 → 0.0624–0.1605, 0/20 → 0–0.1611, 1/29 → 0.0061–0.1718.
         let close = |(lo, hi): (f64, f64), (a, b): (f64, f64)| {
-            assert!((lo - a).abs() < 5e-4 && (hi - b).abs() < 5e-4, "{lo} {hi} vs {a} {b}")
+            assert!(
+                (lo - a).abs() < 5e-4 && (hi - b).abs() < 5e-4,
+                "{lo} {hi} vs {a} {b}"
+            )
         };
         close(wilson_interval(81, 263).unwrap(), (0.2553, 0.3662));
         close(wilson_interval(15, 148).unwrap(), (0.0624, 0.1605));

@@ -22,10 +22,12 @@ pub use access::{
     AccessStore, Attempt, AttemptId, AttemptRequest, AuditEvent, AuditFilter, AuditFor, LockRule,
     NewSession, NewUser, SessionRecord, SessionStage, StoredAudit, UserRecord,
 };
-pub use analyst::{AdExportRow, AdFilter, AdHit, AnalystStore, HitPage, IdentifierQuery, ReasonCount};
+pub use analyst::{
+    AdExportRow, AdFilter, AdHit, AnalystStore, HitPage, IdentifierQuery, ReasonCount,
+};
 pub use casework::{
-    CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter,
-    LeadSort, NetworkLabel, NetworkSummary, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
+    CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter, LeadSort,
+    NetworkLabel, NetworkSummary, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
 };
 pub use error::StoreError;
 pub use networks::{
@@ -172,7 +174,10 @@ pub trait Store: Send + Sync {
 }
 
 /// Everything the web application needs from one workspace database.
-pub trait WorkspaceStore: Store + NetworkStore + AccessStore + CaseworkStore + AnalystStore {}
+pub trait WorkspaceStore:
+    Store + NetworkStore + AccessStore + CaseworkStore + AnalystStore
+{
+}
 
 impl<T: Store + NetworkStore + AccessStore + CaseworkStore + AnalystStore> WorkspaceStore for T {}
 

@@ -170,7 +170,10 @@ fn framework_message(status: StatusCode) -> String {
         s if s.is_server_error() => "Something went wrong on the server. Try again, and tell \
             your administrator if it keeps happening."
             .to_string(),
-        s => format!("{}.", s.canonical_reason().unwrap_or("The request was refused")),
+        s => format!(
+            "{}.",
+            s.canonical_reason().unwrap_or("The request was refused")
+        ),
     }
 }
 

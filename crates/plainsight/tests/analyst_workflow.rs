@@ -305,7 +305,10 @@ async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() 
             "{q}: {}",
             r.body
         );
-        assert!(r.body.contains("<code>payment cashapp:honeyb22</code>"), "{q}");
+        assert!(
+            r.body.contains("<code>payment cashapp:honeyb22</code>"),
+            "{q}"
+        );
     }
     // Another platform's handle of the same name is not it.
     let r = t.get(&mut b, "/search?q=venmo:honeyb22").await;
@@ -319,9 +322,15 @@ async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() 
     .await
     .unwrap();
     let r = t
-        .get(&mut b, &format!("/search?q={}", urlencode(&format!("{platform}:{value}"))))
+        .get(
+            &mut b,
+            &format!("/search?q={}", urlencode(&format!("{platform}:{value}"))),
+        )
         .await;
-    assert!(r.body.contains(&format!("<strong>{ads}</strong> ads carry the")));
+    assert!(
+        r.body
+            .contains(&format!("<strong>{ads}</strong> ads carry the"))
+    );
     // Each hit with its network (these ads were analysed).
     assert!(!network_links(&r.body).is_empty(), "no network shown");
     // A phone in the usual written form, in automatic mode.
@@ -338,13 +347,18 @@ async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() 
         .get(&mut b, &format!("/search?q={}", urlencode(&written)))
         .await;
     assert!(
-        r.body.contains(&format!("<strong>{ads}</strong> ads carry the phone number")),
+        r.body.contains(&format!(
+            "<strong>{ads}</strong> ads carry the phone number"
+        )),
         "{written}: {}",
         r.body
     );
     // The same digits in text mode: no hits by words, but a hint that offers the look-up.
     let r = t
-        .get(&mut b, &format!("/search?kind=text&q={}", urlencode(&written)))
+        .get(
+            &mut b,
+            &format!("/search?kind=text&q={}", urlencode(&written)),
+        )
         .await;
     assert!(r.body.contains("look like the phone number"), "{}", r.body);
     assert!(r.body.contains(&format!("look up {phone} as a phone")));
@@ -353,10 +367,19 @@ async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() 
         .get(&mut b, &format!("/search.csv?q={}", urlencode(&written)))
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let rows = csv_rows(&r.body);
     assert_eq!(rows.len() as i64, ads);
-    assert!(rows.iter().flatten().all(|c| !c.starts_with(['=', '+', '-', '@'])));
+    assert!(
+        rows.iter()
+            .flatten()
+            .all(|c| !c.starts_with(['=', '+', '-', '@']))
+    );
     assert!(rows.iter().all(|r| r[8].contains(&phone[1..])), "{rows:?}");
     assert!(t.audit_count("export_search").await >= 1);
     // An email in capitals.
@@ -367,7 +390,10 @@ async fn search_recognises_payment_handles_prefixed_handles_phones_and_emails() 
             .unwrap();
     if let Some(email) = email {
         let r = t
-            .get(&mut b, &format!("/search?q={}", urlencode(&email.to_uppercase())))
+            .get(
+                &mut b,
+                &format!("/search?q={}", urlencode(&email.to_uppercase())),
+            )
             .await;
         assert!(r.body.contains("ads carry the email"), "{}", r.body);
         assert!(!r.body.contains("<strong>0</strong> ads carry"), "{email}");
@@ -414,15 +440,22 @@ async fn text_search_pages_past_the_first_hundred_and_filters_by_site_and_place(
     assert!(page >= 3, "more than 100 hits take 3 pages or more");
     // Filters: an unknown site keeps nothing; a real site keeps only its ads.
     let r = t
-        .get(&mut b, &format!("/search?q={word}&kind=text&site=no-such-site"))
+        .get(
+            &mut b,
+            &format!("/search?q={word}&kind=text&site=no-such-site"),
+        )
         .await;
     assert!(r.body.contains("No ad matches"), "{}", r.body);
-    let site: String = sqlx::query_scalar("SELECT site FROM ads GROUP BY site ORDER BY count(*) DESC LIMIT 1")
-        .fetch_one(t.store.pool())
-        .await
-        .unwrap();
+    let site: String =
+        sqlx::query_scalar("SELECT site FROM ads GROUP BY site ORDER BY count(*) DESC LIMIT 1")
+            .fetch_one(t.store.pool())
+            .await
+            .unwrap();
     let r = t
-        .get(&mut b, &format!("/search.csv?q={word}&kind=text&site={}", urlencode(&site)))
+        .get(
+            &mut b,
+            &format!("/search.csv?q={word}&kind=text&site={}", urlencode(&site)),
+        )
         .await;
     let rows = csv_rows(&r.body);
     assert!(!rows.is_empty());
@@ -435,17 +468,24 @@ async fn text_search_pages_past_the_first_hundred_and_filters_by_site_and_place(
     .await
     .unwrap();
     let r = t
-        .get(&mut b, &format!("/search.csv?q={word}&kind=text&place={state}"))
+        .get(
+            &mut b,
+            &format!("/search.csv?q={word}&kind=text&place={state}"),
+        )
         .await;
-    let keys: Vec<i64> = csv_rows(&r.body).iter().map(|r| r[0].parse().unwrap()).collect();
+    let keys: Vec<i64> = csv_rows(&r.body)
+        .iter()
+        .map(|r| r[0].parse().unwrap())
+        .collect();
     assert!(!keys.is_empty());
     for k in keys {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM ad_places WHERE ad_key = ? AND admin1 = ?")
-            .bind(k)
-            .bind(&state)
-            .fetch_one(t.store.pool())
-            .await
-            .unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM ad_places WHERE ad_key = ? AND admin1 = ?")
+                .bind(k)
+                .bind(&state)
+                .fetch_one(t.store.pool())
+                .await
+                .unwrap();
         assert!(n > 0, "ad {k} has no place in {state}");
     }
 }
@@ -456,7 +496,12 @@ async fn the_lead_queue_counts_sorts_pages_and_starts_in_the_users_area() {
     let (mut b, _) = t.signed_in("lq", Role::Analyst, "").await;
     let all = t.scalar_i64("SELECT count(*) FROM networks").await;
     let r = t.get(&mut b, "/leads").await;
-    assert!(r.body.contains(&format!("<strong>{all}</strong> networks match")), "{}", r.body);
+    assert!(
+        r.body
+            .contains(&format!("<strong>{all}</strong> networks match")),
+        "{}",
+        r.body
+    );
     // Sorted by ads, smallest first, ties by priority: the same order as the table.
     let want: Vec<i64> = sqlx::query_scalar(
         "SELECT network_id FROM networks ORDER BY ads ASC, priority DESC, network_id LIMIT 50",
@@ -474,7 +519,10 @@ async fn the_lead_queue_counts_sorts_pages_and_starts_in_the_users_area() {
     .unwrap();
     let r = t.get(&mut b, "/leads?sort=last_seen&dir=desc").await;
     assert_eq!(network_links(&r.body), want);
-    assert_eq!(t.get(&mut b, "/leads?sort=evil").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        t.get(&mut b, "/leads?sort=evil").await.status,
+        StatusCode::BAD_REQUEST
+    );
     // Page 2 is labelled page 2 and holds the next 50.
     let want: Vec<i64> = sqlx::query_scalar(
         "SELECT network_id FROM networks ORDER BY priority DESC, network_id LIMIT 50 OFFSET 50",
@@ -504,7 +552,10 @@ async fn the_lead_queue_counts_sorts_pages_and_starts_in_the_users_area() {
             "SELECT count(*) FROM network_reason_codes WHERE code = '{code}'"
         ))
         .await;
-    assert!(r.body.contains(&format!("<strong>{with_code}</strong> networks match")));
+    assert!(
+        r.body
+            .contains(&format!("<strong>{with_code}</strong> networks match"))
+    );
 
     // A user whose area is a state sees that state's networks by default, like the dashboard;
     // an empty place shows every area.
@@ -523,17 +574,26 @@ async fn the_lead_queue_counts_sorts_pages_and_starts_in_the_users_area() {
     let (mut nc, _) = t.signed_in("ar", Role::Analyst, &area).await;
     let r = t.get(&mut nc, "/leads").await;
     assert!(
-        r.body.contains(&format!("<strong>{in_area}</strong> networks match in your area")),
+        r.body.contains(&format!(
+            "<strong>{in_area}</strong> networks match in your area"
+        )),
         "{}",
         r.body
     );
     let r = t.get(&mut nc, "/leads?place=").await;
-    assert!(r.body.contains(&format!("<strong>{all}</strong> networks match")));
+    assert!(
+        r.body
+            .contains(&format!("<strong>{all}</strong> networks match"))
+    );
     // The lead queue as CSV: the same filter and order.
     let r = t.get(&mut nc, "/leads.csv").await;
     let rows = csv_rows(&r.body);
     assert_eq!(rows.len() as i64, in_area);
-    assert!(rows.iter().flatten().all(|c| !c.starts_with(['=', '+', '-', '@'])));
+    assert!(
+        rows.iter()
+            .flatten()
+            .all(|c| !c.starts_with(['=', '+', '-', '@']))
+    );
 }
 
 #[tokio::test]
@@ -574,7 +634,11 @@ async fn bulk_label_and_bulk_add_to_case_change_every_selected_network_with_its_
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = t.get(&mut b, r.location()).await;
-    assert!(r.body.contains("Saved: 3 networks labelled Not relevant"), "{}", r.body);
+    assert!(
+        r.body.contains("Saved: 3 networks labelled Not relevant"),
+        "{}",
+        r.body
+    );
     for id in &ids {
         let labels = t.store.labels(*id).await.unwrap();
         assert_eq!(labels.len(), 1);
@@ -635,8 +699,7 @@ async fn bulk_label_and_bulk_add_to_case_change_every_selected_network_with_its_
 }
 
 #[tokio::test]
-async fn the_ad_page_shows_line_breaks_every_extraction_readable_indicators_and_the_url_as_text()
-{
+async fn the_ad_page_shows_line_breaks_every_extraction_readable_indicators_and_the_url_as_text() {
     let t = app().await;
     let (mut b, _) = t.signed_in("ap", Role::Analyst, "").await;
     // An ad stored as an older ingest left it: line-break tags and markup in the text.
@@ -653,9 +716,10 @@ async fn the_ad_page_shows_line_breaks_every_extraction_readable_indicators_and_
         location: Some("Raleigh, NC".into()),
         ..Default::default()
     };
-    let extractor =
-        plainsight_text::extract::Extractor::new(&plainsight_text::extract::ExtractConfig::default())
-            .unwrap();
+    let extractor = plainsight_text::extract::Extractor::new(
+        &plainsight_text::extract::ExtractConfig::default(),
+    )
+    .unwrap();
     let extraction = extractor.extract(&ad);
     assert!(!extraction.ages.is_empty() && !extraction.prices.is_empty());
     let new = plainsight_store::NewAd::new(ad, extraction.clone(), "old.jsonl".into(), 1).unwrap();
@@ -668,28 +732,49 @@ async fn the_ad_page_shows_line_breaks_every_extraction_readable_indicators_and_
     assert_eq!(r.status, StatusCode::OK);
     let body = &r.body;
     // Line breaks, and markup only as text.
-    assert!(!body.contains("&lt;br") && !body.contains("<br/>I am"), "{body}");
+    assert!(
+        !body.contains("&lt;br") && !body.contains("<br/>I am"),
+        "{body}"
+    );
     assert!(body.contains("discreet</mark>\nI am"), "{body}");
-    assert!(body.contains("New in <mark class=\"x-place\" title=\"place Raleigh, NC\">Raleigh</mark>\n21 years"));
+    assert!(body.contains(
+        "New in <mark class=\"x-place\" title=\"place Raleigh, NC\">Raleigh</mark>\n21 years"
+    ));
     assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!body.contains("<script>alert(1)"));
     // Every extraction is in the table.
     for age in &extraction.ages {
-        assert!(body.contains(&format!("<td>stated age</td><td>{}</td>", age.age)), "{body}");
+        assert!(
+            body.contains(&format!("<td>stated age</td><td>{}</td>", age.age)),
+            "{body}"
+        );
     }
-    assert_eq!(body.matches("<td>price</td>").count(), extraction.prices.len());
-    assert_eq!(body.matches("<td>place</td>").count(), extraction.locations.len());
+    assert_eq!(
+        body.matches("<td>price</td>").count(),
+        extraction.prices.len()
+    );
+    assert_eq!(
+        body.matches("<td>place</td>").count(),
+        extraction.locations.len()
+    );
     // Identifiers link to search.
     assert!(body.contains("href=\"/search?q=%2B19195550148\""), "{body}");
     // The original URL as text (escaped), never as a link.
-    assert!(body.contains("<code class=\"url\">http://ads.example/raleigh/br-1?ref=&quot;x&quot;</code>"));
+    assert!(
+        body.contains(
+            "<code class=\"url\">http://ads.example/raleigh/br-1?ref=&quot;x&quot;</code>"
+        )
+    );
     assert!(!body.contains("href=\"http://ads.example"));
     // Indicators by name with their source, not by code.
     for hit in &extraction.indicators {
         assert!(body.contains(&format!("title=\"{}\"", hit.code)));
     }
     if let Some(hit) = extraction.indicators.first() {
-        assert!(!body.contains(&format!(">{}<", hit.code)), "code shown as a name");
+        assert!(
+            !body.contains(&format!(">{}<", hit.code)),
+            "code shown as a name"
+        );
     }
 }
 
@@ -705,10 +790,16 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
             .await
             .unwrap();
     let ads_in_network = t
-        .scalar_i64(&format!("SELECT count(*) FROM network_ads WHERE network_id = {network}"))
+        .scalar_i64(&format!(
+            "SELECT count(*) FROM network_ads WHERE network_id = {network}"
+        ))
         .await;
     let case_path = t
-        .post(&mut b, "/cases", &[("csrf", &token), ("title", "Circuit I-95")])
+        .post(
+            &mut b,
+            "/cases",
+            &[("csrf", &token), ("title", "Circuit I-95")],
+        )
         .await
         .location()
         .to_string();
@@ -718,14 +809,23 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
         .post(
             &mut b,
             "/cases/add",
-            &[("csrf", &token), ("case_id", &case), ("kind", "network"), ("item", &n)],
+            &[
+                ("csrf", &token),
+                ("case_id", &case),
+                ("kind", "network"),
+                ("item", &n),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     t.post(
         &mut b,
         &format!("/networks/{n}/label"),
-        &[("csrf", &token), ("label", "needs_investigation"), ("note", "same phone in 3 cities")],
+        &[
+            ("csrf", &token),
+            ("label", "needs_investigation"),
+            ("note", "same phone in 3 cities"),
+        ],
     )
     .await;
     // Agency case number and assignee: a user of the team only.
@@ -733,7 +833,11 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
         .post(
             &mut b,
             &format!("{case_path}/details"),
-            &[("csrf", &token), ("agency_case_number", "2026-VICE-0042"), ("assignee", "other")],
+            &[
+                ("csrf", &token),
+                ("agency_case_number", "2026-VICE-0042"),
+                ("assignee", "other"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -741,7 +845,11 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
         .post(
             &mut b,
             &format!("{case_path}/details"),
-            &[("csrf", &token), ("agency_case_number", "2026-VICE-0042"), ("assignee", "mate")],
+            &[
+                ("csrf", &token),
+                ("agency_case_number", "2026-VICE-0042"),
+                ("assignee", "mate"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -749,8 +857,12 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
     assert!(page.body.contains("2026-VICE-0042") && page.body.contains("<strong>mate</strong>"));
 
     // Closed: every change is refused on the server (409) and nothing is stored.
-    t.post(&mut b, &format!("{case_path}/status"), &[("csrf", &token), ("status", "closed")])
-        .await;
+    t.post(
+        &mut b,
+        &format!("{case_path}/status"),
+        &[("csrf", &token), ("status", "closed")],
+    )
+    .await;
     let other: i64 =
         sqlx::query_scalar("SELECT network_id FROM networks ORDER BY ads DESC LIMIT 1 OFFSET 1")
             .fetch_one(t.store.pool())
@@ -758,26 +870,66 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
             .unwrap();
     let o = other.to_string();
     let refused: Vec<(String, Vec<(&str, &str)>)> = vec![
-        ("/cases/add".into(), vec![("csrf", &token), ("case_id", &case), ("kind", "network"), ("item", &o)]),
-        (format!("{case_path}/items/remove"), vec![("csrf", &token), ("kind", "network"), ("item", &n)]),
-        (format!("{case_path}/notes"), vec![("csrf", &token), ("text", "late note")]),
-        (format!("{case_path}/details"), vec![("csrf", &token), ("agency_case_number", "X"), ("assignee", "")]),
-        ("/leads/bulk".into(), vec![("csrf", &token), ("network", &o), ("action", "add_to_case"), ("case_id", &case)]),
+        (
+            "/cases/add".into(),
+            vec![
+                ("csrf", &token),
+                ("case_id", &case),
+                ("kind", "network"),
+                ("item", &o),
+            ],
+        ),
+        (
+            format!("{case_path}/items/remove"),
+            vec![("csrf", &token), ("kind", "network"), ("item", &n)],
+        ),
+        (
+            format!("{case_path}/notes"),
+            vec![("csrf", &token), ("text", "late note")],
+        ),
+        (
+            format!("{case_path}/details"),
+            vec![
+                ("csrf", &token),
+                ("agency_case_number", "X"),
+                ("assignee", ""),
+            ],
+        ),
+        (
+            "/leads/bulk".into(),
+            vec![
+                ("csrf", &token),
+                ("network", &o),
+                ("action", "add_to_case"),
+                ("case_id", &case),
+            ],
+        ),
     ];
     for (path, form) in &refused {
         let r = t.post(&mut b, path, form).await;
         assert_eq!(r.status, StatusCode::CONFLICT, "{path}: {}", r.body);
         assert!(r.body.contains("closed"), "{path}");
-        assert!(r.body.contains("Sign out"), "{path}: the error is drawn in the frame");
+        assert!(
+            r.body.contains("Sign out"),
+            "{path}: the error is drawn in the frame"
+        );
     }
     let id: i64 = case.parse().unwrap();
     assert_eq!(t.store.case_items(id).await.unwrap().len(), 1);
     assert!(t.store.case_notes(id).await.unwrap().is_empty());
     // Reopened: changes are taken again.
-    t.post(&mut b, &format!("{case_path}/status"), &[("csrf", &token), ("status", "open")])
-        .await;
+    t.post(
+        &mut b,
+        &format!("{case_path}/status"),
+        &[("csrf", &token), ("status", "open")],
+    )
+    .await;
     let r = t
-        .post(&mut b, &format!("{case_path}/notes"), &[("csrf", &token), ("text", "=1+1 reopened")])
+        .post(
+            &mut b,
+            &format!("{case_path}/notes"),
+            &[("csrf", &token), ("text", "=1+1 reopened")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
@@ -788,10 +940,16 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
     assert_eq!(r.headers[header::CONTENT_TYPE], "application/zip");
     assert_eq!(t.audit_count("export_case").await, before + 1);
     let entries = t.store.audit_entries(0, 1_000_000).await.unwrap();
-    let zip_sha: String = Sha256::digest(&r.bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let zip_sha: String = Sha256::digest(&r.bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert!(
         entries.iter().any(|e| e.record.action == "export_case"
-            && e.record.detail.as_deref().is_some_and(|d| d.contains(&zip_sha))),
+            && e.record
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.contains(&zip_sha))),
         "the download is audited with the package's hash"
     );
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(r.bytes.clone())).unwrap();
@@ -810,7 +968,10 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
     assert_eq!(listed.len(), 3);
     for entry in listed {
         let bytes = &files[&format!("{prefix}{}", entry["path"].as_str().unwrap())];
-        let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let sha: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(entry["sha256"].as_str().unwrap(), sha);
     }
     let sums = String::from_utf8(files[&format!("{prefix}SHA256SUMS")].clone()).unwrap();
@@ -828,22 +989,42 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
     assert!(html.contains("same phone in 3 cities") && html.contains("by cz"));
     assert!(html.contains("=1+1 reopened") && html.contains("Audit trail of this folder"));
     assert!(html.contains("set_case_details") && html.contains("2026-VICE-0042"));
-    assert_eq!(html.matches("<div class=\"ad\">").count() as i64, ads_in_network);
+    assert_eq!(
+        html.matches("<div class=\"ad\">").count() as i64,
+        ads_in_network
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&files[&format!("{prefix}case.json")]).unwrap();
     assert_eq!(json["ads"].as_array().unwrap().len() as i64, ads_in_network);
-    assert_eq!(json["networks"][0]["labels"][0]["note"], "same phone in 3 cities");
+    assert_eq!(
+        json["networks"][0]["labels"][0]["note"],
+        "same phone in 3 cities"
+    );
 }
 
 #[tokio::test]
 async fn malformed_path_ids_and_framework_refusals_are_drawn_in_the_frame() {
     let t = app().await;
     let (mut b, _) = t.signed_in("er", Role::Analyst, "").await;
-    for path in ["/networks/abc", "/ads/12x", "/cases/-", "/cases/abc/export.html"] {
+    for path in [
+        "/networks/abc",
+        "/ads/12x",
+        "/cases/-",
+        "/cases/abc/export.html",
+    ] {
         let r = t.get(&mut b, path).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
-        assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
-        assert!(r.body.contains("Sign out") && r.body.contains("Lead queue"), "{path}: {}", r.body);
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(
+            r.body.contains("Sign out") && r.body.contains("Lead queue"),
+            "{path}: {}",
+            r.body
+        );
         assert!(r.body.contains("should be a number"), "{path}");
         assert!(!r.body.contains("i64"), "{path}: a Rust type on the page");
     }
@@ -898,7 +1079,15 @@ fn exports_carry_date_place_url_title_and_site_on_ad_nodes() {
         .assert()
         .success();
     let text = std::fs::read_to_string(&graphml).unwrap();
-    for key in ["posted_at", "place", "latitude", "longitude", "url", "title", "site"] {
+    for key in [
+        "posted_at",
+        "place",
+        "latitude",
+        "longitude",
+        "url",
+        "title",
+        "site",
+    ] {
         assert!(
             text.contains(&format!("attr.name=\"{key}\"")),
             "GraphML declares {key}"
@@ -918,8 +1107,21 @@ fn exports_carry_date_place_url_title_and_site_on_ad_nodes() {
         .success();
     let entities = std::fs::read_to_string(out.join("entities.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(entities.as_bytes());
-    let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
-    for col in ["posted_at", "place", "latitude", "longitude", "url", "title", "site"] {
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    for col in [
+        "posted_at",
+        "place",
+        "latitude",
+        "longitude",
+        "url",
+        "title",
+        "site",
+    ] {
         assert!(headers.contains(&col.to_string()), "{col}");
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -934,6 +1136,10 @@ fn exports_carry_date_place_url_title_and_site_on_ad_nodes() {
     assert_eq!(ads.len() as i64, ads_total);
     let dated = ads.iter().filter(|r| !r[8].is_empty()).count();
     let placed = ads.iter().filter(|r| !r[10].is_empty()).count();
-    assert!(dated * 10 >= ads.len() * 9, "{dated} of {} ads dated", ads.len());
+    assert!(
+        dated * 10 >= ads.len() * 9,
+        "{dated} of {} ads dated",
+        ads.len()
+    );
     assert!(placed > 0 && ads.iter().all(|r| !r[14].is_empty()));
 }

@@ -917,7 +917,14 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
             hrefs.push(h);
         }
     }
-    let payments = ["cashapp:", "venmo:", "paypal:", "zelle:", "applecash:", "chime:"];
+    let payments = [
+        "cashapp:",
+        "venmo:",
+        "paypal:",
+        "zelle:",
+        "applecash:",
+        "chime:",
+    ];
     let mut handle = None;
     for href in hrefs.iter().take(50) {
         b.goto(href).await?;
@@ -954,7 +961,9 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
     let rows = b.all("table.hits tbody tr").await?;
     ensure!(!rows.is_empty(), "no hit rows");
     ensure!(
-        !b.all("table.hits tbody tr a[href^='/networks/']").await?.is_empty(),
+        !b.all("table.hits tbody tr a[href^='/networks/']")
+            .await?
+            .is_empty(),
         "hits without their network"
     );
     b.shot("30-search-payment-handle").await?;
@@ -962,7 +971,9 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
     // --- Bulk label from the lead queue. ---
     b.goto("/leads?place=&status=unreviewed").await?;
     b.heading("Lead queue").await?;
-    let boxes = b.all("form.bulk input[type=checkbox][name=network]").await?;
+    let boxes = b
+        .all("form.bulk input[type=checkbox][name=network]")
+        .await?;
     ensure!(boxes.len() >= 2, "{} check boxes", boxes.len());
     let mut chosen = Vec::new();
     for cb in boxes.iter().take(2) {
@@ -973,8 +984,11 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
         .await?
         .select_by_value("other")
         .await?;
-    b.fill("form.bulk input[name=note]", "bulk-labelled in the browser test")
-        .await?;
+    b.fill(
+        "form.bulk input[name=note]",
+        "bulk-labelled in the browser test",
+    )
+    .await?;
     b.shot("31-lead-queue-bulk-selected").await?;
     b.click_and_load("form.bulk button[name=action][value=label]")
         .await?;
@@ -986,7 +1000,10 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
     );
     let listed = b.body_text().await?;
     for id in &chosen {
-        ensure!(listed.contains(&format!("N{id}")), "N{id} not listed as labelled");
+        ensure!(
+            listed.contains(&format!("N{id}")),
+            "N{id} not listed as labelled"
+        );
     }
     b.shot("32-lead-queue-bulk-labelled").await?;
     b.goto(&format!("/networks/{}", chosen[0])).await?;
@@ -1005,13 +1022,21 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
         .await?;
     let case_path = b.path().await?;
     let case_id = case_path.trim_start_matches("/cases/").to_string();
-    b.fill("form[action$='/details'] input[name=agency_case_number]", "BT-2026-7")
-        .await?;
+    b.fill(
+        "form[action$='/details'] input[name=agency_case_number]",
+        "BT-2026-7",
+    )
+    .await?;
     b.click_and_load("form[action$='/details'] button[type=submit]")
         .await?;
     b.goto("/leads?place=").await?;
     b.heading("Lead queue").await?;
-    for cb in b.all("form.bulk input[type=checkbox][name=network]").await?.iter().take(3) {
+    for cb in b
+        .all("form.bulk input[type=checkbox][name=network]")
+        .await?
+        .iter()
+        .take(3)
+    {
         cb.click().await?;
     }
     b.find("form.bulk select[name=case_id]")
@@ -1021,7 +1046,10 @@ async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
     b.click_and_load("form.bulk button[name=action][value=add_to_case]")
         .await?;
     b.heading("Browser package").await?;
-    ensure!(b.body_text().await?.contains("BT-2026-7"), "case number not shown");
+    ensure!(
+        b.body_text().await?.contains("BT-2026-7"),
+        "case number not shown"
+    );
     b.shot("33-case-folder").await?;
     let href = b
         .find(&format!("a.button[href='/cases/{case_id}/package.zip']"))

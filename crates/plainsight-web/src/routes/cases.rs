@@ -6,16 +6,16 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use sha2::Digest;
 use plainsight_access::Permission;
 use plainsight_access::audit::Outcome;
 use plainsight_store::{AuditFilter, CaseSummary};
 use serde::Deserialize;
+use sha2::Digest;
 
 use crate::context::Signed;
 use crate::limits::max_chars;
-use crate::security::CsrfForm;
 use crate::routes::package;
+use crate::security::CsrfForm;
 use crate::views::{Frame, csrf_field, page, when};
 use crate::{AppState, WebError};
 
@@ -529,8 +529,14 @@ pub async fn export_zip(
         p.networks.len(),
         p.ads.len()
     );
-    user.audit(&state, "export_case", object, Outcome::Success, Some(&detail))
-        .await?;
+    user.audit(
+        &state,
+        "export_case",
+        object,
+        Outcome::Success,
+        Some(&detail),
+    )
+    .await?;
     let mut res = bytes.into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -584,7 +590,11 @@ pub async fn set_details(
     }
     let number = form.agency_case_number.trim();
     let assignee = form.assignee.trim();
-    if !assignee.is_empty() && !team_usernames(&state, &user).await?.iter().any(|u| u == assignee)
+    if !assignee.is_empty()
+        && !team_usernames(&state, &user)
+            .await?
+            .iter()
+            .any(|u| u == assignee)
     {
         return Err(WebError::BadRequest(format!(
             "{assignee} is not a user of your team"

@@ -463,13 +463,25 @@ pub async fn queue_csv(
         q.indicator,
         q.status
     );
-    user.audit(&state, "export_leads", None, Outcome::Success, Some(&detail))
-        .await?;
+    user.audit(
+        &state,
+        "export_leads",
+        None,
+        Outcome::Success,
+        Some(&detail),
+    )
+    .await?;
     let cell = |s: &str| plainsight_core::spreadsheet_safe(s).into_owned();
     let mut w = csv::Writer::from_writer(Vec::new());
     let csv_err = |e: csv::Error| WebError::Internal(e.to_string());
     w.write_record([
-        "network", "priority", "ads", "first_seen", "last_seen", "places", "top_reasons",
+        "network",
+        "priority",
+        "ads",
+        "first_seen",
+        "last_seen",
+        "places",
+        "top_reasons",
         "review",
     ])
     .map_err(csv_err)?;
@@ -1189,6 +1201,9 @@ mod tests {
         assert_eq!(with_breaks("a<br>b<BR/>c<br />d<bR\t/>e"), "a\nb\nc\nd\ne");
         assert_eq!(with_breaks("<brand> <b>x</b> <br"), "<brand> <b>x</b> <br");
         assert_eq!(with_breaks("é<br>ü"), "é\nü");
-        assert!(matches!(with_breaks("plain"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            with_breaks("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

@@ -385,7 +385,13 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["case.html", "ads.csv", "case.json", "manifest.json", "SHA256SUMS"]
+            [
+                "case.html",
+                "ads.csv",
+                "case.json",
+                "manifest.json",
+                "SHA256SUMS"
+            ]
         );
         let manifest: serde_json::Value = serde_json::from_slice(&files[3].1).unwrap();
         let listed = manifest["files"].as_array().unwrap();

@@ -162,8 +162,12 @@ pub fn classify(q: &str, mode: &str) -> Term {
                     return Term::Identifier(one_kind(IdentifierKind::Phone, e164));
                 }
             }
-            "email" => return Term::Identifier(one_kind(IdentifierKind::Email, rest.to_lowercase())),
-            "handle" => return Term::Identifier(one_kind(IdentifierKind::Handle, handle_value(rest))),
+            "email" => {
+                return Term::Identifier(one_kind(IdentifierKind::Email, rest.to_lowercase()));
+            }
+            "handle" => {
+                return Term::Identifier(one_kind(IdentifierKind::Handle, handle_value(rest)));
+            }
             "payment" => {
                 return Term::Identifier(one_kind(IdentifierKind::Payment, handle_value(rest)));
             }
@@ -484,7 +488,11 @@ pub async fn export_csv(
         "export_search",
         None,
         Outcome::Success,
-        Some(&format!("{} rows; {}", hits.len(), audit_detail(&sq, &found.term))),
+        Some(&format!(
+            "{} rows; {}",
+            hits.len(),
+            audit_detail(&sq, &found.term)
+        )),
     )
     .await?;
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -613,7 +621,10 @@ mod tests {
             classify("$HoneyB", ""),
             id(&[Payment], &["cashapp"], "honeyb")
         );
-        assert_eq!(classify("IG: candy_22", ""), id(&[Handle], &["instagram"], "candy_22"));
+        assert_eq!(
+            classify("IG: candy_22", ""),
+            id(&[Handle], &["instagram"], "candy_22")
+        );
         assert_eq!(
             classify("@Candy_22", ""),
             id(&[Handle, Payment], &[], "candy_22")
@@ -631,7 +642,10 @@ mod tests {
 
     #[test]
     fn words_stay_words() {
-        assert_eq!(classify("new in town", ""), Term::Text("new in town".into()));
+        assert_eq!(
+            classify("new in town", ""),
+            Term::Text("new in town".into())
+        );
         assert_eq!(classify("   ", ""), Term::Empty);
         // Text mode never turns digits into a phone, but the page hints at it.
         assert_eq!(

@@ -123,7 +123,12 @@ async fn bench_case(
     let mut networks = store
         .networks(&plainsight_store::NetworkFilter::default())
         .await?;
-    networks.sort_by(|a, b| b.ads.len().cmp(&a.ads.len()).then(a.network_id.cmp(&b.network_id)));
+    networks.sort_by(|a, b| {
+        b.ads
+            .len()
+            .cmp(&a.ads.len())
+            .then(a.network_id.cmp(&b.network_id))
+    });
     let case = store
         .create_case(user.team_id, "benchmark package", user.user_id, &|_| {
             bench_event("create_case")
