@@ -693,10 +693,19 @@ struct CachedParts {
 }
 
 /// One network: why it ranks where it does, how it holds together, where it went.
+/// What a network page is asked besides its id.
+#[derive(Debug, Deserialize, Default)]
+pub struct NetworkQuery {
+    /// `label` right after a label was saved: the page confirms it.
+    #[serde(default)]
+    saved: String,
+}
+
 pub async fn network(
     State(state): State<AppState>,
     user: Signed,
     Path(id): Path<i64>,
+    BoundedQuery(nq): BoundedQuery<NetworkQuery>,
 ) -> Result<Response, WebError> {
     let object = Some(format!("network:{id}"));
     user.require_audited(
@@ -769,6 +778,19 @@ pub async fn network(
     let title = format!("Network N{id}");
     let content = html! {
         h1 { (title) }
+        @if nq.saved == "label" {
+            @if let Some(l) = labels.first() {
+                p.confirm role="status" { "Saved: labelled " (label_text(&l.label)) " (version " (l.version) ")." }
+            }
+        }
+        p.status {
+            @match labels.first() {
+                Some(l) => { span.badge.labelled { (label_text(&l.label)) } " v" (l.version) " by " (l.username) " at " (when(Some(&l.created_at))) },
+                None => { span.badge.unreviewed { "Not reviewed" } },
+            }
+            @if user.can(Permission::Label) { " · " a href="#review" { "Label" } }
+            @if user.can(Permission::ManageCases) { " · " a href="#add-to-case" { "Add to a case folder" } }
+        }
         p.summary {
             strong { "Priority " (format!("{:.1}", n.priority)) } " · " (n.ads.len()) " ads · "
             (day(n.first_seen)) " – " (day(n.last_seen)) " · "
@@ -873,7 +895,7 @@ pub async fn network(
             @if refs.len() > 500 { p.hint { "The first 500 ads are listed." } }
         }
         @if user.can(Permission::Label) {
-            section {
+            section id="review" {
                 h2 { "Review" }
                 form.label method="post" action=(format!("/networks/{id}/label")) {
                     (csrf_field(&user))
@@ -893,7 +915,7 @@ pub async fn network(
             }
         }
         @if user.can(Permission::ManageCases) {
-            section {
+            section id="add-to-case" {
                 h2 { "Add to a case folder" }
                 @if cases.is_empty() {
                     p { "Your team has no case folders yet. " a href="/cases" { "Create one" } "." }
@@ -953,7 +975,7 @@ pub async fn label(
             },
         )
         .await?;
-    Ok(Redirect::to(&format!("/networks/{id}")).into_response())
+    Ok(Redirect::to(&format!("/networks/{id}?saved=label")).into_response())
 }
 
 /// Spans of one field's text to highlight: (start, end, class, title).
