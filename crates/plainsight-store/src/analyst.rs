@@ -382,7 +382,7 @@ impl AnalystStore for SqliteStore {
         let mut w = self.begin_write().await?;
         let mut stored = Vec::with_capacity(network_ids.len());
         for &id in network_ids {
-            let l = crate::casework::insert_label(&mut *w.tx, id, label, note, user_id).await?;
+            let l = crate::casework::insert_label(&mut w.tx, id, label, note, user_id).await?;
             w.audit(&audit(&l)).await?;
             stored.push(l);
         }

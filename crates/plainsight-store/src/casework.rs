@@ -615,7 +615,7 @@ impl CaseworkStore for SqliteStore {
         audit: AuditFor<'_, NetworkLabel>,
     ) -> Result<NetworkLabel, StoreError> {
         let mut w = self.begin_write().await?;
-        let stored = insert_label(&mut *w.tx, network_id, label, note, user_id).await?;
+        let stored = insert_label(&mut w.tx, network_id, label, note, user_id).await?;
         w.audit(&audit(&stored)).await?;
         w.commit().await?;
         Ok(stored)

@@ -129,8 +129,11 @@ struct LeadTableOptions<'a> {
     /// Check boxes for bulk actions (inside the page's bulk form).
     selectable: bool,
     /// Column headers as sort links: the link for a sort name, the current sort and direction.
-    sort_links: Option<(&'a dyn Fn(&str, bool) -> String, &'a str, bool)>,
+    sort_links: Option<(SortLink<'a>, &'a str, bool)>,
 }
+
+/// The link to the queue sorted by a column, ascending or not.
+type SortLink<'a> = &'a dyn Fn(&str, bool) -> String;
 
 fn lead_table(leads: &[Lead], opts: &LeadTableOptions<'_>) -> Markup {
     let header = |label: &str, sort: &str, numeric: bool| -> Markup {
@@ -401,9 +404,8 @@ pub async fn queue(
         @if can_bulk && !leads.is_empty() {
             form.bulk method="post" action="/leads/bulk" {
                 (csrf_field(&user))
-                (lead_table(&leads, &opts))
                 fieldset.bulk-actions {
-                    legend { "With the selected networks" }
+                    legend { "With the networks ticked below" }
                     @if user.can(Permission::Label) {
                         label { "Label"
                             select name="label" {
@@ -421,6 +423,7 @@ pub async fn queue(
                         button type="submit" name="action" value="add_to_case" { "Add selected to case" }
                     }
                 }
+                (lead_table(&leads, &opts))
             }
         } @else {
             (lead_table(&leads, &opts))

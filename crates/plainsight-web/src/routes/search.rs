@@ -640,6 +640,33 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Whatever is typed, recognising it never panics, and an identifier look-up never
+        /// carries an empty value or a value with spaces around it.
+        #[test]
+        fn any_typed_text_is_classified(q in "\\PC{0,40}", mode in "(auto|text|identifier|)") {
+            match classify(&q, &mode) {
+                Term::Identifier(iq) | Term::Word(_, iq) => {
+                    proptest::prop_assert!(!iq.kinds.is_empty());
+                    proptest::prop_assert_eq!(iq.value.trim(), iq.value.as_str());
+                }
+                Term::Text(t) => proptest::prop_assert!(!t.trim().is_empty()),
+                Term::Empty => proptest::prop_assert!(q.trim().is_empty()),
+            }
+        }
+
+        /// Phones typed with any separators come back as the same E.164 number.
+        #[test]
+        fn separators_do_not_change_a_phone(
+            area in 201u32..989, exchange in 200u32..999, line in 0u32..9999,
+            sep in "[ .\\-]{0,2}",
+        ) {
+            let plain = format!("{area}{exchange}{line:04}");
+            let written = format!("({area}){sep}{exchange}{sep}{line:04}");
+            proptest::prop_assert_eq!(phone_of(&written), phone_of(&plain));
+        }
+    }
+
     #[test]
     fn words_stay_words() {
         assert_eq!(
