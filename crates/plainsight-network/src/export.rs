@@ -23,7 +23,7 @@
 //! produce) appears once, with the network id of the first record; edges are never repeated.
 //! The output depends only on the input order, never on hashing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -55,6 +55,27 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
+/// What an export says about an ad beyond its id, read from the stored ad by the caller (a
+/// network record names its ads only): when it was posted, where (its first extracted place,
+/// with the place's coordinates from the gazetteer), its original URL as text, its title and
+/// its site. With these, Gephi's timeline and geo layouts and i2's temporal and map views work
+/// on ad nodes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AdAttributes {
+    pub posted_at: Option<DateTime<Utc>>,
+    /// "City, ST", or the ad's location field when no place was extracted; empty if neither.
+    pub place: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub url: String,
+    pub title: String,
+    pub site: String,
+}
+
+/// Attributes by ad id (the ids of `NetworkRecord::ads`). Ads missing from the map are
+/// exported with their id only.
+pub type AdAttributeMap = HashMap<String, AdAttributes>;
+
 /// One node of the exported graph.
 #[derive(Debug, Clone, PartialEq)]
 struct Node {
@@ -64,6 +85,8 @@ struct Node {
     network_id: NetworkId,
     /// Set on network nodes only.
     summary: Option<NetworkSummary>,
+    /// Set on ad nodes whose ad the caller described.
+    ad: Option<AdAttributes>,
 }
 
 /// What a network node carries beyond the common node fields.
@@ -102,15 +125,25 @@ impl Graph {
         }
     }
 
-    fn add_ad(&mut self, ad: &str, network_id: NetworkId) -> String {
+    fn add_ad(&mut self, ad: &str, network_id: NetworkId, ads: &AdAttributeMap) -> String {
         let id = format!("ad:{ad}");
-        self.add_node(Node {
-            id: id.clone(),
-            node_type: "ad".into(),
-            label: ad.into(),
-            network_id,
-            summary: None,
-        });
+        if !self.node_ids.contains(&id) {
+            let attributes = ads.get(ad).cloned();
+            // A titled ad reads better by its title than by a scraper's id.
+            let label = attributes
+                .as_ref()
+                .map(|a| a.title.trim())
+                .filter(|t| !t.is_empty())
+                .map_or_else(|| ad.to_string(), |t| format!("{ad}: {t}"));
+            self.add_node(Node {
+                id: id.clone(),
+                node_type: "ad".into(),
+                label,
+                network_id,
+                summary: None,
+                ad: attributes,
+            });
+        }
         id
     }
 
@@ -131,7 +164,7 @@ const TEMPLATE_KIND: &str = "template";
 const SIMILAR_PHOTO_KIND: &str = "similar_photo";
 const MEMBER_OF: &str = "member_of";
 
-fn build_graph(networks: &[NetworkRecord]) -> Graph {
+fn build_graph(networks: &[NetworkRecord], ads: &AdAttributeMap) -> Graph {
     let mut graph = Graph::default();
     for network in networks {
         let network_node = format!("network:{}", network.network_id);
@@ -147,9 +180,10 @@ fn build_graph(networks: &[NetworkRecord]) -> Graph {
                 last_seen: network.last_seen,
                 notes: network_notes(network),
             }),
+            ad: None,
         });
         for ad in &network.ads {
-            let ad_node = graph.add_ad(ad, network.network_id);
+            let ad_node = graph.add_ad(ad, network.network_id, ads);
             graph.add_edge(Edge {
                 source: ad_node,
                 target: network_node.clone(),
@@ -167,8 +201,8 @@ fn build_graph(networks: &[NetworkRecord]) -> Graph {
                     if pair[0] == pair[1] {
                         continue;
                     }
-                    let source = graph.add_ad(&pair[0], network.network_id);
-                    let target = graph.add_ad(&pair[1], network.network_id);
+                    let source = graph.add_ad(&pair[0], network.network_id, ads);
+                    let target = graph.add_ad(&pair[1], network.network_id, ads);
                     graph.add_edge(Edge {
                         source,
                         target,
@@ -191,9 +225,10 @@ fn build_graph(networks: &[NetworkRecord]) -> Graph {
                 label: link.value.clone(),
                 network_id: network.network_id,
                 summary: None,
+                ad: None,
             });
             for ad in &link.ads {
-                let source = graph.add_ad(ad, network.network_id);
+                let source = graph.add_ad(ad, network.network_id, ads);
                 graph.add_edge(Edge {
                     source,
                     target: target.clone(),
@@ -230,7 +265,7 @@ fn rfc3339(time: Option<DateTime<Utc>>) -> String {
 }
 
 /// One declared GraphML attribute: (key id, for, attr.name, attr.type).
-const GRAPHML_KEYS: [(&str, &str, &str, &str); 11] = [
+const GRAPHML_KEYS: [(&str, &str, &str, &str); 18] = [
     ("node_type", "node", "type", "string"),
     ("node_label", "node", "label", "string"),
     ("node_network", "node", "network_id", "long"),
@@ -239,6 +274,13 @@ const GRAPHML_KEYS: [(&str, &str, &str, &str); 11] = [
     ("node_first_seen", "node", "first_seen", "string"),
     ("node_last_seen", "node", "last_seen", "string"),
     ("node_notes", "node", "notes", "string"),
+    ("node_posted_at", "node", "posted_at", "string"),
+    ("node_place", "node", "place", "string"),
+    ("node_latitude", "node", "latitude", "double"),
+    ("node_longitude", "node", "longitude", "double"),
+    ("node_url", "node", "url", "string"),
+    ("node_title", "node", "title", "string"),
+    ("node_site", "node", "site", "string"),
     ("edge_type", "edge", "type", "string"),
     ("edge_network", "edge", "network_id", "long"),
     ("edge_label", "edge", "label", "string"),
@@ -251,7 +293,17 @@ const GRAPHML_KEYS: [(&str, &str, &str, &str); 11] = [
 /// than tab, line feed and carriage return, and U+FFFE/U+FFFF) are replaced by U+FFFD. If that
 /// replacement makes two node ids equal, the node is written once.
 pub fn write_graphml<W: Write>(networks: &[NetworkRecord], out: W) -> Result<(), ExportError> {
-    let graph = build_graph(networks);
+    write_graphml_with(networks, &AdAttributeMap::new(), out)
+}
+
+/// [`write_graphml`] with what is known of each ad: ad nodes get `posted_at` (RFC 3339),
+/// `place`, `latitude`, `longitude`, `url`, `title` and `site`, each only when known.
+pub fn write_graphml_with<W: Write>(
+    networks: &[NetworkRecord],
+    ads: &AdAttributeMap,
+    out: W,
+) -> Result<(), ExportError> {
+    let graph = build_graph(networks, ads);
     let mut writer = Writer::new_with_indent(out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     writer.write_event(Event::Start(BytesStart::new("graphml").with_attributes([
@@ -297,6 +349,25 @@ pub fn write_graphml<W: Write>(networks: &[NetworkRecord], out: W) -> Result<(),
             }
             if !summary.notes.is_empty() {
                 data.push(("node_notes", summary.notes.clone()));
+            }
+        }
+        if let Some(ad) = &node.ad {
+            if ad.posted_at.is_some() {
+                data.push(("node_posted_at", rfc3339(ad.posted_at)));
+            }
+            if let (Some(lat), Some(lon)) = (ad.latitude, ad.longitude) {
+                data.push(("node_latitude", lat.to_string()));
+                data.push(("node_longitude", lon.to_string()));
+            }
+            for (key, value) in [
+                ("node_place", &ad.place),
+                ("node_url", &ad.url),
+                ("node_title", &ad.title),
+                ("node_site", &ad.site),
+            ] {
+                if !value.is_empty() {
+                    data.push((key, value.clone()));
+                }
             }
         }
         write_element_with_data(&mut writer, "node", &[("id", &id)], &data)?;
@@ -367,9 +438,11 @@ fn xml_safe(text: &str) -> String {
 /// specification.
 ///
 /// `entities` has the columns `entity_id,entity_type,label,network_id,first_seen,last_seen,
-/// priority,notes`: one row per ad, identifier, template and network (the nodes of the
-/// [module documentation](self)). Dates are RFC 3339 in UTC, priority is set on network rows;
-/// both are empty elsewhere. `links` has the columns
+/// priority,notes,posted_at,place,latitude,longitude,url,title,site`: one row per ad,
+/// identifier, template and network (the nodes of the [module documentation](self)). Dates are
+/// RFC 3339 in UTC; first and last seen and priority are set on network rows, the last seven
+/// columns on ad rows whose ad is described (see [`write_i2_csv_with`]); all are empty
+/// elsewhere. `links` has the columns
 /// `link_id,from_entity_id,to_entity_id,link_type,network_id,label`; every endpoint is an
 /// `entity_id` of `entities`.
 ///
@@ -384,7 +457,18 @@ pub fn write_i2_csv<W1: Write, W2: Write>(
     entities: W1,
     links: W2,
 ) -> Result<(), ExportError> {
-    let graph = build_graph(networks);
+    write_i2_csv_with(networks, &AdAttributeMap::new(), entities, links)
+}
+
+/// [`write_i2_csv`] with what is known of each ad (date, place, coordinates, URL, title, site
+/// on ad rows).
+pub fn write_i2_csv_with<W1: Write, W2: Write>(
+    networks: &[NetworkRecord],
+    ads: &AdAttributeMap,
+    entities: W1,
+    links: W2,
+) -> Result<(), ExportError> {
+    let graph = build_graph(networks, ads);
 
     let mut entity_writer = csv::Writer::from_writer(entities);
     entity_writer.write_record([
@@ -396,6 +480,13 @@ pub fn write_i2_csv<W1: Write, W2: Write>(
         "last_seen",
         "priority",
         "notes",
+        "posted_at",
+        "place",
+        "latitude",
+        "longitude",
+        "url",
+        "title",
+        "site",
     ])?;
     for node in &graph.nodes {
         let (first_seen, last_seen, priority, notes) = match &node.summary {
@@ -407,6 +498,9 @@ pub fn write_i2_csv<W1: Write, W2: Write>(
             ),
             None => (String::new(), String::new(), String::new(), ""),
         };
+        let none = AdAttributes::default();
+        let ad = node.ad.as_ref().unwrap_or(&none);
+        let number = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         entity_writer.write_record([
             node.id.as_str(),
             formula_guard(&node.node_type).as_ref(),
@@ -416,6 +510,13 @@ pub fn write_i2_csv<W1: Write, W2: Write>(
             &last_seen,
             &priority,
             formula_guard(notes).as_ref(),
+            &rfc3339(ad.posted_at),
+            formula_guard(&ad.place).as_ref(),
+            &number(ad.latitude),
+            &number(ad.longitude),
+            formula_guard(&ad.url).as_ref(),
+            formula_guard(&ad.title).as_ref(),
+            formula_guard(&ad.site).as_ref(),
         ])?;
     }
     entity_writer.flush()?;

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{TimeZone, Utc};
 use plainsight_core::{Evidence, Field, NetworkLink, NetworkLocation, NetworkRecord, Reason};
 use plainsight_network::export::{
-    JSON_FORMAT, JSON_VERSION, write_graphml, write_i2_csv, write_json,
+    AdAttributeMap, AdAttributes, JSON_FORMAT, JSON_VERSION, write_graphml, write_graphml_with,
+    write_i2_csv, write_i2_csv_with, write_json,
 };
 
 const GRAPHML_NS: &str = "http://graphml.graphdrawing.org/xmlns";
@@ -312,6 +313,13 @@ fn i2_csv_of(networks: &[NetworkRecord]) -> (Vec<csv::StringRecord>, Vec<csv::St
                 "last_seen",
                 "priority",
                 "notes",
+                "posted_at",
+                "place",
+                "latitude",
+                "longitude",
+                "url",
+                "title",
+                "site",
             ],
         ),
         read(
@@ -424,4 +432,79 @@ fn graphml_snapshot() {
         unused_identifiers: vec![],
     }];
     insta::assert_snapshot!(graphml_of(&networks));
+}
+
+/// Attributes of two of the fixture's ads: one fully described, one with a formula title.
+fn ad_attributes() -> AdAttributeMap {
+    let mut ads = AdAttributeMap::new();
+    ads.insert(
+        "a1".into(),
+        AdAttributes {
+            posted_at: Some(Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0).unwrap()),
+            place: "Raleigh, NC".into(),
+            latitude: Some(35.7721),
+            longitude: Some(-78.63861),
+            url: "http://ads.example/a1?x=1&y=<2>".into(),
+            title: "New in town".into(),
+            site: "ads.example".into(),
+        },
+    );
+    ads.insert(
+        "a2".into(),
+        AdAttributes {
+            title: "=HYPERLINK(\"http://x\")".into(),
+            ..AdAttributes::default()
+        },
+    );
+    ads
+}
+
+#[test]
+fn ad_nodes_carry_date_place_coordinates_url_title_and_site_when_known() {
+    let mut out = Vec::new();
+    write_graphml_with(&fixture(), &ad_attributes(), &mut out).unwrap();
+    let xml = String::from_utf8(out).unwrap();
+    let document = roxmltree::Document::parse(&xml).unwrap();
+    let nodes = elements(&document, "node");
+    let data_of = |node_id: &str| -> BTreeMap<String, String> {
+        nodes
+            .iter()
+            .find(|n| n.attributes.get("id").map(String::as_str) == Some(node_id))
+            .unwrap()
+            .data
+            .clone()
+    };
+    let a1 = data_of("ad:a1");
+    assert_eq!(a1["node_posted_at"], "2025-03-01T12:00:00Z");
+    assert_eq!(a1["node_place"], "Raleigh, NC");
+    assert_eq!(a1["node_latitude"], "35.7721");
+    assert_eq!(a1["node_longitude"], "-78.63861");
+    assert_eq!(a1["node_url"], "http://ads.example/a1?x=1&y=<2>");
+    assert_eq!(a1["node_site"], "ads.example");
+    assert_eq!(a1["node_label"], "a1: New in town");
+    // Only what is known: no empty attributes.
+    let a2 = data_of("ad:a2");
+    assert!(!a2.contains_key("node_posted_at") && !a2.contains_key("node_latitude"));
+    // An ad the caller did not describe keeps its id only.
+    assert_eq!(data_of("ad:a1")["node_type"], "ad");
+    let plain = data_of("network:7");
+    assert!(!plain.contains_key("node_url"));
+
+    let (mut entities, mut links) = (Vec::new(), Vec::new());
+    write_i2_csv_with(&fixture(), &ad_attributes(), &mut entities, &mut links).unwrap();
+    let mut reader = csv::Reader::from_reader(&entities[..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let a1 = rows.iter().find(|r| &r[0] == "ad:a1").unwrap();
+    assert_eq!(&a1[8], "2025-03-01T12:00:00Z");
+    assert_eq!(&a1[9], "Raleigh, NC");
+    assert_eq!(&a1[10], "35.7721");
+    assert_eq!(&a1[12], "http://ads.example/a1?x=1&y=<2>");
+    let a2 = rows.iter().find(|r| &r[0] == "ad:a2").unwrap();
+    // A formula from an ad stays text.
+    assert!(a2[13].starts_with("'="), "{:?}", &a2[13]);
+    assert!(
+        a2[2].starts_with("a2: =") || a2[2].starts_with("'"),
+        "{:?}",
+        &a2[2]
+    );
 }

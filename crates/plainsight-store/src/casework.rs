@@ -55,8 +55,60 @@ pub struct LeadFilter {
     /// Only labelled (`Some(true)`) or only unlabelled (`Some(false)`) networks.
     pub reviewed: Option<bool>,
     pub min_ads: u64,
+    /// The column to order by; ties are broken by network id.
+    pub sort: LeadSort,
+    /// Smallest first (the default is largest, or latest, first).
+    pub ascending: bool,
     pub offset: u64,
     pub limit: u64,
+}
+
+/// A column the lead queue can be sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LeadSort {
+    #[default]
+    Priority,
+    Ads,
+    FirstSeen,
+    LastSeen,
+    Network,
+}
+
+impl LeadSort {
+    /// Every sort with its query-string name.
+    pub const ALL: [(LeadSort, &'static str); 5] = [
+        (LeadSort::Priority, "priority"),
+        (LeadSort::Ads, "ads"),
+        (LeadSort::FirstSeen, "first_seen"),
+        (LeadSort::LastSeen, "last_seen"),
+        (LeadSort::Network, "network"),
+    ];
+
+    pub fn parse(s: &str) -> Option<LeadSort> {
+        LeadSort::ALL.iter().find(|(_, n)| *n == s).map(|(k, _)| *k)
+    }
+
+    pub fn name(self) -> &'static str {
+        LeadSort::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("priority", |(_, n)| n)
+    }
+
+    /// The ORDER BY clause (fixed text per variant, never from input). Networks without dates
+    /// go last either way.
+    pub(crate) fn order_by(self, ascending: bool) -> String {
+        let dir = if ascending { "ASC" } else { "DESC" };
+        match self {
+            LeadSort::Priority => format!("n.priority {dir}, n.network_id"),
+            LeadSort::Ads => format!("n.ads {dir}, n.priority DESC, n.network_id"),
+            LeadSort::FirstSeen => {
+                format!("n.first_seen IS NULL, n.first_seen {dir}, n.network_id")
+            }
+            LeadSort::LastSeen => format!("n.last_seen IS NULL, n.last_seen {dir}, n.network_id"),
+            LeadSort::Network => format!("n.network_id {dir}"),
+        }
+    }
 }
 
 /// What a list of networks shows of each: stored beside the full record when an analysis is
@@ -130,6 +182,36 @@ impl ReviewStats {
         (self.high_priority_labelled > 0)
             .then(|| self.high_priority_not_relevant as f64 / self.high_priority_labelled as f64)
     }
+
+    /// The 95% Wilson score interval of the false-positive rate, when any were labelled.
+    pub fn false_positive_interval(&self) -> Option<(f64, f64)> {
+        wilson_interval(self.high_priority_not_relevant, self.high_priority_labelled)
+    }
+
+    /// Whether there are too few labels for the rate to mean much (fewer than
+    /// [`FEW_LABELS`]): the page says so beside the figure.
+    pub fn too_few_labels(&self) -> bool {
+        self.high_priority_labelled < FEW_LABELS
+    }
+}
+
+/// Below this many labelled high-priority networks the false-positive rate carries a caution.
+pub const FEW_LABELS: u64 = 20;
+
+/// The 95% Wilson score interval (z = 1.96) of a proportion of `hits` in `n` trials, as
+/// (low, high) within [0, 1]; `None` when `n` is 0. Unlike the normal approximation it stays
+/// inside [0, 1] and is not zero-width at 0 or n hits, which matters on a handful of labels.
+pub fn wilson_interval(hits: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    const Z: f64 = 1.959_963_984_540_054;
+    let n_f = n as f64;
+    let p = hits.min(n) as f64 / n_f;
+    let z2 = Z * Z;
+    let centre = (p + z2 / (2.0 * n_f)) / (1.0 + z2 / n_f);
+    let half = Z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / (1.0 + z2 / n_f);
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
 /// A case folder with its counts.
@@ -144,6 +226,17 @@ pub struct CaseSummary {
     pub networks: u64,
     pub ads: u64,
     pub notes: u64,
+    /// The agency's own case number (free text; empty when not given).
+    pub agency_case_number: String,
+    /// The user name the folder is assigned to (empty when unassigned).
+    pub assignee: String,
+}
+
+impl CaseSummary {
+    /// A closed folder is read-only until it is reopened.
+    pub fn is_open(&self) -> bool {
+        self.status == "open"
+    }
 }
 
 /// One network or ad in a case folder.
@@ -312,7 +405,7 @@ pub trait CaseworkStore: Send + Sync {
 }
 
 /// A count or offset as SQLite's integer, refused when it does not fit (it would wrap).
-fn to_i64(what: &'static str, n: u64) -> Result<i64, StoreError> {
+pub(crate) fn to_i64(what: &'static str, n: u64) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::OutOfRange {
         what,
         value: n.to_string(),
@@ -350,6 +443,8 @@ fn case_from_row(row: &sqlx::sqlite::SqliteRow) -> CaseSummary {
         networks: row.get::<i64, _>(6) as u64,
         ads: row.get::<i64, _>(7) as u64,
         notes: row.get::<i64, _>(8) as u64,
+        agency_case_number: row.get(9),
+        assignee: row.get(10),
     }
 }
 
@@ -363,7 +458,7 @@ const EXPIRED_ADS: &str = "SELECT a.ad_key FROM ads a WHERE a.ingested_at < ?1 \
 
 /// Turn what a person typed into an FTS5 query that matches all its words: each word is
 /// quoted, so operators and punctuation are taken literally.
-fn fts_query(input: &str) -> Option<String> {
+pub(crate) fn fts_query(input: &str) -> Option<String> {
     let words: Vec<String> = input
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '$' && c != '@')
         .filter(|w| !w.is_empty())
@@ -373,10 +468,92 @@ fn fts_query(input: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
+/// Store a new label version of a network inside a write transaction, with the network's
+/// priority and rank at this moment; the caller writes its audit entry in the same transaction.
+pub(crate) async fn insert_label(
+    tx: &mut sqlx::SqliteConnection,
+    network_id: i64,
+    label: &str,
+    note: &str,
+    user_id: i64,
+) -> Result<NetworkLabel, StoreError> {
+    let priority: Option<f64> =
+        sqlx::query_scalar("SELECT priority FROM networks WHERE network_id = ?")
+            .bind(network_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(priority) = priority else {
+        return Err(StoreError::NotFound {
+            what: "network",
+            id: network_id.to_string(),
+        });
+    };
+    let above: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM networks WHERE priority > ?1 \
+         OR (priority = ?1 AND network_id < ?2)",
+    )
+    .bind(priority)
+    .bind(network_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let version: i64 = sqlx::query_scalar(
+        "SELECT coalesce(max(version), 0) + 1 FROM network_labels WHERE network_id = ?",
+    )
+    .bind(network_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let now = now_text(Utc::now());
+    sqlx::query(
+        "INSERT INTO network_labels (network_id, version, label, note, user_id, priority, \
+         rank, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(network_id)
+    .bind(version)
+    .bind(label)
+    .bind(note)
+    .bind(user_id)
+    .bind(priority)
+    .bind(above + 1)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    let username: String = sqlx::query_scalar("SELECT username FROM users WHERE user_id = ?")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok(NetworkLabel {
+        network_id,
+        version,
+        label: label.to_string(),
+        note: note.to_string(),
+        username,
+        priority,
+        rank: above + 1,
+        created_at: now,
+    })
+}
+
+/// The lead queue's filter as SQL over `networks n` with the latest label selected as `label`;
+/// binds ?1 to ?8 in the order of [`LeadFilter`]'s fields (place name, state, since, until,
+/// reason code, label, reviewed, minimum ads). The queue and its count share it.
+pub(crate) fn lead_where() -> &'static str {
+    "(?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
+         WHERE p.network_id = n.network_id AND (?1 = '' OR p.name = ?1) \
+         AND (?2 IS NULL OR p.admin1 = ?2))) \
+     AND (?3 IS NULL OR n.last_seen >= ?3) \
+     AND (?4 IS NULL OR n.first_seen <= ?4) \
+     AND (?5 IS NULL OR EXISTS (SELECT 1 FROM network_reason_codes c \
+         WHERE c.code = ?5 AND c.network_id = n.network_id)) \
+     AND (?6 IS NULL OR label = ?6) \
+     AND (?7 IS NULL OR (?7 = 1 AND label IS NOT NULL) OR (?7 = 0 AND label IS NULL)) \
+     AND n.ads >= ?8"
+}
+
 const CASE_COLUMNS: &str = "c.case_id, c.team_id, c.title, c.status, u.username, c.created_at, \
      (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.kind = 'network'), \
      (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.kind = 'ad'), \
-     (SELECT count(*) FROM case_notes n WHERE n.case_id = c.case_id)";
+     (SELECT count(*) FROM case_notes n WHERE n.case_id = c.case_id), \
+     c.agency_case_number, c.assignee";
 
 #[async_trait]
 impl CaseworkStore for SqliteStore {
@@ -385,35 +562,28 @@ impl CaseworkStore for SqliteStore {
             Some((name, admin1)) => (Some(name.as_str()), admin1.as_deref()),
             None => (None, None),
         };
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT s.summary, CASE WHEN s.summary IS NULL THEN n.record END, \
                  (SELECT l.label FROM network_labels l \
                  WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
              FROM networks n LEFT JOIN network_summaries s ON s.network_id = n.network_id \
-             WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
-                     WHERE p.network_id = n.network_id AND (?1 = '' OR p.name = ?1) \
-                     AND (?2 IS NULL OR p.admin1 = ?2))) \
-               AND (?3 IS NULL OR n.last_seen >= ?3) \
-               AND (?4 IS NULL OR n.first_seen <= ?4) \
-               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM network_reason_codes c \
-                     WHERE c.code = ?5 AND c.network_id = n.network_id)) \
-               AND (?6 IS NULL OR label = ?6) \
-               AND (?7 IS NULL OR (?7 = 1 AND label IS NOT NULL) OR (?7 = 0 AND label IS NULL)) \
-               AND n.ads >= ?8 \
-             ORDER BY n.priority DESC, n.network_id LIMIT ?9 OFFSET ?10",
-        )
-        .bind(place)
-        .bind(admin1)
-        .bind(filter.since.map(now_text))
-        .bind(filter.until.map(now_text))
-        .bind(filter.indicator.as_deref())
-        .bind(filter.label.as_deref())
-        .bind(filter.reviewed.map(i64::from))
-        .bind(filter.min_ads as i64)
-        .bind(to_i64("limit", filter.limit.max(1))?)
-        .bind(to_i64("offset", filter.offset)?)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE {} ORDER BY {} LIMIT ?9 OFFSET ?10",
+            lead_where(),
+            filter.sort.order_by(filter.ascending)
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(place)
+            .bind(admin1)
+            .bind(filter.since.map(now_text))
+            .bind(filter.until.map(now_text))
+            .bind(filter.indicator.as_deref())
+            .bind(filter.label.as_deref())
+            .bind(filter.reviewed.map(i64::from))
+            .bind(filter.min_ads as i64)
+            .bind(to_i64("limit", filter.limit.max(1))?)
+            .bind(to_i64("offset", filter.offset)?)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|row| {
                 // Networks saved before summaries existed are summarised from their record.
@@ -445,61 +615,7 @@ impl CaseworkStore for SqliteStore {
         audit: AuditFor<'_, NetworkLabel>,
     ) -> Result<NetworkLabel, StoreError> {
         let mut w = self.begin_write().await?;
-        let tx = &mut w.tx;
-        let priority: Option<f64> =
-            sqlx::query_scalar("SELECT priority FROM networks WHERE network_id = ?")
-                .bind(network_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some(priority) = priority else {
-            return Err(StoreError::NotFound {
-                what: "network",
-                id: network_id.to_string(),
-            });
-        };
-        let above: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM networks WHERE priority > ?1 \
-             OR (priority = ?1 AND network_id < ?2)",
-        )
-        .bind(priority)
-        .bind(network_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let version: i64 = sqlx::query_scalar(
-            "SELECT coalesce(max(version), 0) + 1 FROM network_labels WHERE network_id = ?",
-        )
-        .bind(network_id)
-        .fetch_one(&mut **tx)
-        .await?;
-        let now = now_text(Utc::now());
-        sqlx::query(
-            "INSERT INTO network_labels (network_id, version, label, note, user_id, priority, \
-             rank, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(network_id)
-        .bind(version)
-        .bind(label)
-        .bind(note)
-        .bind(user_id)
-        .bind(priority)
-        .bind(above + 1)
-        .bind(&now)
-        .execute(&mut **tx)
-        .await?;
-        let username: String = sqlx::query_scalar("SELECT username FROM users WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_one(&mut **tx)
-            .await?;
-        let stored = NetworkLabel {
-            network_id,
-            version,
-            label: label.to_string(),
-            note: note.to_string(),
-            username,
-            priority,
-            rank: above + 1,
-            created_at: now,
-        };
+        let stored = insert_label(&mut w.tx, network_id, label, note, user_id).await?;
         w.audit(&audit(&stored)).await?;
         w.commit().await?;
         Ok(stored)
@@ -1046,7 +1162,29 @@ pub(crate) async fn update_search_index(store: &SqliteStore) -> Result<u64, Stor
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, wilson_interval};
+
+    #[test]
+    fn wilson_intervals_match_published_values() {
+        // Newcombe (1998), Statistics in Medicine 17:857, table I: 81/263 → 0.2553–0.3662,
+        // 15/148 → 0.0624–0.1605, 0/20 → 0–0.1611, 1/29 → 0.0061–0.1718.
+        let close = |(lo, hi): (f64, f64), (a, b): (f64, f64)| {
+            assert!(
+                (lo - a).abs() < 5e-4 && (hi - b).abs() < 5e-4,
+                "{lo} {hi} vs {a} {b}"
+            )
+        };
+        close(wilson_interval(81, 263).unwrap(), (0.2553, 0.3662));
+        close(wilson_interval(15, 148).unwrap(), (0.0624, 0.1605));
+        close(wilson_interval(0, 20).unwrap(), (0.0, 0.1611));
+        close(wilson_interval(1, 29).unwrap(), (0.0061, 0.1718));
+        assert_eq!(wilson_interval(0, 0), None);
+        // One of two is "50%", but the interval says how little that means.
+        let (lo, hi) = wilson_interval(1, 2).unwrap();
+        assert!(lo < 0.1 && hi > 0.9);
+        let (lo, hi) = wilson_interval(5, 5).unwrap();
+        assert!(hi == 1.0 && lo > 0.5 && lo < 0.6);
+    }
 
     #[test]
     fn search_words_are_quoted_so_no_query_is_syntax() {

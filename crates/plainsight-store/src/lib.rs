@@ -4,6 +4,7 @@
 //! per backend.
 
 pub mod access;
+pub mod analyst;
 pub mod casework;
 pub mod document;
 mod error;
@@ -22,8 +23,11 @@ pub use access::{
     AccessStore, Attempt, AttemptId, AttemptRequest, AuditEvent, AuditFilter, AuditFor, LockRule,
     NewSession, NewUser, SessionRecord, SessionStage, StoredAudit, UserRecord,
 };
+pub use analyst::{
+    AdExportRow, AdFilter, AdHit, AnalystStore, HitPage, IdentifierQuery, ReasonCount,
+};
 pub use casework::{
-    CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter,
+    CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter, LeadSort,
     NetworkLabel, NetworkSummary, REVIEW_LABELS, RetentionPlan, ReviewStats, SearchHit,
 };
 pub use error::StoreError;
@@ -178,9 +182,12 @@ pub trait Store: Send + Sync {
 }
 
 /// Everything the web application needs from one workspace database.
-pub trait WorkspaceStore: Store + NetworkStore + AccessStore + CaseworkStore {}
+pub trait WorkspaceStore:
+    Store + NetworkStore + AccessStore + CaseworkStore + AnalystStore
+{
+}
 
-impl<T: Store + NetworkStore + AccessStore + CaseworkStore> WorkspaceStore for T {}
+impl<T: Store + NetworkStore + AccessStore + CaseworkStore + AnalystStore> WorkspaceStore for T {}
 
 /// Open the store a URL names (`sqlite://path`, or a bare path to a SQLite file), creating
 /// and migrating it when needed.

@@ -19,6 +19,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/graph.css"),
     ),
     (
+        "package.css",
+        "text/css; charset=utf-8",
+        crate::routes::package::PRINT_CSS,
+    ),
+    (
         "graph.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/graph.js"),

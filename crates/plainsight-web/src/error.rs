@@ -22,6 +22,9 @@ pub enum WebError {
     Csrf,
     #[error("{0}")]
     BadRequest(String),
+    /// A change to a closed case folder: it is read-only until reopened.
+    #[error("this case folder is closed; reopen it to change it")]
+    CaseClosed,
     #[error("too many attempts; wait a few minutes and try again")]
     TooManyAttempts,
     /// The request body is larger than any form of the application sends.
@@ -42,6 +45,7 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::CaseClosed => StatusCode::CONFLICT,
             WebError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
@@ -115,8 +119,19 @@ pub async fn error_pages(
         .get::<crate::context::ClientAddr>()
         .cloned();
     let res = next.run(req).await;
-    let Some(ErrorMessage(message)) = res.extensions().get::<ErrorMessage>().cloned() else {
-        return res;
+    let message = match res.extensions().get::<ErrorMessage>().cloned() {
+        Some(ErrorMessage(message)) => message,
+        // Refusals made by the framework before a handler runs (a malformed number in the
+        // path, a method the route does not take, an unreadable body) are drawn in the frame
+        // too, with their status kept.
+        // (A page a handler drew itself with an error status, such as the refused sign-in,
+        // is HTML already and is left as it is.)
+        None if (res.status().is_client_error() || res.status().is_server_error())
+            && !is_html(res.headers()) =>
+        {
+            framework_message(res.status())
+        }
+        None => return res,
     };
     let user = session
         .filter(|s| s.stage == plainsight_store::SessionStage::Full)
@@ -131,6 +146,40 @@ pub async fn error_pages(
     let status = res.status();
     let (mut parts, _) = res.into_parts();
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     let body = crate::views::error_page(status, &message, user.as_ref(), state.config.demo);
     Response::from_parts(parts, axum::body::Body::from(body.into_string()))
+}
+
+/// What the user is told about a refusal the framework made (its own text names Rust types).
+fn framework_message(status: StatusCode) -> String {
+    match status {
+        StatusCode::BAD_REQUEST => "This address is not right: a part of it that should be a \
+            number (a network, ad or case number) is not one. Check the link you followed."
+            .to_string(),
+        StatusCode::NOT_FOUND => "Not found.".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This page does not take that kind of request; use the forms on its page.".to_string()
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::UNPROCESSABLE_ENTITY => {
+            "The form could not be read; reload the page and try again.".to_string()
+        }
+        s if s.is_server_error() => "Something went wrong on the server. Try again, and tell \
+            your administrator if it keeps happening."
+            .to_string(),
+        s => format!(
+            "{}.",
+            s.canonical_reason().unwrap_or("The request was refused")
+        ),
+    }
+}
+
+fn is_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }

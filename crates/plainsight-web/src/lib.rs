@@ -10,6 +10,7 @@ mod assets;
 mod context;
 mod error;
 mod limits;
+mod reasons;
 mod routes;
 mod security;
 mod views;

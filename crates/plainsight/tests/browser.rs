@@ -322,6 +322,27 @@ impl Browser {
         ))
     }
 
+    /// `fetch` a URL from the page and return its status and body bytes (for downloads).
+    async fn fetch_bytes(&self, path: &str) -> anyhow::Result<(u64, Vec<u8>)> {
+        let r = self
+            .c
+            .execute_async(
+                r#"const [url, done] = arguments;
+                   fetch(url, { redirect: 'manual' })
+                     .then(async (r) => {
+                       const bytes = new Uint8Array(await r.arrayBuffer());
+                       let hex = '';
+                       for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+                       done({ status: r.status, hex });
+                     })
+                     .catch((e) => done({ status: 0, hex: '' }));"#,
+                vec![json!(path)],
+            )
+            .await?;
+        let bytes = hex::decode(r["hex"].as_str().unwrap_or_default())?;
+        Ok((r["status"].as_u64().unwrap_or(0), bytes))
+    }
+
     /// Sign in for the first time: password, enrol the second factor from the key on the page,
     /// then replace the one-time password. Ends on the dashboard.
     async fn first_sign_in(
@@ -466,7 +487,7 @@ async fn workflow(b: &Browser, one_time: &str) -> anyhow::Result<()> {
         ensure!(review == "not reviewed", "filtered row says {review:?}");
     }
     let top = rows[0]
-        .find(Locator::Css("td:first-child a"))
+        .find(Locator::Css("a[href^='/networks/']"))
         .await?
         .attr("href")
         .await?
@@ -474,7 +495,7 @@ async fn workflow(b: &Browser, one_time: &str) -> anyhow::Result<()> {
     ensure!(top.starts_with("/networks/"), "lead link {top}");
     let network_id: i64 = top["/networks/".len()..].parse()?;
     b.shot("05-lead-queue-unreviewed").await?;
-    b.click_and_load("table.leads tbody tr:first-child td:first-child a")
+    b.click_and_load("table.leads tbody tr:first-child a[href^='/networks/']")
         .await?;
 
     // --- The network: reasons with evidence, and the graph made interactive by graph.js. ---
@@ -865,5 +886,221 @@ async fn viewer(b: &Browser, one_time: &str) -> anyhow::Result<()> {
     b.goto("/").await?;
     b.heading("Dashboard").await?;
     b.sign_out().await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and chromedriver: run with --ignored (see README)"]
+async fn search_bulk_label_and_case_package_in_chromium() {
+    let demo = start_demo(1500).expect("plainsight demo");
+    let password = demo.password.clone();
+    with_browser(&demo, "99-failure-analyst-flows", |b| async move {
+        let r = analyst_flows(&b, &password).await;
+        (b, r)
+    })
+    .await;
+}
+
+/// Search by a payment handle, bulk label from the lead queue, and a case package whose
+/// manifest hashes are checked.
+async fn analyst_flows(b: &Browser, one_time: &str) -> anyhow::Result<()> {
+    b.first_sign_in("admin", one_time, "correct horse battery staple 42", None)
+        .await?;
+
+    // --- Search by a payment handle, typed as a network page shows it. ---
+    // Find one on the pages of the top networks (the demo corpus has Cash App, Venmo ... tags).
+    b.goto("/leads?place=").await?;
+    b.heading("Lead queue").await?;
+    let mut hrefs = Vec::new();
+    for a in b.all("table.leads tbody tr a[href^='/networks/']").await? {
+        if let Some(h) = a.attr("href").await? {
+            hrefs.push(h);
+        }
+    }
+    let payments = [
+        "cashapp:",
+        "venmo:",
+        "paypal:",
+        "zelle:",
+        "applecash:",
+        "chime:",
+    ];
+    let mut handle = None;
+    for href in hrefs.iter().take(50) {
+        b.goto(href).await?;
+        b.find("dl.identifiers").await?;
+        for code in b.all("dl.identifiers a code").await? {
+            let t = code.text().await?;
+            if payments.iter().any(|p| t.starts_with(p)) {
+                handle = Some(t);
+                break;
+            }
+        }
+        if handle.is_some() {
+            break;
+        }
+    }
+    let handle = handle.context("no payment handle on the top 50 networks")?;
+    b.click_and_load("header.top nav a[href='/search']").await?;
+    b.heading("Search").await?;
+    b.fill("form.filters input[name=q]", &handle).await?;
+    b.click_and_load("form.filters button[type=submit]").await?;
+    b.heading("Search").await?;
+    let count = b.text("p.result-count").await?;
+    ensure!(
+        count.contains("ads carry the") && count.contains("payment handle"),
+        "search for {handle}: {count}"
+    );
+    let n: u64 = count
+        .split_whitespace()
+        .next()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0);
+    ensure!(n > 0, "no ad found for {handle}: {count}");
+    let rows = b.all("table.hits tbody tr").await?;
+    ensure!(!rows.is_empty(), "no hit rows");
+    ensure!(
+        !b.all("table.hits tbody tr a[href^='/networks/']")
+            .await?
+            .is_empty(),
+        "hits without their network"
+    );
+    b.shot("30-search-payment-handle").await?;
+
+    // --- Bulk label from the lead queue. ---
+    b.goto("/leads?place=&status=unreviewed").await?;
+    b.heading("Lead queue").await?;
+    let boxes = b
+        .all("form.bulk input[type=checkbox][name=network]")
+        .await?;
+    ensure!(boxes.len() >= 2, "{} check boxes", boxes.len());
+    let mut chosen = Vec::new();
+    for cb in boxes.iter().take(2) {
+        cb.click().await?;
+        chosen.push(cb.attr("value").await?.context("box value")?);
+    }
+    b.find("form.bulk select[name=label]")
+        .await?
+        .select_by_value("other")
+        .await?;
+    b.fill(
+        "form.bulk input[name=note]",
+        "bulk-labelled in the browser test",
+    )
+    .await?;
+    b.shot("31-lead-queue-bulk-selected").await?;
+    b.click_and_load("form.bulk button[name=action][value=label]")
+        .await?;
+    b.heading("Lead queue").await?;
+    let confirm = b.text("p.confirm").await?;
+    ensure!(
+        confirm.contains("Saved: 2 networks labelled Other"),
+        "confirmation: {confirm}"
+    );
+    let listed = b.body_text().await?;
+    for id in &chosen {
+        ensure!(
+            listed.contains(&format!("N{id}")),
+            "N{id} not listed as labelled"
+        );
+    }
+    b.shot("32-lead-queue-bulk-labelled").await?;
+    b.goto(&format!("/networks/{}", chosen[0])).await?;
+    let history = b.text("ul.history").await?;
+    ensure!(
+        history.contains("Other by admin") && history.contains("bulk-labelled"),
+        "history: {history}"
+    );
+
+    // --- A case folder filled in bulk, with its details, and its package. ---
+    b.goto("/cases").await?;
+    b.heading("Case folders").await?;
+    b.fill("form[action='/cases'] input[name=title]", "Browser package")
+        .await?;
+    b.click_and_load("form[action='/cases'] button[type=submit]")
+        .await?;
+    let case_path = b.path().await?;
+    let case_id = case_path.trim_start_matches("/cases/").to_string();
+    b.fill(
+        "form[action$='/details'] input[name=agency_case_number]",
+        "BT-2026-7",
+    )
+    .await?;
+    b.click_and_load("form[action$='/details'] button[type=submit]")
+        .await?;
+    b.goto("/leads?place=").await?;
+    b.heading("Lead queue").await?;
+    for cb in b
+        .all("form.bulk input[type=checkbox][name=network]")
+        .await?
+        .iter()
+        .take(3)
+    {
+        cb.click().await?;
+    }
+    b.find("form.bulk select[name=case_id]")
+        .await?
+        .select_by_value(&case_id)
+        .await?;
+    b.click_and_load("form.bulk button[name=action][value=add_to_case]")
+        .await?;
+    b.heading("Browser package").await?;
+    ensure!(
+        b.body_text().await?.contains("BT-2026-7"),
+        "case number not shown"
+    );
+    b.shot("33-case-folder").await?;
+    let href = b
+        .find(&format!("a.button[href='/cases/{case_id}/package.zip']"))
+        .await?
+        .attr("href")
+        .await?
+        .context("package link")?;
+    let (status, bytes) = b.fetch_bytes(&href).await?;
+    ensure!(status == 200, "package answered {status}");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut files = std::collections::HashMap::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i)?;
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data)?;
+        files.insert(f.name().to_string(), data);
+    }
+    let prefix = format!("case-{case_id}/");
+    let manifest: Value = serde_json::from_slice(
+        files
+            .get(&format!("{prefix}manifest.json"))
+            .context("no manifest")?,
+    )?;
+    let listed = manifest["files"].as_array().context("manifest files")?;
+    ensure!(listed.len() == 3, "manifest lists {}", listed.len());
+    for entry in listed {
+        let path = entry["path"].as_str().unwrap_or_default();
+        let data = files
+            .get(&format!("{prefix}{path}"))
+            .with_context(|| format!("{path} missing from the ZIP"))?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(data));
+        ensure!(
+            entry["sha256"].as_str() == Some(sha.as_str()),
+            "{path}: manifest says {}, file is {sha}",
+            entry["sha256"]
+        );
+    }
+    let csv = String::from_utf8(files[&format!("{prefix}ads.csv")].clone())?;
+    ensure!(csv.lines().count() > 3, "ads.csv: {csv}");
+    // The printable package, as the browser shows it.
+    b.goto(&format!("/cases/{case_id}/export.html")).await?;
+    b.heading("Browser package").await?;
+    ensure!(b.body_text().await?.contains("BT-2026-7"));
+    b.shot("34-case-package-printable").await?;
+    // A malformed id is drawn in the frame.
+    b.goto("/networks/abc").await?;
+    b.heading("400").await?;
+    ensure!(
+        !b.all("header.top nav a[href='/leads']").await?.is_empty(),
+        "the error page lacks the navigation"
+    );
+    b.shot("35-error-in-frame").await?;
     Ok(())
 }

@@ -5,16 +5,18 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{DOCTYPE, Markup, html};
+use maud::{Markup, html};
 use plainsight_access::Permission;
 use plainsight_access::audit::Outcome;
 use plainsight_store::{AuditFilter, CaseSummary};
 use serde::Deserialize;
+use sha2::Digest;
 
 use crate::context::Signed;
 use crate::limits::max_chars;
+use crate::routes::package;
 use crate::security::CsrfForm;
-use crate::views::{Frame, csrf_field, day, page, when};
+use crate::views::{Frame, csrf_field, page, when};
 use crate::{AppState, WebError};
 
 /// The folder, when it exists and belongs to the user's team.
@@ -158,17 +160,40 @@ pub async fn show(
     user.audit(&state, "view_case", object, Outcome::Success, None)
         .await?;
     let v = load(&state, case).await?;
+    let team_users = team_usernames(&state, &user).await?;
     let title = format!("Case #{} {}", v.case.case_id, v.case.title);
     let content = html! {
         h1 { (title) }
-        p.summary { "Team " (user.user.team) " · " (v.case.status) " · created " (when(Some(&v.case.created_at))) " by " (v.case.created_by) }
+        p.summary {
+            "Team " (user.user.team) " · " (v.case.status) " · created " (when(Some(&v.case.created_at))) " by " (v.case.created_by)
+            " · agency case number " @if v.case.agency_case_number.is_empty() { "—" } @else { strong { (v.case.agency_case_number) } }
+            " · assigned to " @if v.case.assignee.is_empty() { "nobody" } @else { strong { (v.case.assignee) } }
+        }
+        @if !v.case.is_open() { p.caution role="note" { "This folder is closed: it is read-only until it is reopened." } }
         p.actions {
+            a.button href=(format!("/cases/{id}/package.zip")) { "Case package (ZIP: printable HTML, CSV, JSON, checksums)" } " "
             a.button href=(format!("/cases/{id}/export.html")) { "Case package (printable)" } " "
             a.button href=(format!("/cases/{id}/export.csv")) { "Case package (CSV)" } " "
             form.inline method="post" action=(format!("/cases/{id}/status")) {
                 (csrf_field(&user))
                 input type="hidden" name="status" value=(if v.case.status == "open" { "closed" } else { "open" });
                 button type="submit" { @if v.case.status == "open" { "Close folder" } @else { "Reopen folder" } }
+            }
+        }
+        @if v.case.is_open() {
+            section {
+                h2 { "Folder details" }
+                form.inline method="post" action=(format!("/cases/{id}/details")) {
+                    (csrf_field(&user))
+                    label { "Agency case number" input name="agency_case_number" value=(v.case.agency_case_number) maxlength=(max_chars("agency_case_number")); }
+                    label { "Assigned to"
+                        select name="assignee" {
+                            option value="" selected[v.case.assignee.is_empty()] { "nobody" }
+                            @for u in &team_users { option value=(u) selected[v.case.assignee == *u] { (u) } }
+                        }
+                    }
+                    button type="submit" { "Save details" }
+                }
             }
         }
         section {
@@ -178,7 +203,7 @@ pub async fn show(
                 td { a href=(format!("/networks/{nid}")) { "N" (nid) } }
                 td { @match n { Some(n) => { "priority " (format!("{:.1}", n.priority)) ", " (n.ads.len()) " ads" }, None => { "no longer exists (merged or expired)" } } }
                 td { "added by " (by) " " (when(Some(at))) }
-                td { (remove_form(&user, id, "network", *nid)) }
+                td { @if v.case.is_open() { (remove_form(&user, id, "network", *nid)) } }
             } } } }
         }
         section {
@@ -188,16 +213,18 @@ pub async fn show(
                 td { a href=(format!("/ads/{key}")) { @match a { Some(a) => (a.ad.id), None => { "ad " (key) " (expired)" } } } }
                 td { @if let Some(a) = a { (a.ad.title.as_deref().unwrap_or("")) } }
                 td { "added by " (by) " " (when(Some(at))) }
-                td { (remove_form(&user, id, "ad", *key)) }
+                td { @if v.case.is_open() { (remove_form(&user, id, "ad", *key)) } }
             } } } }
         }
         section {
             h2 { "Notes" }
             @for n in &v.notes { div.note { p.meta { (n.username) " · " (when(Some(&n.created_at))) } p { (n.text) } } }
-            form method="post" action=(format!("/cases/{id}/notes")) {
-                (csrf_field(&user))
-                label { "Add a note" textarea name="text" rows="3" maxlength=(max_chars("text")) required {} }
-                button type="submit" { "Add note" }
+            @if v.case.is_open() {
+                form method="post" action=(format!("/cases/{id}/notes")) {
+                    (csrf_field(&user))
+                    label { "Add a note" textarea name="text" rows="3" maxlength=(max_chars("text")) required {} }
+                    button type="submit" { "Add note" }
+                }
             }
         }
     };
@@ -246,7 +273,9 @@ pub async fn add_item(
     )
     .await?;
     check_kind(&form.kind)?;
-    own_case(&state, &user, form.case_id).await?;
+    if !own_case(&state, &user, form.case_id).await?.is_open() {
+        return Err(WebError::CaseClosed);
+    }
     let exists = if form.kind == "network" {
         state.store.network(form.item as u64).await?.is_some()
     } else {
@@ -275,7 +304,7 @@ pub async fn remove_item(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<Response, WebError> {
-    let (_, object) = case_for(
+    let (case, object) = case_for(
         &state,
         &user,
         id,
@@ -283,6 +312,9 @@ pub async fn remove_item(
         "remove_case_item",
     )
     .await?;
+    if !case.is_open() {
+        return Err(WebError::CaseClosed);
+    }
     check_kind(&form.kind)?;
     let detail = format!("{}:{}", form.kind, form.item);
     state
@@ -308,7 +340,11 @@ pub async fn add_note(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> Result<Response, WebError> {
-    let (_, object) = case_for(&state, &user, id, Permission::ManageCases, "add_case_note").await?;
+    let (case, object) =
+        case_for(&state, &user, id, Permission::ManageCases, "add_case_note").await?;
+    if !case.is_open() {
+        return Err(WebError::CaseClosed);
+    }
     let text = form.text.trim();
     if text.is_empty() {
         return Err(WebError::BadRequest("the note is empty".into()));
@@ -380,8 +416,75 @@ async fn trail(state: &AppState, id: i64) -> Result<Vec<plainsight_store::Stored
     Ok(entries)
 }
 
-/// The case package as one printable HTML page: folder, networks with reasons and evidence,
-/// ads, notes and the folder's audit trail.
+/// Everything the case package holds, read from the store.
+async fn package_of(
+    state: &AppState,
+    user: &Signed,
+    case: CaseSummary,
+) -> Result<package::Package, WebError> {
+    let id = case.case_id;
+    let mut networks = Vec::new();
+    let mut ads = Vec::new();
+    let mut in_networks = std::collections::HashSet::new();
+    let mut alone = Vec::new();
+    for item in state.store.case_items(id).await? {
+        if item.kind == "network" {
+            let record = state.store.network(item.item as u64).await?;
+            let labels = state.store.labels(item.item).await?;
+            if record.is_some() {
+                let keys: Vec<i64> = state
+                    .store
+                    .network_ad_refs(item.item)
+                    .await?
+                    .iter()
+                    .map(|r| r.ad_key)
+                    .filter(|k| in_networks.insert(*k))
+                    .collect();
+                for stored in state.store.ads_by_keys(&keys).await? {
+                    ads.push(package::PackageAd {
+                        network_id: Some(item.item),
+                        stored,
+                    });
+                }
+            }
+            networks.push(package::PackageNetwork {
+                network_id: item.item,
+                record,
+                labels,
+                added_by: item.added_by,
+                added_at: item.added_at,
+            });
+        } else {
+            alone.push(item.item);
+        }
+    }
+    // An ad added alone that a folder network already holds is listed under the network.
+    alone.retain(|k| !in_networks.contains(k));
+    let found = state.store.ads_by_keys(&alone).await?;
+    let expired_ads = alone
+        .iter()
+        .filter(|k| !found.iter().any(|a| a.ad_key == **k))
+        .copied()
+        .collect();
+    ads.extend(found.into_iter().map(|stored| package::PackageAd {
+        network_id: None,
+        stored,
+    }));
+    Ok(package::Package {
+        team: user.user.team.clone(),
+        exported_by: user.user.username.clone(),
+        generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        demo: state.config.demo,
+        networks,
+        ads,
+        expired_ads,
+        notes: state.store.case_notes(id).await?,
+        audit_trail: trail(state, id).await?,
+        case,
+    })
+}
+
+/// The case package as one printable HTML page (the `case.html` of the ZIP).
 pub async fn export_html(
     State(state): State<AppState>,
     user: Signed,
@@ -396,66 +499,118 @@ pub async fn export_html(
         Some("html"),
     )
     .await?;
-    let v = load(&state, case).await?;
-    let trail = trail(&state, id).await?;
-    let generated = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let doc: Markup = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head { meta charset="utf-8"; title { "Case #" (id) " " (v.case.title) }; link rel="stylesheet" href="/static/style.css"; }
-            body.print {
-                @if state.config.demo { p.demo-banner { "DEMO workspace: generated data." } }
-                h1 { "Case #" (id) ": " (v.case.title) }
-                p { "Team " (user.user.team) " · status " (v.case.status) " · created " (when(Some(&v.case.created_at))) " by " (v.case.created_by) }
-                p { "Exported " (generated) " by " (user.user.username) ". Leads for review, not evidence of a crime: every reason below is a pointer to text to read, not a finding." }
-                h2 { "Networks" }
-                @for (nid, n, by, at) in &v.networks {
-                    h3 { "Network N" (nid) }
-                    p.meta { "Added by " (by) " " (when(Some(at))) }
-                    @match n {
-                        None => p { "This network no longer exists (merged into another or expired)." },
-                        Some(n) => {
-                            p { "Priority " (format!("{:.1}", n.priority)) " · " (n.ads.len()) " ads · " (day(n.first_seen)) " – " (day(n.last_seen)) }
-                            p { "Phones: " (n.phones.join(", ")) }
-                            p { "Places: " @for l in &n.locations { (l.name) ", " (l.admin1) " (" (l.ads) ") " } }
-                            ol { @for r in &n.reasons { li { (r.description) " (+" (format!("{:.2}", r.weight * r.value)) ")"
-                                ul { @for e in r.evidence.iter().take(5) { li { @if !e.ad.is_empty() { "ad " (e.ad) ": " } "“" (e.text) "”" } } } } } }
-                        }
-                    }
-                }
-                h2 { "Ads" }
-                @for (key, a, by, at) in &v.ads {
-                    @match a {
-                        None => p { "Ad " (key) " has expired." },
-                        Some(a) => {
-                            h3 { "Ad " (a.ad.id) }
-                            p.meta { "Added by " (by) " " (when(Some(at))) " · posted " (a.ad.posted_at.map(|t| t.to_rfc3339()).unwrap_or_default()) }
-                            p { strong { (a.ad.title.as_deref().unwrap_or("")) } }
-                            pre { (a.ad.body.as_deref().unwrap_or("")) }
-                        }
-                    }
-                }
-                h2 { "Notes" }
-                @for n in &v.notes { p { strong { (n.username) " " (when(Some(&n.created_at))) } ": " (n.text) } }
-                h2 { "Audit trail of this folder" }
-                table {
-                    thead { tr { th { "#" } th { "Time (UTC)" } th { "User" } th { "Action" } th { "Outcome" } th { "Detail" } } }
-                    tbody { @for e in &trail { tr {
-                        td { (e.record.seq) } td { (e.record.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)) }
-                        td { (e.record.actor.as_deref().unwrap_or("")) } td { (e.record.action) } td { (e.record.outcome.as_str()) }
-                        td { (e.record.detail.as_deref().unwrap_or("")) }
-                    } } }
-                }
-            }
-        }
-    };
-    let mut res = doc.into_response();
+    let p = package_of(&state, &user, case).await?;
+    let mut res = axum::response::Html(package::html(&p, true)).into_response();
     res.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!("inline; filename=\"case-{id}.html\""))
             .map_err(|e| WebError::Internal(e.to_string()))?,
     );
     Ok(res)
+}
+
+/// The case package as one ZIP: printable HTML, CSV of ads, JSON, manifest and checksums.
+/// The download is audited with the package's own SHA-256, so a copy can be matched to it.
+pub async fn export_zip(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (case, object) = case_for(&state, &user, id, Permission::Export, "export_case").await?;
+    let p = package_of(&state, &user, case).await?;
+    let files = package::files(&p)?;
+    let bytes = package::zip(id, &files)?;
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let detail = format!(
+        "zip: {} networks, {} ads, sha256 {digest}",
+        p.networks.len(),
+        p.ads.len()
+    );
+    user.audit(
+        &state,
+        "export_case",
+        object,
+        Outcome::Success,
+        Some(&detail),
+    )
+    .await?;
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!("attachment; filename=\"case-{id}.zip\""))
+            .map_err(|e| WebError::Internal(e.to_string()))?,
+    );
+    Ok(res)
+}
+
+/// User names of the user's team, for the assignee list.
+async fn team_usernames(state: &AppState, user: &Signed) -> Result<Vec<String>, WebError> {
+    Ok(state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.team_id == user.user.team_id && u.status != "disabled")
+        .map(|u| u.username)
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct DetailsForm {
+    #[serde(default)]
+    agency_case_number: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+/// Set the agency case number and the assignee (a user of the folder's team) of an open folder.
+pub async fn set_details(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<DetailsForm>,
+) -> Result<Response, WebError> {
+    let (case, object) = case_for(
+        &state,
+        &user,
+        id,
+        Permission::ManageCases,
+        "set_case_details",
+    )
+    .await?;
+    if !case.is_open() {
+        return Err(WebError::CaseClosed);
+    }
+    let number = form.agency_case_number.trim();
+    let assignee = form.assignee.trim();
+    if !assignee.is_empty()
+        && !team_usernames(&state, &user)
+            .await?
+            .iter()
+            .any(|u| u == assignee)
+    {
+        return Err(WebError::BadRequest(format!(
+            "{assignee} is not a user of your team"
+        )));
+    }
+    let detail = format!("agency case number {number:?}, assignee {assignee:?}");
+    state
+        .store
+        .set_case_details(
+            id,
+            number,
+            assignee,
+            &user.event("set_case_details", object, Outcome::Success, Some(&detail)),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
 /// A CSV cell that a spreadsheet will show as text: ad text and notes are written by people,

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use maud::{Markup, html};
@@ -16,13 +17,13 @@ use plainsight_graphics::{
     graph_svg, movement_map, stacked_progress, time_series, timeline,
 };
 use plainsight_network::{Template, TemplatePart, network_templates};
-use plainsight_store::{AdRef, Lead, LeadFilter, REVIEW_LABELS};
+use plainsight_store::{AdRef, Lead, LeadFilter, LeadSort, REVIEW_LABELS};
 use serde::Deserialize;
 
 use crate::context::Signed;
 use crate::security::{BoundedQuery, CsrfForm};
 use crate::views::{Frame, csrf_field, day, label_text, page, svg, url_encode, when};
-use crate::{AppState, WebError};
+use crate::{AppState, WebError, reasons};
 
 /// Rows per page of the lead queue.
 const PAGE_SIZE: u64 = 50;
@@ -88,20 +89,24 @@ pub async fn dashboard(State(state): State<AppState>, user: Signed) -> Result<Re
             (svg(progress))
             p {
                 (review.labelled) " of " (review.networks) " networks labelled. "
-                @match review.false_positive_rate() {
-                    Some(rate) => {
+                @match (review.false_positive_rate(), review.false_positive_interval()) {
+                    (Some(rate), Some((low, high))) => {
                         "Of " (review.high_priority_labelled) " labelled networks that were in the top "
                         (plainsight_store::casework::HIGH_PRIORITY_RANK) " when labelled, "
-                        strong { (format!("{:.0}%", rate * 100.0)) } " were judged not relevant (the false-positive rate of high-priority leads)."
+                        strong { (review.high_priority_not_relevant) " (" (format!("{:.0}%", rate * 100.0)) ")" } " were judged not relevant: the false-positive rate of high-priority leads, "
+                        span.interval { (format!("95% interval {:.0}%–{:.0}%", low * 100.0, high * 100.0)) } " (Wilson)."
+                        @if review.too_few_labels() {
+                            span.caution role="note" { " Caution: fewer than " (plainsight_store::casework::FEW_LABELS) " labels, so this rate can still change a lot with each new label." }
+                        }
                     }
-                    None => { "No high-priority lead has been labelled yet, so there is no false-positive rate to show." }
+                    _ => { "No high-priority lead has been labelled yet, so there is no false-positive rate to show." }
                 }
             }
         }
         @if user.can(Permission::ViewLeads) {
             section {
                 h2 { "Top leads" }
-                (lead_table(&figures.top_leads))
+                (lead_table(&figures.top_leads, &LeadTableOptions::default()))
                 p { a href="/leads" { "The whole lead queue →" } }
             }
         }
@@ -113,26 +118,70 @@ pub async fn dashboard(State(state): State<AppState>, user: Signed) -> Result<Re
     .into_response())
 }
 
-fn lead_table(leads: &[Lead]) -> Markup {
+/// Contributions this small print as "+0.0" and explain nothing: lists leave them out.
+const SHOWN_CONTRIBUTION: f64 = 0.05;
+
+/// What a lead table shows beyond the basic columns.
+#[derive(Default)]
+struct LeadTableOptions<'a> {
+    /// The reason filtered on, with its contribution per network.
+    matched: Option<(&'a str, &'a HashMap<u64, f64>)>,
+    /// Check boxes for bulk actions (inside the page's bulk form).
+    selectable: bool,
+    /// Column headers as sort links: the link for a sort name, the current sort and direction.
+    sort_links: Option<(SortLink<'a>, &'a str, bool)>,
+}
+
+/// The link to the queue sorted by a column, ascending or not.
+type SortLink<'a> = &'a dyn Fn(&str, bool) -> String;
+
+fn lead_table(leads: &[Lead], opts: &LeadTableOptions<'_>) -> Markup {
+    let header = |label: &str, sort: &str, numeric: bool| -> Markup {
+        match &opts.sort_links {
+            None => html! { th.num[numeric] { (label) } },
+            Some((link, current, ascending)) => {
+                let here = *current == sort;
+                // A second click on the current column flips its direction.
+                let next_ascending = if here { !ascending } else { sort == "network" };
+                let state = match (here, ascending) {
+                    (false, _) => "none",
+                    (true, true) => "ascending",
+                    (true, false) => "descending",
+                };
+                html! { th.num[numeric] aria-sort=(state) { a href=(link(sort, next_ascending)) { (label) @if here { @if *ascending { " ▲" } @else { " ▼" } } } } }
+            }
+        }
+    };
     html! {
         @if leads.is_empty() {
             p.empty { "No networks match." }
         } @else {
             table.leads {
-                thead { tr { th { "Network" } th.num { "Priority" } th.num { "Ads" } th { "Places" } th { "Seen" } th { "Top reasons" } th { "Review" } } }
+                thead { tr {
+                    @if opts.selectable { th { span.visually-hidden { "Select" } } }
+                    (header("Network", "network", false)) (header("Priority", "priority", true)) (header("Ads", "ads", true))
+                    th { "Places" } (header("First seen", "first_seen", false)) (header("Last seen", "last_seen", false))
+                    @if let Some((code, _)) = opts.matched { th { "Matched reason: " (reasons::name(code)) } }
+                    th { "Top reasons" } th { "Review" }
+                } }
                 tbody {
                     @for lead in leads {
                         @let n = &lead.network;
                         tr {
+                            @if opts.selectable { td { input type="checkbox" name="network" value=(n.network_id) aria-label=(format!("Select N{}", n.network_id)); } }
                             td { a href=(format!("/networks/{}", n.network_id)) { "N" (n.network_id) } }
                             td.num { (format!("{:.1}", n.priority)) }
                             td.num { (n.ads) }
                             td { (n.places.join("; ")) @if n.places_total > n.places.len() { " +" (n.places_total - n.places.len()) } }
-                            td { (day(n.first_seen)) " – " (day(n.last_seen)) }
+                            td.nowrap { (day(n.first_seen)) }
+                            td.nowrap { (day(n.last_seen)) }
+                            @if let Some((_, by_network)) = opts.matched {
+                                td.num { @match by_network.get(&n.network_id) { Some(c) => { (format!("{c:+.1}")) }, None => "—" } }
+                            }
                             td {
                                 ul.reasons {
-                                    @for (_, description, contribution) in &n.reasons {
-                                        li { (description) span.weight { " +" (format!("{contribution:.1}")) } }
+                                    @for (code, description, contribution) in n.reasons.iter().filter(|r| r.2.abs() >= SHOWN_CONTRIBUTION) {
+                                        li title=(code) { (description) span.weight { " " (format!("{contribution:+.1}")) } }
                                     }
                                 }
                             }
@@ -147,8 +196,9 @@ fn lead_table(leads: &[Lead]) -> Markup {
 
 #[derive(Debug, Deserialize, Default)]
 pub struct QueueQuery {
+    /// Absent: the user's area (as on the dashboard); empty: every area.
     #[serde(default)]
-    place: String,
+    place: Option<String>,
     #[serde(default)]
     since: String,
     #[serde(default)]
@@ -158,11 +208,24 @@ pub struct QueueQuery {
     /// A label name, `reviewed` or `unreviewed`.
     #[serde(default)]
     status: String,
+    /// A column: `priority` (default), `ads`, `first_seen`, `last_seen`, `network`.
+    #[serde(default)]
+    sort: String,
+    /// `asc` or `desc` (default: the column's natural order).
+    #[serde(default)]
+    dir: String,
+    /// 1-based; 0 or absent is the first page.
     #[serde(default)]
     page: u64,
+    /// How many networks a bulk label just saved (the confirmation after it).
+    #[serde(default)]
+    saved: Option<u64>,
 }
 
-fn parse_day(s: &str, end_of_day: bool) -> Result<Option<chrono::DateTime<Utc>>, WebError> {
+pub(crate) fn parse_day(
+    s: &str,
+    end_of_day: bool,
+) -> Result<Option<chrono::DateTime<Utc>>, WebError> {
     if s.trim().is_empty() {
         return Ok(None);
     }
@@ -178,7 +241,7 @@ fn parse_day(s: &str, end_of_day: bool) -> Result<Option<chrono::DateTime<Utc>>,
 }
 
 /// "Raleigh, NC" → ("Raleigh", Some("NC")); "NC" → ("", Some("NC")); "Raleigh" → ("Raleigh", None).
-fn parse_place(s: &str) -> Option<(String, Option<String>)> {
+pub(crate) fn parse_place(s: &str) -> Option<(String, Option<String>)> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -192,17 +255,11 @@ fn parse_place(s: &str) -> Option<(String, Option<String>)> {
     Some((s.to_string(), None))
 }
 
-/// Networks ranked by priority, with filters and paging.
-pub async fn queue(
-    State(state): State<AppState>,
-    user: Signed,
-    BoundedQuery(q): BoundedQuery<QueueQuery>,
-) -> Result<Response, WebError> {
-    user.require_audited(&state, Permission::ViewLeads, "view_leads", None)
-        .await?;
+/// The queue's filter and the place it applied (the user's area when none was asked for).
+fn queue_filter(user: &Signed, q: &QueueQuery) -> Result<(LeadFilter, String), WebError> {
     if q.page > MAX_PAGE {
         return Err(WebError::BadRequest(format!(
-            "page {} is out of range: pages are numbered 0 to {MAX_PAGE}",
+            "page {} is out of range: pages are numbered 1 to {MAX_PAGE}",
             q.page
         )));
     }
@@ -213,44 +270,112 @@ pub async fn queue(
         l if REVIEW_LABELS.contains(&l) => (Some(l.to_string()), None),
         other => return Err(WebError::BadRequest(format!("unknown status {other}"))),
     };
-    let filter = LeadFilter {
-        place: parse_place(&q.place),
-        since: parse_day(&q.since, false)?,
-        until: parse_day(&q.until, true)?,
-        indicator: (!q.indicator.trim().is_empty()).then(|| q.indicator.trim().to_string()),
-        label,
-        reviewed,
-        min_ads: 0,
-        offset: q.page * PAGE_SIZE,
-        limit: PAGE_SIZE + 1,
+    let sort = match q.sort.as_str() {
+        "" => LeadSort::Priority,
+        s => LeadSort::parse(s)
+            .ok_or_else(|| WebError::BadRequest(format!("unknown sort column {s}")))?,
     };
-    let mut leads = state.store.lead_queue(&filter).await?;
-    let more = leads.len() as u64 > PAGE_SIZE;
-    leads.truncate(PAGE_SIZE as usize);
+    let ascending = match q.dir.as_str() {
+        "" => sort == LeadSort::Network,
+        "asc" => true,
+        "desc" => false,
+        d => return Err(WebError::BadRequest(format!("unknown sort direction {d}"))),
+    };
+    let place = q.place.clone().unwrap_or_else(|| user.user.area.clone());
+    Ok((
+        LeadFilter {
+            place: parse_place(&place),
+            since: parse_day(&q.since, false)?,
+            until: parse_day(&q.until, true)?,
+            indicator: (!q.indicator.trim().is_empty()).then(|| q.indicator.trim().to_string()),
+            label,
+            reviewed,
+            min_ads: 0,
+            sort,
+            ascending,
+            offset: q.page.saturating_sub(1) * PAGE_SIZE,
+            limit: PAGE_SIZE,
+        },
+        place,
+    ))
+}
+
+/// Networks ranked by priority (or another column), with filters, the total, paging and bulk
+/// actions.
+pub async fn queue(
+    State(state): State<AppState>,
+    user: Signed,
+    BoundedQuery(q): BoundedQuery<QueueQuery>,
+) -> Result<Response, WebError> {
+    user.require_audited(&state, Permission::ViewLeads, "view_leads", None)
+        .await?;
+    let (filter, place) = queue_filter(&user, &q)?;
+    let leads = state.store.lead_queue(&filter).await?;
+    let total = state.store.lead_count(&filter).await?;
+    let reason_list = state.store.reason_codes().await?;
+    let matched: HashMap<u64, f64> = match &filter.indicator {
+        Some(code) => {
+            let ids: Vec<u64> = leads.iter().map(|l| l.network.network_id).collect();
+            state
+                .store
+                .reason_contributions(code, &ids)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        None => HashMap::new(),
+    };
+    let cases = if user.can(Permission::ManageCases) {
+        state.store.cases_for_team(user.user.team_id).await?
+    } else {
+        Vec::new()
+    };
     let detail = format!(
-        "place={} since={} until={} indicator={} status={} page={}",
-        q.place, q.since, q.until, q.indicator, q.status, q.page
+        "place={place} since={} until={} indicator={} status={} sort={} dir={} page={}",
+        q.since, q.until, q.indicator, q.status, q.sort, q.dir, q.page
     );
     user.audit(&state, "view_leads", None, Outcome::Success, Some(&detail))
         .await?;
-    let page_link = |p: u64| {
+    let page_no = q.page.max(1);
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let link = |path: &str, sort: &str, ascending: bool, page: u64| {
         format!(
-            "/leads?place={}&since={}&until={}&indicator={}&status={}&page={p}",
-            url_encode(&q.place),
+            "{path}?place={}&since={}&until={}&indicator={}&status={}&sort={}&dir={}&page={page}",
+            url_encode(&place),
             url_encode(&q.since),
             url_encode(&q.until),
             url_encode(&q.indicator),
-            url_encode(&q.status)
+            url_encode(&q.status),
+            sort,
+            if ascending { "asc" } else { "desc" },
         )
     };
+    let sort_name = filter.sort.name();
+    let page_link = |p: u64| link("/leads", sort_name, filter.ascending, p);
+    let sort_link = |s: &str, asc: bool| link("/leads", s, asc, 1);
+    let area_note = if q.place.is_none() && !user.user.area.is_empty() {
+        Some(user.user.area.clone())
+    } else {
+        None
+    };
+    let first = filter.offset + 1;
+    let last = filter.offset + leads.len() as u64;
     let content = html! {
         h1 { "Lead queue" }
+        @if let Some(n) = q.saved { p.confirm role="status" { "Saved: " (n) " networks labelled " (label_text(&q.status)) ". They are listed below." } }
         p.hint { "Networks in order of review priority: the sum of the reasons listed. A priority is an order for review, not a finding." }
         form.filters method="get" action="/leads" {
-            label { "Place" input name="place" value=(q.place) placeholder="Raleigh, NC or NC"; }
+            label { "Place" input name="place" value=(place) placeholder="Raleigh, NC or NC; empty for every area"; }
             label { "Seen since" input type="date" name="since" value=(q.since); }
             label { "First seen by" input type="date" name="until" value=(q.until); }
-            label { "Reason code" input name="indicator" value=(q.indicator) placeholder="e.g. third_party"; }
+            label { "Reason"
+                select name="indicator" {
+                    option value="" selected[q.indicator.is_empty()] { "any reason" }
+                    @for r in &reason_list {
+                        option value=(r.code) selected[q.indicator == r.code] { (reasons::name(&r.code)) " (" (r.networks) ")" }
+                    }
+                }
+            }
             label { "Review"
                 select name="status" {
                     option value="" selected[q.status.is_empty()] { "any" }
@@ -259,13 +384,54 @@ pub async fn queue(
                     @for l in REVIEW_LABELS { option value=(l) selected[q.status == l] { (label_text(l)) } }
                 }
             }
+            input type="hidden" name="sort" value=(sort_name);
+            input type="hidden" name="dir" value=(if filter.ascending { "asc" } else { "desc" });
             button type="submit" { "Filter" }
         }
-        (lead_table(&leads))
+        p.result-count {
+            strong { (total) } " networks match"
+            @if let Some(area) = &area_note { " in your area (" (area) "; clear the place for every area)" }
+            "."
+            @if total > 0 { " Showing " (first) "–" (last) ", page " (page_no) " of " (pages) "." }
+            @if user.can(Permission::Export) && total > 0 { " " a href=(link("/leads.csv", sort_name, filter.ascending, 1)) { "Export as CSV" } }
+        }
+        @let can_bulk = user.can(Permission::Label) || user.can(Permission::ManageCases);
+        @let opts = LeadTableOptions {
+            matched: filter.indicator.as_deref().map(|c| (c, &matched)),
+            selectable: can_bulk && !leads.is_empty(),
+            sort_links: Some((&sort_link, sort_name, filter.ascending)),
+        };
+        @if can_bulk && !leads.is_empty() {
+            form.bulk method="post" action="/leads/bulk" {
+                (csrf_field(&user))
+                fieldset.bulk-actions {
+                    legend { "With the networks ticked below" }
+                    @if user.can(Permission::Label) {
+                        label { "Label"
+                            select name="label" {
+                                option value="" { "—" }
+                                @for l in REVIEW_LABELS { option value=(l) { (label_text(l)) } }
+                            }
+                        }
+                        label { "Note" input name="note" maxlength=(crate::limits::max_chars("note")); }
+                        button type="submit" name="action" value="label" { "Label selected" }
+                    }
+                    @if user.can(Permission::ManageCases) && !cases.is_empty() {
+                        label { "Case folder"
+                            select name="case_id" { @for c in cases.iter().filter(|c| c.status == "open") { option value=(c.case_id) { "#" (c.case_id) " " (c.title) } } }
+                        }
+                        button type="submit" name="action" value="add_to_case" { "Add selected to case" }
+                    }
+                }
+                (lead_table(&leads, &opts))
+            }
+        } @else {
+            (lead_table(&leads, &opts))
+        }
         nav.pager {
-            @if q.page > 0 { a href=(page_link(q.page - 1)) { "← Previous" } }
-            span { "Page " (q.page + 1) }
-            @if more { a href=(page_link(q.page + 1)) { "Next →" } }
+            @if page_no > 1 { a href=(page_link(page_no - 1)) { "← Previous" } }
+            span { "Page " (page_no) " of " (pages) }
+            @if page_no < pages { a href=(page_link(page_no + 1)) { "Next →" } }
         }
     };
     Ok(page(
@@ -273,6 +439,198 @@ pub async fn queue(
         content,
     )
     .into_response())
+}
+
+/// Rows a CSV export of the lead queue holds at most.
+const LEADS_CSV_ROWS: u64 = 50_000;
+
+/// The lead queue with its filters and order as CSV, one row per network.
+pub async fn queue_csv(
+    State(state): State<AppState>,
+    user: Signed,
+    BoundedQuery(q): BoundedQuery<QueueQuery>,
+) -> Result<Response, WebError> {
+    user.require_audited(&state, Permission::ViewLeads, "export_leads", None)
+        .await?;
+    user.require_audited(&state, Permission::Export, "export_leads", None)
+        .await?;
+    let (mut filter, place) = queue_filter(&user, &q)?;
+    filter.offset = 0;
+    filter.limit = LEADS_CSV_ROWS;
+    let leads = state.store.lead_queue(&filter).await?;
+    let detail = format!(
+        "{} rows; place={place} since={} until={} indicator={} status={}",
+        leads.len(),
+        q.since,
+        q.until,
+        q.indicator,
+        q.status
+    );
+    user.audit(
+        &state,
+        "export_leads",
+        None,
+        Outcome::Success,
+        Some(&detail),
+    )
+    .await?;
+    let cell = |s: &str| plainsight_core::spreadsheet_safe(s).into_owned();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| WebError::Internal(e.to_string());
+    w.write_record([
+        "network",
+        "priority",
+        "ads",
+        "first_seen",
+        "last_seen",
+        "places",
+        "top_reasons",
+        "review",
+    ])
+    .map_err(csv_err)?;
+    for lead in &leads {
+        let n = &lead.network;
+        let reasons = n
+            .reasons
+            .iter()
+            .filter(|r| r.2.abs() >= SHOWN_CONTRIBUTION)
+            .map(|r| format!("{} ({:+.2})", r.1, r.2))
+            .collect::<Vec<_>>()
+            .join("; ");
+        w.write_record([
+            n.network_id.to_string(),
+            format!("{:.3}", n.priority),
+            n.ads.to_string(),
+            n.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            n.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            cell(&n.places.join("; ")),
+            cell(&reasons),
+            lead.label.clone().unwrap_or_default(),
+        ])
+        .map_err(csv_err)?;
+    }
+    let body = w
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"leads.csv\""),
+    );
+    Ok(res)
+}
+
+/// The most networks one bulk action may change (two pages of the queue and more; a bigger
+/// selection is a mistake more often than not).
+const BULK_MAX: usize = 500;
+
+/// Label, or add to a case folder, every selected network of the queue: one transaction, one
+/// audit entry per change.
+pub async fn bulk(
+    State(state): State<AppState>,
+    user: Signed,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let action = field("action");
+    let mut ids = Vec::new();
+    for (k, v) in &fields {
+        if k == "network" {
+            let id: i64 = v
+                .parse()
+                .map_err(|_| WebError::BadRequest(format!("{v} is not a network number")))?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.is_empty() {
+        return Err(WebError::BadRequest("no network was selected".into()));
+    }
+    if ids.len() > BULK_MAX {
+        return Err(WebError::BadRequest(format!(
+            "{} networks were selected; at most {BULK_MAX} at a time",
+            ids.len()
+        )));
+    }
+    match action.as_str() {
+        "label" => {
+            user.require_audited(&state, Permission::Label, "label_network", None)
+                .await?;
+            let label = field("label");
+            if !REVIEW_LABELS.contains(&label.as_str()) {
+                return Err(WebError::BadRequest(format!("unknown label {label}")));
+            }
+            let stored = state
+                .store
+                .add_labels(&ids, &label, &field("note"), user.user.user_id, &|stored| {
+                    let detail = format!("{} v{} (bulk)", stored.label, stored.version);
+                    user.event(
+                        "label_network",
+                        Some(format!("network:{}", stored.network_id)),
+                        Outcome::Success,
+                        Some(&detail),
+                    )
+                })
+                .await?;
+            // Every area, so each labelled network is listed under the confirmation.
+            let back = format!(
+                "/leads?saved={}&status={}&place=",
+                stored.len(),
+                url_encode(&label)
+            );
+            Ok(Redirect::to(&back).into_response())
+        }
+        "add_to_case" => {
+            let case_id: i64 = field("case_id")
+                .parse()
+                .map_err(|_| WebError::BadRequest("choose a case folder".into()))?;
+            let object = Some(format!("case:{case_id}"));
+            user.require_audited(
+                &state,
+                Permission::ManageCases,
+                "add_case_item",
+                object.clone(),
+            )
+            .await?;
+            let case = state
+                .store
+                .case_for_team(case_id, user.user.team_id)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            if case.status != "open" {
+                return Err(WebError::CaseClosed);
+            }
+            for &id in &ids {
+                if state.store.network(id as u64).await?.is_none() {
+                    return Err(WebError::NotFound);
+                }
+            }
+            state
+                .store
+                .add_case_items(case_id, "network", &ids, user.user.user_id, &|item| {
+                    user.event(
+                        "add_case_item",
+                        object.clone(),
+                        Outcome::Success,
+                        Some(&format!("network:{item} (bulk)")),
+                    )
+                })
+                .await?;
+            Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+        }
+        other => Err(WebError::BadRequest(format!("unknown action {other}"))),
+    }
 }
 
 fn node_kind(kind: &str) -> NodeKind {
@@ -338,10 +696,19 @@ struct CachedParts {
 }
 
 /// One network: why it ranks where it does, how it holds together, where it went.
+/// What a network page is asked besides its id.
+#[derive(Debug, Deserialize, Default)]
+pub struct NetworkQuery {
+    /// `label` right after a label was saved: the page confirms it.
+    #[serde(default)]
+    saved: String,
+}
+
 pub async fn network(
     State(state): State<AppState>,
     user: Signed,
     Path(id): Path<i64>,
+    BoundedQuery(nq): BoundedQuery<NetworkQuery>,
 ) -> Result<Response, WebError> {
     let object = Some(format!("network:{id}"));
     user.require_audited(
@@ -414,6 +781,19 @@ pub async fn network(
     let title = format!("Network N{id}");
     let content = html! {
         h1 { (title) }
+        @if nq.saved == "label" {
+            @if let Some(l) = labels.first() {
+                p.confirm role="status" { "Saved: labelled " (label_text(&l.label)) " (version " (l.version) ")." }
+            }
+        }
+        p.status {
+            @match labels.first() {
+                Some(l) => { span.badge.labelled { (label_text(&l.label)) } " v" (l.version) " by " (l.username) " at " (when(Some(&l.created_at))) },
+                None => { span.badge.unreviewed { "Not reviewed" } },
+            }
+            @if user.can(Permission::Label) { " · " a href="#review" { "Label" } }
+            @if user.can(Permission::ManageCases) { " · " a href="#add-to-case" { "Add to a case folder" } }
+        }
         p.summary {
             strong { "Priority " (format!("{:.1}", n.priority)) } " · " (n.ads.len()) " ads · "
             (day(n.first_seen)) " – " (day(n.last_seen)) " · "
@@ -501,9 +881,9 @@ pub async fn network(
         section {
             h2 { "Identifiers" }
             dl.identifiers {
-                dt { "Phones" } dd { @for p in &n.phones { a href=(format!("/search?kind=identifier&q={}", url_encode(p))) { code { (p) } } " " } @if n.phones.is_empty() { "—" } }
-                dt { "Emails" } dd { @for e in &n.emails { code { (e) } " " } @if n.emails.is_empty() { "—" } }
-                dt { "Handles" } dd { @for h in &n.handles { code { (h) } " " } @if n.handles.is_empty() { "—" } }
+                dt { "Phones" } dd { @for p in &n.phones { a href=(search_href(p)) { code { (p) } } " " } @if n.phones.is_empty() { "—" } }
+                dt { "Emails" } dd { @for e in &n.emails { a href=(search_href(e)) { code { (e) } } " " } @if n.emails.is_empty() { "—" } }
+                dt { "Handles" } dd { @for h in &n.handles { a href=(search_href(h)) { code { (h) } } " " } @if n.handles.is_empty() { "—" } }
                 dt { "Names used" } dd { (n.personas.join(", ")) @if n.personas.is_empty() { "—" } }
                 dt { "Photo hashes" } dd { @for h in n.image_hashes.iter().take(20) { code { (h) } " " } @if n.image_hashes.is_empty() { "—" } }
             }
@@ -518,7 +898,7 @@ pub async fn network(
             @if refs.len() > 500 { p.hint { "The first 500 ads are listed." } }
         }
         @if user.can(Permission::Label) {
-            section {
+            section id="review" {
                 h2 { "Review" }
                 form.label method="post" action=(format!("/networks/{id}/label")) {
                     (csrf_field(&user))
@@ -538,7 +918,7 @@ pub async fn network(
             }
         }
         @if user.can(Permission::ManageCases) {
-            section {
+            section id="add-to-case" {
                 h2 { "Add to a case folder" }
                 @if cases.is_empty() {
                     p { "Your team has no case folders yet. " a href="/cases" { "Create one" } "." }
@@ -598,7 +978,7 @@ pub async fn label(
             },
         )
         .await?;
-    Ok(Redirect::to(&format!("/networks/{id}")).into_response())
+    Ok(Redirect::to(&format!("/networks/{id}?saved=label")).into_response())
 }
 
 /// Spans of one field's text to highlight: (start, end, class, title).
@@ -623,9 +1003,44 @@ fn highlighted(text: &str, mut marks: Marks) -> Markup {
     pieces.push((false, text.get(at..).unwrap_or(""), "", String::new()));
     html! {
         @for (marked, t, class, title) in pieces {
-            @if marked { mark class=(class) title=(title) { (t) } } @else { (t) }
+            @if marked { mark class=(class) title=(title) { (with_breaks(t)) } } @else { (with_breaks(t)) }
         }
     }
+}
+
+/// Text with the HTML line-break tags that scraped fields carry (`<br>`, `<br/>`, `<BR />`)
+/// turned into line breaks, for an element that keeps them (`white-space: pre-wrap`). Only
+/// these tags change; everything else stays text and is escaped when drawn, so markup in an
+/// ad never becomes markup on the page.
+pub(crate) fn with_breaks(text: &str) -> std::borrow::Cow<'_, str> {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("<br") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("<br") {
+        let start = at + found;
+        let rest = &lower[start + 3..];
+        // `<br`, optional spaces and `/`, then `>`.
+        let tail = rest.trim_start_matches([' ', '\t', '/']);
+        if let Some(after) = tail.strip_prefix('>') {
+            out.push_str(&text[at..start]);
+            out.push('\n');
+            at = lower.len() - after.len();
+        } else {
+            out.push_str(&text[at..start + 3]);
+            at = start + 3;
+        }
+    }
+    out.push_str(&text[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// A link to search for an identifier as network pages write it (`kind:value` or
+/// `platform:value`).
+fn search_href(q: &str) -> String {
+    format!("/search?q={}", url_encode(q))
 }
 
 /// One ad: the original text with every extraction and indicator highlighted in place.
@@ -711,7 +1126,7 @@ pub async fn ad(
             i.field,
             i.span,
             "x-indicator",
-            format!("indicator {}", i.code),
+            format!("indicator: {}", reasons::name(&i.code)),
         );
     }
     let ad = &stored.ad;
@@ -725,6 +1140,13 @@ pub async fn ad(
             " · posted " (ad.posted_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| "—".into()))
             " · read from " code { (stored.source_file) } " line " (stored.source_line)
             @if let Some(n) = network { " · " a href=(format!("/networks/{n}")) { "network N" (n) } }
+        }
+        @if let Some(url) = ad.url.as_deref().filter(|u| !u.trim().is_empty()) {
+            p.original-url {
+                "Original address: " code.url { (url) }
+                br;
+                span.hint { "Shown as text, not as a link: Plainsight never opens it. Opening it yourself contacts the site (and may tell whoever runs it that someone looked); copy it into a separate, safe browser if your procedures allow." }
+            }
         }
         p.legend {
             "Highlighted: " mark.x-phone { "phone" } " " mark.x-email { "email" } " " mark.x-handle { "handle" } " "
@@ -743,14 +1165,35 @@ pub async fn ad(
         }
         section {
             h2 { "What was extracted" }
-            table {
-                thead { tr { th { "Kind" } th { "Value" } th { "As written" } } }
+            table.extractions {
+                thead { tr { th { "Kind" } th { "Value" } th { "As written" } th { "Where" } } }
                 tbody {
-                    @for p in &x.phones { tr { td { "phone" } td { a href=(format!("/search?kind=identifier&q={}", url_encode(&p.e164))) { code { (p.e164) } } @if p.obscured { " (obscured)" } } td { (p.raw) } } }
-                    @for e in &x.emails { tr { td { "email" } td { code { (e.email) } } td { (e.raw) } } }
-                    @for h in &x.handles { tr { td { (h.platform) } td { code { (h.handle) } } td { (h.raw) } } }
-                    @for p in &x.payments { tr { td { (p.platform) } td { code { (p.handle) } } td { (p.raw) } } }
-                    @for i in &x.indicators { tr { td { "indicator" } td { code { (i.code) } } td { (i.evidence) } } }
+                    @for p in &x.phones { tr { td { "phone" @if p.service { " (a service's line)" } } td { a href=(search_href(&p.e164)) { code { (p.e164) } } @if p.obscured { " (obscured: " (p.techniques.join(", ")) ")" } } td { (p.raw) } td { (p.field.as_str()) } } }
+                    @for e in &x.emails { tr { td { "email" } td { a href=(search_href(&e.email)) { code { (e.email) } } } td { (e.raw) } td { (e.field.as_str()) } } }
+                    @for h in &x.handles { tr { td { (h.platform) " handle" } td { a href=(search_href(&format!("{}:{}", h.platform, h.handle))) { code { (h.handle) } } } td { (h.raw) } td { (h.field.as_str()) } } }
+                    @for p in &x.payments { tr { td { (p.platform) " payment" } td { a href=(search_href(&format!("{}:{}", p.platform, p.handle))) { code { (p.handle) } } } td { (p.raw) } td { (p.field.as_str()) } } }
+                    @for p in &x.prices { tr { td { "price" } td { (format!("{} {}", p.amount, p.currency)) " per " (p.unit) } td { (p.raw) } td { (p.field.as_str()) } } }
+                    @for a in &x.ages { tr { td { "stated age" } td { (a.age) } td { (a.raw) } td { (a.field.as_str()) } } }
+                    @for l in &x.locations { tr { td { "place" } td { (l.name) ", " (l.admin1) @if !l.country.is_empty() { " (" (l.country) ")" } } td { (l.raw) } td { (l.field.as_str()) } } }
+                    @for u in &x.urls { tr { td { "link" } td { code.url { (u.url) } } td { (u.raw) } td { (u.field.as_str()) } } }
+                }
+            }
+            @if !x.indicators.is_empty() {
+                h3 { "Indicators" }
+                p.hint { "Reasons for a person to read this ad, never findings. Each is shown with the words that triggered it and where its weight comes from." }
+                table.indicators {
+                    thead { tr { th { "Indicator" } th { "Words" } th { "Weight" } th { "Source" } } }
+                    tbody {
+                        @for i in &x.indicators {
+                            @let info = reasons::info(&i.code);
+                            tr {
+                                td title=(i.code) { (reasons::name(&i.code)) }
+                                td { "“" (i.evidence) "”" }
+                                td.num { @match info { Some(info) => { (format!("{:+.1}", info.weight)) }, None => "—" } }
+                                td { @match info { Some(info) => { (info.source) }, None => { "agency definition (" code { (i.code) } ")" } } }
+                            }
+                        }
+                    }
                 }
             }
             @if !ad.images.is_empty() {
@@ -772,4 +1215,20 @@ pub async fn ad(
     };
     let t = format!("Ad {}", ad.id);
     Ok(page(&Frame::signed(&state, &user, &t, "leads"), content).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_breaks;
+
+    #[test]
+    fn line_break_tags_become_line_breaks_and_nothing_else_changes() {
+        assert_eq!(with_breaks("a<br>b<BR/>c<br />d<bR\t/>e"), "a\nb\nc\nd\ne");
+        assert_eq!(with_breaks("<brand> <b>x</b> <br"), "<brand> <b>x</b> <br");
+        assert_eq!(with_breaks("é<br>ü"), "é\nü");
+        assert!(matches!(
+            with_breaks("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

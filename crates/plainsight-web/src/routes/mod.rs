@@ -4,7 +4,8 @@
 mod admin;
 mod auth;
 mod cases;
-mod leads;
+pub(crate) mod leads;
+pub(crate) mod package;
 mod search;
 
 use axum::Router;
@@ -41,11 +42,14 @@ url_map! {
     "/" => get(leads::dashboard);
     // ViewLeads / ViewAds / Label.
     "/leads" => get(leads::queue);
+    "/leads.csv" => get(leads::queue_csv);
+    "/leads/bulk" => post(leads::bulk);
     "/networks/{id}" => get(leads::network);
     "/networks/{id}/label" => post(leads::label);
     "/ads/{key}" => get(leads::ad);
     // Search.
     "/search" => get(search::search);
+    "/search.csv" => get(search::export_csv);
     // ManageCases / Export.
     "/cases" => get(cases::list).post(cases::create);
     "/cases/{id}" => get(cases::show);
@@ -55,6 +59,8 @@ url_map! {
     "/cases/{id}/status" => post(cases::set_status);
     "/cases/{id}/export.html" => get(cases::export_html);
     "/cases/{id}/export.csv" => get(cases::export_csv);
+    "/cases/{id}/package.zip" => get(cases::export_zip);
+    "/cases/{id}/details" => post(cases::set_details);
     // ManageUsers / ManageSettings / ViewAuditLog.
     "/admin/users" => get(admin::users).post(admin::create_user);
     "/admin/users/{id}" => post(admin::change_user);

@@ -22,7 +22,8 @@ pub enum Stage {
     Ingest,
     /// `analyze` (linking, networks, priorities, storing) over an ingested workspace.
     Analyze,
-    /// Web pages under load: the lead queue and network pages with `wrk` (set up like
+    /// Web pages under load: the lead queue, network pages and searches with `wrk`, then the
+    /// dashboard and a case package of 1,000 ads or more with one client (set up like
     /// `analyze` when the workspace does not exist yet).
     Web,
 }

@@ -1,6 +1,8 @@
 //! `plainsight bench web`: serve an analysed workspace and load it with `wrk` (32 concurrent
-//! clients on loopback by default) on the lead queue and on network pages, reporting latency
-//! percentiles. A benchmark, not a test: it prints figures for `docs/benchmarks.md`.
+//! clients on loopback by default) on the lead queue, on network pages and on searches
+//! (phones as people type them, `platform:handle` look-ups and words), reporting latency
+//! percentiles; then, with one client, the dashboard and the case package (ZIP) of a folder of
+//! at least 1,000 ads. A benchmark, not a test: it prints figures for `docs/benchmarks.md`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,7 +11,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chrono::Utc;
 use plainsight_access::{Role, SessionToken, token_digest};
-use plainsight_store::{AccessStore, NetworkStore, NewSession, SessionStage, SqliteStore};
+use plainsight_core::IdentifierKind;
+use plainsight_store::{
+    AccessStore, CaseworkStore, NetworkStore, NewSession, SessionStage, SqliteStore, Store,
+};
 use plainsight_web::{AppState, WebConfig};
 
 /// The account the benchmark signs in as (created in the workspace when missing).
@@ -41,8 +46,10 @@ fn wrk_script(paths: &[String]) -> String {
 }
 
 /// A full session for the benchmark user, made directly in the database (the benchmark measures
-/// pages, not sign-in); returns the session token.
-async fn bench_session(store: &SqliteStore) -> anyhow::Result<String> {
+/// pages, not sign-in); returns the session token and the user.
+async fn bench_session(
+    store: &SqliteStore,
+) -> anyhow::Result<(String, plainsight_store::UserRecord)> {
     let user = match store.user_by_name(BENCH_USER).await? {
         Some(u) => u,
         None => {
@@ -91,7 +98,98 @@ async fn bench_session(store: &SqliteStore) -> anyhow::Result<String> {
             replaces: None,
         })
         .await?;
-    Ok(token.as_str().to_string())
+    Ok((token.as_str().to_string(), user))
+}
+
+/// The audit entry of a change the benchmark makes in the workspace.
+fn bench_event(action: &str) -> plainsight_store::AuditEvent {
+    plainsight_store::AuditEvent {
+        actor: Some(super::operator()),
+        source: Some("command line".into()),
+        action: action.into(),
+        object: None,
+        outcome: plainsight_access::audit::Outcome::Success,
+        detail: Some("benchmark set-up".into()),
+    }
+}
+
+/// A case folder of the benchmark user's team holding the largest networks, at least
+/// `min_ads` ads in all; returns its id and its ad count.
+async fn bench_case(
+    store: &SqliteStore,
+    user: &plainsight_store::UserRecord,
+    min_ads: usize,
+) -> anyhow::Result<(i64, usize)> {
+    let mut networks = store
+        .networks(&plainsight_store::NetworkFilter::default())
+        .await?;
+    networks.sort_by(|a, b| {
+        b.ads
+            .len()
+            .cmp(&a.ads.len())
+            .then(a.network_id.cmp(&b.network_id))
+    });
+    let case = store
+        .create_case(user.team_id, "benchmark package", user.user_id, &|_| {
+            bench_event("create_case")
+        })
+        .await?;
+    let mut ads = 0;
+    for n in networks {
+        if ads >= min_ads {
+            break;
+        }
+        ads += n.ads.len();
+        store
+            .add_case_item(
+                case,
+                "network",
+                n.network_id as i64,
+                user.user_id,
+                &bench_event("add_case_item"),
+            )
+            .await?;
+    }
+    Ok((case, ads))
+}
+
+/// Search paths: the most used phones written as people type them, handles as network pages
+/// show them (`platform:value`), and common words.
+async fn search_paths(store: &SqliteStore) -> anyhow::Result<Vec<String>> {
+    // `q=` and the value percent-encoded (every byte but letters and digits).
+    let encode = |s: &str| {
+        let mut out = String::from("q=");
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    };
+    let mut paths = Vec::new();
+    for p in store.top_identifiers(IdentifierKind::Phone, 100).await? {
+        let digits = p.value.trim_start_matches("+1");
+        let written = if p.value.starts_with("+1") && digits.len() == 10 {
+            format!("({}) {}-{}", &digits[..3], &digits[3..6], &digits[6..])
+        } else {
+            p.value.clone()
+        };
+        paths.push(format!("/search?{}", encode(&written)));
+    }
+    for kind in [IdentifierKind::Handle, IdentifierKind::Payment] {
+        for h in store.top_identifiers(kind, 50).await? {
+            paths.push(format!(
+                "/search?{}",
+                encode(&format!("{}:{}", h.platform, h.value))
+            ));
+        }
+    }
+    for words in ["new in town", "available now", "call", "girl", "special"] {
+        paths.push(format!("/search?kind=text&{}", encode(words)));
+    }
+    Ok(paths)
 }
 
 /// Serve the workspace in-process and run `wrk` on the lead queue and on network pages.
@@ -103,7 +201,7 @@ pub async fn run(store: SqliteStore, bench: &WebBench) -> anyhow::Result<ExitCod
     {
         anyhow::bail!("`wrk` is not installed: `apt-get install wrk` (Debian) and run again");
     }
-    let token = bench_session(&store).await?;
+    let (token, user) = bench_session(&store).await?;
     let top: Vec<u64> = store
         .networks(&plainsight_store::NetworkFilter {
             top: Some(u64::from(bench.networks)),
@@ -116,6 +214,12 @@ pub async fn run(store: SqliteStore, bench: &WebBench) -> anyhow::Result<ExitCod
     if top.is_empty() {
         anyhow::bail!("the workspace has no networks: run `plainsight analyze` first");
     }
+    let searches = search_paths(&store).await?;
+    let (case, case_ads) = bench_case(&store, &user, 1_000).await?;
+    println!(
+        "{} ads in the workspace; case folder #{case} holds {case_ads} ads.",
+        store.count_ads().await?
+    );
     let store = Arc::new(store);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -125,28 +229,38 @@ pub async fn run(store: SqliteStore, bench: &WebBench) -> anyhow::Result<ExitCod
             eprintln!("error: the benchmark server stopped: {e}");
         }
     });
-    let queue_paths: Vec<String> = (0..10)
+    let queue_paths: Vec<String> = (1..=10)
         .map(|page| format!("/leads?page={page}"))
         .chain(["/leads?status=unreviewed".to_string()])
         .collect();
     let network_paths: Vec<String> = top.iter().map(|id| format!("/networks/{id}")).collect();
     let dir = tempfile::tempdir()?;
     println!(
-        "Serving at http://{addr}; wrk with {} connections on 2 threads for {} s per page kind.",
+        "Serving at http://{addr}; wrk with {} connections on 2 threads for {} s per page kind \
+         (one connection for the dashboard and the case package).",
         bench.clients, bench.seconds
     );
-    for (name, paths) in [
-        ("lead queue", &queue_paths),
-        ("network page", &network_paths),
+    let dashboard = vec!["/".to_string()];
+    let package = vec![format!("/cases/{case}/package.zip")];
+    // (page kind, paths, concurrent clients, seconds): the dashboard and the package are
+    // measured with one client, as one analyst opens them.
+    let clients = bench.clients;
+    let seconds = bench.seconds;
+    for (name, paths, clients, seconds) in [
+        ("lead queue", &queue_paths, clients, seconds),
+        ("network page", &network_paths, clients, seconds),
+        ("search", &searches, clients, seconds),
+        ("dashboard", &dashboard, 1, seconds.min(20)),
+        ("case package", &package, 1, seconds.min(30)),
     ] {
         let script = dir.path().join(format!("{}.lua", name.replace(' ', "_")));
         std::fs::File::create(&script)?.write_all(wrk_script(paths).as_bytes())?;
         let url = format!("http://{addr}/");
         let cookie = format!("Cookie: ps_session={token}");
         let args = [
-            "-t2".to_string(),
-            format!("-c{}", bench.clients),
-            format!("-d{}s", bench.seconds),
+            format!("-t{}", clients.min(2)),
+            format!("-c{clients}"),
+            format!("-d{seconds}s"),
             "--timeout".to_string(),
             "10s".to_string(),
             "-H".to_string(),

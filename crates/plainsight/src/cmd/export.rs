@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use plainsight_network::export::{write_graphml, write_i2_csv, write_json};
-use plainsight_store::{NetworkFilter, NetworkStore};
+use plainsight_network::export::{
+    AdAttributeMap, AdAttributes, write_graphml_with, write_i2_csv_with, write_json,
+};
+use plainsight_store::{AnalystStore, NetworkFilter, NetworkStore};
 
 use super::Context;
 
@@ -48,6 +50,17 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             store.networks(&NetworkFilter::default()).await?
         }
     };
+    // Date, place, URL, title and site of every exported ad, so Gephi's timeline and geo
+    // layouts and i2's temporal views have something to work with (JSON carries records only).
+    let ads = if args.format == ExportFormat::Json {
+        AdAttributeMap::new()
+    } else {
+        ad_attributes(
+            store
+                .ad_export_rows(args.network.map(|id| id as i64))
+                .await?,
+        )
+    };
     store.close().await;
     match args.format {
         ExportFormat::I2Csv => {
@@ -59,7 +72,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
             let links_path = dir.join("links.csv");
             let entities = create(&entities_path)?;
             let links = create(&links_path)?;
-            write_i2_csv(&networks, entities, links)?;
+            write_i2_csv_with(&networks, &ads, entities, links)?;
             if !ctx.quiet {
                 eprintln!(
                     "Wrote {} networks to {} and {}.",
@@ -75,7 +88,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
                 None => Box::new(BufWriter::new(std::io::stdout().lock())),
             };
             if format == ExportFormat::Graphml {
-                write_graphml(&networks, out)?;
+                write_graphml_with(&networks, &ads, out)?;
             } else {
                 write_json(&networks, out)?;
             }
@@ -85,6 +98,35 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The export attributes of stored ads, with each place's coordinates from the gazetteer.
+fn ad_attributes(rows: Vec<plainsight_store::AdExportRow>) -> AdAttributeMap {
+    rows.into_iter()
+        .map(|r| {
+            let coordinates = r.place.as_ref().and_then(|(name, admin1)| {
+                plainsight_text::places::place_coordinates(name, admin1)
+            });
+            let place = match &r.place {
+                Some((name, admin1)) => format!("{name}, {admin1}"),
+                None => r.location.clone().unwrap_or_default(),
+            };
+            let attributes = AdAttributes {
+                posted_at: r
+                    .posted_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&chrono::Utc)),
+                place,
+                latitude: coordinates.map(|c| c.0),
+                longitude: coordinates.map(|c| c.1),
+                url: r.url.unwrap_or_default(),
+                title: r.title.unwrap_or_default(),
+                site: r.site,
+            };
+            (r.id, attributes)
+        })
+        .collect()
 }
 
 fn create(path: &std::path::Path) -> anyhow::Result<BufWriter<File>> {
