@@ -46,7 +46,7 @@ impl AgeFinder {
             // "18-35 years", "18 to 25 yrs".
             r"|\b(?P<r1>\d{2})\s*(?:-|to0?|and|~)\s*(?P<r2>\d{2})\s*(?:yrs?\b|years?\b|y/o|yo\b)",
             // "22 yrs", "19 y/o", "21 years old", "20yrs", "28 ans", "22 anos", "25enne".
-            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|a\xC3\xB1os\b)(?P<tail>[ \t]*(?:old|young|of\s+age)\b)?",
+            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t]*(?:old|young|of\s+age)\b)?",
             // "twenty one years old", "nineteen yo", "twenty-two years young".
             r"|\b(?P<w1>thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
             // "I'm 24", "we're both 23", "just turned 17", "I am sixteen".
@@ -127,6 +127,11 @@ impl AgeFinder {
             } else if let Some(c1) = caps.name("c1") {
                 let value = c1.as_str();
                 let age = if value.as_bytes()[0].is_ascii_digit() {
+                    if followed_by_years_word(bytes, c1.end()) {
+                        // "I am 12 yrs old": the years word makes it a stated age.
+                        push_age(text, &mut found, parse_number(value), whole.clone());
+                        continue;
+                    }
                     if !bare_number_is_an_age(bytes, c1.start(), c1.end()) {
                         continue;
                     }
@@ -651,6 +656,13 @@ fn bare_number_is_an_age(bytes: &[u8], start: usize, end: usize) -> bool {
         }
     }
     true
+}
+
+/// A years word right after `end` ("12 yrs", "20 years old", "19yo").
+fn followed_by_years_word(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..(end + 6).min(bytes.len())];
+    let rest = rest.trim_ascii_start().to_ascii_lowercase();
+    rest.starts_with(b"yr") || rest.starts_with(b"year") || rest.starts_with(b"yo") || rest.starts_with(b"y/o")
 }
 
 /// Is the age at `range` a requirement or a limit rather than a stated age ("must be at least

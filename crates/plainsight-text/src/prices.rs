@@ -371,6 +371,16 @@ fn tokenize(text: &str) -> Vec<Token> {
             Kind::Num(value)
         } else if b.is_ascii_alphabetic() {
             while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                // "hrOvernight", "60qvHH": a capital after two lower-case letters starts a new
+                // word when two more letters follow, so glued units read apart.
+                if i - start >= 2
+                    && bytes[i].is_ascii_uppercase()
+                    && bytes[i - 1].is_ascii_lowercase()
+                    && bytes[i - 2].is_ascii_lowercase()
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+                {
+                    break;
+                }
                 i += 1;
             }
             Kind::Word
@@ -409,8 +419,6 @@ type Unit = Cow<'static, str>;
 struct Parsed {
     first: usize,
     last: usize,
-    /// The token of the amount itself.
-    amount_index: usize,
     amount: f64,
     currency: &'static str,
     unit: Unit,
@@ -1078,7 +1086,6 @@ impl Reader<'_> {
         Some(Parsed {
             first: i,
             last,
-            amount_index,
             amount,
             currency: currency.unwrap_or(self.money.bare),
             unit: unit.map_or(Cow::Borrowed("unspecified"), |(u, _, _)| u),
@@ -1159,7 +1166,6 @@ impl Reader<'_> {
         Some(Parsed {
             first: i,
             last,
-            amount_index: j,
             amount,
             currency: currency.unwrap_or(self.money.bare),
             unit,
@@ -1273,6 +1279,16 @@ impl Reader<'_> {
             break;
         }
         let &(_, last_amount) = amounts.last()?;
+        // The run starts at its first number, not inside a longer group ("36-24-36").
+        let a0 = amounts[0].0;
+        if a0 >= 2
+            && self.glued(a0)
+            && matches!(self.sym(a0 - 1), Some('-' | '/' | '.' | ':' | ','))
+            && self.glued(a0 - 1)
+            && self.num(a0 - 2).is_some()
+        {
+            return None;
+        }
         // Each amount of the list must be a bare number: no unit, time, size or phone part.
         for &(_, a) in &amounts {
             if self.unit_after(a + 1).is_some() {
@@ -1321,6 +1337,10 @@ impl Reader<'_> {
             last = a;
         }
         let values: Vec<f64> = amounts.iter().filter_map(|&(_, a)| self.num(a)).collect();
+        // Menus list their rates rising ("60/80/100"); "36-24-36" is a measurement.
+        if values.windows(2).any(|w| w[0] > w[1]) {
+            return None;
+        }
         let has_money_word = word_before.is_some() || word_after.is_some();
         let rising_menu = values.len() >= 3
             && values.windows(2).all(|w| w[0] < w[1])
@@ -1355,7 +1375,6 @@ impl Reader<'_> {
             .map(|(n, &(first, a))| Parsed {
                 first: if n == 0 { i.min(first) } else { first },
                 last: if n + 1 == amounts.len() { last } else { a },
-                amount_index: a,
                 amount: self.num(a).unwrap_or_default(),
                 currency,
                 unit: Cow::Borrowed("unspecified"),
