@@ -15,7 +15,7 @@ use crate::handles::HandleFinder;
 pub use crate::indicators::{BUNDLED_INDICATORS_TOML, IndicatorDef, IndicatorSet};
 use crate::normalize::{Normalized, normalize};
 use crate::places::{PlaceContext, PlaceFinder};
-use crate::prices::{LocalMoney, PriceFinder, is_job_posting};
+use crate::prices::{LocalMoney, PriceFinder, is_job_posting, relocalise};
 use crate::urls::UrlFinder;
 
 pub use crate::phones::{PhoneConfig, PhoneError, PhoneFinder};
@@ -191,6 +191,14 @@ impl Extractor {
         let refs: Vec<&FieldText<'_>> = texts.iter().collect();
         self.places
             .find_in_ad_text(&refs, &out.phones, &context, &mut out.locations);
+        // No country from the location field or URL, but the places of the text name one
+        // ("Escort ad in Belleville, Ontario"): its currency for `$` and bare amounts.
+        if money == LocalMoney::default()
+            && let Some(country) = only_country(&out.locations)
+            && country != "US"
+        {
+            relocalise(&mut out.prices, country);
+        }
         out
     }
 
@@ -238,6 +246,15 @@ impl Extractor {
 /// country they give); the US's when they give none.
 fn ad_money(context: &PlaceContext) -> LocalMoney {
     LocalMoney::for_country(context.countries().first().copied())
+}
+
+/// The one country all of the ad's places are in, if they agree on one.
+fn only_country(locations: &[Location]) -> Option<&str> {
+    let first = locations.first()?.country.as_str();
+    locations
+        .iter()
+        .all(|l| l.country == first)
+        .then_some(first)
 }
 
 /// A byte of an ASCII word, as the regex `(?-u:\b)` sees one: letter, digit or `_`.

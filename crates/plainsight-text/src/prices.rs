@@ -210,7 +210,7 @@ impl PriceFinder {
                 continue;
             }
             if let Some((items, last)) = reader.money_list(i) {
-                for p in &items {
+                for p in items.iter().filter(|p| !reader.is_site_age(p)) {
                     push(p, p.first, p.last);
                 }
                 i = last + 1;
@@ -219,7 +219,7 @@ impl PriceFinder {
             let parsed = reader.amount_first(i).or_else(|| reader.unit_first(i));
             match parsed {
                 Some(p) => {
-                    if !reader.is_pay_or_discount(&p) {
+                    if !reader.is_pay_or_discount(&p) && !reader.is_site_age(&p) {
                         push(&p, p.first, p.last);
                     }
                     i = p.last + 1;
@@ -228,6 +228,22 @@ impl PriceFinder {
             }
         }
         found
+    }
+}
+
+/// Give prices read before the ad's country was known (in USD by default) the currency of
+/// `country`, once the places of the text settle it: a `$`, "dollars" or "bucks" becomes that
+/// country's dollar where it writes one with `$`, an amount with no currency (or a euphemism)
+/// its own money. Prices that name USD (`USD`, `US$`) keep it.
+pub fn relocalise(prices: &mut [Price], country: &str) {
+    let money = LocalMoney::for_country(Some(country));
+    for p in prices.iter_mut().filter(|p| p.currency == "USD") {
+        let raw = p.raw.to_ascii_lowercase();
+        if raw.contains("usd") || raw.contains("us$") || raw.contains("us $") {
+            continue;
+        }
+        let dollar = raw.contains('$') || raw.contains("dollar") || raw.contains("buck");
+        p.currency = if dollar { money.dollar } else { money.bare }.to_string();
     }
 }
 
@@ -419,6 +435,8 @@ type Unit = Cow<'static, str>;
 struct Parsed {
     first: usize,
     last: usize,
+    /// The token of the amount itself.
+    amount_index: usize,
     amount: f64,
     currency: &'static str,
     unit: Unit,
@@ -464,7 +482,18 @@ fn is_money_word_before(word: &str) -> bool {
     is_euphemism(word)
         || matches!(
             word,
-            "rate" | "rates" | "price" | "prices" | "donate" | "tarifa" | "tarifas" | "precio"
+            "rate"
+                | "rates"
+                | "price"
+                | "prices"
+                | "donate"
+                | "tarifa"
+                | "tarifas"
+                | "precio"
+                | "incall"
+                | "incalls"
+                | "outcall"
+                | "outcalls"
         )
 }
 
@@ -586,7 +615,7 @@ fn is_minute_word(word: &str) -> bool {
     matches!(
         word,
         "min" | "mins" | "minute" | "minutes" | "mn" | "mnt" | "mnts" | "minuto" | "minutos"
-            | "minz"
+            | "minz" | "minuti" | "minuten" | "minut" | "minuty"
     )
 }
 
@@ -766,7 +795,10 @@ impl Reader<'_> {
                 return true;
             }
             Some(':' | '.' | '-' | '/')
-                if self.glued(next) && self.glued(next + 1) && self.num(next + 1).is_some() =>
+                if self.glued(next)
+                    && self.glued(next + 1)
+                    && self.num(next + 1).is_some()
+                    && !(self.sym(next) == Some('/') && self.unit_at(next + 1).is_some()) =>
             {
                 // "10:30", "919.555", "34-24-36", "24/7" (but "$80/30min" and "1/2 hr" are
                 // read by the unit parser, which runs before this check where it matters).
@@ -872,7 +904,8 @@ impl Reader<'_> {
         }
         match w {
             "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "quickie" | "quickies"
-            | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "shortstay" => {
+            | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik" | "quik" | "qikie"
+            | "qickie" | "shortstay" => {
                 Some(("qv".into(), i))
             }
             "quick" => match self.word(i + 1) {
@@ -899,6 +932,8 @@ impl Reader<'_> {
             }
             "hr" | "hrs" | "hour" | "hours" | "h" | "hourly" | "hora" | "hor" | "fh" | "fhr"
             | "hrly" | "fullhour" | "fullhr" => Some(("hr".into(), i)),
+            // "150Full", "200 full": the full hour.
+            "full" if self.hour_word_at(i + 1).is_none() => Some(("hr".into(), i)),
             "one" | "an" | "a" | "full" | "per" => self
                 .hour_word_at(i + 1)
                 .filter(|end| self.same_line(i, *end))
@@ -909,7 +944,17 @@ impl Reader<'_> {
             "over" | "all" if matches!(self.word(i + 1), Some("night" | "nite")) => {
                 Some(("overnight".into(), i + 1))
             }
-            "night" => Some(("overnight".into(), i)),
+            "night" | "noche" | "nacht" | "nuit" => Some(("overnight".into(), i)),
+            // "media hora", "halbe Stunde", "demi-heure": half an hour in other languages.
+            "media" | "halbe" | "demi" | "mezz" | "mezza" => {
+                let mut j = i + 1;
+                if matches!(self.sym(j), Some('-' | '\'')) {
+                    j += 1;
+                }
+                self.hour_word_at(j)
+                    .filter(|end| self.same_line(i, *end))
+                    .map(|end| ("hh".into(), end))
+            }
             "day" | "daily" | "fullday" => Some(("day".into(), i)),
             _ => None,
         }
@@ -940,6 +985,8 @@ impl Reader<'_> {
         matches!(
             w,
             "hr" | "hrs" | "hour" | "hours" | "h" | "hora" | "horas" | "hrz" | "hous" | "hor"
+                | "stunde" | "std" | "heure" | "heures" | "ora" | "ore" | "uur" | "godz"
+                | "godzina"
         )
         .then_some(i)
     }
@@ -1086,6 +1133,7 @@ impl Reader<'_> {
         Some(Parsed {
             first: i,
             last,
+            amount_index,
             amount,
             currency: currency.unwrap_or(self.money.bare),
             unit: unit.map_or(Cow::Borrowed("unspecified"), |(u, _, _)| u),
@@ -1166,10 +1214,35 @@ impl Reader<'_> {
         Some(Parsed {
             first: i,
             last,
+            amount_index: j,
             amount,
             currency: currency.unwrap_or(self.money.bare),
             unit,
         })
+    }
+
+    /// The age that sites append after a spaced " - " at the end of a title (and of bodies
+    /// that repeat it): "party with you all night - 22", "Specials - 21". A two-digit number
+    /// with no currency there is not a price.
+    fn is_site_age(&self, p: &Parsed) -> bool {
+        let a = p.amount_index;
+        if p.amount >= 100.0 || p.amount.fract() != 0.0 || a < 1 {
+            return false;
+        }
+        if self.sym(a - 1) != Some('-') || !self.tokens[a].gap_before || !self.tokens[a - 1].gap_before {
+            return false;
+        }
+        if (p.first..=p.last).any(|k| {
+            self.sym(k)
+                .is_some_and(|c| self.currency_symbol(c).is_some())
+        }) {
+            return false;
+        }
+        // Nothing but decoration after it, to the end of the line.
+        self.tokens[a + 1..]
+            .iter()
+            .take_while(|t| !t.line_before)
+            .all(|t| matches!(t.kind, Kind::Sym(_)))
     }
 
     /// Pay offered, a deposit, a discount or a surcharge rather than a price: "earn $500",
@@ -1219,7 +1292,11 @@ impl Reader<'_> {
             let mut k = i + 1;
             let mut fillers = 0;
             while fillers < 4 && !self.new_line(k) {
-                let filler = matches!(self.sym(k), Some(':' | '-' | '=' | '!'))
+                // A spaced " - " is where sites put the age ("Specials - 21"), not a filler.
+                let spaced_dash = self.sym(k) == Some('-')
+                    && self.tokens[k].gap_before
+                    && self.tokens.get(k + 1).is_some_and(|t| t.gap_before);
+                let filler = (matches!(self.sym(k), Some(':' | '-' | '=' | '!')) && !spaced_dash)
                     || self.word(k).is_some_and(|w| {
                         matches!(
                             w,
@@ -1243,6 +1320,8 @@ impl Reader<'_> {
         }
         // The run: amounts joined by "/", "-", ",", "&", "or", "and", each with an optional `$`.
         let mut amounts: Vec<(usize, usize)> = Vec::new(); // (first token, amount token)
+        // Joined by spaces only ("80 120 200"): then only a rising menu makes them prices.
+        let mut spaced = false;
         let mut k = start;
         loop {
             let mut first = k;
@@ -1276,6 +1355,15 @@ impl Reader<'_> {
                     continue;
                 }
             }
+            if !joined
+                && self.num(sep).is_some()
+                && self.tokens[sep].gap_before
+                && !self.new_line(sep)
+            {
+                spaced = true;
+                k = sep;
+                continue;
+            }
             break;
         }
         let &(_, last_amount) = amounts.last()?;
@@ -1294,10 +1382,15 @@ impl Reader<'_> {
             if self.unit_after(a + 1).is_some() {
                 return None;
             }
+            // A word glued after it must be money or the start of the next sentence
+            // ("100/150/200Beautiful"), not a size or unit ("34C", "60min").
             if self.glued(a + 1)
                 && self.tokens.get(a + 1).is_some_and(|t| t.kind == Kind::Word)
                 && !self.word(a + 1).is_some_and(|w| {
-                    is_euphemism(w) || is_special_word(w) || self.currency_word(w).is_some()
+                    is_euphemism(w)
+                        || is_special_word(w)
+                        || self.currency_word(w).is_some()
+                        || (w.len() >= 4 && !is_non_money_suffix(w) && !is_minute_word(w))
                 })
             {
                 return None;
@@ -1348,9 +1441,10 @@ impl Reader<'_> {
             && amounts.windows(2).all(|w| {
                 matches!(self.sym(w[0].1 + 1), Some('/' | '-'))
                     || self.sym(w[1].0).is_some_and(|c| self.currency_symbol(c).is_some())
+                    || (w[0].1 + 1 == w[1].0 && self.tokens[w[1].0].gap_before)
             });
         let needed = if word_before.is_some() { 1 } else { 2 };
-        if !(has_money_word && amounts.len() >= needed || rising_menu) {
+        if !(has_money_word && amounts.len() >= needed && !spaced || rising_menu) {
             return None;
         }
         // A single amount after "rates"/"roses" is the amount-first parser's ("Roses: 180
@@ -1375,6 +1469,7 @@ impl Reader<'_> {
             .map(|(n, &(first, a))| Parsed {
                 first: if n == 0 { i.min(first) } else { first },
                 last: if n + 1 == amounts.len() { last } else { a },
+                amount_index: a,
                 amount: self.num(a).unwrap_or_default(),
                 currency,
                 unit: Cow::Borrowed("unspecified"),
