@@ -1025,12 +1025,16 @@ impl Reader<'_> {
         let mut j = i;
         let mut currency: Option<&'static str> = None;
         let mut money_context = false;
+        let mut weak_context = false;
         // Currency or money word before the amount.
         if let Some((c, amount_at)) = self.currency_before(j) {
             currency = Some(c);
             j = amount_at;
         } else if let Some(w) = self.word(j) {
             if is_money_word_before(w) {
+                // "incall 150" is a rate, but "Outcalls 24hrs" is a schedule: these words
+                // make a bare amount money without lifting the checks on the number.
+                weak_context = matches!(w, "incall" | "incalls" | "outcall" | "outcalls");
                 let mut k = j + 1;
                 while matches!(self.sym(k), Some(':' | '-' | '=')) || self.word(k) == Some("of") {
                     k += 1;
@@ -1044,7 +1048,7 @@ impl Reader<'_> {
                 if self.num(k).is_none() || k - j > 4 || !self.same_line(j, k) {
                     return None;
                 }
-                money_context = true;
+                money_context = currency.is_some() || !weak_context;
                 j = k;
             } else {
                 return None;
@@ -1092,12 +1096,12 @@ impl Reader<'_> {
             j += 1;
         }
         let unit = self.unit_after(j);
-        // "100 special", "50$$$special": a bare amount the writer calls a special.
+        // "100 special", "50$$$special": a bare amount the writer calls a special;
+        // "incall 150": a rate with no unit.
         if unit.is_none()
             && currency.is_none()
             && !money_context
-            && self.word(j).is_some_and(is_special_word)
-            && !self.new_line(j)
+            && (weak_context || self.word(j).is_some_and(is_special_word) && !self.new_line(j))
         {
             money_context = true;
         }
@@ -1677,6 +1681,12 @@ mod tests {
             none(&[100.0, 150.0, 200.0])
         );
         assert_eq!(prices("rates 40/60/120"), none(&[40.0, 60.0, 120.0]));
+        assert_eq!(
+            prices("desires... 510 2 55 o216 80 120 200......... Want"),
+            none(&[80.0, 120.0, 200.0])
+        );
+        assert!(prices("Outcalls 24hrs every Tuesday").is_empty());
+        assert_eq!(prices("Incall 150, outcall 200"), none(&[150.0, 200.0]));
         assert_eq!(prices("menu: 40/60/120 call"), none(&[40.0, 60.0, 120.0]));
         assert_eq!(prices("70 specials:)"), none(&[70.0]));
         // Not a list of prices: measurements, times, a date.
