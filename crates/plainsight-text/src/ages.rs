@@ -61,7 +61,7 @@ impl AgeFinder {
             r"\b(?P<n1>[A-Z][a-zA-Z]{1,15})[ \t]*\([ \t]*(?P<c3>\d{2})[ \t]*\)",
             r"|\b(?P<n2>[A-Z][a-zA-Z]{1,15})[ \t]+(?:is|iz|IS)[ \t]+(?P<c2>\d{2})\b",
             r"|\b(?:(?i:i'?m|i[ \t]+am|meet|call[ \t]+me|name[ \t]+is|name's|this[ \t]+is|it'?s|ask[ \t]+for|love,?)[ \t]+)(?P<n4>[A-Z][a-zA-Z]{1,15})\b",
-            r"|\b(?P<n6>[A-Z][a-zA-Z]{1,15}),[ \t]*(?P<c6>\d{2}),",
+            r"|\b(?P<n6>[A-Z][a-zA-Z]{1,15}),[ \t]*(?P<c6>\d{2})\b",
         ))?;
         Ok(AgeFinder { pattern, cues })
     }
@@ -277,7 +277,7 @@ fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
     while end > 0 {
         let (s, e) = segments[end - 1];
         let seg = &bytes[s..e];
-        if let Some(r) = number_at_domain(seg) {
+        if let Some(r) = number_at_domain(seg).or_else(|| number_before_contact(seg)) {
             return Some(s + r.start..s + r.end);
         }
         if is_site_segment(seg, end == segments.len()) {
@@ -393,6 +393,26 @@ fn title_segments(bytes: &[u8]) -> Vec<(usize, usize)> {
         })
         .filter(|(s, e)| e > s)
         .collect()
+}
+
+/// "31 616-664-9427", "35 call (503) 427-9475": the age before the contact number that some
+/// writers put after it in the last segment.
+fn number_before_contact(seg: &[u8]) -> Option<std::ops::Range<usize>> {
+    if seg.len() < 10
+        || !seg[0].is_ascii_digit()
+        || !seg[1].is_ascii_digit()
+        || !matches!(seg[2], b' ' | b'\t')
+    {
+        return None;
+    }
+    let rest = seg[3..].trim_ascii_start();
+    let lower = rest.to_ascii_lowercase();
+    let contact = rest.first().is_some_and(|b| b.is_ascii_digit() || *b == b'(')
+        || [&b"call"[..], b"text", b"txt", b"tel"]
+            .iter()
+            .any(|w| lower.starts_with(w));
+    let digits = rest.iter().filter(|b| b.is_ascii_digit()).count();
+    (contact && digits >= 7).then_some(0..2)
 }
 
 /// "22 at EscortAds.xxx", "22 on EscortsInThe.US": the site's age before its name.
@@ -544,8 +564,10 @@ fn number_after_name(bytes: &[u8], from: usize) -> Option<std::ops::Range<usize>
     let mut i = from;
     let limit = (from + 16).min(bytes.len());
     while i < limit
-        && (matches!(bytes[i], b' ' | b'\t' | b',' | b'~' | b':' | b';' | b'*' | b'-' | b'!')
-            || bytes[i] >= 0x80)
+        && (matches!(
+            bytes[i],
+            b' ' | b'\t' | b',' | b'~' | b':' | b';' | b'*' | b'-' | b'!' | b'(' | b'['
+        ) || bytes[i] >= 0x80)
     {
         i += 1;
     }
@@ -876,6 +898,9 @@ mod tests {
         assert_eq!(ages("Meet Aria, 22, a petite brunette"), vec![22]);
         assert_eq!(ages("I am Kim \u{1F495} 22"), vec![22]);
         assert_eq!(ages("Aria, 22, ready"), vec![22]);
+        assert_eq!(ages("meet your match: Honey, 31 \u{1F98B}"), vec![31]);
+        assert_eq!(ages("Hi sweetie, they call me VaLeNtInA (23) -=-=-"), vec![23]);
+        assert_eq!(ages("they call me Erica (24)"), vec![24]);
         assert_eq!(ages("Mia is the name, 24 is the age"), vec![24]);
         assert_eq!(ages("she just turned 19"), vec![19]);
         assert_eq!(ages("22yo latina"), vec![22]);
@@ -904,6 +929,8 @@ mod tests {
         assert_eq!(title("Get Your Specials With Domenicana 50$$$special Karina 22"), vec![22]);
         assert_eq!(title("Un rushed unforgettable 60 21 - 5512546 - My Provider Guide"), vec![21]);
         assert_eq!(title("*Sweet Honey* Giselle *22*"), vec![22]);
+        assert_eq!(title("TREAT YOURSELF TO HONEY - 31 616-664-9427"), vec![31]);
+        assert_eq!(title("Petite Babe London incall/outcall - 35 call (503) 427-9475"), vec![35]);
         assert_eq!(title("\u{2605} GISELLE \u{2605} ELEGANT VIXEN \u{2605} 24"), vec![24]);
         // Not ages: a price, a phone fragment, the site's section.
         for t in [
