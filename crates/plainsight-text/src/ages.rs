@@ -46,11 +46,14 @@ impl AgeFinder {
             // "18-35 years", "18 to 25 yrs".
             r"|\b(?P<r1>\d{2})\s*(?:-|to0?|and|~)\s*(?P<r2>\d{2})\s*(?:yrs?\b|years?\b|y/o|yo\b)",
             // "22 yrs", "19 y/o", "21 years old", "20yrs", "28 ans", "22 anos", "25enne".
-            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t]*(?:old|young|of\s+age)\b)?",
+            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t-]*(?:old|young|of\s+age)\b)?",
             // "twenty one years old", "nineteen yo", "twenty-two years young".
             r"|\b(?P<w1>thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
             // "I'm 24", "we're both 23", "just turned 17", "I am sixteen".
-            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning)[ \t]+(?P<c1>\d{2}\b|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
+            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning|ich\s+bin|tengo|tenho|j'ai)[ \t]+(?P<c1>\d{2}\b|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
+            // "barely 16", "only 15", "sweet sixteen": words that state youth, read for ages
+            // under 18 only (prices and counts are not that small).
+            r"|\b(?:barely|only|still|just|sweet|almost|freshly)[ \t]+(?P<m1>1[3-7]\b|thirteen|fourteen|fifteen|sixteen|seventeen)",
             // "22 is my age", "22 is the age".
             r"|\b(?P<c5>\d{2})[ \t]+is[ \t]+(?:my|the)[ \t]+age\b",
         ))?;
@@ -81,7 +84,7 @@ impl AgeFinder {
         for caps in self.pattern.captures_iter(haystack) {
             let whole = caps.get(0).map_or(0..0, |m| m.range());
             // "$25 yrs" or "#19" are not ages; neither is a number glued to a measurement.
-            let number_start = ["a1", "r1", "a2", "c1", "c5"]
+            let number_start = ["a1", "r1", "a2", "c1", "m1", "c5"]
                 .iter()
                 .find_map(|g| caps.name(g).map(|m| m.start()))
                 .unwrap_or(whole.start);
@@ -138,6 +141,17 @@ impl AgeFinder {
                     parse_number(value)
                 } else {
                     spelled_number(value)
+                };
+                push_bare_age(text, &mut found, age, whole.clone());
+            } else if let Some(m1) = caps.name("m1") {
+                let value = m1.as_str();
+                let age = if value.as_bytes()[0].is_ascii_digit() {
+                    if !bare_number_is_an_age(bytes, m1.start(), m1.end()) {
+                        continue;
+                    }
+                    parse_number(value)
+                } else {
+                    tens_word(value)
                 };
                 push_bare_age(text, &mut found, age, whole.clone());
             } else if let Some(c5) = caps.name("c5") {
@@ -917,6 +931,13 @@ mod tests {
         assert_eq!(ages("Lily (15) new"), vec![15]);
         assert_eq!(ages("I'm 16 and new"), vec![16]);
         assert_eq!(ages("seventeen years old"), vec![17]);
+        assert_eq!(ages("a 16-year-old"), vec![16]);
+        assert_eq!(ages("barely 16 and new"), vec![16]);
+        assert_eq!(ages("sweet sixteen"), vec![16]);
+        assert_eq!(ages("tengo 16"), vec![16]);
+        // Youth words alone do not make a price or a count an age.
+        assert!(ages("only 60 for qv").is_empty());
+        assert!(ages("just 20 minutes away").is_empty());
         assert_eq!(ages_in("New girl Amber - 17", Field::Title), vec![17]);
     }
 
