@@ -176,7 +176,8 @@ impl AgeFinder {
     fn find_after_names(&self, text: &FieldText<'_>, found: &mut Vec<Age>) {
         let haystack = text.text();
         let bytes = haystack.as_bytes();
-        if !bytes.iter().any(u8::is_ascii_uppercase) {
+        // Every form here ends in a number of exactly two digits: without one, skip the scan.
+        if !has_two_digit_number(bytes) || !bytes.iter().any(u8::is_ascii_uppercase) {
             return;
         }
         for caps in self.cues.captures_iter(haystack) {
@@ -232,20 +233,37 @@ impl AgeFinder {
     }
 }
 
+/// Does `bytes` hold a run of exactly two digits?
+fn has_two_digit_number(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in bytes {
+        if b.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run == 2 {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    run == 2
+}
+
 /// The byte range of the age in a Backpage or cityxguide URL slug.
 fn url_slug_age(url: &str) -> Option<std::ops::Range<usize>> {
     let after_scheme = url.find("://").map_or(0, |p| p + 3);
     let rest = &url[after_scheme..];
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = rest[..host_end].to_ascii_lowercase();
+    let host = &rest[..host_end];
     let host = host.split(':').next().unwrap_or("");
-    let site = |name: &str| {
-        host == name
-            || host.ends_with(&format!(".{name}"))
-            || host.starts_with(&format!("{name}."))
-            || host.contains(&format!(".{name}."))
+    // Backpage under any country domain and sub-domain (`raleigh.backpage.com`,
+    // `backpage.ca`), and cityxguide.
+    let has = |needle: &[u8]| {
+        host.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
     };
-    if !(site("backpage") || host.contains("backpage.") || site("cityxguide.com")) {
+    if !(has(b"backpage.") || has(b"cityxguide.com")) {
         return None;
     }
     let path_start = after_scheme + host_end;

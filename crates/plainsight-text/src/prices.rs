@@ -281,10 +281,28 @@ pub fn is_job_posting(texts: &[&str], url: Option<&str>) -> bool {
         }
     }
     let mut seen: u64 = 0;
+    let mut buf = [0u8; 16];
     for text in texts {
-        let lower = text.to_ascii_lowercase();
-        for word in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
-            if let Some(k) = JOB_WORDS.iter().position(|w| *w == word) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-') {
+                i += 1;
+            }
+            let len = i - start;
+            // Hiring words are 3 to 16 letters: lower-case them on the stack and compare.
+            if !(3..=16).contains(&len) {
+                continue;
+            }
+            for (b, o) in bytes[start..i].iter().zip(buf.iter_mut()) {
+                *o = b.to_ascii_lowercase();
+            }
+            if let Some(k) = job_word_index(&buf[..len]) {
                 seen |= 1 << k;
                 if seen.count_ones() >= 3 {
                     return true;
@@ -293,6 +311,46 @@ pub fn is_job_posting(texts: &[&str], url: Option<&str>) -> bool {
         }
     }
     false
+}
+
+/// The index of a hiring word in [`JOB_WORDS`] (a `match`, which compiles to a switch on
+/// the length and a few comparisons, rather than a scan of the list).
+fn job_word_index(word: &[u8]) -> Option<usize> {
+    Some(match word {
+        b"salary" => 0,
+        b"salaries" => 1,
+        b"wage" => 2,
+        b"wages" => 3,
+        b"hiring" => 4,
+        b"apply" => 5,
+        b"applicants" => 6,
+        b"applicant" => 7,
+        b"application" => 8,
+        b"resume" => 9,
+        b"benefits" => 10,
+        b"401k" => 11,
+        b"employer" => 12,
+        b"employees" => 13,
+        b"employment" => 14,
+        b"qualifications" => 15,
+        b"candidates" => 16,
+        b"candidate" => 17,
+        b"interview" => 18,
+        b"career" => 19,
+        b"careers" => 20,
+        b"full-time" => 21,
+        b"part-time" => 22,
+        b"paycheck" => 23,
+        b"overtime" => 24,
+        b"duties" => 25,
+        b"responsibilities" => 26,
+        b"requirements" => 27,
+        b"diploma" => 28,
+        b"ged" => 29,
+        b"recruiting" => 30,
+        b"bilingual" => 31,
+        _ => return None,
+    })
 }
 
 /// Words of hiring. Each counts once; "position", "training" and "experience" are left out
@@ -1288,6 +1346,22 @@ impl Reader<'_> {
         let word_before = self.word(i).filter(|w| {
             is_euphemism(w) || is_special_word(w) || matches!(*w, "rates" | "prices" | "rate")
         });
+        if word_before.is_none() {
+            // A list that starts at a number needs a second amount right after it: most
+            // numbers are alone, and this is answered without reading the run.
+            self.num(i)?;
+            let next = i + 1;
+            let joined = matches!(self.sym(next), Some('/' | '-' | ',' | '&' | '|' | '\\'))
+                || matches!(self.word(next), Some("or" | "and"));
+            let second = if joined { next + 1 } else { next };
+            let second_is_amount = self.num(second).is_some()
+                || (joined
+                    && self.sym(second).is_some_and(|c| self.currency_symbol(c).is_some())
+                    && self.num(second + 1).is_some());
+            if !second_is_amount || self.new_line(second) {
+                return None;
+            }
+        }
         if let Some(w) = word_before {
             if is_euphemism(w) {
                 currency = Some(self.money.bare);
@@ -1767,6 +1841,15 @@ mod tests {
         ] {
             assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
         }
+    }
+
+    #[test]
+    fn job_word_index_matches_the_list() {
+        for (k, w) in JOB_WORDS.iter().enumerate() {
+            assert_eq!(job_word_index(w.as_bytes()), Some(k), "{w}");
+        }
+        assert_eq!(job_word_index(b"roses"), None);
+        assert!(JOB_WORDS.len() <= 64, "the seen-set is a u64");
     }
 
     #[test]
