@@ -14,8 +14,8 @@ use plainsight_core::{
     AnalysisAd, Evidence, Field, IdentifierKind, NetworkEvent, NetworkId, NetworkLink,
     NetworkLocation, NetworkRecord, Reason, SERVICE_PHONE,
 };
-use plainsight_text::indicators::STATED_AGE_UNDER_18;
 use plainsight_link::{AdLinkInput, LinkConfig, LinkReason, Linking, UnionFind, link, shingles};
+use plainsight_text::indicators::STATED_AGE_UNDER_18;
 use rayon::prelude::*;
 
 use crate::persona::persona_names;
@@ -952,9 +952,8 @@ mod tests {
             Weights::bundled().unwrap().with_fitted(&fitted, "test"),
         ] {
             let mut interner = Interner::default();
-            let (facts, inputs): (Vec<_>, Vec<_>) = prepare(ads.clone(), &mut interner)
-                .into_iter()
-                .unzip();
+            let (facts, inputs): (Vec<_>, Vec<_>) =
+                prepare(ads.clone(), &mut interner).into_iter().unzip();
             let a = analyze(
                 facts,
                 inputs,

@@ -346,7 +346,13 @@ fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
     if k > 0 {
         let before = seg[k - 1];
         // "$22", "#22", "24/7-22", "5'22", "919-555-22": part of something else.
-        if !(before == b' ' || before == b'\t' || before == b'*' || before == b'~' || before >= 0x80 || before == b'(' || before == b'[')
+        if !(before == b' '
+            || before == b'\t'
+            || before == b'*'
+            || before == b'~'
+            || before >= 0x80
+            || before == b'('
+            || before == b'[')
         {
             // A lone number after " - " is handled by the segmenting; glued to a letter it
             // is part of a word ("Hot22"): not an age.
@@ -439,7 +445,9 @@ fn number_before_contact(seg: &[u8]) -> Option<std::ops::Range<usize>> {
     }
     let rest = seg[3..].trim_ascii_start();
     let lower = rest.to_ascii_lowercase();
-    let contact = rest.first().is_some_and(|b| b.is_ascii_digit() || *b == b'(')
+    let contact = rest
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'(')
         || [&b"call"[..], b"text", b"txt", b"tel"]
             .iter()
             .any(|w| lower.starts_with(w));
@@ -453,7 +461,9 @@ fn number_at_domain(seg: &[u8]) -> Option<std::ops::Range<usize>> {
         return None;
     }
     let rest = &seg[2..];
-    let rest = rest.strip_prefix(b" at ").or_else(|| rest.strip_prefix(b" on "))?;
+    let rest = rest
+        .strip_prefix(b" at ")
+        .or_else(|| rest.strip_prefix(b" on "))?;
     contains_domain(rest).then_some(0..2)
 }
 
@@ -465,7 +475,11 @@ fn is_site_segment(seg: &[u8], last: bool) -> bool {
         return true;
     }
     let digits = seg.iter().filter(|b| b.is_ascii_digit()).count();
-    if digits >= 4 && seg.iter().all(|b| b.is_ascii_digit() || b" -.()".contains(b)) {
+    if digits >= 4
+        && seg
+            .iter()
+            .all(|b| b.is_ascii_digit() || b" -.()".contains(b))
+    {
         return true;
     }
     let lower = seg.to_ascii_lowercase();
@@ -568,25 +582,166 @@ fn is_name_word(word: &str) -> bool {
     let lower = word.to_ascii_lowercase();
     !matches!(
         lower.as_str(),
-        "i" | "im" | "it" | "its" | "this" | "that" | "there" | "here" | "what" | "which"
-            | "who" | "she" | "he" | "we" | "they" | "you" | "my" | "me" | "the" | "a" | "an"
-            | "and" | "or" | "but" | "age" | "ages" | "aged" | "rate" | "rates" | "price"
-            | "prices" | "donation" | "donations" | "roses" | "special" | "specials" | "time"
-            | "session" | "hour" | "hours" | "hr" | "hh" | "qv" | "half" | "room" | "suite"
-            | "exit" | "route" | "hwy" | "highway" | "interstate" | "apt" | "unit" | "no"
-            | "number" | "ext" | "size" | "cup" | "bust" | "waist" | "hips" | "height"
-            | "weight" | "top" | "only" | "just" | "call" | "text" | "monday" | "tuesday"
-            | "wednesday" | "thursday" | "friday" | "saturday" | "sunday" | "january"
-            | "february" | "march" | "april" | "may" | "june" | "july" | "august"
-            | "september" | "october" | "november" | "december" | "jan" | "feb" | "mar"
-            | "apr" | "jun" | "jul" | "aug" | "sep" | "sept" | "oct" | "nov" | "dec"
-            | "incall" | "outcall" | "incalls" | "outcalls" | "available" | "open" | "since"
-            | "over" | "under" | "min" | "mins" | "minutes" | "day" | "days" | "week"
-            | "weeks" | "year" | "years" | "is" | "am" | "are" | "was" | "be" | "all"
-            | "from" | "to" | "in" | "on" | "at" | "for" | "of" | "with" | "by" | "up"
-            | "out" | "new" | "hot" | "sexy" | "real" | "pics" | "photos" | "girls" | "girl"
-            | "ladies" | "lady" | "men" | "man" | "us" | "usa" | "ts" | "bbw" | "vip"
-            | "xxx" | "hwp" | "ddf" | "gfe" | "pse" | "ft" | "cm" | "lbs" | "lb" | "kg"
+        "i" | "im"
+            | "it"
+            | "its"
+            | "this"
+            | "that"
+            | "there"
+            | "here"
+            | "what"
+            | "which"
+            | "who"
+            | "she"
+            | "he"
+            | "we"
+            | "they"
+            | "you"
+            | "my"
+            | "me"
+            | "the"
+            | "a"
+            | "an"
+            | "and"
+            | "or"
+            | "but"
+            | "age"
+            | "ages"
+            | "aged"
+            | "rate"
+            | "rates"
+            | "price"
+            | "prices"
+            | "donation"
+            | "donations"
+            | "roses"
+            | "special"
+            | "specials"
+            | "time"
+            | "session"
+            | "hour"
+            | "hours"
+            | "hr"
+            | "hh"
+            | "qv"
+            | "half"
+            | "room"
+            | "suite"
+            | "exit"
+            | "route"
+            | "hwy"
+            | "highway"
+            | "interstate"
+            | "apt"
+            | "unit"
+            | "no"
+            | "number"
+            | "ext"
+            | "size"
+            | "cup"
+            | "bust"
+            | "waist"
+            | "hips"
+            | "height"
+            | "weight"
+            | "top"
+            | "only"
+            | "just"
+            | "call"
+            | "text"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+            | "incall"
+            | "outcall"
+            | "incalls"
+            | "outcalls"
+            | "available"
+            | "open"
+            | "since"
+            | "over"
+            | "under"
+            | "min"
+            | "mins"
+            | "minutes"
+            | "day"
+            | "days"
+            | "week"
+            | "weeks"
+            | "year"
+            | "years"
+            | "is"
+            | "am"
+            | "are"
+            | "was"
+            | "be"
+            | "all"
+            | "from"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "for"
+            | "of"
+            | "with"
+            | "by"
+            | "up"
+            | "out"
+            | "new"
+            | "hot"
+            | "sexy"
+            | "real"
+            | "pics"
+            | "photos"
+            | "girls"
+            | "girl"
+            | "ladies"
+            | "lady"
+            | "men"
+            | "man"
+            | "us"
+            | "usa"
+            | "ts"
+            | "bbw"
+            | "vip"
+            | "xxx"
+            | "hwp"
+            | "ddf"
+            | "gfe"
+            | "pse"
+            | "ft"
+            | "cm"
+            | "lbs"
+            | "lb"
+            | "kg"
     )
 }
 
@@ -716,7 +871,10 @@ fn bare_number_is_an_age(bytes: &[u8], start: usize, end: usize) -> bool {
 fn followed_by_years_word(bytes: &[u8], end: usize) -> bool {
     let rest = &bytes[end..(end + 6).min(bytes.len())];
     let rest = rest.trim_ascii_start().to_ascii_lowercase();
-    rest.starts_with(b"yr") || rest.starts_with(b"year") || rest.starts_with(b"yo") || rest.starts_with(b"y/o")
+    rest.starts_with(b"yr")
+        || rest.starts_with(b"year")
+        || rest.starts_with(b"yo")
+        || rest.starts_with(b"y/o")
 }
 
 /// Is the age at `range` a requirement or a limit rather than a stated age ("must be at least
@@ -931,7 +1089,10 @@ mod tests {
         assert_eq!(ages("I am Kim \u{1F495} 22"), vec![22]);
         assert_eq!(ages("Aria, 22, ready"), vec![22]);
         assert_eq!(ages("meet your match: Honey, 31 \u{1F98B}"), vec![31]);
-        assert_eq!(ages("Hi sweetie, they call me VaLeNtInA (23) -=-=-"), vec![23]);
+        assert_eq!(
+            ages("Hi sweetie, they call me VaLeNtInA (23) -=-=-"),
+            vec![23]
+        );
         assert_eq!(ages("they call me Erica (24)"), vec![24]);
         assert_eq!(ages("Mia is the name, 24 is the age"), vec![24]);
         assert_eq!(ages("she just turned 19"), vec![19]);
@@ -962,15 +1123,38 @@ mod tests {
     #[test]
     fn title_end_ages_of_the_sites() {
         let title = |t: &str| ages_in(t, Field::Title);
-        assert_eq!(title("Live Escort Reviews - 313-753-9759 - 50$ Sunday Specials incall only available 24/7 - 27"), vec![27]);
-        assert_eq!(title("YouR SeaRcH eNDs HeRe $75 sPeCiaLs - 22 at EscortAds.xxx"), vec![22]);
-        assert_eq!(title("of GINGER B SUNNy and live your wildest 25 | 347-933-3723 on EscortsInThe.US"), vec![25]);
-        assert_eq!(title("Get Your Specials With Domenicana 50$$$special Karina 22"), vec![22]);
-        assert_eq!(title("Un rushed unforgettable 60 21 - 5512546 - My Provider Guide"), vec![21]);
+        assert_eq!(
+            title(
+                "Live Escort Reviews - 313-753-9759 - 50$ Sunday Specials incall only available 24/7 - 27"
+            ),
+            vec![27]
+        );
+        assert_eq!(
+            title("YouR SeaRcH eNDs HeRe $75 sPeCiaLs - 22 at EscortAds.xxx"),
+            vec![22]
+        );
+        assert_eq!(
+            title("of GINGER B SUNNy and live your wildest 25 | 347-933-3723 on EscortsInThe.US"),
+            vec![25]
+        );
+        assert_eq!(
+            title("Get Your Specials With Domenicana 50$$$special Karina 22"),
+            vec![22]
+        );
+        assert_eq!(
+            title("Un rushed unforgettable 60 21 - 5512546 - My Provider Guide"),
+            vec![21]
+        );
         assert_eq!(title("*Sweet Honey* Giselle *22*"), vec![22]);
         assert_eq!(title("TREAT YOURSELF TO HONEY - 31 616-664-9427"), vec![31]);
-        assert_eq!(title("Petite Babe London incall/outcall - 35 call (503) 427-9475"), vec![35]);
-        assert_eq!(title("\u{2605} GISELLE \u{2605} ELEGANT VIXEN \u{2605} 24"), vec![24]);
+        assert_eq!(
+            title("Petite Babe London incall/outcall - 35 call (503) 427-9475"),
+            vec![35]
+        );
+        assert_eq!(
+            title("\u{2605} GISELLE \u{2605} ELEGANT VIXEN \u{2605} 24"),
+            vec![24]
+        );
         // Not ages: a price, a phone fragment, the site's section.
         for t in [
             "Monday 100 Special 5-10pm - portland body rubs - backpage.com",
@@ -986,17 +1170,31 @@ mod tests {
     #[test]
     fn url_slug_ages_of_backpage_and_cityxguide() {
         let finder = AgeFinder::new().unwrap();
-        let url_ages = |u: &str| finder.find_in_url(u).into_iter().map(|a| a.age).collect::<Vec<_>>();
+        let url_ages = |u: &str| {
+            finder
+                .find_in_url(u)
+                .into_iter()
+                .map(|a| a.age)
+                .collect::<Vec<_>>()
+        };
         let u = "http://southcarolina.backpage.com/FemaleEscorts/ms-cherry-60-or-80-special-dont-miss-out-24/9645627";
         assert_eq!(url_ages(u), vec![24]);
         let found = finder.find_in_url(u);
         assert_eq!(&u[found[0].span.start..found[0].span.end], "24");
         assert_eq!(found[0].field, Field::Url);
-        assert_eq!(url_ages("http://cityxguide.com/southern-belland-fetish-freak-ll-in-one-22/"), vec![22]);
+        assert_eq!(
+            url_ages("http://cityxguide.com/southern-belland-fetish-freak-ll-in-one-22/"),
+            vec![22]
+        );
         // Other sites' slugs end in ids or prices.
         assert!(url_ages("http://407-269-3312.escortsincollege.com/amazing-amy-is-back-80-specials-1761837.html").is_empty());
-        assert!(url_ages("http://eroticmugshots.com/miami-escorts/305-934-2991/?pid=21827169").is_empty());
-        assert!(url_ages("http://raleigh.backpage.com/FemaleEscorts/new-in-town/123456").is_empty());
+        assert!(
+            url_ages("http://eroticmugshots.com/miami-escorts/305-934-2991/?pid=21827169")
+                .is_empty()
+        );
+        assert!(
+            url_ages("http://raleigh.backpage.com/FemaleEscorts/new-in-town/123456").is_empty()
+        );
     }
 
     #[test]

@@ -674,8 +674,20 @@ fn duration_word(word: &str) -> Option<u32> {
 fn is_minute_word(word: &str) -> bool {
     matches!(
         word,
-        "min" | "mins" | "minute" | "minutes" | "mn" | "mnt" | "mnts" | "minuto" | "minutos"
-            | "minz" | "minuti" | "minuten" | "minut" | "minuty"
+        "min"
+            | "mins"
+            | "minute"
+            | "minutes"
+            | "mn"
+            | "mnt"
+            | "mnts"
+            | "minuto"
+            | "minutos"
+            | "minz"
+            | "minuti"
+            | "minuten"
+            | "minut"
+            | "minuty"
     )
 }
 
@@ -965,9 +977,7 @@ impl Reader<'_> {
         match w {
             "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "quickie" | "quickies"
             | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik" | "quik" | "qikie"
-            | "qickie" | "shortstay" => {
-                Some(("qv".into(), i))
-            }
+            | "qickie" | "shortstay" => Some(("qv".into(), i)),
             "quick" => match self.word(i + 1) {
                 Some("visit" | "visits" | "stop" | "session" | "service" | "one") => {
                     Some(("qv".into(), i + 1))
@@ -1044,8 +1054,23 @@ impl Reader<'_> {
         let w = self.word(i)?;
         matches!(
             w,
-            "hr" | "hrs" | "hour" | "hours" | "h" | "hora" | "horas" | "hrz" | "hous" | "hor"
-                | "stunde" | "std" | "heure" | "heures" | "ora" | "ore" | "uur" | "godz"
+            "hr" | "hrs"
+                | "hour"
+                | "hours"
+                | "h"
+                | "hora"
+                | "horas"
+                | "hrz"
+                | "hous"
+                | "hor"
+                | "stunde"
+                | "std"
+                | "heure"
+                | "heures"
+                | "ora"
+                | "ore"
+                | "uur"
+                | "godz"
                 | "godzina"
         )
         .then_some(i)
@@ -1215,8 +1240,20 @@ impl Reader<'_> {
             && (matches!(
                 self.sym(j),
                 Some(
-                    ':' | '-' | '=' | '@' | '~' | '–' | '—' | '→' | '*' | '?' | '(' | '[' | '>'
-                        | '.' | '|'
+                    ':' | '-'
+                        | '='
+                        | '@'
+                        | '~'
+                        | '–'
+                        | '—'
+                        | '→'
+                        | '*'
+                        | '?'
+                        | '('
+                        | '['
+                        | '>'
+                        | '.'
+                        | '|'
                 )
             ) || matches!(
                 self.word(j),
@@ -1293,7 +1330,10 @@ impl Reader<'_> {
         if p.amount >= 100.0 || p.amount.fract() != 0.0 || a < 1 {
             return false;
         }
-        if self.sym(a - 1) != Some('-') || !self.tokens[a].gap_before || !self.tokens[a - 1].gap_before {
+        if self.sym(a - 1) != Some('-')
+            || !self.tokens[a].gap_before
+            || !self.tokens[a - 1].gap_before
+        {
             return false;
         }
         if (p.first..=p.last).any(|k| {
@@ -1358,7 +1398,9 @@ impl Reader<'_> {
             let second = if joined { next + 1 } else { next };
             let second_is_amount = self.num(second).is_some()
                 || (joined
-                    && self.sym(second).is_some_and(|c| self.currency_symbol(c).is_some())
+                    && self
+                        .sym(second)
+                        .is_some_and(|c| self.currency_symbol(c).is_some())
                     && self.num(second + 1).is_some());
             if !second_is_amount || self.new_line(second) {
                 return None;
@@ -1380,9 +1422,26 @@ impl Reader<'_> {
                     || self.word(k).is_some_and(|w| {
                         matches!(
                             w,
-                            "for" | "today" | "only" | "tonight" | "all" | "this" | "week"
-                                | "my" | "our" | "incall" | "incalls" | "outcall" | "outcalls"
-                                | "are" | "is" | "start" | "starting" | "from" | "at" | "of"
+                            "for"
+                                | "today"
+                                | "only"
+                                | "tonight"
+                                | "all"
+                                | "this"
+                                | "week"
+                                | "my"
+                                | "our"
+                                | "incall"
+                                | "incalls"
+                                | "outcall"
+                                | "outcalls"
+                                | "are"
+                                | "is"
+                                | "start"
+                                | "starting"
+                                | "from"
+                                | "at"
+                                | "of"
                         )
                     });
                 if !filler {
@@ -1428,7 +1487,9 @@ impl Reader<'_> {
             if joined && !self.new_line(sep) && !self.new_line(sep + 1) {
                 let next = sep + 1;
                 if self.num(next).is_some()
-                    || (self.sym(next).is_some_and(|c| self.currency_symbol(c).is_some())
+                    || (self
+                        .sym(next)
+                        .is_some_and(|c| self.currency_symbol(c).is_some())
                         && self.num(next + 1).is_some())
                 {
                     k = next;
@@ -1517,10 +1578,14 @@ impl Reader<'_> {
         let has_money_word = word_before.is_some() || word_after.is_some();
         let rising_menu = values.len() >= 3
             && values.windows(2).all(|w| w[0] < w[1])
-            && values.iter().all(|v| (30.0..=2_000.0).contains(v) && v % 5.0 == 0.0)
+            && values
+                .iter()
+                .all(|v| (30.0..=2_000.0).contains(v) && v % 5.0 == 0.0)
             && amounts.windows(2).all(|w| {
                 matches!(self.sym(w[0].1 + 1), Some('/' | '-'))
-                    || self.sym(w[1].0).is_some_and(|c| self.currency_symbol(c).is_some())
+                    || self
+                        .sym(w[1].0)
+                        .is_some_and(|c| self.currency_symbol(c).is_some())
                     || (w[0].1 + 1 == w[1].0 && self.tokens[w[1].0].gap_before)
             });
         let needed = if word_before.is_some() { 1 } else { 2 };
@@ -1698,7 +1763,10 @@ mod tests {
         assert_eq!(prices("HR: 150"), vec![usd(150.0, "hr")]);
         assert_eq!(prices("15 min $50"), vec![usd(50.0, "15min")]);
         assert_eq!(prices("50$ss"), vec![usd(50.0, "qv")]);
-        assert_eq!(prices("100$hf 180/hr"), vec![usd(100.0, "hh"), usd(180.0, "hr")]);
+        assert_eq!(
+            prices("100$hf 180/hr"),
+            vec![usd(100.0, "hh"), usd(180.0, "hr")]
+        );
         assert_eq!(
             prices("$60 for qukie $80 for thirty minutes n $100 for an hour"),
             vec![usd(60.0, "qv"), usd(80.0, "30min"), usd(100.0, "hr")]
@@ -1719,7 +1787,10 @@ mod tests {
         assert_eq!(prices("150 hf hr"), vec![usd(150.0, "hh")]);
         assert_eq!(prices("200 full hr"), vec![usd(200.0, "hr")]);
         assert_eq!(prices("1H 250 roses"), vec![usd(250.0, "hr")]);
-        assert_eq!(prices("$40 quick stop $60 hh"), vec![usd(40.0, "qv"), usd(60.0, "hh")]);
+        assert_eq!(
+            prices("$40 quick stop $60 hh"),
+            vec![usd(40.0, "qv"), usd(60.0, "hh")]
+        );
         assert_eq!(
             prices("30 MINUTOS POR 25 DOLARES"),
             vec![usd(25.0, "30min")]
@@ -1766,7 +1837,12 @@ mod tests {
         assert_eq!(prices("menu: 40/60/120 call"), none(&[40.0, 60.0, 120.0]));
         assert_eq!(prices("70 specials:)"), none(&[70.0]));
         // Not a list of prices: measurements, times, a date.
-        for text in ["36-24-36 roses", "24/7 specials", "born 12/25/1990", "34-26-38"] {
+        for text in [
+            "36-24-36 roses",
+            "24/7 specials",
+            "born 12/25/1990",
+            "34-26-38",
+        ] {
             assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
         }
     }
@@ -1806,7 +1882,10 @@ mod tests {
             prices("C$200 per hour"),
             vec![(200.0, "CAD".into(), "hr".into())]
         );
-        assert_eq!(prices("R$ 300 hr"), vec![(300.0, "BRL".into(), "hr".into())]);
+        assert_eq!(
+            prices("R$ 300 hr"),
+            vec![(300.0, "BRL".into(), "hr".into())]
+        );
         // An explicit USD stays USD in Canada.
         assert_eq!(
             prices_in("$150 USD/hr", "CA"),
@@ -1826,7 +1905,10 @@ mod tests {
         }
         let norm = normalize("80hh");
         let ft = FieldText::new("80hh", &norm, Field::Body);
-        assert_eq!(PriceFinder::new().unwrap().find(&ft)[0].per_hour, Some(160.0));
+        assert_eq!(
+            PriceFinder::new().unwrap().find(&ft)[0].per_hour,
+            Some(160.0)
+        );
     }
 
     #[test]
@@ -1852,7 +1934,10 @@ mod tests {
         }
         assert_eq!(job_word_index(b"roses"), None);
         assert!(JOB_WORDS.len() <= 64, "the seen-set is a u64");
-        assert!(job_word_index(b"hourly").is_none(), "escort ads give hourly rates");
+        assert!(
+            job_word_index(b"hourly").is_none(),
+            "escort ads give hourly rates"
+        );
     }
 
     #[test]

@@ -46,7 +46,12 @@ fn measure(seed: u64, ads: usize) -> Figures {
                     "{}: missed {age} (found {ages:?}) title {:?} body {:?}",
                     ad.id,
                     ad.title.as_deref().unwrap_or(""),
-                    ad.body.as_deref().unwrap_or("").chars().take(160).collect::<String>()
+                    ad.body
+                        .as_deref()
+                        .unwrap_or("")
+                        .chars()
+                        .take(160)
+                        .collect::<String>()
                 ));
             }
         }
@@ -84,7 +89,11 @@ fn stated_ages_of_generated_ads_are_found() {
         for e in f.errors.iter().take(shown) {
             eprintln!("  {e}");
         }
-        assert!(f.stated > 1_000, "seed {seed}: only {} stated ages", f.stated);
+        assert!(
+            f.stated > 1_000,
+            "seed {seed}: only {} stated ages",
+            f.stated
+        );
         assert!(recall >= 0.99, "seed {seed}: stated-age recall {recall:.4}");
         assert!(
             extra_rate <= 0.01,
