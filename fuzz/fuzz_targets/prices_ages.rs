@@ -5,6 +5,8 @@
 //! age reader gets the same text as a URL.
 #![no_main]
 
+use std::sync::LazyLock;
+
 use libfuzzer_sys::fuzz_target;
 use plainsight_core::{Field, Span};
 use plainsight_text::ages::AgeFinder;
@@ -14,6 +16,9 @@ use plainsight_text::prices::{LocalMoney, PriceFinder, is_job_posting, per_hour}
 
 /// Countries whose money the price finder reads differently (dollar, peso, pound, rupee ...).
 const COUNTRIES: [Option<&str>; 6] = [None, Some("CA"), Some("GB"), Some("IN"), Some("MX"), Some("DE")];
+
+/// Built once: compiling the age patterns for every input would dominate the run.
+static AGES: LazyLock<AgeFinder> = LazyLock::new(|| AgeFinder::new().expect("age finder"));
 
 fn check_slice(text: &str, span: Span, raw: &str, what: &str) {
     assert_eq!(
@@ -41,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(h.is_finite() && h > 0.0, "per_hour {h}");
         }
     }
-    let ages = AgeFinder::new().expect("age finder");
+    let ages = &*AGES;
     for a in ages.find(&ft) {
         check_slice(&text, a.span, &a.raw, "age");
         assert!((12..=70).contains(&a.age), "age {}", a.age);
