@@ -120,6 +120,12 @@ pub struct Price {
     /// Normalised unit: `qv` (quick visit), `hh` (half hour), `hr`, `2hr`, `30min`, `overnight`,
     /// `day`, or `unspecified`; minutes for other durations as `<n>min`.
     pub unit: String,
+    /// The price of one hour in the same currency, where the unit states a duration (`hr`,
+    /// `hh`, `2hr`, `<n>min`): `100` for `50 hh`. Absent for `qv`, `overnight`, `day` and
+    /// `unspecified`, whose length the ad does not state. Absent in JSON written before it
+    /// existed, which still reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_hour: Option<f64>,
     pub raw: String,
     pub span: Span,
     pub field: Field,

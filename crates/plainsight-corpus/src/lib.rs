@@ -36,6 +36,7 @@ pub use mojibake::{mojibake, unmojibake};
 pub use phone::{Nanp, Technique, reveal_digits};
 pub use truth::{AdKind, MentionField, PhoneMention, Truth, TruthPrice};
 pub use write::{CorpusError, Summary, write_jsonl};
+pub use writer::spelled_age;
 
 use phone::NumberPlan;
 use places::TOLL_FREE;

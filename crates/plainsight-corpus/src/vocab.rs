@@ -296,17 +296,19 @@ pub(crate) const OPENERS: &[&str] = &[
     "Good morning boys",
 ];
 
-/// Introductions in the first person. Those with `{age}` state an age.
+/// Introductions in the first person. Those with `{age}` or `{age_words}` (the age spelled,
+/// "twenty-two") state an age, in the forms real ads use: `22yo`, `age:22`, `22 y/o`, `I'm 22`,
+/// `Name (22)`, `twenty-two years young`.
 pub(crate) const INTROS: &[&str] = &[
     "my name is {name} and I'm {age}",
-    "I'm {name}, {age} years young",
-    "{name} here, {age} yrs",
+    "I'm {name}, {age_words} years young",
+    "{name} here, {age}yo",
     "they call me {name} ({age})",
     "I am {name}, a {adj_l} {age} year old {eth} {noun_l}",
     "it's your girl {name}",
     "I'm {name} and I'm {age}",
     "your new favorite {noun_l} {name} is here",
-    "call me {name}, age {age}",
+    "call me {name}, age:{age}",
     "I'm {name}, a {adj_l} {eth} {noun_l}",
     "{name} is the name, {age} is the age",
     "I am {name} {emoji} {age}",

@@ -1133,6 +1133,10 @@ impl Fill<'_> {
                 self.age_written = true;
                 p.age.to_string()
             }
+            "age_words" => {
+                self.age_written = true;
+                spelled_age(p.age)
+            }
             "city" => self.city.name.to_string(),
             "spot" => self.spot.to_string(),
             "eth" => match p.ethnicity {
@@ -1222,5 +1226,40 @@ impl Fill<'_> {
             rest = &after[close + 1..];
         }
         out
+    }
+}
+
+/// An age in words, as ads spell it: "nineteen", "twenty-two", "thirty".
+pub fn spelled_age(age: u8) -> String {
+    const UNITS: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    let age = usize::from(age.min(99));
+    match age {
+        0..=19 => UNITS[age].to_string(),
+        _ if age % 10 == 0 => TENS[age / 10].to_string(),
+        _ => format!("{}-{}", TENS[age / 10], UNITS[age % 10]),
     }
 }

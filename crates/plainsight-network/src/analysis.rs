@@ -15,6 +15,7 @@ use plainsight_core::{
     NetworkLocation, NetworkRecord, Reason, SERVICE_PHONE,
 };
 use plainsight_link::{AdLinkInput, LinkConfig, LinkReason, Linking, UnionFind, link, shingles};
+use plainsight_text::indicators::STATED_AGE_UNDER_18;
 use rayon::prelude::*;
 
 use crate::persona::persona_names;
@@ -818,9 +819,13 @@ fn reasons(
             .collect();
         feature("multi_city_circuit", all_ads(), evidence);
     }
+    // A stated age under 18 comes first whatever its weight (even a calibrated one): an
+    // analyst must see a possible minor before anything else.
+    let minor = |r: &Reason| r.code == STATED_AGE_UNDER_18;
     out.sort_by(|a, b| {
-        b.weight
-            .total_cmp(&a.weight)
+        minor(b)
+            .cmp(&minor(a))
+            .then_with(|| b.weight.total_cmp(&a.weight))
             .then_with(|| a.code.cmp(&b.code))
     });
     out
@@ -925,5 +930,46 @@ mod tests {
         assert_eq!(big.links[0].ads, vec!["ad1", "ad2", "ad3"]);
         assert!(a.networks[1].priority < big.priority);
         assert_eq!(a.membership.len(), 4);
+    }
+
+    #[test]
+    fn a_stated_age_under_18_is_the_first_reason_whatever_its_weight() {
+        let mut ads = vec![
+            ad(1, "+19195550001", "my name is Candy", (1, "Raleigh", "NC")),
+            ad(2, "+19195550001", "ask for Amber", (2, "Durham", "NC")),
+            ad(3, "+19195550001", "Jade here, 16 yrs", (3, "Cary", "NC")),
+        ];
+        ads[2].indicators.push(IndicatorHit {
+            code: STATED_AGE_UNDER_18.into(),
+            evidence: "16 yrs".into(),
+            span: Span::new(11, 17),
+            field: Field::Body,
+        });
+        // A calibration that gave the under-18 reason almost no weight must not bury it.
+        let fitted = BTreeMap::from([(STATED_AGE_UNDER_18.to_string(), 0.001)]);
+        for weights in [
+            Weights::bundled().unwrap(),
+            Weights::bundled().unwrap().with_fitted(&fitted, "test"),
+        ] {
+            let mut interner = Interner::default();
+            let (facts, inputs): (Vec<_>, Vec<_>) =
+                prepare(ads.clone(), &mut interner).into_iter().unzip();
+            let a = analyze(
+                facts,
+                inputs,
+                &interner,
+                &weights,
+                &LinkConfig::default(),
+                &HashMap::new(),
+                1,
+            );
+            let reasons = &a.networks[0].reasons;
+            assert!(reasons.len() >= 3, "{reasons:?}");
+            assert_eq!(reasons[0].code, STATED_AGE_UNDER_18, "{reasons:?}");
+            assert_eq!(reasons[0].ads, vec!["ad3"]);
+            assert_eq!(reasons[0].evidence[0].text, "16 yrs");
+            // The rest keep the largest-first order.
+            assert!(reasons[1..].windows(2).all(|w| w[0].weight >= w[1].weight));
+        }
     }
 }

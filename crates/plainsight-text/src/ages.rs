@@ -1,22 +1,33 @@
-//! Ages the ad states: "22 yrs", "age: 19", "I am 20yrs", "twenty one years old", "19 y/o",
-//! "girls from 18 to 25 yrs", and the " - 19" that Backpage-style sites append to titles.
+//! Ages the ad states: "22 yrs", "age: 19", "age:22", "I am 20yrs", "twenty-two years young",
+//! "19 y/o", "22yo", "girls from 18 to 25 yrs", "28 ans", "22 años", "Tiffany (31)", "Harley is
+//! 22", "I'm 24,", "Meet Aria, 22", the age that sites append to titles ("Sexy Asian - 23",
+//! "... - 22 at EscortAds.xxx", "live your wildest 25 | 347-... on EscortsInThe.US", a bare
+//! age after the name at the end of a title) and the age field that Backpage and cityxguide
+//! put at the end of the URL slug (`/FemaleEscorts/dont-miss-out-24/9645627`).
 //!
-//! A number is an age only with age context (an "age" word before it or a years word after
-//! it) and only between 16 and 70; measurements ("34D-23-35"), heights and prices never are.
+//! A number is an age only with age context: an age word before it, a years word after it, a
+//! name or a first-person cue next to it, or the title and URL conventions of the sites. Ages
+//! from 12 to 70 are read where a years word or an age label says so; a bare number next to a
+//! name or at the end of a title needs 13 to 69. Ages under 18 are never dropped for being
+//! young: they matter most. Requirements ("must be at least 18 years of age", "21+"), limits on
+//! clients ("no men under 30"), measurements ("34D-23-35"), heights and prices are not ages.
 
-use plainsight_core::{Age, Field};
+use plainsight_core::{Age, Field, Span};
 use regex::{Captures, Regex};
 
 use crate::extract::{FieldText, TextError};
 
-/// Youngest and oldest number accepted as a stated age.
-const AGE_RANGE: std::ops::RangeInclusive<u32> = 16..=70;
+/// Youngest and oldest number accepted as an age where a years word or age label says so.
+const AGE_RANGE: std::ops::RangeInclusive<u32> = 12..=70;
+
+/// Youngest and oldest bare number (no years word) accepted as an age next to a name or cue.
+const BARE_AGE_RANGE: std::ops::RangeInclusive<u32> = 13..=69;
 
 /// Finds stated ages. Built once by [`crate::extract::Extractor`].
 #[derive(Debug)]
 pub struct AgeFinder {
     pattern: Regex,
-    title_suffix: Regex,
+    cues: Regex,
 }
 
 impl AgeFinder {
@@ -31,19 +42,31 @@ impl AgeFinder {
         let pattern = compile(concat!(
             r"(?i-u)",
             // "age: 19", "Age 22", "aged 30", "poster's age: 23", "age of 18", "edad 25".
-            r"\b(?:ages?|aged|poster'?s\s+age|edad|alter)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<a1>\d{1,3})\b(?:\s*(?:-|to)\s*(?P<a1b>\d{2})\b)?",
+            r"\b(?:ages?|aged|poster'?s\s+age|edad|alter|idade|wiek)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<a1>\d{1,3})\b(?:\s*(?:-|to)\s*(?P<a1b>\d{2})\b)?",
             // "18-35 years", "18 to 25 yrs".
             r"|\b(?P<r1>\d{2})\s*(?:-|to0?|and|~)\s*(?P<r2>\d{2})\s*(?:yrs?\b|years?\b|y/o|yo\b)",
-            // "22 yrs", "19 y/o", "21 years old", "20yrs".
-            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b)(?P<tail>[ \t]*(?:old|young|of\s+age)\b)?",
-            // "twenty one years old", "nineteen yo".
-            r"|\b(?P<w1>sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
+            // "22 yrs", "19 y/o", "21 years old", "20yrs", "28 ans", "22 anos", "25enne".
+            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t-]*(?:old|young|of\s+age)\b)?",
+            // "twenty one years old", "nineteen yo", "twenty-two years young".
+            r"|\b(?P<w1>thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
+            // "I'm 24", "we're both 23", "just turned 17", "I am sixteen".
+            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning|ich\s+bin|tengo|tenho|j'ai)[ \t]+(?P<c1>\d{2}\b|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
+            // "barely 16", "only 15", "sweet sixteen": words that state youth, read for ages
+            // under 18 only (prices and counts are not that small).
+            r"|\b(?:barely|only|still|just|sweet|almost|freshly)[ \t]+(?P<m1>1[3-7]\b|thirteen|fourteen|fifteen|sixteen|seventeen)",
+            // "22 is my age", "22 is the age".
+            r"|\b(?P<c5>\d{2})[ \t]+is[ \t]+(?:my|the)[ \t]+age\b",
         ))?;
-        let title_suffix = compile(r"\s[-–]\s*([0-9]{2})\s*$")?;
-        Ok(AgeFinder {
-            pattern,
-            title_suffix,
-        })
+        // Case matters here: a name is a capitalised word. "Tiffany (31)", "Harley is 22",
+        // "Meet Aria, 22", "Aria, 22,".
+        let cues = compile(concat!(
+            r"(?-u)",
+            r"\b(?P<n1>[A-Z][a-zA-Z]{1,15})[ \t]*\([ \t]*(?P<c3>\d{2})[ \t]*\)",
+            r"|\b(?P<n2>[A-Z][a-zA-Z]{1,15})[ \t]+(?:is|iz|IS)[ \t]+(?P<c2>\d{2})\b",
+            r"|\b(?:(?i:i'?m|i[ \t]+am|meet|call[ \t]+me|name[ \t]+is|name's|this[ \t]+is|it'?s|ask[ \t]+for|love,?)[ \t]+)(?P<n4>[A-Z][a-zA-Z]{1,15})\b",
+            r"|\b(?P<n6>[A-Z][a-zA-Z]{1,15}),[ \t]*(?P<c6>\d{2})\b",
+        ))?;
+        Ok(AgeFinder { pattern, cues })
     }
 
     /// All stated ages in one field, in text order.
@@ -51,10 +74,17 @@ impl AgeFinder {
         let haystack = text.text();
         let bytes = haystack.as_bytes();
         let mut found = Vec::new();
+        if !bytes.iter().any(u8::is_ascii_digit) && !haystack.contains("teen") {
+            // Every form but the spelled ones has a digit; spelled ages are all "...teen" or
+            // "twenty"/"thirty"/"forty" with a years word.
+            if !contains_ignore_case(bytes, b"ty") {
+                return found;
+            }
+        }
         for caps in self.pattern.captures_iter(haystack) {
             let whole = caps.get(0).map_or(0..0, |m| m.range());
             // "$25 yrs" or "#19" are not ages; neither is a number glued to a measurement.
-            let number_start = ["a1", "r1", "a2"]
+            let number_start = ["a1", "r1", "a2", "c1", "m1", "c5"]
                 .iter()
                 .find_map(|g| caps.name(g).map(|m| m.start()))
                 .unwrap_or(whole.start);
@@ -62,6 +92,9 @@ impl AgeFinder {
                 && matches!(bytes[number_start - 1], b'$' | b'#' | b'-' | b'/' | b'.')
                 && caps.name("r1").is_none()
             {
+                continue;
+            }
+            if is_requirement(bytes, whole.clone()) {
                 continue;
             }
             if let Some(a1) = caps.name("a1") {
@@ -94,22 +127,808 @@ impl AgeFinder {
                 let age =
                     tens_word(w1.as_str()) + caps.name("w2").map_or(0, |w| unit_word(w.as_str()));
                 push_age(text, &mut found, age, whole.clone());
+            } else if let Some(c1) = caps.name("c1") {
+                let value = c1.as_str();
+                let age = if value.as_bytes()[0].is_ascii_digit() {
+                    if followed_by_years_word(bytes, c1.end()) {
+                        // "I am 12 yrs old": the years word makes it a stated age.
+                        push_age(text, &mut found, parse_number(value), whole.clone());
+                        continue;
+                    }
+                    if !bare_number_is_an_age(bytes, c1.start(), c1.end()) {
+                        continue;
+                    }
+                    parse_number(value)
+                } else {
+                    spelled_number(value)
+                };
+                push_bare_age(text, &mut found, age, whole.clone());
+            } else if let Some(m1) = caps.name("m1") {
+                let value = m1.as_str();
+                let age = if value.as_bytes()[0].is_ascii_digit() {
+                    if !bare_number_is_an_age(bytes, m1.start(), m1.end()) {
+                        continue;
+                    }
+                    parse_number(value)
+                } else {
+                    tens_word(value)
+                };
+                push_bare_age(text, &mut found, age, whole.clone());
+            } else if let Some(c5) = caps.name("c5") {
+                push_bare_age(text, &mut found, parse_number(c5.as_str()), whole.clone());
             }
         }
+        self.find_after_names(text, &mut found);
         if text.field == Field::Title
-            && let Some(caps) = self.title_suffix.captures(haystack)
-            && let Some(m) = caps.get(1)
+            && let Some(range) = title_end_age(bytes)
         {
-            // Backpage-style sites append the poster's age to the title: "Sexy Asian - 23".
-            let number = parse_number(m.as_str());
-            if !found.iter().any(|a| a.age as u32 == number)
-                && !preceded_by_digit_group(bytes, m.start())
-            {
-                push_age(text, &mut found, number, m.range());
+            let number = parse_number(&haystack[range.clone()]);
+            if !found.iter().any(|a| u32::from(a.age) == number) {
+                push_bare_age(text, &mut found, number, range);
             }
+        }
+        found.sort_by_key(|a| a.span.start);
+        found
+    }
+
+    /// "Tiffany (31)", "Harley is 22", "Meet Aria, 22", "I am Kim 🌹 22", "Aria, 22,": a bare
+    /// number next to a capitalised name.
+    fn find_after_names(&self, text: &FieldText<'_>, found: &mut Vec<Age>) {
+        let haystack = text.text();
+        let bytes = haystack.as_bytes();
+        // Every form here ends in a number of exactly two digits: without one, skip the scan.
+        if !has_two_digit_number(bytes) || !bytes.iter().any(u8::is_ascii_uppercase) {
+            return;
+        }
+        for caps in self.cues.captures_iter(haystack) {
+            let whole = caps.get(0).map_or(0..0, |m| m.range());
+            let (name, number) = if let Some(n) = caps.name("n1") {
+                (n, caps.name("c3").map(|m| m.range()))
+            } else if let Some(n) = caps.name("n2") {
+                (n, caps.name("c2").map(|m| m.range()))
+            } else if let Some(n) = caps.name("n6") {
+                (n, caps.name("c6").map(|m| m.range()))
+            } else if let Some(n) = caps.name("n4") {
+                // After the name: separators, decoration and emoji, then the number.
+                (n, number_after_name(bytes, n.end()))
+            } else {
+                continue;
+            };
+            let Some(number) = number else { continue };
+            if !is_name_word(name.as_str()) {
+                continue;
+            }
+            if !bare_number_is_an_age(bytes, number.start, number.end) {
+                continue;
+            }
+            if is_requirement(bytes, whole.start..number.end) {
+                continue;
+            }
+            let age = parse_number(&haystack[number.clone()]);
+            if found.iter().any(|a| overlaps(a.span, text, &number)) {
+                continue;
+            }
+            push_bare_age(text, found, age, whole.start..number.end);
+        }
+    }
+
+    /// The age field that Backpage and cityxguide append to the URL slug
+    /// (`/FemaleEscorts/ready-to-rock-your-world-26/16932593`, `cityxguide.com/some-title-22/`).
+    /// Other sites' slugs end in ids and prices, so only these hosts are read.
+    pub fn find_in_url(&self, url: &str) -> Vec<Age> {
+        let mut found = Vec::new();
+        let Some(range) = url_slug_age(url) else {
+            return found;
+        };
+        let age = parse_number(&url[range.clone()]);
+        if BARE_AGE_RANGE.contains(&age) {
+            found.push(Age {
+                age: age as u8,
+                raw: url[range.clone()].to_string(),
+                span: Span::new(range.start, range.end),
+                field: Field::Url,
+            });
         }
         found
     }
+}
+
+/// Does `bytes` hold a run of exactly two digits?
+fn has_two_digit_number(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in bytes {
+        if b.is_ascii_digit() {
+            run += 1;
+        } else {
+            if run == 2 {
+                return true;
+            }
+            run = 0;
+        }
+    }
+    run == 2
+}
+
+/// The byte range of the age in a Backpage or cityxguide URL slug.
+fn url_slug_age(url: &str) -> Option<std::ops::Range<usize>> {
+    let after_scheme = url.find("://").map_or(0, |p| p + 3);
+    let rest = &url[after_scheme..];
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..host_end];
+    let host = host.split(':').next().unwrap_or("");
+    // Backpage under any country domain and sub-domain (`raleigh.backpage.com`,
+    // `backpage.ca`), and cityxguide.
+    let has = |needle: &[u8]| {
+        host.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    if !(has(b"backpage.") || has(b"cityxguide.com")) {
+        return None;
+    }
+    let path_start = after_scheme + host_end;
+    let path_end = url[path_start..]
+        .find(['?', '#'])
+        .map_or(url.len(), |p| path_start + p);
+    let path = &url[path_start..path_end];
+    // Segments with their offsets; the slug is the last segment with a hyphen, followed by
+    // nothing or by the numeric ad id.
+    let mut segments: Vec<(usize, &str)> = Vec::new();
+    let mut offset = path_start;
+    for seg in path.split('/') {
+        segments.push((offset, seg));
+        offset += seg.len() + 1;
+    }
+    while segments.last().is_some_and(|(_, s)| s.is_empty()) {
+        segments.pop();
+    }
+    let (slug_at, slug) = match segments.as_slice() {
+        [.., (at, slug), (_, id)] if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() => {
+            (*at, *slug)
+        }
+        [.., (at, slug)] => (*at, *slug),
+        [] => return None,
+    };
+    let (_, tail) = slug.rsplit_once('-')?;
+    if tail.len() != 2 || !tail.bytes().all(|b| b.is_ascii_digit()) || !slug.contains('-') {
+        return None;
+    }
+    let start = slug_at + slug.len() - 2;
+    Some(start..start + 2)
+}
+
+/// The age at the end of a title: the last segment (titles are cut at " - " and " | ") is the
+/// number alone ("... - 23"), or "23 at EscortAds.xxx", or the last words of the text end in
+/// it ("Karina 22", "live your wildest 25 | 347-... on EscortsInThe.US"), once the site's
+/// own trailing segments (domains, ids, phone numbers, "city escorts - backpage.com") are
+/// set aside.
+fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
+    let segments = title_segments(bytes);
+    let mut end = segments.len();
+    // Set aside the site's trailing segments.
+    while end > 0 {
+        let (s, e) = segments[end - 1];
+        let seg = &bytes[s..e];
+        if let Some(r) = number_at_domain(seg).or_else(|| number_before_contact(seg)) {
+            return Some(s + r.start..s + r.end);
+        }
+        if is_site_segment(seg, end == segments.len()) {
+            end -= 1;
+        } else {
+            break;
+        }
+    }
+    if end == 0 {
+        return None;
+    }
+    let (s, e) = segments[end - 1];
+    let seg = &bytes[s..e];
+    // The last digits of the segment, after trailing decoration ("*22*", "22 ★", "22!!").
+    let mut k = seg.len();
+    while k > 0 && !seg[k - 1].is_ascii_alphanumeric() {
+        k -= 1;
+    }
+    let digits_end = k;
+    while k > 0 && seg[k - 1].is_ascii_digit() {
+        k -= 1;
+    }
+    if digits_end - k != 2 {
+        return None;
+    }
+    // Trailing decoration must not be a unit or currency mark ("22%", "22'", "22$").
+    if seg[digits_end..]
+        .iter()
+        .any(|b| matches!(b, b'%' | b'\'' | b'"' | b'$' | b'+' | b'/'))
+    {
+        return None;
+    }
+    let number = s + k..s + digits_end;
+    if k > 0 {
+        let before = seg[k - 1];
+        // "$22", "#22", "24/7-22", "5'22", "919-555-22": part of something else.
+        if !(before == b' '
+            || before == b'\t'
+            || before == b'*'
+            || before == b'~'
+            || before >= 0x80
+            || before == b'('
+            || before == b'[')
+        {
+            // A lone number after " - " is handled by the segmenting; glued to a letter it
+            // is part of a word ("Hot22"): not an age.
+            return None;
+        }
+        // The word before must not make the number a price or a count ("specials 60",
+        // "hh 60", "2 girls 22"? no: "for 60").
+        let head = &seg[..k];
+        let word = last_word(head);
+        if is_money_or_unit_word(&word) {
+            return None;
+        }
+        if head.trim_ascii_end().last().is_some_and(u8::is_ascii_digit) {
+            // "Un rushed unforgettable 60 21": a price before the age is fine, but a digit
+            // group glued before ("919 555 21") is a phone fragment.
+            let trimmed = head.trim_ascii_end();
+            let mut d = trimmed.len();
+            while d > 0 && trimmed[d - 1].is_ascii_digit() {
+                d -= 1;
+            }
+            if trimmed.len() - d >= 3 || (d > 0 && matches!(trimmed[d - 1], b'-' | b'.')) {
+                return None;
+            }
+        }
+    } else if end >= 2 {
+        // The number alone after " - ": not when the segment before ends in a phone-number
+        // fragment ("call 919-555-01 - 23").
+        let (ps, pe) = segments[end - 2];
+        let prev = bytes[ps..pe].trim_ascii_end();
+        let mut d = prev.len();
+        while d > 0 && prev[d - 1].is_ascii_digit() {
+            d -= 1;
+        }
+        if prev.len() - d >= 2 && d > 0 && matches!(prev[d - 1], b'-' | b'.') {
+            return None;
+        }
+    }
+    Some(number)
+}
+
+/// The title cut at " - ", " | ", " – ", " — ": (start, end) of each segment, trimmed.
+fn title_segments(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let sep_len = if bytes[i] == b' ' {
+            let rest = &bytes[i + 1..];
+            if rest.starts_with(b"- ") || rest.starts_with(b"| ") {
+                3
+            } else if rest.starts_with("– ".as_bytes()) || rest.starts_with("— ".as_bytes()) {
+                1 + "– ".len()
+            } else if (rest == b"-" || rest == b"|") && i + 2 == bytes.len() {
+                2
+            } else {
+                0
+            }
+        } else {
+            0
+        };
+        if sep_len > 0 {
+            out.push((start, i));
+            i += sep_len;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push((start, bytes.len()));
+    out.into_iter()
+        .map(|(s, e)| {
+            let seg = &bytes[s..e];
+            let lead = seg.len() - seg.trim_ascii_start().len();
+            let trail = seg.len() - seg.trim_ascii_end().len();
+            (s + lead, (e - trail).max(s + lead))
+        })
+        .filter(|(s, e)| e > s)
+        .collect()
+}
+
+/// "31 616-664-9427", "35 call (503) 427-9475": the age before the contact number that some
+/// writers put after it in the last segment.
+fn number_before_contact(seg: &[u8]) -> Option<std::ops::Range<usize>> {
+    if seg.len() < 10
+        || !seg[0].is_ascii_digit()
+        || !seg[1].is_ascii_digit()
+        || !matches!(seg[2], b' ' | b'\t')
+    {
+        return None;
+    }
+    let rest = seg[3..].trim_ascii_start();
+    let lower = rest.to_ascii_lowercase();
+    let contact = rest
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || *b == b'(')
+        || [&b"call"[..], b"text", b"txt", b"tel"]
+            .iter()
+            .any(|w| lower.starts_with(w));
+    let digits = rest.iter().filter(|b| b.is_ascii_digit()).count();
+    (contact && digits >= 7).then_some(0..2)
+}
+
+/// "22 at EscortAds.xxx", "22 on EscortsInThe.US": the site's age before its name.
+fn number_at_domain(seg: &[u8]) -> Option<std::ops::Range<usize>> {
+    if seg.len() < 6 || !seg[0].is_ascii_digit() || !seg[1].is_ascii_digit() {
+        return None;
+    }
+    let rest = &seg[2..];
+    let rest = rest
+        .strip_prefix(b" at ")
+        .or_else(|| rest.strip_prefix(b" on "))?;
+    contains_domain(rest).then_some(0..2)
+}
+
+/// A segment the site adds: a domain (`backpage.com`, `347-933-3723 on EscortsInThe.US`), an
+/// id or phone number alone, the site's name, or the section and city before a domain
+/// ("south carolina escorts").
+fn is_site_segment(seg: &[u8], last: bool) -> bool {
+    if contains_domain(seg) {
+        return true;
+    }
+    let digits = seg.iter().filter(|b| b.is_ascii_digit()).count();
+    if digits >= 4
+        && seg
+            .iter()
+            .all(|b| b.is_ascii_digit() || b" -.()".contains(b))
+    {
+        return true;
+    }
+    let lower = seg.to_ascii_lowercase();
+    let ends = |w: &[u8]| lower.ends_with(w);
+    if digits == 0
+        && (ends(b"escorts")
+            || ends(b"body rubs")
+            || ends(b"escort reviews")
+            || ends(b"provider guide")
+            || ends(b"jobs")
+            || ends(b"massage")
+            || ends(b"strippers")
+            || ends(b"dom & fetish")
+            || ends(b"transsexual escorts")
+            || ends(b"male escorts"))
+        && (last || lower.len() < 40)
+    {
+        return true;
+    }
+    false
+}
+
+/// A word with a dot inside followed by two to four letters ("backpage.com", "EscortAds.xxx").
+fn contains_domain(seg: &[u8]) -> bool {
+    seg.windows(2).enumerate().any(|(i, w)| {
+        w[0] == b'.'
+            && i > 0
+            && seg[i - 1].is_ascii_alphanumeric()
+            && w[1].is_ascii_alphabetic()
+            && {
+                let tld = seg[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                (2..=4).contains(&tld)
+            }
+    })
+}
+
+fn last_word(head: &[u8]) -> String {
+    let trimmed = head.trim_ascii_end();
+    let mut k = trimmed.len();
+    while k > 0 && trimmed[k - 1].is_ascii_alphabetic() {
+        k -= 1;
+    }
+    String::from_utf8_lossy(&trimmed[k..]).to_ascii_lowercase()
+}
+
+/// Words before a number that make it money, a duration or a count, not an age.
+fn is_money_or_unit_word(word: &str) -> bool {
+    matches!(
+        word,
+        "special"
+            | "specials"
+            | "for"
+            | "only"
+            | "just"
+            | "roses"
+            | "rose"
+            | "donation"
+            | "donations"
+            | "hh"
+            | "hhr"
+            | "hr"
+            | "hrs"
+            | "hour"
+            | "qv"
+            | "qk"
+            | "ss"
+            | "half"
+            | "rate"
+            | "rates"
+            | "price"
+            | "room"
+            | "suite"
+            | "exit"
+            | "route"
+            | "hwy"
+            | "highway"
+            | "interstate"
+            | "top"
+            | "size"
+            | "apt"
+            | "unit"
+            | "no"
+            | "number"
+            | "ext"
+            | "over"
+            | "under"
+            | "least"
+            | "than"
+            | "cup"
+            | "open"
+            | "since"
+    )
+}
+
+/// A capitalised word that can be a name: not a function word, a unit, a place word, a day.
+fn is_name_word(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    !matches!(
+        lower.as_str(),
+        "i" | "im"
+            | "it"
+            | "its"
+            | "this"
+            | "that"
+            | "there"
+            | "here"
+            | "what"
+            | "which"
+            | "who"
+            | "she"
+            | "he"
+            | "we"
+            | "they"
+            | "you"
+            | "my"
+            | "me"
+            | "the"
+            | "a"
+            | "an"
+            | "and"
+            | "or"
+            | "but"
+            | "age"
+            | "ages"
+            | "aged"
+            | "rate"
+            | "rates"
+            | "price"
+            | "prices"
+            | "donation"
+            | "donations"
+            | "roses"
+            | "special"
+            | "specials"
+            | "time"
+            | "session"
+            | "hour"
+            | "hours"
+            | "hr"
+            | "hh"
+            | "qv"
+            | "half"
+            | "room"
+            | "suite"
+            | "exit"
+            | "route"
+            | "hwy"
+            | "highway"
+            | "interstate"
+            | "apt"
+            | "unit"
+            | "no"
+            | "number"
+            | "ext"
+            | "size"
+            | "cup"
+            | "bust"
+            | "waist"
+            | "hips"
+            | "height"
+            | "weight"
+            | "top"
+            | "only"
+            | "just"
+            | "call"
+            | "text"
+            | "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+            | "incall"
+            | "outcall"
+            | "incalls"
+            | "outcalls"
+            | "available"
+            | "open"
+            | "since"
+            | "over"
+            | "under"
+            | "min"
+            | "mins"
+            | "minutes"
+            | "day"
+            | "days"
+            | "week"
+            | "weeks"
+            | "year"
+            | "years"
+            | "is"
+            | "am"
+            | "are"
+            | "was"
+            | "be"
+            | "all"
+            | "from"
+            | "to"
+            | "in"
+            | "on"
+            | "at"
+            | "for"
+            | "of"
+            | "with"
+            | "by"
+            | "up"
+            | "out"
+            | "new"
+            | "hot"
+            | "sexy"
+            | "real"
+            | "pics"
+            | "photos"
+            | "girls"
+            | "girl"
+            | "ladies"
+            | "lady"
+            | "men"
+            | "man"
+            | "us"
+            | "usa"
+            | "ts"
+            | "bbw"
+            | "vip"
+            | "xxx"
+            | "hwp"
+            | "ddf"
+            | "gfe"
+            | "pse"
+            | "ft"
+            | "cm"
+            | "lbs"
+            | "lb"
+            | "kg"
+    )
+}
+
+/// After a name: separators, decoration and emoji, then a two-digit number ("Aria, 22",
+/// "Kim 🌹 22", "Aria - 22"). The number's range, or `None`.
+fn number_after_name(bytes: &[u8], from: usize) -> Option<std::ops::Range<usize>> {
+    let mut i = from;
+    let limit = (from + 16).min(bytes.len());
+    while i < limit
+        && (matches!(
+            bytes[i],
+            b' ' | b'\t' | b',' | b'~' | b':' | b';' | b'*' | b'-' | b'!' | b'(' | b'['
+        ) || bytes[i] >= 0x80)
+    {
+        i += 1;
+    }
+    if i == from {
+        return None;
+    }
+    let start = i;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    (i - start == 2).then_some(start..i)
+}
+
+/// Does what surrounds the two-digit number at `start..end` leave it a plain number, not a
+/// price, duration, measurement, height, time or part of a longer number?
+fn bare_number_is_an_age(bytes: &[u8], start: usize, end: usize) -> bool {
+    if end - start != 2 {
+        return false;
+    }
+    if start > 0 && matches!(bytes[start - 1], b'$' | b'#' | b'/' | b'.' | b'\'' | b'+') {
+        return false;
+    }
+    match bytes.get(end) {
+        Some(b'%' | b'\'' | b'"' | b'$' | b'/' | b'+' | b'x' | b'X') => return false,
+        Some(b'.' | b':' | b'-' | b',') if bytes.get(end + 1).is_some_and(u8::is_ascii_digit) => {
+            return false;
+        }
+        Some(b) if b.is_ascii_alphanumeric() => {
+            // Glued to letters: a size ("34D") or a unit ("60min"); "22yo" is the main
+            // pattern's.
+            return false;
+        }
+        _ => {}
+    }
+    // The next word: units, currencies and counts make the number something else.
+    let mut i = end;
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'(' | b'-') {
+        i += 1;
+    }
+    let word_end = bytes[i..]
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .map_or(bytes.len(), |p| i + p);
+    let next = String::from_utf8_lossy(&bytes[i..word_end]).to_ascii_lowercase();
+    if matches!(
+        next.as_str(),
+        "min"
+            | "mins"
+            | "minute"
+            | "minutes"
+            | "hr"
+            | "hrs"
+            | "hour"
+            | "hours"
+            | "hh"
+            | "qv"
+            | "dollars"
+            | "bucks"
+            | "roses"
+            | "rose"
+            | "special"
+            | "specials"
+            | "lbs"
+            | "lb"
+            | "pounds"
+            | "kg"
+            | "cm"
+            | "inch"
+            | "inches"
+            | "ft"
+            | "feet"
+            | "pm"
+            | "am"
+            | "th"
+            | "st"
+            | "nd"
+            | "rd"
+            | "girls"
+            | "ladies"
+            | "people"
+            | "men"
+            | "days"
+            | "weeks"
+            | "months"
+            | "percent"
+            | "usd"
+            | "cad"
+            | "eur"
+            | "gbp"
+            | "reviews"
+            | "pics"
+            | "photos"
+            | "dd"
+            | "ddd"
+            | "miles"
+            | "mi"
+            | "km"
+    ) {
+        return false;
+    }
+    // "Im 58, 130 lb": a height written without its mark when a weight follows.
+    let value = (bytes[start] - b'0') as u32 * 10 + (bytes[start + 1] - b'0') as u32;
+    if (48..=79).contains(&value) {
+        let window = &bytes[end..(end + 16).min(bytes.len())];
+        let lower = window.to_ascii_lowercase();
+        if contains(&lower, b"lb") || contains(&lower, b"pound") || contains(&lower, b"kg") {
+            return false;
+        }
+    }
+    true
+}
+
+/// A years word right after `end` ("12 yrs", "20 years old", "19yo").
+fn followed_by_years_word(bytes: &[u8], end: usize) -> bool {
+    let rest = &bytes[end..(end + 6).min(bytes.len())];
+    let rest = rest.trim_ascii_start().to_ascii_lowercase();
+    rest.starts_with(b"yr")
+        || rest.starts_with(b"year")
+        || rest.starts_with(b"yo")
+        || rest.starts_with(b"y/o")
+}
+
+/// Is the age at `range` a requirement or a limit rather than a stated age ("must be at least
+/// 18 years of age", "21 years of age or above", "18+", "no men under 30", "over 40")?
+fn is_requirement(bytes: &[u8], range: std::ops::Range<usize>) -> bool {
+    let before_start = range.start.saturating_sub(28);
+    let before = bytes[before_start..range.start].to_ascii_lowercase();
+    for w in [
+        &b"at least"[..],
+        b"must be",
+        b"over ",
+        b"under ",
+        b"older than",
+        b"younger than",
+        b"minimum",
+        b"min age",
+        b"no one under",
+        b"nobody under",
+        b"above ",
+        b"below ",
+    ] {
+        if contains(&before, w) {
+            return true;
+        }
+    }
+    let after_end = (range.end + 16).min(bytes.len());
+    let after = bytes[range.end..after_end].to_ascii_lowercase();
+    let after = after.trim_ascii_start();
+    after.starts_with(b"+")
+        || after.starts_with(b"or older")
+        || after.starts_with(b"or over")
+        || after.starts_with(b"or above")
+        || after.starts_with(b"or up")
+        || after.starts_with(b"and up")
+        || after.starts_with(b"and over")
+        || after.starts_with(b"and older")
+        || after.starts_with(b"of age or")
+        || after.starts_with(b"years of age or")
+        || after.starts_with(b"and above")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn contains_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Does an age already found cover the normalised range `range`?
+fn overlaps(span: Span, text: &FieldText<'_>, range: &std::ops::Range<usize>) -> bool {
+    let (s, _) = text.locate(range.clone());
+    span.start < s.end && s.start < span.end
 }
 
 /// "years" alone ("20 years experience") is not an age; "yrs", "y/o", "years old" are.
@@ -150,15 +969,6 @@ fn years_word_is_an_age(haystack: &str, caps: &Captures<'_>) -> bool {
         })
 }
 
-/// True when the digits at `pos` follow "123-" (a phone number or code, not an age).
-fn preceded_by_digit_group(bytes: &[u8], pos: usize) -> bool {
-    let mut i = pos;
-    while i > 0 && matches!(bytes[i - 1], b' ' | b'-' | b'\t') {
-        i -= 1;
-    }
-    i > 0 && bytes[i - 1].is_ascii_digit()
-}
-
 fn push_age(text: &FieldText<'_>, found: &mut Vec<Age>, age: u32, range: std::ops::Range<usize>) {
     if !AGE_RANGE.contains(&age) {
         return;
@@ -178,6 +988,9 @@ fn parse_number(digits: &str) -> u32 {
 
 fn tens_word(word: &str) -> u32 {
     match word.to_ascii_lowercase().as_str() {
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
         "sixteen" => 16,
         "seventeen" => 17,
         "eighteen" => 18,
@@ -205,6 +1018,27 @@ fn unit_word(word: &str) -> u32 {
         "nine" => 9,
         _ => 0,
     }
+}
+
+/// A bare age (next to a name or a first-person cue): kept only in [`BARE_AGE_RANGE`].
+fn push_bare_age(
+    text: &FieldText<'_>,
+    found: &mut Vec<Age>,
+    age: u32,
+    range: std::ops::Range<usize>,
+) {
+    if BARE_AGE_RANGE.contains(&age) {
+        push_age(text, found, age, range);
+    }
+}
+
+/// "sixteen", "twenty-two", "thirty one": a spelled age (0 when it is not one).
+fn spelled_number(words: &str) -> u32 {
+    let mut parts = words
+        .split([' ', '\t', '-'])
+        .filter(|w| !w.is_empty());
+    let tens = parts.next().map_or(0, tens_word);
+    tens + parts.next().map_or(0, unit_word)
 }
 
 #[cfg(test)]
@@ -244,6 +1078,126 @@ mod tests {
     }
 
     #[test]
+    fn ages_next_to_names_and_cues() {
+        assert_eq!(ages("*** Tiffany (31) *** Yorkville"), vec![31]);
+        assert_eq!(ages("Harley is 22 and ready"), vec![22]);
+        assert_eq!(ages("Danielle is 33  38DD with long hair"), vec![33]);
+        assert_eq!(ages("I'm 24, black, 125 pounds"), vec![24]);
+        assert_eq!(ages("Im 23 shy but bubbly"), vec![23]);
+        assert_eq!(ages("we're both 23. Serious only"), vec![23]);
+        assert_eq!(ages("Meet Aria, 22, a petite brunette"), vec![22]);
+        assert_eq!(ages("I am Kim \u{1F495} 22"), vec![22]);
+        assert_eq!(ages("Aria, 22, ready"), vec![22]);
+        assert_eq!(ages("meet your match: Honey, 31 \u{1F98B}"), vec![31]);
+        assert_eq!(
+            ages("Hi sweetie, they call me VaLeNtInA (23) -=-=-"),
+            vec![23]
+        );
+        assert_eq!(ages("they call me Erica (24)"), vec![24]);
+        assert_eq!(ages("Mia is the name, 24 is the age"), vec![24]);
+        assert_eq!(ages("she just turned 19"), vec![19]);
+        assert_eq!(ages("22yo latina"), vec![22]);
+        assert_eq!(ages("age:22"), vec![22]);
+        assert_eq!(ages("twenty-two years young"), vec![22]);
+        assert_eq!(ages("j'ai 28 ans"), vec![28]);
+        assert_eq!(ages("tengo 22 años"), vec![22]);
+        assert_eq!(ages("Hi I'm sixteen"), vec![16]);
+    }
+
+    #[test]
+    fn ages_under_18_are_kept() {
+        assert_eq!(ages("I am 12 yrs old"), vec![12]);
+        assert_eq!(ages("Lily (15) new"), vec![15]);
+        assert_eq!(ages("I'm 16 and new"), vec![16]);
+        assert_eq!(ages("seventeen years old"), vec![17]);
+        assert_eq!(ages("a 16-year-old"), vec![16]);
+        assert_eq!(ages("barely 16 and new"), vec![16]);
+        assert_eq!(ages("sweet sixteen"), vec![16]);
+        assert_eq!(ages("tengo 16"), vec![16]);
+        // Youth words alone do not make a price or a count an age.
+        assert!(ages("only 60 for qv").is_empty());
+        assert!(ages("just 20 minutes away").is_empty());
+        assert_eq!(ages_in("New girl Amber - 17", Field::Title), vec![17]);
+    }
+
+    #[test]
+    fn title_end_ages_of_the_sites() {
+        let title = |t: &str| ages_in(t, Field::Title);
+        assert_eq!(
+            title(
+                "Live Escort Reviews - 313-753-9759 - 50$ Sunday Specials incall only available 24/7 - 27"
+            ),
+            vec![27]
+        );
+        assert_eq!(
+            title("YouR SeaRcH eNDs HeRe $75 sPeCiaLs - 22 at EscortAds.xxx"),
+            vec![22]
+        );
+        assert_eq!(
+            title("of GINGER B SUNNy and live your wildest 25 | 347-933-3723 on EscortsInThe.US"),
+            vec![25]
+        );
+        assert_eq!(
+            title("Get Your Specials With Domenicana 50$$$special Karina 22"),
+            vec![22]
+        );
+        assert_eq!(
+            title("Un rushed unforgettable 60 21 - 5512546 - My Provider Guide"),
+            vec![21]
+        );
+        assert_eq!(title("*Sweet Honey* Giselle *22*"), vec![22]);
+        assert_eq!(title("TREAT YOURSELF TO HONEY - 31 616-664-9427"), vec![31]);
+        assert_eq!(
+            title("Petite Babe London incall/outcall - 35 call (503) 427-9475"),
+            vec![35]
+        );
+        assert_eq!(
+            title("\u{2605} GISELLE \u{2605} ELEGANT VIXEN \u{2605} 24"),
+            vec![24]
+        );
+        // Not ages: a price, a phone fragment, the site's section.
+        for t in [
+            "Monday 100 Special 5-10pm - portland body rubs - backpage.com",
+            "sexy koko specials 60",
+            "call 919-555-01 - 23",
+            "2 Playmates For 200 Hr",
+            "Hot22",
+        ] {
+            assert!(title(t).is_empty(), "{t}: {:?}", title(t));
+        }
+    }
+
+    #[test]
+    fn url_slug_ages_of_backpage_and_cityxguide() {
+        let finder = AgeFinder::new().unwrap();
+        let url_ages = |u: &str| {
+            finder
+                .find_in_url(u)
+                .into_iter()
+                .map(|a| a.age)
+                .collect::<Vec<_>>()
+        };
+        let u = "http://southcarolina.backpage.com/FemaleEscorts/ms-cherry-60-or-80-special-dont-miss-out-24/9645627";
+        assert_eq!(url_ages(u), vec![24]);
+        let found = finder.find_in_url(u);
+        assert_eq!(&u[found[0].span.start..found[0].span.end], "24");
+        assert_eq!(found[0].field, Field::Url);
+        assert_eq!(
+            url_ages("http://cityxguide.com/southern-belland-fetish-freak-ll-in-one-22/"),
+            vec![22]
+        );
+        // Other sites' slugs end in ids or prices.
+        assert!(url_ages("http://407-269-3312.escortsincollege.com/amazing-amy-is-back-80-specials-1761837.html").is_empty());
+        assert!(
+            url_ages("http://eroticmugshots.com/miami-escorts/305-934-2991/?pid=21827169")
+                .is_empty()
+        );
+        assert!(
+            url_ages("http://raleigh.backpage.com/FemaleEscorts/new-in-town/123456").is_empty()
+        );
+    }
+
+    #[test]
     fn not_ages() {
         for text in [
             "34D-23-35",
@@ -252,9 +1206,18 @@ mod tests {
             "20 years experience",
             "age 5'4",
             "Age: 99",
-            "I am 12 yrs old",
             "200hr",
             "10 years in business",
+            "Must be at least 18 years of age",
+            "21 years of age or above",
+            "no men under 30",
+            "18+ only",
+            "Im 58, 130 lb",
+            "Room (12) upstairs",
+            "Rate is 60 for qv",
+            "I'm 5'4",
+            "I am 30 min away",
+            "Hr (60)",
         ] {
             assert!(ages(text).is_empty(), "{text}: {:?}", ages(text));
         }

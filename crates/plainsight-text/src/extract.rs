@@ -15,7 +15,7 @@ use crate::handles::HandleFinder;
 pub use crate::indicators::{BUNDLED_INDICATORS_TOML, IndicatorDef, IndicatorSet};
 use crate::normalize::{Normalized, normalize};
 use crate::places::{PlaceContext, PlaceFinder};
-use crate::prices::PriceFinder;
+use crate::prices::{LocalMoney, PriceFinder, is_job_posting, relocalise};
 use crate::urls::UrlFinder;
 
 pub use crate::phones::{PhoneConfig, PhoneError, PhoneFinder};
@@ -150,6 +150,8 @@ impl Extractor {
         if let Some(u) = url {
             let found = self.places.find_in_url(u, &mut context);
             out.locations.extend(found);
+            // Backpage and cityxguide put the poster's age field at the end of the URL slug.
+            out.ages.extend(self.ages.find_in_url(u));
             // Phones written in the URL path ("/ad/longisland/203-555-0100-...") count too.
             let norm = normalize(u);
             out.phones.extend(self.phones.find(u, &norm, Field::Url));
@@ -162,9 +164,20 @@ impl Extractor {
                 Some(FieldText::new(orig, norm, field))
             })
             .collect();
+        let money = ad_money(&context);
         for ft in &texts {
-            self.extract_free_text(ft, &mut out);
+            self.extract_free_text(ft, money, &mut out);
         }
+        // Wages in a job posting are not prices.
+        if !out.prices.is_empty() {
+            let free: Vec<&str> = texts.iter().map(|ft| ft.text()).collect();
+            if is_job_posting(&free, url) {
+                out.prices.clear();
+            }
+        }
+        // A stated age under 18 is an indicator of its own, so it reaches the lead's reasons.
+        let minor_hits = self.indicators.minor_age_hits(&out.ages);
+        out.indicators.extend(minor_hits);
 
         for phone in &ad.phones {
             let norm = normalize(phone);
@@ -178,11 +191,19 @@ impl Extractor {
         let refs: Vec<&FieldText<'_>> = texts.iter().collect();
         self.places
             .find_in_ad_text(&refs, &out.phones, &context, &mut out.locations);
+        // No country from the location field or URL, but the places of the text name one
+        // ("Escort ad in Belleville, Ontario"): its currency for `$` and bare amounts.
+        if money == LocalMoney::default()
+            && let Some(country) = only_country(&out.locations)
+            && country != "US"
+        {
+            relocalise(&mut out.prices, country);
+        }
         out
     }
 
     /// Run every text finder but the place finder over one title or body field.
-    fn extract_free_text(&self, ft: &FieldText<'_>, out: &mut Extraction) {
+    fn extract_free_text(&self, ft: &FieldText<'_>, money: LocalMoney, out: &mut Extraction) {
         let phones = self.phones.find(ft.original, ft.norm, ft.field);
         let phone_spans: Vec<Span> = phones.iter().map(|p| p.span).collect();
 
@@ -202,7 +223,7 @@ impl Extractor {
         let age_numbers: Vec<Span> = ages.iter().map(|a| a.span).collect();
         out.prices.extend(
             self.prices
-                .find(ft)
+                .find_with(ft, money)
                 .into_iter()
                 .filter(|p| !overlaps_any(p.span, &taken) && !overlaps_any(p.span, &age_numbers)),
         );
@@ -219,6 +240,21 @@ impl Extractor {
         out.handles.extend(handles);
         out.payments.extend(payments);
     }
+}
+
+/// The currencies of the ad's country, from the location field and URL read so far (the first
+/// country they give); the US's when they give none.
+fn ad_money(context: &PlaceContext) -> LocalMoney {
+    LocalMoney::for_country(context.countries().first().copied())
+}
+
+/// The one country all of the ad's places are in, if they agree on one.
+fn only_country(locations: &[Location]) -> Option<&str> {
+    let first = locations.first()?.country.as_str();
+    locations
+        .iter()
+        .all(|l| l.country == first)
+        .then_some(first)
 }
 
 /// A byte of an ASCII word, as the regex `(?-u:\b)` sees one: letter, digit or `_`.

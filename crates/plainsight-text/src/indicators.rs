@@ -3,7 +3,7 @@
 //! Aho–Corasick pass for all phrases plus one pass per regex. Each hit carries the text that
 //! triggered it and its span. Weights are carried for the scorer; matching ignores them.
 
-use plainsight_core::{IndicatorHit, Phone};
+use plainsight_core::{Age, IndicatorHit, Phone};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,11 @@ use crate::scan::PhraseScanner;
 pub const BUNDLED_INDICATORS_TOML: &str = include_str!("../data/indicators.toml");
 
 /// Signals computed by other extractors that an indicator may be derived from.
-const KNOWN_DERIVED: &[&str] = &["obscured_phone"];
+const KNOWN_DERIVED: &[&str] = &["obscured_phone", STATED_AGE_UNDER_18];
+
+/// The derived signal, and the bundled indicator code, of a stated age under 18. Network
+/// analysis shows a reason with this code first, whatever its weight.
+pub const STATED_AGE_UNDER_18: &str = "stated_age_under_18";
 
 /// One indicator definition, as written in the TOML file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,7 +32,8 @@ pub struct IndicatorDef {
     /// Regular expressions (Rust `regex` syntax), matched case-insensitively.
     #[serde(default)]
     pub regexes: Vec<String>,
-    /// A signal from another extractor (`obscured_phone`) instead of text patterns.
+    /// A signal from another extractor (`obscured_phone`, `stated_age_under_18`) instead of
+    /// text patterns.
     #[serde(default)]
     pub derived_from: Option<String>,
     pub weight: f64,
@@ -55,6 +60,8 @@ pub struct IndicatorSet {
     phrase_bounded: Vec<(bool, bool)>,
     regexes: Vec<(usize, Regex)>,
     obscured_phone: Vec<usize>,
+    /// Definitions derived from a stated age under 18.
+    stated_minor: Vec<usize>,
 }
 
 impl IndicatorSet {
@@ -89,6 +96,7 @@ impl IndicatorSet {
         let mut phrase_index: Vec<(String, Vec<usize>)> = Vec::new();
         let mut regexes = Vec::new();
         let mut obscured_phone = Vec::new();
+        let mut stated_minor = Vec::new();
         for (i, def) in definitions.iter().enumerate() {
             let code = def.code.as_str();
             if code.is_empty()
@@ -160,7 +168,11 @@ impl IndicatorSet {
                         ),
                     ));
                 }
-                obscured_phone.push(i);
+                if derived == STATED_AGE_UNDER_18 {
+                    stated_minor.push(i);
+                } else {
+                    obscured_phone.push(i);
+                }
             }
         }
         let phrases = if phrase_index.is_empty() {
@@ -187,7 +199,25 @@ impl IndicatorSet {
             phrase_bounded,
             regexes,
             obscured_phone,
+            stated_minor,
         })
+    }
+
+    /// Hits of the indicators derived from a stated age under 18, one per such age (with its
+    /// field, span and text as evidence).
+    pub fn minor_age_hits(&self, ages: &[Age]) -> Vec<IndicatorHit> {
+        let mut hits = Vec::new();
+        for &owner in &self.stated_minor {
+            for age in ages.iter().filter(|a| a.age < 18) {
+                hits.push(IndicatorHit {
+                    code: self.definitions[owner].code.clone(),
+                    evidence: age.raw.clone(),
+                    span: age.span,
+                    field: age.field,
+                });
+            }
+        }
+        hits
     }
 
     pub fn definitions(&self) -> &[IndicatorDef] {

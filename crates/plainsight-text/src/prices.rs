@@ -1,12 +1,19 @@
 //! Prices with their time unit: "150hh", "$200/hr", "100 qv", "300 roses", "donations 200 per
-//! hour", "80 for 30 min", "Qv60 hhr120", "$40.00/30 mins". Amounts default to USD; CAD, EUR,
-//! GBP (and a few others) when the text says so. "Roses" and "donations" count as money.
+//! hour", "80 for 30 min", "Qv60 hhr120", "SS*$70", "HR: 150", "15 min $50", "qk-60",
+//! "60-80-100 roses". Currencies come from the text (`€`, `£`, `₹`, `C$`, `CAD`, `pesos` ...);
+//! a bare `$`, an amount with no currency and the euphemisms ("roses", "donations", "kisses",
+//! "candies") take the currency of the ad's country when it is known ([`LocalMoney`]), else USD.
 //!
-//! The field is cut into tokens (numbers, ASCII words, symbols) in one pass; prices are then
-//! read from the token stream in two shapes: *amount first* ("$200/hr", "150hh") and *unit
-//! first* ("qv 60", "30 min $80"). A number without a currency needs a unit next to it, so
-//! ages ("19 yrs"), heights ("5'6"), measurements ("34D-23-35"), times ("10:00", "24/7") and
-//! durations ("30 min", "24hr") are not prices.
+//! The field is cut into tokens (numbers, ASCII words, symbols) in one pass, each token
+//! knowing whether a line break comes before it; prices are then read from the token stream in
+//! three shapes: *amount first* ("$200/hr", "150hh"), *unit first* ("qv 60", "30 min $80",
+//! "HR: 150") and *lists* of bare amounts next to a money word ("Roses 60/100/180", "60 or 80
+//! special") or rising in a menu ("40/60/120"). A unit pairs only with an amount on its own
+//! line, so in a menu written one rate per line ("15min-50" / "30min-80" / "HR: 150") no
+//! amount takes the next line's unit. A number without a currency needs a unit or a money word
+//! next to it, so ages ("19 yrs"), heights ("5'6"), weights ("125 pounds"), measurements
+//! ("34D-23-35"), times ("10:00", "24/7", "10pm") and durations ("30 min", "24hr") are not
+//! prices; nor are pay, deposits and discounts ("earn $500", "$50 off", "deposit $20").
 
 use std::borrow::Cow;
 
@@ -31,6 +38,109 @@ struct Token {
     end: usize,
     /// Whitespace between this token and the previous one.
     gap_before: bool,
+    /// A line break between this token and the previous one: menus are written one rate per
+    /// line, and a unit never pairs with an amount on another line.
+    line_before: bool,
+}
+
+/// The currencies an ad's country gives to amounts that do not name theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalMoney {
+    /// What a bare `$` is: the country's own dollar or peso where it writes one with `$`
+    /// (Canada, Australia, Mexico ...), else USD.
+    dollar: &'static str,
+    /// What an amount with no currency, or with a euphemism ("roses"), is.
+    bare: &'static str,
+    /// "pounds" after an amount is money only in the UK; elsewhere it is a weight.
+    pounds_are_money: bool,
+}
+
+impl Default for LocalMoney {
+    fn default() -> LocalMoney {
+        LocalMoney::for_country(None)
+    }
+}
+
+impl LocalMoney {
+    /// The money of an ad posted in `country` (ISO 3166-1 alpha-2); `None` (unknown) is the US.
+    pub fn for_country(country: Option<&str>) -> LocalMoney {
+        let bare = country.and_then(country_currency).unwrap_or("USD");
+        let dollar = if DOLLAR_SIGN_CURRENCIES.contains(&bare) {
+            bare
+        } else {
+            "USD"
+        };
+        LocalMoney {
+            dollar,
+            bare,
+            pounds_are_money: bare == "GBP",
+        }
+    }
+
+    /// The currency of amounts with no currency written.
+    pub fn bare_currency(&self) -> &'static str {
+        self.bare
+    }
+}
+
+/// Currencies written with a bare `$` in their own country.
+const DOLLAR_SIGN_CURRENCIES: &[&str] = &[
+    "USD", "CAD", "AUD", "NZD", "MXN", "SGD", "HKD", "TWD", "COP", "ARS", "CLP", "DOP", "JMD",
+    "TTD", "BSD", "BBD", "FJD", "NAD", "UYU",
+];
+
+/// The currency of a country (ISO 3166-1 alpha-2 to ISO 4217), for the countries ads come
+/// from; `None` for the rest (their amounts stay in USD unless the text names a currency).
+pub fn country_currency(country: &str) -> Option<&'static str> {
+    Some(match country {
+        "US" | "PR" | "GU" | "VI" | "EC" | "SV" | "PA" | "TL" | "ZW" => "USD",
+        "CA" => "CAD",
+        "AU" => "AUD",
+        "NZ" => "NZD",
+        "GB" | "IM" | "JE" | "GG" => "GBP",
+        "IE" | "FR" | "DE" | "ES" | "IT" | "PT" | "NL" | "BE" | "AT" | "FI" | "GR" | "LU"
+        | "SK" | "SI" | "EE" | "LV" | "LT" | "MT" | "CY" | "HR" | "MC" | "GP" | "MQ" | "RE"
+        | "GF" => "EUR",
+        "CH" | "LI" => "CHF",
+        "SE" => "SEK",
+        "NO" => "NOK",
+        "DK" => "DKK",
+        "PL" => "PLN",
+        "CZ" => "CZK",
+        "HU" => "HUF",
+        "RO" => "RON",
+        "RU" => "RUB",
+        "TR" => "TRY",
+        "IL" => "ILS",
+        "AE" => "AED",
+        "IN" => "INR",
+        "PK" => "PKR",
+        "JP" => "JPY",
+        "KR" => "KRW",
+        "CN" => "CNY",
+        "HK" => "HKD",
+        "TW" => "TWD",
+        "SG" => "SGD",
+        "MY" => "MYR",
+        "TH" => "THB",
+        "PH" => "PHP",
+        "ID" => "IDR",
+        "VN" => "VND",
+        "MX" => "MXN",
+        "BR" => "BRL",
+        "AR" => "ARS",
+        "CL" => "CLP",
+        "CO" => "COP",
+        "PE" => "PEN",
+        "DO" => "DOP",
+        "CR" => "CRC",
+        "GT" => "GTQ",
+        "JM" => "JMD",
+        "ZA" => "ZAR",
+        "NG" => "NGN",
+        "KE" => "KES",
+        _ => return None,
+    })
 }
 
 /// Finds prices. Built once by [`crate::extract::Extractor`] (it holds no state today, but
@@ -43,8 +153,14 @@ impl PriceFinder {
         Ok(PriceFinder)
     }
 
-    /// All prices in one field, in text order.
+    /// All prices in one field of an ad whose country is not known (amounts in USD unless
+    /// the text says otherwise), in text order.
     pub fn find(&self, text: &FieldText<'_>) -> Vec<Price> {
+        self.find_with(text, LocalMoney::default())
+    }
+
+    /// All prices in one field, in text order, reading currencies as `money` says.
+    pub fn find_with(&self, text: &FieldText<'_>, money: LocalMoney) -> Vec<Price> {
         let haystack = text.text();
         // Only fields with a digit can hold a price: skip the tokenizer otherwise.
         if !haystack.bytes().any(|b| b.is_ascii_digit()) {
@@ -57,8 +173,22 @@ impl PriceFinder {
         let reader = Reader {
             lower: &lower,
             tokens: &tokens,
+            money,
         };
         let mut found = Vec::new();
+        let mut push = |p: &Parsed, first: usize, last: usize| {
+            let (span, raw) = text.locate(tokens[first].start..tokens[last].end);
+            let unit = p.unit.clone().into_owned();
+            found.push(Price {
+                amount: p.amount,
+                currency: p.currency.to_string(),
+                per_hour: per_hour(p.amount, &unit),
+                unit,
+                raw,
+                span,
+                field: text.field,
+            });
+        };
         // The index of the first number at or after `from`, `usize::MAX` if there is none.
         let num_from = |from: usize| {
             tokens[from..]
@@ -75,22 +205,23 @@ impl PriceFinder {
                 next_num = num_from(i);
             }
             // Every price has a number within a few tokens: skip the rest of the prose fast.
-            if next_num >= i + 7 {
+            if next_num >= i + 8 {
                 i += 1;
+                continue;
+            }
+            if let Some((items, last)) = reader.money_list(i) {
+                for p in items.iter().filter(|p| !reader.is_site_age(p)) {
+                    push(p, p.first, p.last);
+                }
+                i = last + 1;
                 continue;
             }
             let parsed = reader.amount_first(i).or_else(|| reader.unit_first(i));
             match parsed {
                 Some(p) => {
-                    let (span, raw) = text.locate(tokens[p.first].start..tokens[p.last].end);
-                    found.push(Price {
-                        amount: p.amount,
-                        currency: p.currency.to_string(),
-                        unit: p.unit.into_owned(),
-                        raw,
-                        span,
-                        field: text.field,
-                    });
+                    if !reader.is_pay_or_discount(&p) && !reader.is_site_age(&p) {
+                        push(&p, p.first, p.last);
+                    }
                     i = p.last + 1;
                 }
                 None => i += 1,
@@ -100,6 +231,167 @@ impl PriceFinder {
     }
 }
 
+/// Give prices read before the ad's country was known (in USD by default) the currency of
+/// `country`, once the places of the text settle it: a `$`, "dollars" or "bucks" becomes that
+/// country's dollar where it writes one with `$`, an amount with no currency (or a euphemism)
+/// its own money. Prices that name USD (`USD`, `US$`) keep it.
+pub fn relocalise(prices: &mut [Price], country: &str) {
+    let money = LocalMoney::for_country(Some(country));
+    for p in prices.iter_mut().filter(|p| p.currency == "USD") {
+        let raw = p.raw.to_ascii_lowercase();
+        if raw.contains("usd") || raw.contains("us$") || raw.contains("us $") {
+            continue;
+        }
+        let dollar = raw.contains('$') || raw.contains("dollar") || raw.contains("buck");
+        p.currency = if dollar { money.dollar } else { money.bare }.to_string();
+    }
+}
+
+/// The price of one hour where the unit states a duration: `hr` as is, `hh` doubled, `2hr`
+/// halved, `<n>min` scaled; `None` for a quick visit, overnight, a day or no unit (their
+/// length is not stated).
+pub fn per_hour(amount: f64, unit: &str) -> Option<f64> {
+    let minutes: f64 = match unit {
+        "hr" => 60.0,
+        "hh" => 30.0,
+        "2hr" => 120.0,
+        u => u.strip_suffix("min")?.parse().ok()?,
+    };
+    if minutes <= 0.0 {
+        return None;
+    }
+    let value = amount * 60.0 / minutes;
+    Some((value * 100.0).round() / 100.0)
+}
+
+/// Does this ad read as a job posting (wages, not prices)? True when the URL puts it in a
+/// jobs section of the site (`/SalesJobs/`, `/jobs/`) or the text uses at least three
+/// different words of hiring (`salary`, `apply`, `benefits`, `full-time`, `resume` ...), which
+/// escort and massage ads do not.
+pub fn is_job_posting(texts: &[&str], url: Option<&str>) -> bool {
+    if let Some(u) = url {
+        let path = u.split_once("://").map_or(u, |(_, rest)| rest);
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        if path
+            .split('/')
+            .skip(1)
+            .any(|seg| seg.len() >= 4 && seg.to_ascii_lowercase().ends_with("jobs"))
+        {
+            return true;
+        }
+    }
+    let mut seen: u64 = 0;
+    let mut buf = [0u8; 16];
+    for text in texts {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'-') {
+                i += 1;
+            }
+            let len = i - start;
+            // Hiring words are 3 to 16 letters: lower-case them on the stack and compare.
+            if !(3..=16).contains(&len) {
+                continue;
+            }
+            for (b, o) in bytes[start..i].iter().zip(buf.iter_mut()) {
+                *o = b.to_ascii_lowercase();
+            }
+            if let Some(k) = job_word_index(&buf[..len]) {
+                seen |= 1 << k;
+                if seen.count_ones() >= 3 {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The index of a hiring word in `JOB_WORDS` (a `match`, which compiles to a switch on
+/// the length and a few comparisons, rather than a scan of the list).
+fn job_word_index(word: &[u8]) -> Option<usize> {
+    Some(match word {
+        b"salary" => 0,
+        b"salaries" => 1,
+        b"wage" => 2,
+        b"wages" => 3,
+        b"hiring" => 4,
+        b"apply" => 5,
+        b"applicants" => 6,
+        b"applicant" => 7,
+        b"application" => 8,
+        b"resume" => 9,
+        b"benefits" => 10,
+        b"401k" => 11,
+        b"employer" => 12,
+        b"employees" => 13,
+        b"employment" => 14,
+        b"qualifications" => 15,
+        b"candidates" => 16,
+        b"candidate" => 17,
+        b"interview" => 18,
+        b"career" => 19,
+        b"careers" => 20,
+        b"full-time" => 21,
+        b"part-time" => 22,
+        b"paycheck" => 23,
+        b"overtime" => 24,
+        b"duties" => 25,
+        b"responsibilities" => 26,
+        b"requirements" => 27,
+        b"diploma" => 28,
+        b"ged" => 29,
+        b"recruiting" => 30,
+        b"bilingual" => 31,
+        _ => return None,
+    })
+}
+
+/// Words of hiring, in the order of [`job_word_index`] (which the tests check against this
+/// list). Each counts once; "position", "training" and "experience" are left out because
+/// escort ads use them too.
+#[cfg(test)]
+const JOB_WORDS: &[&str] = &[
+    "salary",
+    "salaries",
+    "wage",
+    "wages",
+    "hiring",
+    "apply",
+    "applicants",
+    "applicant",
+    "application",
+    "resume",
+    "benefits",
+    "401k",
+    "employer",
+    "employees",
+    "employment",
+    "qualifications",
+    "candidates",
+    "candidate",
+    "interview",
+    "career",
+    "careers",
+    "full-time",
+    "part-time",
+    "paycheck",
+    "overtime",
+    "duties",
+    "responsibilities",
+    "requirements",
+    "diploma",
+    "ged",
+    "recruiting",
+    "bilingual",
+];
+
 /// Split `text` into number, word and symbol tokens. Numbers keep thousands separators
 /// ("1,000") and up to two decimals ("40.00").
 fn tokenize(text: &str) -> Vec<Token> {
@@ -107,10 +399,12 @@ fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 3);
     let mut i = 0;
     let mut gap = false;
+    let mut line = false;
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii_whitespace() {
             gap = true;
+            line |= b == b'\n';
             i += 1;
             continue;
         }
@@ -122,7 +416,6 @@ fn tokenize(text: &str) -> Vec<Token> {
                     value = value * 10.0 + f64::from(bytes[i] - b'0');
                     i += 1;
                 } else if bytes[i] == b','
-                    && i + 3 < bytes.len() + 1
                     && bytes
                         .get(i + 1..i + 4)
                         .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
@@ -154,6 +447,16 @@ fn tokenize(text: &str) -> Vec<Token> {
             Kind::Num(value)
         } else if b.is_ascii_alphabetic() {
             while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                // "hrOvernight", "60qvHH": a capital after two lower-case letters starts a new
+                // word when two more letters follow, so glued units read apart.
+                if i - start >= 2
+                    && bytes[i].is_ascii_uppercase()
+                    && bytes[i - 1].is_ascii_lowercase()
+                    && bytes[i - 2].is_ascii_lowercase()
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+                {
+                    break;
+                }
                 i += 1;
             }
             Kind::Word
@@ -174,8 +477,10 @@ fn tokenize(text: &str) -> Vec<Token> {
             start,
             end: i,
             gap_before: gap,
+            line_before: line,
         });
         gap = false;
+        line = false;
     }
     tokens
 }
@@ -190,6 +495,8 @@ type Unit = Cow<'static, str>;
 struct Parsed {
     first: usize,
     last: usize,
+    /// The token of the amount itself.
+    amount_index: usize,
     amount: f64,
     currency: &'static str,
     unit: Unit,
@@ -199,48 +506,87 @@ struct Reader<'a> {
     /// The field's text lower-cased (ASCII only, so every offset is the same).
     lower: &'a str,
     tokens: &'a [Token],
+    money: LocalMoney,
 }
 
-/// Words after an amount that make it money ("300 roses", "200 dollars", "260000KRW").
-fn currency_word(word: &str) -> Option<&'static str> {
-    Some(match word {
-        "usd" | "dollars" | "dollar" | "bucks" | "roses" | "rose" | "donation" | "donations" => {
-            "USD"
-        }
-        "cad" => "CAD",
-        "eur" | "euro" | "euros" => "EUR",
-        "gbp" | "pounds" | "quid" => "GBP",
-        "aud" => "AUD",
-        "krw" => "KRW",
-        _ => return None,
-    })
+/// Words that make a number money without being a currency: "100 special", "Specials 60/80".
+fn is_special_word(word: &str) -> bool {
+    matches!(
+        word,
+        "special" | "specials" | "spl" | "splz" | "specail" | "specails" | "promo" | "promos"
+    )
 }
 
-fn currency_symbol(sym: char) -> Option<&'static str> {
-    Some(match sym {
-        '$' | '\u{1F339}' | '\u{1F4B5}' | '\u{1F4B0}' => "USD",
-        '€' => "EUR",
-        '£' => "GBP",
-        _ => return None,
-    })
+/// Euphemisms for money: an amount with one of these is a price in the local currency.
+fn is_euphemism(word: &str) -> bool {
+    matches!(
+        word,
+        "roses"
+            | "rose"
+            | "donation"
+            | "donations"
+            | "kisses"
+            | "kiss"
+            | "candies"
+            | "candy"
+            | "gifts"
+            | "gift"
+            | "tributes"
+            | "tribute"
+            | "flowers"
+    )
 }
 
 /// Words before an amount that make it money ("donations 200 per hour", "rate: 150").
 fn is_money_word_before(word: &str) -> bool {
+    is_euphemism(word)
+        || matches!(
+            word,
+            "rate"
+                | "rates"
+                | "price"
+                | "prices"
+                | "donate"
+                | "tarifa"
+                | "tarifas"
+                | "precio"
+                | "incall"
+                | "incalls"
+                | "outcall"
+                | "outcalls"
+        )
+}
+
+/// Words just before an amount that make it something other than a price asked: pay
+/// offered to recruits, deposits, discounts, surcharges.
+fn is_not_price_word_before(word: &str) -> bool {
     matches!(
         word,
-        "donation"
-            | "donations"
-            | "roses"
-            | "rose"
-            | "rate"
-            | "rates"
-            | "price"
-            | "prices"
+        "earn"
+            | "earns"
+            | "earning"
+            | "earnings"
+            | "make"
+            | "making"
+            | "paid"
+            | "salary"
+            | "wage"
+            | "wages"
+            | "income"
+            | "deposit"
+            | "disc"
+            | "discount"
+            | "save"
+            | "extra"
+            | "additional"
+            | "plus"
+            | "bonus"
+            | "commission"
+            | "tip"
+            | "tips"
             | "fee"
-            | "tribute"
-            | "gift"
-            | "gifts"
+            | "fees"
+            | "travel"
     )
 }
 
@@ -260,6 +606,7 @@ fn is_non_money_suffix(word: &str) -> bool {
             | "kgs"
             | "cm"
             | "ft"
+            | "feet"
             | "inch"
             | "inches"
             | "in"
@@ -282,26 +629,66 @@ fn is_non_money_suffix(word: &str) -> bool {
             | "e"
             | "f"
             | "g"
+            | "k"
             | "pics"
+            | "photos"
             | "girls"
             | "girl"
             | "ladies"
             | "people"
+            | "men"
             | "days"
             | "weeks"
+            | "months"
             | "reviews"
             | "percent"
+            | "off"
+            | "calls"
+            | "texts"
+            | "ans"
+            | "anos"
+            | "jahre"
     )
 }
 
-/// Currency codes that say which dollar a `$` amount is in.
-fn dollar_code(word: &str) -> Option<&'static str> {
+/// Spelled numbers that say how long a session is ("thirty minutes", "two hours").
+fn duration_word(word: &str) -> Option<u32> {
     Some(match word {
-        "usd" => "USD",
-        "cad" => "CAD",
-        "aud" => "AUD",
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "ten" => 10,
+        "fifteen" => 15,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" | "fourty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "ninety" => 90,
         _ => return None,
     })
+}
+
+fn is_minute_word(word: &str) -> bool {
+    matches!(
+        word,
+        "min"
+            | "mins"
+            | "minute"
+            | "minutes"
+            | "mn"
+            | "mnt"
+            | "mnts"
+            | "minuto"
+            | "minutos"
+            | "minz"
+            | "minuti"
+            | "minuten"
+            | "minut"
+            | "minuty"
+    )
 }
 
 impl Reader<'_> {
@@ -341,8 +728,125 @@ impl Reader<'_> {
         self.tokens.get(i).is_some_and(|t| !t.gap_before)
     }
 
+    /// A line break between token `i - 1` and token `i`.
+    fn new_line(&self, i: usize) -> bool {
+        self.tokens.get(i).is_some_and(|t| t.line_before)
+    }
+
+    /// No line break anywhere between tokens `from` and `to` (inclusive).
+    fn same_line(&self, from: usize, to: usize) -> bool {
+        (from + 1..=to).all(|k| !self.new_line(k))
+    }
+
+    /// The currency a symbol writes: `$` is the ad's dollar, 🌹 a euphemism.
+    fn currency_symbol(&self, sym: char) -> Option<&'static str> {
+        Some(match sym {
+            '$' | '\u{1F4B5}' | '\u{1F4B0}' => self.money.dollar,
+            '\u{1F339}' => self.money.bare,
+            '€' => "EUR",
+            '£' => "GBP",
+            '₹' => "INR",
+            '¥' => "JPY",
+            '₩' => "KRW",
+            '₱' => "PHP",
+            '฿' => "THB",
+            '₪' => "ILS",
+            '₽' => "RUB",
+            _ => return None,
+        })
+    }
+
+    /// Words after an amount that make it money ("300 roses", "200 dollars", "260000KRW").
+    fn currency_word(&self, word: &str) -> Option<&'static str> {
+        if is_euphemism(word) {
+            return Some(self.money.bare);
+        }
+        Some(match word {
+            "dollars" | "dollar" | "bucks" | "dolares" | "dolars" | "dlls" | "dls" => {
+                self.money.dollar
+            }
+            "usd" => "USD",
+            "cad" => "CAD",
+            "eur" | "euro" | "euros" => "EUR",
+            "gbp" | "quid" => "GBP",
+            "pounds" | "pound" if self.money.pounds_are_money => "GBP",
+            "aud" => "AUD",
+            "nzd" => "NZD",
+            "krw" | "won" => "KRW",
+            "inr" | "rs" | "rupees" | "rupee" => "INR",
+            "mxn" => "MXN",
+            "pesos" | "peso" => match self.money.bare {
+                c @ ("COP" | "ARS" | "CLP" | "PHP" | "DOP" | "UYU") => c,
+                _ => "MXN",
+            },
+            "reais" | "brl" => "BRL",
+            "chf" => "CHF",
+            "sek" => "SEK",
+            "nok" => "NOK",
+            "dkk" => "DKK",
+            "kr" => match self.money.bare {
+                c @ ("NOK" | "DKK") => c,
+                _ => "SEK",
+            },
+            "pln" | "zl" | "zloty" => "PLN",
+            "yen" | "jpy" => "JPY",
+            "sgd" => "SGD",
+            "hkd" => "HKD",
+            "zar" | "rand" => "ZAR",
+            "aed" | "dhs" | "dirhams" => "AED",
+            "thb" | "baht" => "THB",
+            "php" => "PHP",
+            _ => return None,
+        })
+    }
+
+    /// A currency written before the amount at `i`: a symbol (`$`, `€`), a code (`CAD`,
+    /// `Rs.`) or a prefixed dollar (`C$`, `US$`, `AU$`, `R$`). Returns the currency and the
+    /// index of the amount.
+    fn currency_before(&self, i: usize) -> Option<(&'static str, usize)> {
+        if let Some(sym) = self.sym(i) {
+            let c = self.currency_symbol(sym)?;
+            return self.num(i + 1).is_some().then_some((c, i + 1));
+        }
+        let w = self.word(i)?;
+        // "C$200", "US$ 150", "R$ 300": a letter prefix glued to `$`.
+        if self.sym(i + 1) == Some('$') && self.glued(i + 1) {
+            let c = match w {
+                "us" | "usd" => "USD",
+                "c" | "ca" | "cad" => "CAD",
+                "a" | "au" | "aud" => "AUD",
+                "nz" => "NZD",
+                "mx" | "mxn" => "MXN",
+                "r" => "BRL",
+                "hk" => "HKD",
+                "s" | "sg" => "SGD",
+                _ => return None,
+            };
+            return self.num(i + 2).is_some().then_some((c, i + 2));
+        }
+        let c = match w {
+            "usd" => "USD",
+            "cad" => "CAD",
+            "eur" => "EUR",
+            "gbp" => "GBP",
+            "aud" => "AUD",
+            "nzd" => "NZD",
+            "inr" | "rs" => "INR",
+            "mxn" => "MXN",
+            "chf" => "CHF",
+            "sek" => "SEK",
+            "brl" => "BRL",
+            _ => return None,
+        };
+        let mut k = i + 1;
+        if self.sym(k) == Some('.') {
+            k += 1;
+        }
+        self.num(k).is_some().then_some((c, k))
+    }
+
     /// Is the number at `i` part of something that is not a price (a phone fragment, a
-    /// measurement, a time, a percentage, a height)?
+    /// measurement, a time, a percentage, a height, a year)?
     fn number_is_not_money(&self, i: usize) -> bool {
         // Glued to a word before it ("34D-23", "Qv60": the latter is read unit-first).
         if i > 0 && self.glued(i) && self.tokens[i - 1].kind == Kind::Word {
@@ -363,7 +867,10 @@ impl Reader<'_> {
                 return true;
             }
             Some(':' | '.' | '-' | '/')
-                if self.glued(next) && self.glued(next + 1) && self.num(next + 1).is_some() =>
+                if self.glued(next)
+                    && self.glued(next + 1)
+                    && self.num(next + 1).is_some()
+                    && !(self.sym(next) == Some('/') && self.unit_at(next + 1).is_some()) =>
             {
                 // "10:30", "919.555", "34-24-36", "24/7" (but "$80/30min" and "1/2 hr" are
                 // read by the unit parser, which runs before this check where it matters).
@@ -372,13 +879,21 @@ impl Reader<'_> {
             _ => {}
         }
         if let Some(w) = self.word(next)
-            && is_non_money_suffix(w)
+            && (is_non_money_suffix(w)
+                || (matches!(w, "pounds" | "pound") && !self.money.pounds_are_money))
+        {
+            return true;
+        }
+        // A year: "since 2012", "born 1995".
+        if let Some(v) = self.num(i)
+            && (1900.0..=2039.0).contains(&v)
+            && self.tokens[i].end - self.tokens[i].start == 4
         {
             return true;
         }
         // "Age: 38", "height 167", "weight 120": a labelled quantity.
         let mut k = i;
-        while k > 0 && matches!(self.sym(k - 1), Some(':' | '-' | '=')) {
+        while k > 0 && matches!(self.sym(k - 1), Some(':' | '-' | '=' | '#')) {
             k -= 1;
         }
         if k > 0
@@ -404,6 +919,22 @@ impl Reader<'_> {
                     | "no"
                     | "number"
                     | "ext"
+                    | "zip"
+                    | "code"
+                    | "box"
+                    | "route"
+                    | "hwy"
+                    | "highway"
+                    | "interstate"
+                    | "i"
+                    | "us"
+                    | "sr"
+                    | "ave"
+                    | "street"
+                    | "st"
+                    | "unit"
+                    | "floor"
+                    | "lot"
             )
         {
             return true;
@@ -422,62 +953,156 @@ impl Reader<'_> {
             {
                 return Some(("hh".into(), end));
             }
-            let mut j = i + 1;
-            if self.word(j) == Some("full") {
-                j += 1;
-            }
             if n.fract() != 0.0 || !(1.0..=1440.0).contains(&n) {
                 return None;
             }
-            let whole = n as u32;
-            if let Some(end) = self.hour_word_at(j) {
-                return Some((minutes_unit(whole * 60), end));
-            }
-            if let Some(w) = self.word(j)
-                && matches!(w, "min" | "mins" | "minute" | "minutes" | "mn" | "mnt")
-            {
-                return Some((minutes_unit(whole), j));
-            }
-            return None;
+            return self.duration_after(n as u32, i + 1);
         }
         let w = self.word(i)?;
+        if let Some(n) = duration_word(w) {
+            // "thirty minutes", "two hours", "forty five min".
+            let mut j = i + 1;
+            let mut n = n;
+            if n >= 20
+                && let Some(units) = self.word(j).and_then(duration_word)
+                && units < 10
+            {
+                n += units;
+                j += 1;
+            }
+            if let Some(found) = self.duration_after(n, j) {
+                return Some(found);
+            }
+        }
         match w {
-            "qv" | "qk" | "quickie" | "quicky" | "qkv" => Some(("qv".into(), i)),
+            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "quickie" | "quickies"
+            | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik" | "quik" | "qikie"
+            | "qickie" | "shortstay" => Some(("qv".into(), i)),
             "quick" => match self.word(i + 1) {
-                Some("visit" | "visits") => Some(("qv".into(), i + 1)),
+                Some("visit" | "visits" | "stop" | "session" | "service" | "one") => {
+                    Some(("qv".into(), i + 1))
+                }
                 _ => Some(("qv".into(), i)),
             },
-            "hh" | "hhr" | "hhour" | "hlf" | "hf" => Some(("hh".into(), i)),
-            "half" => {
+            "short" => match self.word(i + 1) {
+                Some("stay" | "time" | "visit") => Some(("qv".into(), i + 1)),
+                _ => None,
+            },
+            "hh" | "hhr" | "hhrs" | "hhour" | "hlf" | "hf" | "half" | "halfhour" | "halfhr"
+            | "hlfhr" | "hfhr" => {
+                // "half an hour", "hf hr", "hlf hour": the hour word belongs to the unit.
                 let mut j = i + 1;
-                if matches!(self.word(j), Some("an" | "a")) {
+                if w == "half" && matches!(self.word(j), Some("an" | "a")) {
                     j += 1;
                 }
                 match self.hour_word_at(j) {
-                    Some(end) => Some(("hh".into(), end)),
-                    None => Some(("hh".into(), i)),
+                    Some(end) if self.same_line(i, end) => Some(("hh".into(), end)),
+                    _ => Some(("hh".into(), i)),
                 }
             }
-            "hr" | "hrs" | "hour" | "hours" | "h" | "hourly" | "hora" | "hor" => {
-                Some(("hr".into(), i))
+            "hr" | "hrs" | "hour" | "hours" | "h" | "hourly" | "hora" | "hor" | "fh" | "fhr"
+            | "hrly" | "fullhour" | "fullhr" => Some(("hr".into(), i)),
+            // "150Full", "200 full": the full hour.
+            "full" if self.hour_word_at(i + 1).is_none() => Some(("hr".into(), i)),
+            "one" | "an" | "a" | "full" | "per" => self
+                .hour_word_at(i + 1)
+                .filter(|end| self.same_line(i, *end))
+                .map(|end| ("hr".into(), end)),
+            "overnight" | "overnite" | "ovn" | "ovnt" | "overnights" | "overnighter" => {
+                Some(("overnight".into(), i))
             }
-            "one" | "an" | "a" | "full" | "per" => {
-                self.hour_word_at(i + 1).map(|end| ("hr".into(), end))
-            }
-            "two" => self.hour_word_at(i + 1).map(|end| ("2hr".into(), end)),
-            "overnight" | "overnite" | "ovn" | "overnights" => Some(("overnight".into(), i)),
             "over" | "all" if matches!(self.word(i + 1), Some("night" | "nite")) => {
                 Some(("overnight".into(), i + 1))
             }
-            "night" => Some(("overnight".into(), i)),
+            "night" | "noche" | "nacht" | "nuit" => Some(("overnight".into(), i)),
+            // "media hora", "halbe Stunde", "demi-heure": half an hour in other languages.
+            "media" | "halbe" | "demi" | "mezz" | "mezza" => {
+                let mut j = i + 1;
+                if matches!(self.sym(j), Some('-' | '\'')) {
+                    j += 1;
+                }
+                self.hour_word_at(j)
+                    .filter(|end| self.same_line(i, *end))
+                    .map(|end| ("hh".into(), end))
+            }
             "day" | "daily" | "fullday" => Some(("day".into(), i)),
             _ => None,
         }
     }
 
+    /// A minutes or hours word after a number of them at `j` ("30 min", "2 full hours").
+    fn duration_after(&self, n: u32, j: usize) -> Option<(Unit, usize)> {
+        let mut j = j;
+        if self.word(j) == Some("full") {
+            j += 1;
+        }
+        if !self.same_line(j.saturating_sub(1), j) {
+            return None;
+        }
+        if let Some(end) = self.hour_word_at(j) {
+            return Some((minutes_unit(n.checked_mul(60)?), end));
+        }
+        if let Some(w) = self.word(j)
+            && is_minute_word(w)
+        {
+            return Some((minutes_unit(n), j));
+        }
+        None
+    }
+
     fn hour_word_at(&self, i: usize) -> Option<usize> {
         let w = self.word(i)?;
-        matches!(w, "hr" | "hrs" | "hour" | "hours" | "h" | "hora" | "horas").then_some(i)
+        matches!(
+            w,
+            "hr" | "hrs"
+                | "hour"
+                | "hours"
+                | "h"
+                | "hora"
+                | "horas"
+                | "hrz"
+                | "hous"
+                | "hor"
+                | "stunde"
+                | "std"
+                | "heure"
+                | "heures"
+                | "ora"
+                | "ore"
+                | "uur"
+                | "godz"
+                | "godzina"
+        )
+        .then_some(i)
+    }
+
+    /// The unit that follows the amount at `j - 1`, after at most two connectors on the same
+    /// line ("/hr", " per hour", " for 30 min", " - Hour", "hh"); with its first token.
+    fn unit_after(&self, j: usize) -> Option<(Unit, usize, usize)> {
+        for skip in [0usize, 1, 2] {
+            let k = j + skip;
+            if self.new_line(k) {
+                return None;
+            }
+            if skip > 0 {
+                let ok = (j..k).all(|c| {
+                    matches!(
+                        self.sym(c),
+                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–' | '*')
+                    ) || matches!(
+                        self.word(c),
+                        Some("per" | "a" | "an" | "for" | "each" | "x" | "the" | "por" | "la")
+                    )
+                });
+                if !ok {
+                    return None;
+                }
+            }
+            if let Some((u, end)) = self.unit_at(k) {
+                return Some((u, k, end));
+            }
+        }
+        None
     }
 
     /// Amount, then optional currency, then optional connector and unit.
@@ -485,52 +1110,36 @@ impl Reader<'_> {
         let mut j = i;
         let mut currency: Option<&'static str> = None;
         let mut money_context = false;
+        let mut weak_context = false;
         // Currency or money word before the amount.
-        if let Some(sym) = self.sym(j)
-            && let Some(c) = currency_symbol(sym)
-            && self.num(j + 1).is_some()
-        {
+        if let Some((c, amount_at)) = self.currency_before(j) {
             currency = Some(c);
-            j += 1;
+            j = amount_at;
         } else if let Some(w) = self.word(j) {
-            let next_is_num = |k: usize| self.num(k).is_some();
-            if let Some(c) = match w {
-                "usd" | "us" => Some("USD"),
-                "cad" | "ca" | "c" => Some("CAD"),
-                "eur" => Some("EUR"),
-                "gbp" => Some("GBP"),
-                "aud" | "au" => Some("AUD"),
-                _ => None,
-            } {
-                // "CAD 200", "C$200", "US$ 150".
-                if self.sym(j + 1) == Some('$') && next_is_num(j + 2) && self.glued(j + 1) {
-                    currency = Some(c);
-                    j += 2;
-                } else if c.len() == 3 && w.len() == 3 && next_is_num(j + 1) {
-                    currency = Some(c);
-                    j += 1;
-                } else {
-                    return None;
-                }
-            } else if is_money_word_before(w) {
+            if is_money_word_before(w) {
+                // "incall 150" is a rate, but "Outcalls 24hrs" is a schedule: these words
+                // make a bare amount money without lifting the checks on the number.
+                weak_context = matches!(w, "incall" | "incalls" | "outcall" | "outcalls");
                 let mut k = j + 1;
                 while matches!(self.sym(k), Some(':' | '-' | '=')) || self.word(k) == Some("of") {
                     k += 1;
                 }
-                if let Some(sym) = self.sym(k)
-                    && let Some(c) = currency_symbol(sym)
-                {
+                if let Some((c, amount_at)) = self.currency_before(k) {
                     currency = Some(c);
-                    k += 1;
+                    k = amount_at;
+                } else if is_euphemism(w) {
+                    currency = Some(self.money.bare);
                 }
-                if self.num(k).is_none() || k - j > 4 {
+                if self.num(k).is_none() || k - j > 4 || !self.same_line(j, k) {
                     return None;
                 }
-                money_context = true;
+                money_context = currency.is_some() || !weak_context;
                 j = k;
             } else {
                 return None;
             }
+        } else if self.sym(j).is_some() {
+            return None;
         }
         let amount = self.num(j)?;
         let amount_index = j;
@@ -544,65 +1153,49 @@ impl Reader<'_> {
             return None;
         }
         j += 1;
-        // Currency after the amount: "200$", "300 roses", "260000KRW", "200🌹".
-        if currency.is_none() {
+        // Currency after the amount: "200$", "300 roses", "260000KRW", "200🌹", "100$hf".
+        if currency.is_none() || money_context {
             if let Some(sym) = self.sym(j)
-                && let Some(c) = currency_symbol(sym)
+                && let Some(c) = self.currency_symbol(sym)
                 && !(self.glued(j + 1)
-                    && self.tokens.get(j + 1).is_some_and(|t| t.kind == Kind::Word))
+                    && self.tokens.get(j + 1).is_some_and(|t| t.kind == Kind::Word)
+                    && self.unit_at(j + 1).is_none())
             {
                 currency = Some(c);
                 j += 1;
             } else if let Some(w) = self.word(j)
-                && let Some(c) = currency_word(w)
+                && let Some(c) = self.currency_word(w)
                 && !self.is_label(j)
+                && !self.new_line(j)
             {
                 currency = Some(c);
                 j += 1;
             }
         }
         // "$100 CAD": a code after a `$` amount names which dollar.
-        if currency == Some("USD")
+        if currency == Some(self.money.dollar)
             && let Some(w) = self.word(j)
             && let Some(code) = dollar_code(w)
         {
             currency = Some(code);
             j += 1;
         }
-        // Connector and unit: "/hr", " per hour", " for 30 min", " - Hour", "hh".
-        let mut unit: Option<(Unit, usize)> = None;
-        for skip in [0usize, 1, 2] {
-            let k = j + skip;
-            if skip > 0 {
-                let ok = (j..k).all(|c| {
-                    matches!(
-                        self.sym(c),
-                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–')
-                    ) || matches!(
-                        self.word(c),
-                        Some("per" | "a" | "an" | "for" | "each" | "x" | "the")
-                    )
-                });
-                if !ok {
-                    break;
-                }
-            }
-            if let Some(u) = self.unit_at(k) {
-                // A duration glued to the amount ("30min", "24hr") is not a price unless the
-                // amount is plainly money.
-                unit = Some(u);
-                break;
-            }
+        let unit = self.unit_after(j);
+        // "100 special", "50$$$special": a bare amount the writer calls a special;
+        // "incall 150": a rate with no unit.
+        if unit.is_none()
+            && currency.is_none()
+            && !money_context
+            && (weak_context || self.word(j).is_some_and(is_special_word) && !self.new_line(j))
+        {
+            money_context = true;
         }
-        let directly_after =
-            unit.as_ref().is_some_and(|(_, end)| *end >= j) && j == amount_index + 1;
         match (&currency, &unit) {
             (None, None) if !money_context => return None,
-            (None, Some((u, _))) if !money_context => {
-                let first_unit_token = j;
-                let unit_word = self.word(first_unit_token).unwrap_or_default();
+            (None, Some((u, first_unit_token, _))) if !money_context => {
+                let unit_word = self.word(*first_unit_token).unwrap_or_default();
                 // "30 min", "45 mins": the number is the duration itself.
-                if directly_after && matches!(unit_word, "min" | "mins" | "minute" | "minutes") {
+                if *first_unit_token == j && j == amount_index + 1 && is_minute_word(unit_word) {
                     return None;
                 }
                 let min_amount = if u == "hr" || u == "2hr" || u == "day" {
@@ -614,41 +1207,69 @@ impl Reader<'_> {
                     return None;
                 }
             }
+            (None, None) => {
+                if !(20.0..=20_000.0).contains(&amount) {
+                    return None;
+                }
+            }
             _ => {
                 if amount <= 0.0 || amount > 10_000_000.0 {
                     return None;
                 }
             }
         }
-        let last = unit.as_ref().map_or(j - 1, |(_, end)| *end);
+        let last = unit.as_ref().map_or(j - 1, |(_, _, end)| *end);
         Some(Parsed {
             first: i,
             last,
+            amount_index,
             amount,
-            currency: currency.unwrap_or("USD"),
-            unit: unit.map_or(Cow::Borrowed("unspecified"), |(u, _)| u),
+            currency: currency.unwrap_or(self.money.bare),
+            unit: unit.map_or(Cow::Borrowed("unspecified"), |(u, _, _)| u),
         })
     }
 
-    /// Unit, then optional separator and currency, then the amount: "Qv60", "hhr120",
-    /// "30 min $80", "half hour - 100".
+    /// Unit, then optional separators and currency, then the amount: "Qv60", "hhr120",
+    /// "30 min $80", "half hour - 100", "SS*$70", "HR: 150", "15MiNS?($50)".
     fn unit_first(&self, i: usize) -> Option<Parsed> {
         let (unit, unit_end) = self.unit_at(i)?;
         let mut j = unit_end + 1;
         let mut steps = 0;
-        while steps < 2
-            && (matches!(self.sym(j), Some(':' | '-' | '=' | '@' | '~' | '–' | '→'))
-                || matches!(self.word(j), Some("for" | "is" | "only" | "just")))
+        while steps < 3
+            && !self.new_line(j)
+            && (matches!(
+                self.sym(j),
+                Some(
+                    ':' | '-'
+                        | '='
+                        | '@'
+                        | '~'
+                        | '–'
+                        | '—'
+                        | '→'
+                        | '*'
+                        | '?'
+                        | '('
+                        | '['
+                        | '>'
+                        | '.'
+                        | '|'
+                )
+            ) || matches!(
+                self.word(j),
+                Some("for" | "is" | "only" | "just" | "por" | "at" | "are")
+            ))
         {
             j += 1;
             steps += 1;
         }
+        if self.new_line(j) {
+            return None;
+        }
         let mut currency: Option<&'static str> = None;
-        if let Some(sym) = self.sym(j)
-            && let Some(c) = currency_symbol(sym)
-        {
+        if let Some((c, amount_at)) = self.currency_before(j) {
             currency = Some(c);
-            j += 1;
+            j = amount_at;
         }
         let amount = self.num(j)?;
         if currency.is_none() {
@@ -671,19 +1292,20 @@ impl Reader<'_> {
         let mut last = j;
         if currency.is_none()
             && let Some(sym) = self.sym(j + 1)
-            && let Some(c) = currency_symbol(sym)
+            && let Some(c) = self.currency_symbol(sym)
             && !(self.glued(j + 2) && self.tokens.get(j + 2).is_some_and(|t| t.kind == Kind::Word))
         {
             currency = Some(c);
             last = j + 1;
         } else if currency.is_none()
             && let Some(w) = self.word(j + 1)
-            && let Some(c) = currency_word(w)
+            && let Some(c) = self.currency_word(w)
             && !self.is_label(j + 1)
+            && !self.new_line(j + 1)
         {
             currency = Some(c);
             last = j + 1;
-        } else if currency == Some("USD")
+        } else if currency == Some(self.money.dollar)
             && let Some(w) = self.word(j + 1)
             && let Some(code) = dollar_code(w)
         {
@@ -693,11 +1315,327 @@ impl Reader<'_> {
         Some(Parsed {
             first: i,
             last,
+            amount_index: j,
             amount,
-            currency: currency.unwrap_or("USD"),
+            currency: currency.unwrap_or(self.money.bare),
             unit,
         })
     }
+
+    /// The age that sites append after a spaced " - " at the end of a title (and of bodies
+    /// that repeat it): "party with you all night - 22", "Specials - 21". A two-digit number
+    /// with no currency there is not a price.
+    fn is_site_age(&self, p: &Parsed) -> bool {
+        let a = p.amount_index;
+        if p.amount >= 100.0 || p.amount.fract() != 0.0 || a < 1 {
+            return false;
+        }
+        if self.sym(a - 1) != Some('-')
+            || !self.tokens[a].gap_before
+            || !self.tokens[a - 1].gap_before
+        {
+            return false;
+        }
+        if (p.first..=p.last).any(|k| {
+            self.sym(k)
+                .is_some_and(|c| self.currency_symbol(c).is_some())
+        }) {
+            return false;
+        }
+        // Nothing but decoration after it, to the end of the line.
+        self.tokens[a + 1..]
+            .iter()
+            .take_while(|t| !t.line_before)
+            .all(|t| matches!(t.kind, Kind::Sym(_)))
+    }
+
+    /// Pay offered, a deposit, a discount or a surcharge rather than a price: "earn $500",
+    /// "deposit $20", "$50 off", "(+50)".
+    fn is_pay_or_discount(&self, p: &Parsed) -> bool {
+        let first = p.first;
+        if first > 0 && self.sym(first - 1) == Some('+') && self.glued(first) {
+            return true;
+        }
+        if self.word(p.last + 1) == Some("off") && !self.new_line(p.last + 1) {
+            return true;
+        }
+        // Up to three words back on the same line: "make up to $1000", "travel fee of $40".
+        let mut k = first;
+        let mut words = 0;
+        while k > 0 && words < 3 && !self.new_line(k) {
+            k -= 1;
+            match self.tokens[k].kind {
+                Kind::Word => {
+                    words += 1;
+                    if self.word(k).is_some_and(is_not_price_word_before) {
+                        return true;
+                    }
+                }
+                Kind::Num(_) => return false,
+                Kind::Sym(_) => {}
+            }
+        }
+        false
+    }
+
+    /// A list of bare amounts that a money word makes prices: "Roses 60/100/180", "60-80-100
+    /// roses", "60 or 80 special", "Special for today only 100/150/200", and a rising run of
+    /// three or more ("40/60/120") that only a menu writes. Each amount is a price with no
+    /// unit. `None` when any amount of the list has its own unit (the other parsers read it).
+    fn money_list(&self, i: usize) -> Option<(Vec<Parsed>, usize)> {
+        let mut currency: Option<&'static str> = None;
+        let mut start = i;
+        let word_before = self.word(i).filter(|w| {
+            is_euphemism(w) || is_special_word(w) || matches!(*w, "rates" | "prices" | "rate")
+        });
+        if word_before.is_none() {
+            // A list that starts at a number needs a second amount right after it: most
+            // numbers are alone, and this is answered without reading the run.
+            self.num(i)?;
+            let next = i + 1;
+            let joined = matches!(self.sym(next), Some('/' | '-' | ',' | '&' | '|' | '\\'))
+                || matches!(self.word(next), Some("or" | "and"));
+            let second = if joined { next + 1 } else { next };
+            let second_is_amount = self.num(second).is_some()
+                || (joined
+                    && self
+                        .sym(second)
+                        .is_some_and(|c| self.currency_symbol(c).is_some())
+                    && self.num(second + 1).is_some());
+            if !second_is_amount || self.new_line(second) {
+                return None;
+            }
+        }
+        if let Some(w) = word_before {
+            if is_euphemism(w) {
+                currency = Some(self.money.bare);
+            }
+            // Fillers between the word and the list: "Special for today only 100/150/200".
+            let mut k = i + 1;
+            let mut fillers = 0;
+            while fillers < 4 && !self.new_line(k) {
+                // A spaced " - " is where sites put the age ("Specials - 21"), not a filler.
+                let spaced_dash = self.sym(k) == Some('-')
+                    && self.tokens[k].gap_before
+                    && self.tokens.get(k + 1).is_some_and(|t| t.gap_before);
+                let filler = (matches!(self.sym(k), Some(':' | '-' | '=' | '!')) && !spaced_dash)
+                    || self.word(k).is_some_and(|w| {
+                        matches!(
+                            w,
+                            "for"
+                                | "today"
+                                | "only"
+                                | "tonight"
+                                | "all"
+                                | "this"
+                                | "week"
+                                | "my"
+                                | "our"
+                                | "incall"
+                                | "incalls"
+                                | "outcall"
+                                | "outcalls"
+                                | "are"
+                                | "is"
+                                | "start"
+                                | "starting"
+                                | "from"
+                                | "at"
+                                | "of"
+                        )
+                    });
+                if !filler {
+                    break;
+                }
+                k += 1;
+                fillers += 1;
+            }
+            if self.new_line(k) {
+                return None;
+            }
+            start = k;
+        } else if self.num(i).is_none() {
+            return None;
+        }
+        // The run: amounts joined by "/", "-", ",", "&", "or", "and", each with an optional `$`.
+        let mut amounts: Vec<(usize, usize)> = Vec::new(); // (first token, amount token)
+        // Joined by spaces only ("80 120 200"): then only a rising menu makes them prices.
+        let mut spaced = false;
+        let mut k = start;
+        loop {
+            let mut first = k;
+            let mut sym_currency = None;
+            if let Some(sym) = self.sym(k)
+                && let Some(c) = self.currency_symbol(sym)
+                && self.num(k + 1).is_some()
+            {
+                sym_currency = Some(c);
+                first = k;
+                k += 1;
+            }
+            let Some(v) = self.num(k) else { break };
+            if !(20.0..=20_000.0).contains(&v) || v.fract() != 0.0 {
+                return None;
+            }
+            if sym_currency.is_some() {
+                currency = sym_currency;
+            }
+            amounts.push((first, k));
+            let sep = k + 1;
+            let joined = matches!(self.sym(sep), Some('/' | '-' | ',' | '&' | '|' | '\\'))
+                || matches!(self.word(sep), Some("or" | "and"));
+            if joined && !self.new_line(sep) && !self.new_line(sep + 1) {
+                let next = sep + 1;
+                if self.num(next).is_some()
+                    || (self
+                        .sym(next)
+                        .is_some_and(|c| self.currency_symbol(c).is_some())
+                        && self.num(next + 1).is_some())
+                {
+                    k = next;
+                    continue;
+                }
+            }
+            if !joined
+                && self.num(sep).is_some()
+                && self.tokens[sep].gap_before
+                && !self.new_line(sep)
+            {
+                spaced = true;
+                k = sep;
+                continue;
+            }
+            break;
+        }
+        let &(_, last_amount) = amounts.last()?;
+        // The run starts at its first number, not inside a longer group ("36-24-36").
+        let a0 = amounts[0].0;
+        if a0 >= 2
+            && self.glued(a0)
+            && matches!(self.sym(a0 - 1), Some('-' | '/' | '.' | ':' | ','))
+            && self.glued(a0 - 1)
+            && self.num(a0 - 2).is_some()
+        {
+            return None;
+        }
+        // Each amount of the list must be a bare number: no unit, time, size or phone part.
+        for &(_, a) in &amounts {
+            if self.unit_after(a + 1).is_some() {
+                return None;
+            }
+            // A word glued after it must be money or the start of the next sentence
+            // ("100/150/200Beautiful"), not a size or unit ("34C", "60min").
+            if self.glued(a + 1)
+                && self.tokens.get(a + 1).is_some_and(|t| t.kind == Kind::Word)
+                && !self.word(a + 1).is_some_and(|w| {
+                    is_euphemism(w)
+                        || is_special_word(w)
+                        || self.currency_word(w).is_some()
+                        || (w.len() >= 4 && !is_non_money_suffix(w) && !is_minute_word(w))
+                })
+            {
+                return None;
+            }
+        }
+        if self.unit_after(last_amount + 1).is_some() {
+            return None;
+        }
+        let mut last = last_amount;
+        let after = last_amount + 1;
+        let mut word_after = None;
+        if !self.new_line(after) {
+            let mut a = after;
+            if self.sym(a) == Some('!') {
+                a += 1;
+            }
+            if let Some(sym) = self.sym(a)
+                && let Some(c) = self.currency_symbol(sym)
+                && amounts.len() >= 2
+            {
+                currency = Some(c);
+                last = a;
+                a += 1;
+            }
+            if let Some(w) = self.word(a)
+                && !self.new_line(a)
+            {
+                if is_special_word(w) {
+                    word_after = Some(a);
+                } else if let Some(c) = self.currency_word(w) {
+                    currency = Some(c);
+                    word_after = Some(a);
+                }
+            }
+        }
+        if let Some(a) = word_after {
+            last = a;
+        }
+        let values: Vec<f64> = amounts.iter().filter_map(|&(_, a)| self.num(a)).collect();
+        // Menus list their rates rising ("60/80/100"); "36-24-36" is a measurement.
+        if values.windows(2).any(|w| w[0] > w[1]) {
+            return None;
+        }
+        let has_money_word = word_before.is_some() || word_after.is_some();
+        let rising_menu = values.len() >= 3
+            && values.windows(2).all(|w| w[0] < w[1])
+            && values
+                .iter()
+                .all(|v| (30.0..=2_000.0).contains(v) && v % 5.0 == 0.0)
+            && amounts.windows(2).all(|w| {
+                matches!(self.sym(w[0].1 + 1), Some('/' | '-'))
+                    || self
+                        .sym(w[1].0)
+                        .is_some_and(|c| self.currency_symbol(c).is_some())
+                    || (w[0].1 + 1 == w[1].0 && self.tokens[w[1].0].gap_before)
+            });
+        let needed = if word_before.is_some() { 1 } else { 2 };
+        if !(has_money_word && amounts.len() >= needed && !spaced || rising_menu) {
+            return None;
+        }
+        // A single amount after "rates"/"roses" is the amount-first parser's ("Roses: 180
+        // per hour" has its unit); lists and specials are read here.
+        if amounts.len() == 1
+            && word_before.is_some_and(|w| !is_special_word(w))
+            && word_after.is_none()
+        {
+            return None;
+        }
+        // A rising run must not be part of a longer digit group (a date, a phone number).
+        if !has_money_word && self.number_is_not_money(amounts[0].1) && self.num(i).is_some() {
+            let a = amounts[0].1;
+            if a > 0 && self.glued(a) && self.tokens[a - 1].kind == Kind::Word {
+                return None;
+            }
+        }
+        let currency = currency.unwrap_or(self.money.bare);
+        let items = amounts
+            .iter()
+            .enumerate()
+            .map(|(n, &(first, a))| Parsed {
+                first: if n == 0 { i.min(first) } else { first },
+                last: if n + 1 == amounts.len() { last } else { a },
+                amount_index: a,
+                amount: self.num(a).unwrap_or_default(),
+                currency,
+                unit: Cow::Borrowed("unspecified"),
+            })
+            .collect();
+        Some((items, last))
+    }
+}
+
+/// Currency codes that say which dollar a `$` amount is in.
+fn dollar_code(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "usd" => "USD",
+        "cad" => "CAD",
+        "aud" => "AUD",
+        "nzd" => "NZD",
+        "mxn" => "MXN",
+        "sgd" => "SGD",
+        "hkd" => "HKD",
+        _ => return None,
+    })
 }
 
 /// `hr` for 60, `2hr` for 120, `day` for a day or more, `30min` and `<n>min` otherwise.
@@ -799,6 +1737,225 @@ mod tests {
         );
     }
 
+    fn prices_in(text: &str, country: &str) -> Vec<(f64, String, String)> {
+        let norm = normalize(text);
+        let ft = FieldText::new(text, &norm, Field::Body);
+        PriceFinder::new()
+            .unwrap()
+            .find_with(&ft, LocalMoney::for_country(Some(country)))
+            .into_iter()
+            .map(|p| (p.amount, p.currency, p.unit))
+            .collect()
+    }
+
+    fn usd(amount: f64, unit: &str) -> (f64, String, String) {
+        (amount, "USD".into(), unit.into())
+    }
+
+    #[test]
+    fn unit_before_amount_and_glued_forms() {
+        assert_eq!(
+            prices("SS*$70, HHR*$100, HR*$150"),
+            vec![usd(70.0, "qv"), usd(100.0, "hh"), usd(150.0, "hr")]
+        );
+        assert_eq!(prices("Hh 100"), vec![usd(100.0, "hh")]);
+        assert_eq!(prices("qk-60"), vec![usd(60.0, "qv")]);
+        assert_eq!(prices("HR: 150"), vec![usd(150.0, "hr")]);
+        assert_eq!(prices("15 min $50"), vec![usd(50.0, "15min")]);
+        assert_eq!(prices("50$ss"), vec![usd(50.0, "qv")]);
+        assert_eq!(
+            prices("100$hf 180/hr"),
+            vec![usd(100.0, "hh"), usd(180.0, "hr")]
+        );
+        assert_eq!(
+            prices("$60 for qukie $80 for thirty minutes n $100 for an hour"),
+            vec![usd(60.0, "qv"), usd(80.0, "30min"), usd(100.0, "hr")]
+        );
+        assert_eq!(
+            prices("15MiNS?($50)?? 30MiNS?($100)?? HR?($150)"),
+            vec![usd(50.0, "15min"), usd(100.0, "30min"), usd(150.0, "hr")]
+        );
+        assert_eq!(
+            prices("$60qv$100hhr$160hrOvernight$800"),
+            vec![
+                usd(60.0, "qv"),
+                usd(100.0, "hh"),
+                usd(160.0, "hr"),
+                usd(800.0, "overnight")
+            ]
+        );
+        assert_eq!(prices("150 hf hr"), vec![usd(150.0, "hh")]);
+        assert_eq!(prices("200 full hr"), vec![usd(200.0, "hr")]);
+        assert_eq!(prices("1H 250 roses"), vec![usd(250.0, "hr")]);
+        assert_eq!(
+            prices("$40 quick stop $60 hh"),
+            vec![usd(40.0, "qv"), usd(60.0, "hh")]
+        );
+        assert_eq!(
+            prices("30 MINUTOS POR 25 DOLARES"),
+            vec![usd(25.0, "30min")]
+        );
+    }
+
+    #[test]
+    fn a_unit_pairs_with_the_amount_on_its_own_line() {
+        assert_eq!(
+            prices("15min-50\n30min-80\nHR: 150"),
+            vec![usd(50.0, "15min"), usd(80.0, "30min"), usd(150.0, "hr")]
+        );
+        assert_eq!(
+            prices("qk 60\nhh 100\nhr 160"),
+            vec![usd(60.0, "qv"), usd(100.0, "hh"), usd(160.0, "hr")]
+        );
+        assert_eq!(
+            prices("Hh 100\nHr 150"),
+            vec![usd(100.0, "hh"), usd(150.0, "hr")]
+        );
+        // An amount alone on its line keeps no unit from the next line.
+        assert_eq!(prices("$80\nhr"), vec![usd(80.0, "unspecified")]);
+    }
+
+    #[test]
+    fn bare_amounts_next_to_a_money_word_are_prices_without_a_unit() {
+        let none = |v: &[f64]| v.iter().map(|a| usd(*a, "unspecified")).collect::<Vec<_>>();
+        assert_eq!(prices("60-80-100 roses. Call"), none(&[60.0, 80.0, 100.0]));
+        assert_eq!(prices("Roses 60/100/180"), none(&[60.0, 100.0, 180.0]));
+        assert_eq!(prices("60/100 specials"), none(&[60.0, 100.0]));
+        assert_eq!(prices("ready 60 or 80 special"), none(&[60.0, 80.0]));
+        assert_eq!(prices("Monday 100 Special 5-10pm"), none(&[100.0]));
+        assert_eq!(
+            prices("Special for today only 100/150/200"),
+            none(&[100.0, 150.0, 200.0])
+        );
+        assert_eq!(prices("rates 40/60/120"), none(&[40.0, 60.0, 120.0]));
+        assert_eq!(
+            prices("desires... 510 2 55 o216 80 120 200......... Want"),
+            none(&[80.0, 120.0, 200.0])
+        );
+        assert!(prices("Outcalls 24hrs every Tuesday").is_empty());
+        assert_eq!(prices("Incall 150, outcall 200"), none(&[150.0, 200.0]));
+        assert_eq!(prices("menu: 40/60/120 call"), none(&[40.0, 60.0, 120.0]));
+        assert_eq!(prices("70 specials:)"), none(&[70.0]));
+        // Not a list of prices: measurements, times, a date.
+        for text in [
+            "36-24-36 roses",
+            "24/7 specials",
+            "born 12/25/1990",
+            "34-26-38",
+        ] {
+            assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
+        }
+    }
+
+    #[test]
+    fn currency_follows_the_ads_country() {
+        assert_eq!(
+            prices_in("160Hours outcall", "CA"),
+            vec![(160.0, "CAD".into(), "hr".into())]
+        );
+        assert_eq!(
+            prices_in("$200/hr", "AU"),
+            vec![(200.0, "AUD".into(), "hr".into())]
+        );
+        assert_eq!(
+            prices_in("300 roses", "MX"),
+            vec![(300.0, "MXN".into(), "unspecified".into())]
+        );
+        // A `$` in a country whose money is not written with `$` stays a US dollar; the
+        // country's own symbol or code wins.
+        assert_eq!(
+            prices_in("$100 hh, 5000 rs hr", "IN"),
+            vec![
+                (100.0, "USD".into(), "hh".into()),
+                (5000.0, "INR".into(), "hr".into())
+            ]
+        );
+        assert_eq!(
+            prices_in("₹4000 for 1 hour", "IN"),
+            vec![(4000.0, "INR".into(), "hr".into())]
+        );
+        assert_eq!(
+            prices_in("150 pounds an hour", "GB"),
+            vec![(150.0, "GBP".into(), "hr".into())]
+        );
+        assert_eq!(
+            prices("C$200 per hour"),
+            vec![(200.0, "CAD".into(), "hr".into())]
+        );
+        assert_eq!(
+            prices("R$ 300 hr"),
+            vec![(300.0, "BRL".into(), "hr".into())]
+        );
+        // An explicit USD stays USD in Canada.
+        assert_eq!(
+            prices_in("$150 USD/hr", "CA"),
+            vec![(150.0, "USD".into(), "hr".into())]
+        );
+    }
+
+    #[test]
+    fn per_hour_is_stated_only_where_the_unit_has_a_length() {
+        assert_eq!(per_hour(100.0, "hr"), Some(100.0));
+        assert_eq!(per_hour(80.0, "hh"), Some(160.0));
+        assert_eq!(per_hour(300.0, "2hr"), Some(150.0));
+        assert_eq!(per_hour(50.0, "15min"), Some(200.0));
+        assert_eq!(per_hour(90.0, "45min"), Some(120.0));
+        for unit in ["qv", "overnight", "day", "unspecified"] {
+            assert_eq!(per_hour(100.0, unit), None, "{unit}");
+        }
+        let norm = normalize("80hh");
+        let ft = FieldText::new("80hh", &norm, Field::Body);
+        assert_eq!(
+            PriceFinder::new().unwrap().find(&ft)[0].per_hour,
+            Some(160.0)
+        );
+    }
+
+    #[test]
+    fn pay_deposits_and_discounts_are_not_prices() {
+        for text in [
+            "earn $500 a day",
+            "make up to $1000 per night",
+            "deposit $20 required",
+            "$50 off your first hour",
+            "travel fee $40",
+            "(+50) for outcall",
+            "Disc $5",
+            "I'm 24, black, 125 pounds, perky",
+        ] {
+            assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
+        }
+    }
+
+    #[test]
+    fn job_word_index_matches_the_list() {
+        for (k, w) in JOB_WORDS.iter().enumerate() {
+            assert_eq!(job_word_index(w.as_bytes()), Some(k), "{w}");
+        }
+        assert_eq!(job_word_index(b"roses"), None);
+        assert!(JOB_WORDS.len() <= 64, "the seen-set is a u64");
+        assert!(
+            job_word_index(b"hourly").is_none(),
+            "escort ads give hourly rates"
+        );
+    }
+
+    #[test]
+    fn job_postings_are_recognised() {
+        assert!(is_job_posting(
+            &["Competitive salary and benefits. Apply today, full-time and part-time shifts."],
+            None
+        ));
+        assert!(is_job_posting(
+            &["Retail associate $13.50 to $22.50"],
+            Some("http://asheville.backpage.com/SalesJobs/sales-associate/19354521")
+        ));
+        assert!(!is_job_posting(
+            &["New in town! 150hh 250hr, incall and outcall, many positions"],
+            Some("http://raleigh.backpage.com/FemaleEscorts/new-in-town-22/123456")
+        ));
+    }
+
     #[test]
     fn not_prices() {
         for text in [
@@ -818,6 +1975,12 @@ mod tests {
             "born in 1995",
             "Age: 38",
             "Weight: 120 lbs Height: 165",
+            "I'm 5'4 and 120lbs",
+            "open 10pm to 4am",
+            "since 2012",
+            "36-24-36",
+            "34C",
+            "Exit 22 off I-95",
         ] {
             assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
         }

@@ -93,6 +93,9 @@ fn check(ad: &Ad, t: &Truth) -> Result<(), String> {
     }
     if let Some(age) = t.stated_age
         && !text.contains(&age.to_string())
+        && !text
+            .to_lowercase()
+            .contains(&plainsight_corpus::spelled_age(age))
     {
         return Err(format!("stated age {age} not in the text"));
     }
