@@ -13,8 +13,7 @@ use crate::encoding::{TextMode, record_text};
 use crate::markup::clean_text_fields;
 use crate::source::{Input, LineReader, describe_read_error};
 use crate::{
-    Problem, ProblemKind, RecordNotes, SkipCounts, SourceRecord, Unparsed, count_skip,
-    raw_snippet,
+    Problem, ProblemKind, RecordNotes, SkipCounts, SourceRecord, Unparsed, count_skip, raw_snippet,
 };
 
 /// Note counted for each record read as windows-1252.
