@@ -224,8 +224,9 @@ impl RecordNotes {
 /// What [`AdReader::next_unparsed`] yields for a good record.
 #[derive(Debug)]
 pub enum ReadItem {
-    /// A record parsed while reading (CSV, WARC, saved pages).
-    Parsed(SourceRecord),
+    /// A record parsed while reading (CSV, WARC, saved pages); boxed, as it is much larger
+    /// than the unparsed kind and a chunk holds thousands of items.
+    Parsed(Box<SourceRecord>),
     /// A JSONL record still to parse.
     Unparsed(Unparsed),
 }
@@ -416,7 +417,9 @@ impl AdReader {
     pub fn next_unparsed(&mut self) -> Option<Result<ReadItem, Problem>> {
         match &mut self.inner {
             Inner::Jsonl(r) => r.next_unparsed().map(|r| r.map(ReadItem::Unparsed)),
-            _ => self.next().map(|r| r.map(ReadItem::Parsed)),
+            _ => self
+                .next()
+                .map(|r| r.map(|record| ReadItem::Parsed(Box::new(record)))),
         }
     }
 }

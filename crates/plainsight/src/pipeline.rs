@@ -263,7 +263,7 @@ where
                 result: Err(problem),
                 notes: RecordNotes::default(),
             },
-            Ok(ReadItem::Parsed(record)) => finish(record, RecordNotes::default()),
+            Ok(ReadItem::Parsed(record)) => finish(*record, RecordNotes::default()),
             Ok(ReadItem::Unparsed(unparsed)) => match unparsed.parse() {
                 (Ok(record), notes) => finish(record, notes),
                 (Err(problem), notes) => Outcome {
