@@ -3,6 +3,7 @@
 //! of common scrapers), streamed element by element.
 
 use std::io::{self, BufRead};
+use std::sync::Arc;
 
 use plainsight_core::Ad;
 use plainsight_core::ad::RecordOptions;
@@ -11,7 +12,9 @@ use serde_json::Value;
 use crate::encoding::{TextMode, record_text};
 use crate::markup::clean_text_fields;
 use crate::source::{Input, LineReader, describe_read_error};
-use crate::{Problem, ProblemKind, SkipCounts, SourceRecord, count_skip, raw_snippet};
+use crate::{
+    Problem, ProblemKind, RecordNotes, SkipCounts, SourceRecord, Unparsed, count_skip, raw_snippet,
+};
 
 /// Note counted for each record read as windows-1252.
 pub(crate) const NOTE_LEGACY: &str = "records not valid UTF-8, read as windows-1252";
@@ -29,8 +32,52 @@ pub(crate) struct JsonlReader {
     done: bool,
     skipped: SkipCounts,
     notes: SkipCounts,
+    /// How each record's bytes become an ad; shared with the records handed out unparsed.
+    parser: Arc<RecordParser>,
+}
+
+/// Turns the bytes of one JSONL line or array element into an ad: everything of reading a
+/// record that does not depend on the records around it, so it can run on any thread.
+#[derive(Debug)]
+pub(crate) struct RecordParser {
+    file: String,
     text_mode: TextMode,
     record: RecordOptions,
+}
+
+impl RecordParser {
+    /// Parse the record `bytes` that starts on `line`.
+    pub(crate) fn parse(
+        &self,
+        bytes: &[u8],
+        line: u64,
+    ) -> (Result<SourceRecord, Problem>, RecordNotes) {
+        match parse_ad(bytes, self.text_mode, &self.record) {
+            Ok(parsed) => (
+                Ok(SourceRecord {
+                    ad: parsed.ad,
+                    file: self.file.clone(),
+                    line,
+                    warnings: parsed.warnings,
+                }),
+                RecordNotes {
+                    legacy: parsed.legacy,
+                    id_derived: parsed.id_derived,
+                },
+            ),
+            Err((kind, reason)) => (
+                Err(Problem {
+                    file: self.file.clone(),
+                    line,
+                    offset: None,
+                    kind,
+                    reason,
+                    raw: Some(raw_snippet(bytes)),
+                }),
+                RecordNotes::default(),
+            ),
+        }
+    }
 }
 
 enum Mode {
@@ -56,8 +103,11 @@ impl JsonlReader {
             done: false,
             skipped: SkipCounts::new(),
             notes: SkipCounts::new(),
-            text_mode,
-            record,
+            parser: Arc::new(RecordParser {
+                file: file.to_string(),
+                text_mode,
+                record,
+            }),
         }
     }
 
@@ -80,25 +130,15 @@ impl JsonlReader {
         }
     }
 
-    /// Parse the record in `self.buf` that starts on `line`.
-    fn record(&mut self, line: u64) -> Result<SourceRecord, Problem> {
-        let parsed = parse_ad(&self.buf, self.text_mode, &self.record);
-        match parsed {
-            Ok(parsed) => {
-                if parsed.legacy {
-                    count_skip(&mut self.notes, NOTE_LEGACY);
-                }
-                if parsed.id_derived {
-                    count_skip(&mut self.notes, NOTE_DERIVED_ID);
-                }
-                Ok(SourceRecord {
-                    ad: parsed.ad,
-                    file: self.file.clone(),
-                    line,
-                    warnings: parsed.warnings,
-                })
-            }
-            Err((kind, reason)) => Err(self.problem(line, kind, reason, Some(&self.buf))),
+    /// Hand out the record in `self.buf` that starts on `line`, unparsed. The buffer goes
+    /// with it; the next one starts with the same capacity, so lines are not regrown.
+    fn unparsed(&mut self, line: u64) -> Unparsed {
+        let capacity = self.buf.capacity();
+        let bytes = std::mem::replace(&mut self.buf, Vec::with_capacity(capacity));
+        Unparsed {
+            bytes,
+            line,
+            parser: self.parser.clone(),
         }
     }
 
@@ -118,7 +158,7 @@ impl JsonlReader {
         })
     }
 
-    fn next_from_lines(&mut self) -> Option<Result<SourceRecord, Problem>> {
+    fn next_from_lines(&mut self) -> Option<Result<Unparsed, Problem>> {
         loop {
             let info = match self.lines.next_line(&mut self.buf, self.max) {
                 Ok(Some(info)) => info,
@@ -157,11 +197,11 @@ impl JsonlReader {
                 count_skip(&mut self.skipped, "blank line");
                 continue;
             }
-            return Some(self.record(info.number));
+            return Some(Ok(self.unparsed(info.number)));
         }
     }
 
-    fn next_from_array(&mut self) -> Option<Result<SourceRecord, Problem>> {
+    fn next_from_array(&mut self) -> Option<Result<Unparsed, Problem>> {
         let Mode::Array(scanner) = &mut self.mode else {
             return None;
         };
@@ -188,7 +228,7 @@ impl JsonlReader {
                         Some(&self.buf),
                     )));
                 }
-                Some(self.record(line))
+                Some(Ok(self.unparsed(line)))
             }
             Ok(ArrayItem::Unclosed { line }) => {
                 self.done = true;
@@ -232,10 +272,11 @@ impl JsonlReader {
     }
 }
 
-impl Iterator for JsonlReader {
-    type Item = Result<SourceRecord, Problem>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl JsonlReader {
+    /// The next record as bytes still to parse (see [`Unparsed::parse`]), or a problem found
+    /// while splitting the input (a line over the size limit, a truncated input). The notes
+    /// of records handed out this way are the caller's to count.
+    pub(crate) fn next_unparsed(&mut self) -> Option<Result<Unparsed, Problem>> {
         if self.done {
             return None;
         }
@@ -253,6 +294,22 @@ impl Iterator for JsonlReader {
             Mode::Array(_) => self.next_from_array(),
             _ => self.next_from_lines(),
         }
+    }
+}
+
+impl Iterator for JsonlReader {
+    type Item = Result<SourceRecord, Problem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let unparsed = match self.next_unparsed()? {
+            Ok(unparsed) => unparsed,
+            Err(problem) => return Some(Err(problem)),
+        };
+        let (result, notes) = unparsed.parse();
+        for label in notes.labels() {
+            count_skip(&mut self.notes, label);
+        }
+        Some(result)
     }
 }
 

@@ -171,6 +171,66 @@ pub struct SourceRecord {
     pub warnings: Vec<FieldWarning>,
 }
 
+/// A record read from the input but not parsed yet (JSONL lines and array elements), so
+/// that the caller can parse records on several threads while one thread reads: see
+/// [`AdReader::next_unparsed`]. Parsing gives the same record or problem as the iterator.
+#[derive(Debug)]
+pub struct Unparsed {
+    bytes: Vec<u8>,
+    line: u64,
+    parser: Arc<jsonl::RecordParser>,
+}
+
+impl Unparsed {
+    /// 1-based line where the record starts.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The record's bytes as read.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Parse the record: the ad (with its field warnings) or why it cannot be one, and the
+    /// notes to count for it (see [`AdReader::notes`]).
+    pub fn parse(&self) -> (Result<SourceRecord, Problem>, RecordNotes) {
+        self.parser.parse(&self.bytes, self.line)
+    }
+}
+
+/// Things done to one record worth telling in a summary (not problems), counted under the
+/// labels [`RecordNotes::labels`] gives, as [`AdReader::notes`] counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordNotes {
+    /// Read (in part) as windows-1252 because it is not UTF-8.
+    pub legacy: bool,
+    /// No id in the record: a derived one was given.
+    pub id_derived: bool,
+}
+
+impl RecordNotes {
+    /// The summary labels of the notes that apply.
+    pub fn labels(self) -> impl Iterator<Item = &'static str> {
+        [
+            (self.legacy, jsonl::NOTE_LEGACY),
+            (self.id_derived, jsonl::NOTE_DERIVED_ID),
+        ]
+        .into_iter()
+        .filter_map(|(on, label)| on.then_some(label))
+    }
+}
+
+/// What [`AdReader::next_unparsed`] yields for a good record.
+#[derive(Debug)]
+pub enum ReadItem {
+    /// A record parsed while reading (CSV, WARC, saved pages); boxed, as it is much larger
+    /// than the unparsed kind and a chunk holds thousands of items.
+    Parsed(Box<SourceRecord>),
+    /// A JSONL record still to parse.
+    Unparsed(Unparsed),
+}
+
 /// What kind of problem made a record unreadable, for counting problems by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProblemKind {
@@ -325,7 +385,8 @@ impl AdReader {
     }
 
     /// Counts of things done to records that are worth telling (not problems): ads given a
-    /// derived id, records read as windows-1252.
+    /// derived id, records read as windows-1252. Records handed out by
+    /// [`AdReader::next_unparsed`] are not in it: their [`RecordNotes`] are the caller's.
     pub fn notes(&self) -> &SkipCounts {
         match &self.inner {
             Inner::Jsonl(r) => r.notes(),
@@ -344,6 +405,21 @@ impl AdReader {
             Inner::Warc(r) => r.skipped(),
             Inner::HtmlDir(r) => r.skipped(),
             Inner::HtmlStream(r) => r.skipped(),
+        }
+    }
+}
+
+impl AdReader {
+    /// Like [`Iterator::next`], but JSONL records come as bytes still to parse
+    /// ([`Unparsed::parse`]), so a caller can parse them in parallel, in any order, and keep
+    /// the input order itself. Other formats come parsed. Problems found while splitting the
+    /// input (a record over the size limit, a truncated input) come here as for `next`.
+    pub fn next_unparsed(&mut self) -> Option<Result<ReadItem, Problem>> {
+        match &mut self.inner {
+            Inner::Jsonl(r) => r.next_unparsed().map(|r| r.map(ReadItem::Unparsed)),
+            _ => self
+                .next()
+                .map(|r| r.map(|record| ReadItem::Parsed(Box::new(record)))),
         }
     }
 }

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
-use plainsight_core::Extraction;
 use plainsight_ingest::{
-    AdReader, FieldWarning, Format, InputWarning, Problem, ProblemKind, ReadOptions, SourceRecord,
+    AdReader, FieldWarning, Format, InputWarning, Problem, ProblemKind, ReadItem, ReadOptions,
+    RecordNotes, SourceRecord,
 };
 use plainsight_store::{NewAd, Store};
 use plainsight_text::extract::Extractor;
@@ -157,22 +157,122 @@ impl std::fmt::Display for RecordWarning {
     }
 }
 
-/// A chunk of records read from the inputs, with the problems and field warnings met while
-/// reading it (the warnings are taken out of the records).
-pub struct Chunk {
-    pub records: Vec<SourceRecord>,
+/// A chunk of what was read from the inputs, in input order: records (JSONL ones still as
+/// bytes, parsed later on any thread) and the problems met while splitting the input.
+pub struct RawChunk {
+    pub items: Vec<Result<ReadItem, Problem>>,
+}
+
+/// A chunk after parsing and the per-record work, in input order: what the work made of each
+/// good record, the records rejected, and the field warnings (taken out of the records).
+pub struct Chunk<T> {
+    pub records: Vec<T>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<RecordWarning>,
 }
 
-impl Chunk {
-    fn new() -> Chunk {
-        Chunk {
-            records: Vec::with_capacity(CHUNK_RECORDS),
+/// What the parallel stage made of one item of a [`RawChunk`].
+pub struct Outcome<T> {
+    result: Result<(T, Vec<RecordWarning>), Problem>,
+    notes: RecordNotes,
+}
+
+/// Counts of what the parallel stage found (records, rejects, field warnings, notes), kept
+/// in input order by whoever receives its chunks, and added to [`ReadTotals`] at the end.
+#[derive(Debug, Default)]
+pub struct Tally {
+    records: u64,
+    problems: BTreeMap<ProblemKind, u64>,
+    warnings: BTreeMap<String, u64>,
+    notes: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    /// Count a chunk's outcomes and sort them into records, problems and warnings.
+    pub fn settle<T>(&mut self, outcomes: Vec<Outcome<T>>) -> Chunk<T> {
+        let mut chunk = Chunk {
+            records: Vec::with_capacity(outcomes.len()),
             problems: Vec::new(),
             warnings: Vec::new(),
+        };
+        for outcome in outcomes {
+            for label in outcome.notes.labels() {
+                *self.notes.entry(label.to_string()).or_default() += 1;
+            }
+            match outcome.result {
+                Ok((record, warnings)) => {
+                    for w in &warnings {
+                        let key = format!("`{}`: {}", w.warning.field, w.warning.problem.label());
+                        *self.warnings.entry(key).or_default() += 1;
+                    }
+                    chunk.warnings.extend(warnings);
+                    chunk.records.push(record);
+                    self.records += 1;
+                }
+                Err(problem) => {
+                    *self.problems.entry(problem.kind).or_default() += 1;
+                    chunk.problems.push(problem);
+                }
+            }
+        }
+        chunk
+    }
+
+    /// Add the counts to what the reader counted.
+    pub fn add_to(self, totals: &mut ReadTotals) {
+        totals.records += self.records;
+        for (kind, n) in self.problems {
+            *totals.problems.entry(kind).or_default() += n;
+        }
+        for (key, n) in self.warnings {
+            *totals.warnings.entry(key).or_default() += n;
+        }
+        for (key, n) in self.notes {
+            *totals.notes.entry(key).or_default() += n;
         }
     }
+}
+
+/// Parse the chunk's records and apply `work` to each good one, in parallel, keeping input
+/// order. Field warnings are taken out of each record before `work` sees it.
+pub fn process_chunk<T, W>(raw: RawChunk, work: &W) -> Vec<Outcome<T>>
+where
+    T: Send,
+    W: Fn(SourceRecord) -> T + Sync,
+{
+    let finish = |mut record: SourceRecord, notes: RecordNotes| {
+        let warnings = record
+            .warnings
+            .drain(..)
+            .map(|warning| RecordWarning {
+                file: record.file.clone(),
+                line: record.line,
+                id: record.ad.id.clone(),
+                warning,
+            })
+            .collect();
+        Outcome {
+            result: Ok((work(record), warnings)),
+            notes,
+        }
+    };
+    raw.items
+        .into_par_iter()
+        .map(|item| match item {
+            Err(problem) => Outcome {
+                result: Err(problem),
+                notes: RecordNotes::default(),
+            },
+            Ok(ReadItem::Parsed(record)) => finish(*record, RecordNotes::default()),
+            Ok(ReadItem::Unparsed(unparsed)) => match unparsed.parse() {
+                (Ok(record), notes) => finish(record, notes),
+                (Err(problem), notes) => Outcome {
+                    result: Err(problem),
+                    notes,
+                },
+            },
+        })
+        .collect()
 }
 
 /// What reading all inputs came to, beyond the records themselves.
@@ -212,16 +312,23 @@ impl ReadTotals {
     }
 }
 
-/// Read every input in order and pass chunks of at most [`CHUNK_RECORDS`] records to `sink`.
+/// Read every input in order and pass chunks of at most [`CHUNK_RECORDS`] items to `sink`,
+/// JSONL records unparsed: parsing is left to [`process_chunk`], which runs in parallel. The
+/// totals count inputs, bytes and what the readers skipped or noted; the records, problems,
+/// warnings and notes in the chunks are for a [`Tally`] to count.
 /// A bad record never stops reading; an input that cannot be opened is recorded and skipped.
-pub fn read_chunks(
+pub fn read_raw_chunks(
     inputs: &[Input],
     opts: &ReadOptions,
     progress: &Progress,
-    mut sink: impl FnMut(Chunk) -> anyhow::Result<()>,
+    mut sink: impl FnMut(RawChunk) -> anyhow::Result<()>,
 ) -> anyhow::Result<ReadTotals> {
     let mut totals = ReadTotals::default();
     let mut done_bytes = 0u64;
+    let mut items_read = 0u64;
+    let new_chunk = || RawChunk {
+        items: Vec::with_capacity(CHUNK_RECORDS),
+    };
     for input in inputs {
         totals.inputs += 1;
         let mut reader = match input.open(opts) {
@@ -239,43 +346,24 @@ pub fn read_chunks(
         {
             totals.encodings.push((input.name(), encoding.name()));
         }
-        let mut chunk = Chunk::new();
-        while let Some(item) = reader.next() {
-            match item {
-                Ok(mut record) => {
-                    for warning in record.warnings.drain(..) {
-                        let key = format!("`{}`: {}", warning.field, warning.problem.label());
-                        *totals.warnings.entry(key).or_default() += 1;
-                        chunk.warnings.push(RecordWarning {
-                            file: record.file.clone(),
-                            line: record.line,
-                            id: record.ad.id.clone(),
-                            warning,
-                        });
-                    }
-                    chunk.records.push(record);
-                    totals.records += 1;
-                }
-                Err(problem) => {
-                    *totals.problems.entry(problem.kind).or_default() += 1;
-                    chunk.problems.push(problem);
-                }
-            }
-            if chunk.records.len() >= CHUNK_RECORDS {
-                progress.set(done_bytes + reader.bytes_read(), totals.records);
-                let full = std::mem::replace(&mut chunk, Chunk::new());
-                sink(full)?;
+        let mut chunk = new_chunk();
+        while let Some(item) = reader.next_unparsed() {
+            chunk.items.push(item);
+            items_read += 1;
+            if chunk.items.len() >= CHUNK_RECORDS {
+                progress.set(done_bytes + reader.bytes_read(), items_read);
+                sink(std::mem::replace(&mut chunk, new_chunk()))?;
             }
         }
         done_bytes += reader.bytes_read();
-        progress.set(done_bytes, totals.records);
+        progress.set(done_bytes, items_read);
         for (kind, n) in reader.skipped() {
             *totals.skipped.entry(kind.clone()).or_default() += n;
         }
         for (kind, n) in reader.notes() {
             *totals.notes.entry(kind.clone()).or_default() += n;
         }
-        if !chunk.records.is_empty() || !chunk.problems.is_empty() || !chunk.warnings.is_empty() {
+        if !chunk.items.is_empty() {
             sink(chunk)?;
         }
     }
@@ -337,30 +425,6 @@ pub fn reading_summary(totals: &ReadTotals) -> Vec<String> {
 /// Sum of the sizes of the inputs that are plain files, when all of them are.
 pub fn total_size(inputs: &[Input]) -> Option<u64> {
     inputs.iter().map(Input::size).sum()
-}
-
-/// Extract every record of a chunk in parallel, keeping input order.
-pub fn extract_records(extractor: &Extractor, records: &[SourceRecord]) -> Vec<Extraction> {
-    records
-        .par_iter()
-        .map(|r| extractor.extract(&r.ad))
-        .collect()
-}
-
-/// Extract every record of a chunk and prepare it for storage, in parallel, keeping input
-/// order.
-pub fn extract_chunk(
-    extractor: &Extractor,
-    records: Vec<SourceRecord>,
-) -> anyhow::Result<Vec<NewAd>> {
-    records
-        .into_par_iter()
-        .map(|r| {
-            let extraction = extractor.extract(&r.ad);
-            NewAd::new(r.ad, extraction, r.file, r.line)
-        })
-        .collect::<Result<_, _>>()
-        .context("preparing ads for storage")
 }
 
 /// Writes rejected records and field warnings, one JSON object per line. The file is made on
@@ -572,11 +636,12 @@ pub async fn ingest(
     // writer adds a stretch of ads to the search index.
     let (tx, mut rx) =
         tokio::sync::mpsc::channel::<(Vec<NewAd>, Vec<Problem>, Vec<RecordWarning>)>(4);
-    // Three stages in a line: reading (parsing is one thread's work), extraction (in parallel
-    // over each chunk) and the writer, so reading the next chunk overlaps extracting this one.
-    let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
+    // Three stages in a line: reading (splitting the input into records is one thread's
+    // work), parsing and extraction (in parallel over each chunk) and the writer, so reading
+    // the next chunk overlaps extracting this one.
+    let (read_tx, read_rx) = std::sync::mpsc::sync_channel::<RawChunk>(2);
     let reader = std::thread::spawn(move || {
-        read_chunks(&inputs, &opts, &progress, |chunk| {
+        read_raw_chunks(&inputs, &opts, &progress, |chunk| {
             read_tx
                 .send(chunk)
                 .map_err(|_| anyhow::anyhow!("extraction stopped"))
@@ -584,12 +649,22 @@ pub async fn ingest(
         .inspect(|_| progress.finish())
     });
     let extracting = std::thread::spawn(move || {
-        for chunk in read_rx {
-            let ads = extract_chunk(&extractor, chunk.records)?;
+        let mut tally = Tally::default();
+        let work = |r: SourceRecord| {
+            let extraction = extractor.extract(&r.ad);
+            NewAd::new(r.ad, extraction, r.file, r.line)
+        };
+        for raw in read_rx {
+            let chunk = tally.settle(process_chunk(raw, &work));
+            let ads = chunk
+                .records
+                .into_iter()
+                .collect::<Result<Vec<NewAd>, _>>()
+                .context("preparing ads for storage")?;
             tx.blocking_send((ads, chunk.problems, chunk.warnings))
                 .map_err(|_| anyhow::anyhow!("the database writer stopped"))?;
         }
-        Ok::<(), anyhow::Error>(())
+        Ok::<Tally, anyhow::Error>(tally)
     });
     let mut report = IngestReport::default();
     let mut quarantine = Quarantine::new(quarantine_path).sealed(store.sealing_key());
@@ -655,7 +730,10 @@ pub async fn ingest(
     let failure = match (write_error, extracted, read) {
         (Some(e), _, _) => Err(anyhow::anyhow!(e).context("storing ads")),
         (None, Err(e), _) => Err(e.context("extracting ads")),
-        (None, Ok(()), read) => read,
+        (None, Ok(tally), read) => read.map(|mut totals| {
+            tally.add_to(&mut totals);
+            totals
+        }),
     };
     let read = match failure {
         Ok(read) => read,

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use plainsight_core::Extraction;
+use plainsight_ingest::SourceRecord;
+use plainsight_text::extract::Extractor;
 
 use super::{Context, ExtractArgs, ReadArgs};
-use crate::pipeline::{self, Input, Progress};
+use crate::pipeline::{self, Chunk, Input, Progress, RawChunk, Tally};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -55,30 +57,49 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         pipeline::total_size(&inputs),
         "extract",
     );
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut problems = 0u64;
-    let totals = pipeline::read_chunks(&inputs, &opts, &progress, |chunk| {
-        for p in &chunk.problems {
-            eprintln!("{p}");
-        }
-        for w in &chunk.warnings {
-            eprintln!("{w}");
-        }
-        problems += chunk.problems.len() as u64;
-        for extraction in pipeline::extract_records(&extractor, &chunk.records) {
-            match args.format {
-                OutputFormat::Jsonl => {
-                    serde_json::to_writer(&mut out, &extraction)?;
-                    out.write_all(b"\n")?;
-                }
-                OutputFormat::Table => write_table(&mut out, &extraction)?,
+    let format = args.format;
+    let work = |record: SourceRecord| render(&extractor, &record, format);
+    let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<RawChunk>(CHUNKS_IN_FLIGHT);
+    let (out_tx, out_rx) =
+        std::sync::mpsc::sync_channel::<Chunk<std::io::Result<Vec<u8>>>>(CHUNKS_IN_FLIGHT);
+    // Three stages: one thread splits the input into records, every core parses, extracts and
+    // renders a chunk of them at a time, and one thread writes the chunks out in input order.
+    // The channels hold a few chunks each, so memory stays flat whatever the input size.
+    let (read, written, tally) = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| {
+            let read = pipeline::read_raw_chunks(&inputs, &opts, &progress, |chunk| {
+                raw_tx
+                    .send(chunk)
+                    .map_err(|_| anyhow::anyhow!("extraction stopped"))
+            });
+            drop(raw_tx);
+            read
+        });
+        let writer = scope.spawn(move || write_chunks(out_rx));
+        let mut tally = Tally::default();
+        for raw in raw_rx {
+            let chunk = tally.settle(pipeline::process_chunk(raw, &work));
+            if out_tx.send(chunk).is_err() {
+                // The writer stopped (its error is reported below); stop reading too.
+                break;
             }
         }
-        Ok(())
-    })?;
+        drop(out_tx);
+        let written = writer.join();
+        let read = reader.join();
+        (read, written, tally)
+    });
+    let problems = match written {
+        Ok(Ok(problems)) => problems,
+        Ok(Err(e)) => return Err(anyhow::anyhow!(e).context("writing the extractions")),
+        Err(_) => anyhow::bail!("the output thread panicked"),
+    };
+    let mut totals = match read {
+        Ok(totals) => totals?,
+        Err(_) => anyhow::bail!("the reader thread panicked"),
+    };
+    tally.add_to(&mut totals);
     progress.finish();
-    out.flush()?;
     if ctx.quiet {
         for (input, reason) in &totals.failed_inputs {
             eprintln!("error: cannot read {input}: {reason}");
@@ -97,6 +118,58 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// Chunks waiting between two stages: enough to keep every stage busy, few enough that
+/// memory stays flat (a chunk of 2,048 ads is a few MB).
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Output buffer: large, so that standard output is written in few large pieces.
+const OUTPUT_BUFFER_BYTES: usize = 1 << 20;
+
+/// Extract one record and render it in `format` (a line of JSON, or a table block).
+fn render(
+    extractor: &Extractor,
+    record: &SourceRecord,
+    format: OutputFormat,
+) -> std::io::Result<Vec<u8>> {
+    let extraction = extractor.extract(&record.ad);
+    let mut out = Vec::with_capacity(RENDER_CAPACITY);
+    match format {
+        OutputFormat::Jsonl => {
+            serde_json::to_writer(&mut out, &extraction)?;
+            out.push(b'\n');
+        }
+        OutputFormat::Table => write_table(&mut out, &extraction)?,
+    }
+    Ok(out)
+}
+
+/// Starting size of one rendered extraction: most fit without growing.
+const RENDER_CAPACITY: usize = 4096;
+
+/// Write each chunk's problems and field warnings to standard error and its extractions to
+/// standard output, in the order received. Returns the number of rejected records.
+fn write_chunks(
+    chunks: std::sync::mpsc::Receiver<Chunk<std::io::Result<Vec<u8>>>>,
+) -> std::io::Result<u64> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER_BYTES, stdout.lock());
+    let mut problems = 0u64;
+    for chunk in chunks {
+        for p in &chunk.problems {
+            eprintln!("{p}");
+        }
+        for w in &chunk.warnings {
+            eprintln!("{w}");
+        }
+        problems += chunk.problems.len() as u64;
+        for rendered in chunk.records {
+            out.write_all(&rendered?)?;
+        }
+    }
+    out.flush()?;
+    Ok(problems)
 }
 
 /// A readable block per ad: one line per kind of fact that was found.
