@@ -183,7 +183,7 @@ impl PhoneFinder {
                         && (run[first].is_spelled_or_letter()
                             || (first > 0 && run[first].digits(text) == "1"))
                     {
-                        match self.candidate(region, text, &run[first + 1..end]) {
+                        match self.candidate(region, text, &run[first + 1..end], false) {
                             Some(v) if v.e164 == valid.e164 => {
                                 first += 1;
                                 valid = v;
@@ -231,16 +231,27 @@ impl PhoneFinder {
             }
         }
         ends?.rev().find_map(|end| {
-            self.candidate(region, text, &run[start..end])
+            self.candidate(region, text, &run[start..end], start == 0 && end == run.len())
                 .map(|v| (start, end, v))
         })
     }
 
     /// Validate the tokens as one number, with the structural guards.
-    fn candidate(&self, region: AdRegion, text: &str, tokens: &[Token]) -> Option<ValidNumber> {
+    ///
+    /// `whole_run`: the tokens are the whole run (nothing else stands next to them), which
+    /// lets a number in unusual groups ("21 457 38 821") through the structure guard.
+    fn candidate(
+        &self,
+        region: AdRegion,
+        text: &str,
+        tokens: &[Token],
+        whole_run: bool,
+    ) -> Option<ValidNumber> {
         let first = tokens.first()?;
         let last = tokens.last()?;
-        if matches!(last.kind, Kind::Repeat(_)) || first.weak || last.weak {
+        // A homophone may end a number ("... nine ate"), a lone letter may not.
+        let weak_letter_last = last.weak && matches!(last.kind, Kind::Letter(_));
+        if matches!(last.kind, Kind::Repeat(_)) || first.weak || weak_letter_last {
             return None;
         }
         let spelled = spell_out(text, tokens)?;
@@ -249,7 +260,9 @@ impl PhoneFinder {
             return None;
         }
         let valid = self.validate_digits(region, digits, first.plus_before)?;
-        if !numerals_respect_structure(spelled.numerals(), &valid, digits.len()) {
+        if !numerals_respect_structure(spelled.numerals(), &valid, digits.len())
+            && !(whole_run && unusual_grouping(text, tokens))
+        {
             return None;
         }
         Some(valid)
@@ -884,6 +897,26 @@ fn numerals_respect_structure(
     })
 }
 
+/// Numerals in unusual groups that make up a whole run ("21 457 38 821", "9 175248830",
+/// "619-66-48-870"): at most five groups, the same separator between every two, and no
+/// separator of a date or time (`/`, `:`). A run that is only such a number has no other
+/// reading; dates and measurements next to a number make a longer run and stay guarded.
+fn unusual_grouping(text: &str, tokens: &[Token]) -> bool {
+    let numerals = tokens
+        .iter()
+        .filter(|t| matches!(t.kind, Kind::Numeral { .. }))
+        .count();
+    if numerals < 2 || numerals > 5 || numerals != tokens.len() {
+        return false;
+    }
+    let gaps: Vec<&str> = tokens
+        .windows(2)
+        .map(|w| &text[w[0].end..w[1].start])
+        .collect();
+    gaps.iter()
+        .all(|g| g == &gaps[0] && !g.contains(['/', ':']) && !g.is_empty())
+}
+
 /// A candidate's digits and the digit ranges of its numerals, on the stack: at most
 /// `MAX_DIGITS` digits, and every numeral has at least one.
 struct SpelledOut {
@@ -929,12 +962,25 @@ fn spell_out(text: &str, tokens: &[Token]) -> Option<SpelledOut> {
                     out.push(&[first_digit])?;
                 }
             }
-            Kind::Numeral { .. } => {
+            Kind::Numeral { tail, .. } => {
                 let start = out.len;
                 out.push(token.digits(text).as_bytes())?;
-                // Every numeral holds a digit, so there are never more than MAX_DIGITS.
-                *out.numerals.get_mut(out.numeral_count)? = start..out.len;
-                out.numeral_count += 1;
+                // A numeral glued to a number word ("7eight68017three90", "9ine") is part of
+                // one written chunk, not a date or measurement standing next to a number:
+                // the structure guard is for numerals standing apart.
+                let glued_to_word = tail
+                    || index
+                        .checked_sub(1)
+                        .and_then(|p| tokens.get(p))
+                        .is_some_and(|p| p.end == token.start && p.is_spelled_or_letter())
+                    || tokens
+                        .get(index + 1)
+                        .is_some_and(|n| n.start == token.end && n.is_spelled_or_letter());
+                if !glued_to_word {
+                    // Every numeral holds a digit, so there are never more than MAX_DIGITS.
+                    *out.numerals.get_mut(out.numeral_count)? = start..out.len;
+                    out.numeral_count += 1;
+                }
             }
             Kind::Word(_) | Kind::Letter(_) | Kind::Cardinal { .. } => {
                 out.push(token.digits(text).as_bytes())?
@@ -1385,7 +1431,10 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let mut current: Vec<Token> = Vec::new();
     let mut hand_over = |current: &mut Vec<Token>| {
         resolve_cardinals(text, current);
-        while current.last().is_some_and(|t| t.weak) {
+        while current
+            .last()
+            .is_some_and(|t| t.weak && matches!(t.kind, Kind::Letter(_)))
+        {
             current.pop();
         }
         if !current.is_empty() {
@@ -1403,6 +1452,32 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // A number word with digits for some letters ("f1ve", "th0usand"): one word,
+        // letters and digits mixed, standing alone.
+        if b.is_ascii_alphanumeric()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && let Some((end, piece)) = leet_word_at(bytes, i)
+        {
+            if !gap_allows_join(text, &current, i) {
+                end_run(&mut current);
+            }
+            let kind = match piece {
+                Spelled::Word(d) | Spelled::Letter(d) => Kind::Word(d),
+                Spelled::Repeat(times) => Kind::Repeat(times),
+                Spelled::Tens(tens) => Kind::Tens(tens),
+                Spelled::Scale(scale) => Kind::Scale(scale),
+                Spelled::Tail => Kind::Word(""),
+            };
+            current.push(Token {
+                start: i,
+                end,
+                kind,
+                plus_before: plus_before(text, i),
+                weak: false,
+            });
+            i = end;
+            continue;
+        }
         if b.is_ascii_digit() {
             let mut j = i;
             while j < bytes.len() && bytes[j].is_ascii_digit() {
@@ -1539,6 +1614,58 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     end_run(&mut current);
 }
 
+/// Digits written for the letters they look like inside number words ("leet").
+fn leet_letter(b: u8) -> Option<u8> {
+    match b {
+        b'0' => Some(b'o'),
+        b'1' => Some(b'i'),
+        b'3' => Some(b'e'),
+        b'4' => Some(b'a'),
+        b'5' => Some(b's'),
+        b'7' => Some(b't'),
+        _ => None,
+    }
+}
+
+/// The number word spelled by the whole letters-and-digits word at `start`, when some of its
+/// letters are written as look-alike digits ("f1ve", "s1x", "tw0", "th0usand", "z3r0"): its
+/// end and reading. At least two real letters and one digit; `1` also stands for `l`.
+fn leet_word_at(bytes: &[u8], start: usize) -> Option<(usize, Spelled)> {
+    let mut end = start;
+    let (mut letters, mut digits) = (0, 0);
+    while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+        if bytes[end].is_ascii_digit() {
+            digits += 1;
+        } else {
+            letters += 1;
+        }
+        end += 1;
+        if end - start > 9 {
+            // Longer than any number word ("seventeen").
+            return None;
+        }
+    }
+    if letters < 2 || digits == 0 {
+        return None;
+    }
+    let word = &bytes[start..end];
+    // A letter run glued to another script is not a word of ours.
+    if bytes.get(end).is_some_and(|b| !b.is_ascii()) {
+        return None;
+    }
+    SPELLINGS.iter().find_map(|(spelling, piece)| {
+        let spelling = spelling.as_bytes();
+        let same = spelling.len() == word.len()
+            && spelling.iter().zip(word).all(|(&want, &got)| {
+                got.to_ascii_lowercase() == want
+                    || leet_letter(got) == Some(want)
+                    || (got == b'1' && want == b'l')
+            });
+        // "oh" is too short to tell from prose once a digit stands in it.
+        (same && spelling.len() > 2).then_some((end, *piece))
+    })
+}
+
 /// Read the spelled cardinals of a run as the numbers they say, each as one token: tens and
 /// units ("twenty six" = 26, "twentysix"), a number before "hundred" or "thousand" and the
 /// number after it ("nine hundred" = 900, "two thousand five" = 2005, "nineteen hundred" =
@@ -1638,7 +1765,9 @@ fn below_thousand(text: &str, ts: &[Token]) -> Option<(u32, usize)> {
     if is_scale(ts.get(used), 100) {
         value *= 100;
         used += 1;
-        if let Some((more, n)) = below_hundred(text, &ts[used..]) {
+        if let Some((more, n)) = below_hundred(text, &ts[used..])
+            .or_else(|| small_numeral(text, &ts[used..], 2))
+        {
             value += more;
             used += n;
         } else if ts.get(used).is_some_and(|t| unit_value(t, true) == Some(0))
@@ -1658,6 +1787,7 @@ fn cardinal(text: &str, ts: &[Token]) -> Option<(u32, usize)> {
         value *= 1000;
         used += 1;
         if let Some((more, n)) = below_thousand(text, &ts[used..])
+            .or_else(|| small_numeral(text, &ts[used..], 3))
             && more < 1000
         {
             value += more;
@@ -1665,6 +1795,15 @@ fn cardinal(text: &str, ts: &[Token]) -> Option<(u32, usize)> {
         }
     }
     Some((value, used))
+}
+
+/// A numeral of at most `max_len` digits right after a scale word ("7 hundred 88").
+fn small_numeral(text: &str, ts: &[Token], max_len: usize) -> Option<(u32, usize)> {
+    let t = ts.first()?;
+    let digits = t.digits(text);
+    (matches!(t.kind, Kind::Numeral { tail: false, .. }) && (1..=max_len).contains(&digits.len()))
+        .then(|| digits.parse().ok().map(|v| (v, 1)))
+        .flatten()
 }
 
 /// A cardinal's value as its digits, if it fits.

@@ -319,7 +319,7 @@ fn currency_word_at(bytes: &[u8], i: usize) -> Option<&'static str> {
 /// shortest prefix that is a code), and at least six more digits must follow in the same
 /// group of digits and separators. A `+` must be followed by a digit (one space allowed).
 pub(crate) fn written_country_code(bytes: &[u8], i: usize) -> Option<u16> {
-    let mut digits = [0u8; 9];
+    let mut digits = [0u8; 12];
     let mut count = 0;
     let mut j = i;
     let start_digits = if bytes[i] == b'+' {
@@ -338,7 +338,8 @@ pub(crate) fn written_country_code(bytes: &[u8], i: usize) -> Option<u16> {
             return None;
         }
     };
-    // Collect up to nine digits, allowing single separators between them.
+    // Collect up to twelve digits (an international prefix, a code and six more), allowing
+    // short separators between them.
     let mut gap = 0;
     while j < bytes.len() && count < digits.len() {
         let b = bytes[j];
