@@ -191,7 +191,8 @@ impl PhoneFinder {
                             _ => break,
                         }
                     }
-                    if !preceded_by_identifier_word(text, run[first].start) {
+                    let page_name = field == Field::Url && is_page_name(text, &run[first..end]);
+                    if !preceded_by_identifier_word(text, run[first].start) && !page_name {
                         phones.push(self.build_phone(
                             original,
                             norm,
@@ -897,24 +898,28 @@ fn numerals_respect_structure(
     })
 }
 
-/// Numerals in unusual groups that make up a whole run ("21 457 38 821", "9 175248830",
-/// "619-66-48-870"): at most five groups, the same separator between every two, and no
-/// separator of a date or time (`/`, `:`). A run that is only such a number has no other
-/// reading; dates and measurements next to a number make a longer run and stay guarded.
+/// A number in unusual groups that makes up a whole run ("21 457 38 821", "9 175248830",
+/// "619-66-48-870", "212 twenty-one 2000 0"), with no separator of a date or time (`/`,
+/// `:`) anywhere. Numerals alone must be at most five groups with the same separator between
+/// every two; with number words among them the words already say it is a written-out
+/// number. A run that is only such a number has no other reading; dates and measurements
+/// next to a number make a longer run and stay guarded.
 fn unusual_grouping(text: &str, tokens: &[Token]) -> bool {
     let numerals = tokens
         .iter()
         .filter(|t| matches!(t.kind, Kind::Numeral { .. }))
         .count();
-    if numerals < 2 || numerals > 5 || numerals != tokens.len() {
-        return false;
-    }
     let gaps: Vec<&str> = tokens
         .windows(2)
         .map(|w| &text[w[0].end..w[1].start])
         .collect();
-    gaps.iter()
-        .all(|g| g == &gaps[0] && !g.contains(['/', ':']) && !g.is_empty())
+    if gaps.iter().any(|g| g.contains(['/', ':'])) {
+        return false;
+    }
+    if numerals < tokens.len() {
+        return true;
+    }
+    (2..=5).contains(&numerals) && gaps.iter().all(|g| g == &gaps[0] && !g.is_empty())
 }
 
 /// A candidate's digits and the digit ranges of its numerals, on the stack: at most
@@ -1376,6 +1381,19 @@ fn between_digits(bytes: &[u8], at: usize) -> bool {
     at > 0
         && bytes[at - 1].is_ascii_digit()
         && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+}
+
+/// Is the number the file name of a page in a URL ("/ths/4321545635.html")? Sites name ad
+/// pages by their ad id; a phone in a URL is written in a slug ("/832-756-0584/").
+fn is_page_name(text: &str, tokens: &[Token]) -> bool {
+    let [only] = tokens else {
+        return false;
+    };
+    let before = text[..only.start].ends_with('/');
+    let after = text.as_bytes()[only.end..]
+        .get(..4)
+        .is_some_and(|ext| ext.eq_ignore_ascii_case(b".htm"));
+    before && after
 }
 
 /// Words after which a number is an identifier, not a phone.
@@ -2312,6 +2330,146 @@ mod tests {
         assert_eq!(found[0].e164, "+447400123456");
         // A national UK number is not valid for a US default region.
         assert!(e164s("I expect you at 07721009232").is_empty());
+    }
+
+    fn in_region(code: &str, source: RegionSource, text: &str) -> Vec<Phone> {
+        let region = AdRegion::new(code, source).unwrap();
+        finder().find_in_region(text, &normalize(text), Field::Body, region)
+    }
+
+    #[test]
+    fn national_forms_are_read_for_the_ads_region() {
+        for (region, text, e164) in [
+            ("AU", "call 0412 345 678", "+61412345678"),
+            ("GB", "ring 07400 123456", "+447400123456"),
+            ("IN", "call 098765 43210", "+919876543210"),
+            ("IN", "call 98765 43210", "+919876543210"),
+            ("DE", "0157 1234 5678", "+4915712345678"),
+            ("FR", "06 12 34 56 78", "+33612345678"),
+            ("JP", "080-1234-5678", "+818012345678"),
+            ("MX", "55 1234 5678", "+525512345678"),
+            // Russia's trunk prefix is 8, from the metadata like every other.
+            ("RU", "8 916 123 45 67", "+79161234567"),
+        ] {
+            let found = in_region(region, RegionSource::Location, text);
+            let got: Vec<(&str, &str, &str)> = found
+                .iter()
+                .map(|p| (p.e164.as_str(), p.region.as_str(), p.region_source.as_str()))
+                .collect();
+            assert_eq!(got, vec![(e164, region, "location")], "{region}: {text}");
+        }
+        // The same national forms are nothing in a North American ad.
+        for text in ["call 0412 345 678", "ring 07400 123456", "06 12 34 56 78"] {
+            assert!(e164s(text).is_empty(), "{text}");
+        }
+        // North American numbers keep being read in a North American ad, with the region of
+        // their area code.
+        let ca = one("call 416 555 0123");
+        assert_eq!((ca.region.as_str(), ca.region_source.as_str()), ("CA", "default"));
+    }
+
+    #[test]
+    fn country_codes_bracketed_trunk_and_whatsapp() {
+        for (text, e164, region) in [
+            ("+44 (0) 7400 123456", "+447400123456", "GB"),
+            ("+44 (0)7400 123456", "+447400123456", "GB"),
+            ("+49 (0) 157 1234 5678", "+4915712345678", "DE"),
+            ("chat wa.me/4915712345678 now", "+4915712345678", "DE"),
+            ("https://api.whatsapp.com/send?phone=33612345678", "+33612345678", "FR"),
+            ("whatsapp +61 412 345 678", "+61412345678", "AU"),
+            ("011 52 55 1234 5678", "+525512345678", "MX"),
+            ("0091 98765 43210", "+919876543210", "IN"),
+        ] {
+            let p = one(text);
+            assert_eq!(
+                (p.e164.as_str(), p.region.as_str(), p.region_source.as_str()),
+                (e164, region, "country_code"),
+                "{text}"
+            );
+        }
+        // Without the link, the same digits are no number in a North American ad.
+        assert!(e164s("item 4915712345678").is_empty());
+        // A number with a country code keeps its own country in an ad of another region.
+        let p = in_region("AU", RegionSource::Url, "+44 7400 123456 or 0412 345 678");
+        let got: Vec<(&str, &str)> = p
+            .iter()
+            .map(|p| (p.e164.as_str(), p.region_source.as_str()))
+            .collect();
+        assert_eq!(got, vec![("+447400123456", "country_code"), ("+61412345678", "url")]);
+    }
+
+    #[test]
+    fn ad_ids_named_as_pages_in_urls_are_not_phones() {
+        let url = "http://seoul.craigslist.co.kr/ths/4321545635.html";
+        let kr = AdRegion::new("KR", RegionSource::Url).unwrap();
+        assert!(finder().find_in_region(url, &normalize(url), Field::Url, kr).is_empty());
+        let url = "http://liveescortreviews.com/ad/houston/832-756-0584/1/279530";
+        assert_eq!(
+            finder().find(url, &normalize(url), Field::Url)[0].e164,
+            "+18327560584"
+        );
+    }
+
+    #[test]
+    fn spelled_cardinals() {
+        for (text, e164) in [
+            ("nine one four twenty six eight ninety nine oh two", "+19142689902"),
+            ("two one four five seven three eighty eight twentyone", "+12145738821"),
+            ("seven one three - three ninety - forty-five twelve", "+17133904512"),
+            ("two oh six seven four three nineteen fifty six", "+12067431956"),
+            ("text 312 456 seven thousand", "+13124567000"),
+            ("312 456 seven thousand seven hundred eighty eight", "+13124567788"),
+            ("(312) 456 - 7 thousand 7 hundred 88", "+13124567788"),
+            ("eight hundred five, two oh one, three thousand", "+18052013000"),
+            ("nine hundred oh four 268 9902", "+19042689902"),
+            ("SixFourSix FiveFiveFive ZeroOne NinetyEight", "+16465550198"),
+            ("two one four five seven three eighty8 twenty1", "+12145738821"),
+        ] {
+            let p = one(text);
+            assert_eq!(p.e164, e164, "{text}");
+            assert!(p.techniques.contains(&"spelled_digits".to_string()), "{text}");
+        }
+    }
+
+    #[test]
+    fn homophones_only_inside_a_number() {
+        assert_eq!(one("six for six five five five oh one nine ate").e164, "+16465550198");
+        assert_eq!(one("call 9one7 five to four 88 three oh").e164, "+19175248830");
+        assert_eq!(one("seven won three three nine oh four five one two").e164, "+17133904512");
+        for text in [
+            "for two hours I ate at 9, then won 3 games to 1",
+            "I want to see you for one night, two times",
+            "to too for fore ate won to for",
+            "open 9 to 5, 7 days a week",
+            "rates 100 for 30 min, 150 for 60 min, 250 for 2 hours",
+        ] {
+            assert!(find(text).is_empty(), "{text}: {:?}", e164s(text));
+        }
+    }
+
+    #[test]
+    fn glued_words_leet_and_contact_words_between_groups() {
+        for (text, e164) in [
+            ("7eight68017three90", "+17868017390"),
+            ("3o5seven81two2six4", "+13057812264"),
+            ("SIX1NINE6six4EIGHT8seven0", "+16196648870"),
+            ("n1ne one seven f1ve 2 four 88 three 0", "+19175248830"),
+            ("three 0 f1ve seven 8 one 22 s1x f0ur", "+13057812264"),
+            ("tw0 one f0ur 573 8821", "+12145738821"),
+            ("tel206ph743call1956", "+12067431956"),
+            ("503TEL447TEL2210", "+15034472210"),
+            ("ph:702-txt:719-4455", "+17027194455"),
+            ("702$719$4455", "+17027194455"),
+            ("21 457 38 821", "+12145738821"),
+            ("9 175248830", "+19175248830"),
+        ] {
+            assert_eq!(e164s(text), vec![e164.to_string()], "{text}");
+        }
+        // A contact word standing apart still ends a number; a price stays a price.
+        assert!(e164s("919 555 call me 0123").is_empty());
+        assert!(e164s("$702 $719 $4455").is_empty());
+        // Unusual groups are only read when they are all the run holds.
+        assert_eq!(e164s("12/25/2019 919 555 0123"), vec!["+19195550123"]);
     }
 
     #[test]
