@@ -232,7 +232,10 @@ impl PhoneFinder {
             }
         }
         ends?.rev().find_map(|end| {
-            self.candidate(region, text, &run[start..end], start == 0 && end == run.len())
+            // Weak tokens around it ("... 850695670 five to book") are not other numbers.
+            let whole_run =
+                run[..start].iter().all(|t| t.weak) && run[end..].iter().all(|t| t.weak);
+            self.candidate(region, text, &run[start..end], whole_run)
                 .map(|v| (start, end, v))
         })
     }
@@ -250,9 +253,7 @@ impl PhoneFinder {
     ) -> Option<ValidNumber> {
         let first = tokens.first()?;
         let last = tokens.last()?;
-        // A homophone may end a number ("... nine ate"), a lone letter may not.
-        let weak_letter_last = last.weak && matches!(last.kind, Kind::Letter(_));
-        if matches!(last.kind, Kind::Repeat(_)) || first.weak || weak_letter_last {
+        if matches!(last.kind, Kind::Repeat(_)) || first.weak || !may_end_number(tokens) {
             return None;
         }
         let spelled = spell_out(text, tokens)?;
@@ -1365,7 +1366,11 @@ fn is_price(text: &str, start: usize, end: usize) -> bool {
     };
     // A `$` glued between digits on both sides separates the groups of a number
     // ("702$719$4455"); a price has digits on one side only.
-    let sign_at = |at: usize| text[at..].chars().next().is_some_and(is_currency);
+    // A `$` before a letter is a cash tag ("919-555-0123 $AngelsF5"), not a price.
+    let sign_at = |at: usize| {
+        text[at..].chars().next().is_some_and(is_currency)
+            && !(bytes[at] == b'$' && bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic))
+    };
     let separator_sign = |at: usize| bytes[at] == b'$' && between_digits(bytes, at);
     before.is_some_and(|at| {
         text[..at].chars().next_back().is_some_and(is_currency)
@@ -1449,10 +1454,7 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let mut current: Vec<Token> = Vec::new();
     let mut hand_over = |current: &mut Vec<Token>| {
         resolve_cardinals(text, current);
-        while current
-            .last()
-            .is_some_and(|t| t.weak && matches!(t.kind, Kind::Letter(_)))
-        {
+        while current.len() > 0 && !may_end_number(current) {
             current.pop();
         }
         if !current.is_empty() {
@@ -1682,6 +1684,24 @@ fn leet_word_at(bytes: &[u8], start: usize) -> Option<(usize, Spelled)> {
         // "oh" is too short to tell from prose once a digit stands in it.
         (same && spelling.len() > 2).then_some((end, *piece))
     })
+}
+
+/// May the last of `tokens` end a number? A homophone may ("... nine ate"); a lone letter
+/// standing for a digit only right after a number word ("... Seven o") or when the number
+/// has other letters for digits ("9 . l . O . 8 . 4 . l . O . 9 . 2 . I"): then the run is
+/// plainly written out.
+fn may_end_number(tokens: &[Token]) -> bool {
+    match tokens {
+        [rest @ .., before, last] if last.weak && matches!(last.kind, Kind::Letter(_)) => {
+            (matches!(before.kind, Kind::Word(_) | Kind::Cardinal { .. }) && !before.weak)
+                || rest
+                    .iter()
+                    .chain([before])
+                    .any(|t| matches!(t.kind, Kind::Letter(_)))
+        }
+        [last] => !(last.weak && matches!(last.kind, Kind::Letter(_))),
+        _ => true,
+    }
 }
 
 /// Read the spelled cardinals of a run as the numbers they say, each as one token: tens and
@@ -2462,6 +2482,13 @@ mod tests {
             ("702$719$4455", "+17027194455"),
             ("21 457 38 821", "+12145738821"),
             ("9 175248830", "+19175248830"),
+            // Seen on the synthetic corpus: a homophone after the number, a lone letter
+            // closing a spelled number, a cash tag after it.
+            ("Call or text 850695670 five to book Emma", "+18506956705"),
+            ("(9 OnE 6) ThReE 288132 for Scarlett", "+19163288132"),
+            ("Call or text 86 4Our 22 5Ive Nine o Seven o to book Ella", "+18642259070"),
+            ("Call Precious @ 973-723-0422 $AngelsF5DZU", "+19737230422"),
+            ("9 . l . O . 8 . 4 . l . O . 9 . 2 . I", "+19108410921"),
         ] {
             assert_eq!(e164s(text), vec![e164.to_string()], "{text}");
         }
