@@ -174,8 +174,10 @@ impl Extractor {
 
         for phone in &ad.phones {
             let norm = normalize(phone);
-            out.phones
-                .extend(self.phones.find_in_region(phone, &norm, Field::Phones, region));
+            out.phones.extend(
+                self.phones
+                    .find_in_region(phone, &norm, Field::Phones, region),
+            );
         }
 
         // Places in title and body last: they must agree with the rest of the ad (location

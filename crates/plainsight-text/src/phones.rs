@@ -96,11 +96,12 @@ impl PhoneFinder {
     pub fn new(cfg: &PhoneConfig) -> Result<PhoneFinder, PhoneError> {
         // `AdRegion::new` only accepts regions `phonenumber` has metadata for: the crate
         // unwraps the metadata look-up of the region it is given, so that can never panic.
-        let default = AdRegion::new(&cfg.default_region, RegionSource::Default).ok_or_else(|| {
-            PhoneError::UnknownRegion {
-                region: cfg.default_region.clone(),
-            }
-        })?;
+        let default =
+            AdRegion::new(&cfg.default_region, RegionSource::Default).ok_or_else(|| {
+                PhoneError::UnknownRegion {
+                    region: cfg.default_region.clone(),
+                }
+            })?;
         Ok(PhoneFinder { default })
     }
 
@@ -269,7 +270,6 @@ impl PhoneFinder {
         }
         Some(valid)
     }
-
 
     /// Validate a digit string (optionally written after a `+`) with `phonenumber`.
     ///
@@ -1021,7 +1021,10 @@ enum Kind {
     Scale(u16),
     /// A spelled cardinal made of several words ("twenty six", "nine hundred",
     /// "2 thousand"): its digits, ASCII.
-    Cardinal { digits: [u8; CARDINAL_DIGITS], len: u8 },
+    Cardinal {
+        digits: [u8; CARDINAL_DIGITS],
+        len: u8,
+    },
 }
 
 /// Most digits a spelled cardinal can give ("ninety nine thousand nine hundred ninety nine").
@@ -1060,7 +1063,13 @@ impl Token {
             // "twenty" alone is two digits, with a unit after it one (with the unit's one).
             Kind::Tens(_) => 2,
             // "hundred" adds two digits to the number before it, "thousand" three.
-            Kind::Scale(scale) => if scale >= 1000 { 3 } else { 2 },
+            Kind::Scale(scale) => {
+                if scale >= 1000 {
+                    3
+                } else {
+                    2
+                }
+            }
             _ => self.digits(text).len(),
         }
     }
@@ -1376,16 +1385,13 @@ fn is_price(text: &str, start: usize, end: usize) -> bool {
         text[..at].chars().next_back().is_some_and(is_currency)
             && !(at == start && start > 0 && separator_sign(start - 1))
     }) || after.is_some_and(|at| {
-        (sign_at(at) && !(at == end && separator_sign(at)))
-            || text[at..].starts_with('%')
+        (sign_at(at) && !(at == end && separator_sign(at))) || text[at..].starts_with('%')
     })
 }
 
 /// Is the byte at `at` glued between two ASCII digits?
 fn between_digits(bytes: &[u8], at: usize) -> bool {
-    at > 0
-        && bytes[at - 1].is_ascii_digit()
-        && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+    at > 0 && bytes[at - 1].is_ascii_digit() && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
 }
 
 /// Is the number the file name of a page in a URL ("/ths/4321545635.html")? Sites name ad
@@ -1803,8 +1809,8 @@ fn below_thousand(text: &str, ts: &[Token]) -> Option<(u32, usize)> {
     if is_scale(ts.get(used), 100) {
         value *= 100;
         used += 1;
-        if let Some((more, n)) = below_hundred(text, &ts[used..])
-            .or_else(|| small_numeral(text, &ts[used..], 2))
+        if let Some((more, n)) =
+            below_hundred(text, &ts[used..]).or_else(|| small_numeral(text, &ts[used..], 2))
         {
             value += more;
             used += n;
@@ -1824,8 +1830,8 @@ fn cardinal(text: &str, ts: &[Token]) -> Option<(u32, usize)> {
     if ts.get(used).is_some_and(|t| t.kind == Kind::Scale(1000)) {
         value *= 1000;
         used += 1;
-        if let Some((more, n)) = below_thousand(text, &ts[used..])
-            .or_else(|| small_numeral(text, &ts[used..], 3))
+        if let Some((more, n)) =
+            below_thousand(text, &ts[used..]).or_else(|| small_numeral(text, &ts[used..], 3))
             && more < 1000
         {
             value += more;
@@ -1870,7 +1876,8 @@ fn plus_before(text: &str, at: usize) -> bool {
 fn whatsapp_link_before(before: &str) -> bool {
     let bytes = before.as_bytes();
     let ends_with_ci = |suffix: &[u8]| {
-        bytes.len() >= suffix.len() && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        bytes.len() >= suffix.len()
+            && bytes[bytes.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
     };
     if ends_with_ci(b"wa.me/") {
         return true;
@@ -1900,10 +1907,14 @@ fn is_glued_cue(bytes: &[u8], start: usize, end: usize) -> bool {
     {
         return false;
     }
-    let digit_at = |at: Option<usize>| at.and_then(|a| bytes.get(a)).is_some_and(u8::is_ascii_digit);
+    let digit_at = |at: Option<usize>| {
+        at.and_then(|a| bytes.get(a))
+            .is_some_and(u8::is_ascii_digit)
+    };
     let left = start.checked_sub(1);
     let left_glued = digit_at(left)
-        || (left.is_some_and(|l| matches!(bytes[l], b':' | b'.')) && digit_at(start.checked_sub(2)));
+        || (left.is_some_and(|l| matches!(bytes[l], b':' | b'.'))
+            && digit_at(start.checked_sub(2)));
     let right_glued = digit_at(Some(end))
         || (bytes.get(end).is_some_and(|b| matches!(b, b':' | b'.')) && digit_at(Some(end + 1)));
     left_glued || right_glued
@@ -2385,7 +2396,10 @@ mod tests {
         // North American numbers keep being read in a North American ad, with the region of
         // their area code.
         let ca = one("call 416 555 0123");
-        assert_eq!((ca.region.as_str(), ca.region_source.as_str()), ("CA", "default"));
+        assert_eq!(
+            (ca.region.as_str(), ca.region_source.as_str()),
+            ("CA", "default")
+        );
     }
 
     #[test]
@@ -2395,7 +2409,11 @@ mod tests {
             ("+44 (0)7400 123456", "+447400123456", "GB"),
             ("+49 (0) 157 1234 5678", "+4915712345678", "DE"),
             ("chat wa.me/4915712345678 now", "+4915712345678", "DE"),
-            ("https://api.whatsapp.com/send?phone=33612345678", "+33612345678", "FR"),
+            (
+                "https://api.whatsapp.com/send?phone=33612345678",
+                "+33612345678",
+                "FR",
+            ),
             ("whatsapp +61 412 345 678", "+61412345678", "AU"),
             ("011 52 55 1234 5678", "+525512345678", "MX"),
             ("0091 98765 43210", "+919876543210", "IN"),
@@ -2415,14 +2433,21 @@ mod tests {
             .iter()
             .map(|p| (p.e164.as_str(), p.region_source.as_str()))
             .collect();
-        assert_eq!(got, vec![("+447400123456", "country_code"), ("+61412345678", "url")]);
+        assert_eq!(
+            got,
+            vec![("+447400123456", "country_code"), ("+61412345678", "url")]
+        );
     }
 
     #[test]
     fn ad_ids_named_as_pages_in_urls_are_not_phones() {
         let url = "http://seoul.craigslist.co.kr/ths/4321545635.html";
         let kr = AdRegion::new("KR", RegionSource::Url).unwrap();
-        assert!(finder().find_in_region(url, &normalize(url), Field::Url, kr).is_empty());
+        assert!(
+            finder()
+                .find_in_region(url, &normalize(url), Field::Url, kr)
+                .is_empty()
+        );
         let url = "http://liveescortreviews.com/ad/houston/832-756-0584/1/279530";
         assert_eq!(
             finder().find(url, &normalize(url), Field::Url)[0].e164,
@@ -2433,29 +2458,65 @@ mod tests {
     #[test]
     fn spelled_cardinals() {
         for (text, e164) in [
-            ("nine one four twenty six eight ninety nine oh two", "+19142689902"),
-            ("two one four five seven three eighty eight twentyone", "+12145738821"),
-            ("seven one three - three ninety - forty-five twelve", "+17133904512"),
-            ("two oh six seven four three nineteen fifty six", "+12067431956"),
+            (
+                "nine one four twenty six eight ninety nine oh two",
+                "+19142689902",
+            ),
+            (
+                "two one four five seven three eighty eight twentyone",
+                "+12145738821",
+            ),
+            (
+                "seven one three - three ninety - forty-five twelve",
+                "+17133904512",
+            ),
+            (
+                "two oh six seven four three nineteen fifty six",
+                "+12067431956",
+            ),
             ("text 312 456 seven thousand", "+13124567000"),
-            ("312 456 seven thousand seven hundred eighty eight", "+13124567788"),
+            (
+                "312 456 seven thousand seven hundred eighty eight",
+                "+13124567788",
+            ),
             ("(312) 456 - 7 thousand 7 hundred 88", "+13124567788"),
-            ("eight hundred five, two oh one, three thousand", "+18052013000"),
+            (
+                "eight hundred five, two oh one, three thousand",
+                "+18052013000",
+            ),
             ("nine hundred oh four 268 9902", "+19042689902"),
-            ("SixFourSix FiveFiveFive ZeroOne NinetyEight", "+16465550198"),
-            ("two one four five seven three eighty8 twenty1", "+12145738821"),
+            (
+                "SixFourSix FiveFiveFive ZeroOne NinetyEight",
+                "+16465550198",
+            ),
+            (
+                "two one four five seven three eighty8 twenty1",
+                "+12145738821",
+            ),
         ] {
             let p = one(text);
             assert_eq!(p.e164, e164, "{text}");
-            assert!(p.techniques.contains(&"spelled_digits".to_string()), "{text}");
+            assert!(
+                p.techniques.contains(&"spelled_digits".to_string()),
+                "{text}"
+            );
         }
     }
 
     #[test]
     fn homophones_only_inside_a_number() {
-        assert_eq!(one("six for six five five five oh one nine ate").e164, "+16465550198");
-        assert_eq!(one("call 9one7 five to four 88 three oh").e164, "+19175248830");
-        assert_eq!(one("seven won three three nine oh four five one two").e164, "+17133904512");
+        assert_eq!(
+            one("six for six five five five oh one nine ate").e164,
+            "+16465550198"
+        );
+        assert_eq!(
+            one("call 9one7 five to four 88 three oh").e164,
+            "+19175248830"
+        );
+        assert_eq!(
+            one("seven won three three nine oh four five one two").e164,
+            "+17133904512"
+        );
         for text in [
             "for two hours I ate at 9, then won 3 games to 1",
             "I want to see you for one night, two times",
@@ -2486,7 +2547,10 @@ mod tests {
             // closing a spelled number, a cash tag after it.
             ("Call or text 850695670 five to book Emma", "+18506956705"),
             ("(9 OnE 6) ThReE 288132 for Scarlett", "+19163288132"),
-            ("Call or text 86 4Our 22 5Ive Nine o Seven o to book Ella", "+18642259070"),
+            (
+                "Call or text 86 4Our 22 5Ive Nine o Seven o to book Ella",
+                "+18642259070",
+            ),
             ("Call Precious @ 973-723-0422 $AngelsF5DZU", "+19737230422"),
             ("9 . l . O . 8 . 4 . l . O . 9 . 2 . I", "+19108410921"),
         ] {

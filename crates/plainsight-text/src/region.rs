@@ -309,7 +309,10 @@ fn currency_word_at(bytes: &[u8], i: usize) -> Option<&'static str> {
         };
         let candidate = bytes.get(at..at + w.len())?;
         let before_ok = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
-        let after_ok = w.ends_with(b"$") || !bytes.get(at + w.len()).is_some_and(u8::is_ascii_alphanumeric);
+        let after_ok = w.ends_with(b"$")
+            || !bytes
+                .get(at + w.len())
+                .is_some_and(u8::is_ascii_alphanumeric);
         (candidate == w && before_ok && after_ok).then_some(*region)
     })
 }
@@ -391,16 +394,31 @@ mod tests {
     #[test]
     fn evidence_in_order_of_strength() {
         assert_eq!(infer(&[], &[], &["hello"]), ("US".into(), "default"));
-        assert_eq!(infer(&["AU"], &["GB"], &["+49 157 1234 5678"]), ("AU".into(), "location"));
-        assert_eq!(infer(&[], &["IN"], &["+49 157 1234 5678"]), ("IN".into(), "url"));
+        assert_eq!(
+            infer(&["AU"], &["GB"], &["+49 157 1234 5678"]),
+            ("AU".into(), "location")
+        );
+        assert_eq!(
+            infer(&[], &["IN"], &["+49 157 1234 5678"]),
+            ("IN".into(), "url")
+        );
         assert_eq!(
             infer(&[], &[], &["call +49 157 1234 5678 £100"]),
             ("DE".into(), "country_code")
         );
-        assert_eq!(infer(&[], &[], &["only £100 an hour"]), ("GB".into(), "currency"));
-        assert_eq!(infer(&[], &[], &["1 hour 5000 INR"]), ("IN".into(), "currency"));
+        assert_eq!(
+            infer(&[], &[], &["only £100 an hour"]),
+            ("GB".into(), "currency")
+        );
+        assert_eq!(
+            infer(&[], &[], &["1 hour 5000 INR"]),
+            ("IN".into(), "currency")
+        );
         assert_eq!(infer(&[], &[], &["R$ 200"]), ("BR".into(), "currency"));
-        assert_eq!(infer(&[], &[], &["東京 デリヘル"]), ("JP".into(), "language"));
+        assert_eq!(
+            infer(&[], &[], &["東京 デリヘル"]),
+            ("JP".into(), "language")
+        );
         // A region without metadata is skipped, not used.
         assert_eq!(infer(&["XX"], &[], &[]), ("US".into(), "default"));
     }
@@ -415,8 +433,14 @@ mod tests {
             infer(&[], &[], &["+44 7400 123456 or +33 6 12 34 56 78"]),
             ("US".into(), "default")
         );
-        assert_eq!(infer(&[], &[], &["011 52 55 1234 5678"]), ("MX".into(), "country_code"));
-        assert_eq!(infer(&[], &[], &["+1 416 555 0123"]), ("US".into(), "country_code"));
+        assert_eq!(
+            infer(&[], &[], &["011 52 55 1234 5678"]),
+            ("MX".into(), "country_code")
+        );
+        assert_eq!(
+            infer(&[], &[], &["+1 416 555 0123"]),
+            ("US".into(), "country_code")
+        );
     }
 
     #[test]

@@ -74,7 +74,10 @@ fn the_set_is_big_enough_and_well_formed() {
     assert!(families.len() >= 12, "{families:?}");
     for l in &lines {
         for p in &l.phones {
-            assert!(p.starts_with('+') && p[1..].bytes().all(|b| b.is_ascii_digit()), "{p}");
+            assert!(
+                p.starts_with('+') && p[1..].bytes().all(|b| b.is_ascii_digit()),
+                "{p}"
+            );
         }
     }
 }

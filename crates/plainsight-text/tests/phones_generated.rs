@@ -110,13 +110,11 @@ fn several_words(chunk: &str) -> bool {
 
 /// A number word glued to a digit or to another number word.
 fn is_glued(written: &str) -> bool {
-    written
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|chunk| {
-            let letters = chunk.chars().any(char::is_alphabetic);
-            let digits = chunk.chars().any(|c| c.is_ascii_digit());
-            (letters && digits) || (letters && several_words(chunk))
-        })
+    written.split(|c: char| !c.is_alphanumeric()).any(|chunk| {
+        let letters = chunk.chars().any(char::is_alphabetic);
+        let digits = chunk.chars().any(|c| c.is_ascii_digit());
+        (letters && digits) || (letters && several_words(chunk))
+    })
 }
 
 #[test]
@@ -146,7 +144,11 @@ fn glued_digits_and_words_are_read() {
     for miss in &f.all.misses {
         println!("missed {miss}");
     }
-    assert!(f.glued.total >= 50, "too few glued mentions: {}", f.glued.total);
+    assert!(
+        f.glued.total >= 50,
+        "too few glued mentions: {}",
+        f.glued.total
+    );
     assert!(
         f.glued.rate() >= 0.995,
         "glued recall {:.4}:\n{}",

@@ -62,7 +62,13 @@ fn cased(word: &str, case: u8) -> String {
         _ => word
             .chars()
             .enumerate()
-            .map(|(i, ch)| if i % 2 == 0 { ch.to_ascii_uppercase() } else { ch })
+            .map(|(i, ch)| {
+                if i % 2 == 0 {
+                    ch.to_ascii_uppercase()
+                } else {
+                    ch
+                }
+            })
             .collect(),
     }
 }
@@ -130,7 +136,11 @@ fn render(digits: &[u8; 10], choices: &[u8], seps: &[u8]) -> (String, bool) {
             // "x thousand" / "x hundred" closing the number.
             4 if i == 6 && d >= 1 && digits[7..] == [0, 0, 0] => {
                 pieces.push(Piece {
-                    text: format!("{} {}", cased(UNITS[usize::from(d)], case), cased("thousand", case)),
+                    text: format!(
+                        "{} {}",
+                        cased(UNITS[usize::from(d)], case),
+                        cased("thousand", case)
+                    ),
                     word: true,
                     apart: false,
                 });
@@ -139,7 +149,11 @@ fn render(digits: &[u8; 10], choices: &[u8], seps: &[u8]) -> (String, bool) {
             }
             4 if i == 7 && d >= 1 && digits[8..] == [0, 0] => {
                 pieces.push(Piece {
-                    text: format!("{} {}", cased(UNITS[usize::from(d)], case), cased("hundred", case)),
+                    text: format!(
+                        "{} {}",
+                        cased(UNITS[usize::from(d)], case),
+                        cased("hundred", case)
+                    ),
                     word: true,
                     apart: false,
                 });
@@ -149,7 +163,11 @@ fn render(digits: &[u8; 10], choices: &[u8], seps: &[u8]) -> (String, bool) {
             // "double x".
             5 if next == Some(d) => {
                 pieces.push(Piece {
-                    text: format!("{} {}", cased("double", case), cased(UNITS[usize::from(d)], case)),
+                    text: format!(
+                        "{} {}",
+                        cased("double", case),
+                        cased(UNITS[usize::from(d)], case)
+                    ),
                     word: true,
                     apart: false,
                 });
@@ -226,7 +244,13 @@ fn render(digits: &[u8; 10], choices: &[u8], seps: &[u8]) -> (String, bool) {
             // Glued pieces must stay readable: a homophone or leet word needs a separator,
             // and two numerals glued are one numeral (fine), but a word glued to a word
             // after "double"/scale phrases is kept apart too.
-            let sep = if sep.is_empty() && (piece.apart || prev.apart || (prev.word && piece.word && (prev.text.contains(' ') || piece.text.contains(' ')))) {
+            let sep = if sep.is_empty()
+                && (piece.apart
+                    || prev.apart
+                    || (prev.word
+                        && piece.word
+                        && (prev.text.contains(' ') || piece.text.contains(' '))))
+            {
                 " "
             } else {
                 sep
@@ -298,12 +322,61 @@ proptest! {
 /// Prose vocabulary: ordinary words, the homophones, and number words that always come with
 /// the noun they count ("two hours", "twenty minutes"), as they do in ads.
 const PROSE: &[&str] = &[
-    "I", "am", "new", "in", "town", "and", "ready", "to", "too", "for", "fore", "ate", "won",
-    "the", "a", "you", "will", "love", "my", "time", "come", "see", "me", "tonight", "sweet",
-    "two hours", "one night", "twenty minutes", "four seasons", "eight days", "ten years",
-    "a hundred kisses", "a thousand reasons", "nineteen years", "thirty minutes", "oh my",
-    "for two hours", "to one place", "at nine tonight", "only five days", "double the fun",
-    "on", "no", "to", "lol", "so", "fun", "real", "pics", "discreet", "upscale", "here",
-    "seven days a week", "one on one time", "twenty four seven service", "six feet",
+    "I",
+    "am",
+    "new",
+    "in",
+    "town",
+    "and",
+    "ready",
+    "to",
+    "too",
+    "for",
+    "fore",
+    "ate",
+    "won",
+    "the",
+    "a",
+    "you",
+    "will",
+    "love",
+    "my",
+    "time",
+    "come",
+    "see",
+    "me",
+    "tonight",
+    "sweet",
+    "two hours",
+    "one night",
+    "twenty minutes",
+    "four seasons",
+    "eight days",
+    "ten years",
+    "a hundred kisses",
+    "a thousand reasons",
+    "nineteen years",
+    "thirty minutes",
+    "oh my",
+    "for two hours",
+    "to one place",
+    "at nine tonight",
+    "only five days",
+    "double the fun",
+    "on",
+    "no",
+    "to",
+    "lol",
+    "so",
+    "fun",
+    "real",
+    "pics",
+    "discreet",
+    "upscale",
+    "here",
+    "seven days a week",
+    "one on one time",
+    "twenty four seven service",
+    "six feet",
     "five foot six tall",
 ];
