@@ -1482,6 +1482,7 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
         // letters and digits mixed, standing alone.
         if b.is_ascii_alphanumeric()
             && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && may_be_leet(bytes, i)
             && let Some((end, piece)) = leet_word_at(bytes, i)
         {
             if !gap_allows_join(text, &current, i) {
@@ -1539,7 +1540,10 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
             // run, and are skipped without reading them as digits (`read_spelled` would
             // reject them for that letter).
             let mut k = i;
-            while k < bytes.len() && SPELLING_LETTERS[usize::from(bytes[k])] {
+            while k < bytes.len()
+                && SPELLING_LETTERS[usize::from(bytes[k])]
+                && rare_letter_fits(bytes, i, k)
+            {
                 k += 1;
             }
             let spellable = !bytes.get(k).is_some_and(u8::is_ascii_alphabetic);
@@ -1651,6 +1655,37 @@ fn leet_letter(b: u8) -> Option<u8> {
         b'7' => Some(b't'),
         _ => None,
     }
+}
+
+/// `a` and `y` are in number words only as `thousand`, `ate` and the `-ty` of the tens:
+/// anywhere else they end the word's chance of a reading at once, so "and", "day", "any" are
+/// skipped as cheaply as before those words joined the grammar.
+fn rare_letter_fits(bytes: &[u8], word_start: usize, at: usize) -> bool {
+    match bytes[at] {
+        b'a' | b'A' => {
+            (at >= word_start + 5 && bytes[at - 5..at].eq_ignore_ascii_case(b"thous"))
+                || (at == word_start
+                    && bytes
+                        .get(at..at + 3)
+                        .is_some_and(|w| w.eq_ignore_ascii_case(b"ate")))
+        }
+        b'y' | b'Y' => at > word_start && matches!(bytes[at - 1], b't' | b'T'),
+        _ => true,
+    }
+}
+
+/// Cheap test before [`leet_word_at`] (it runs at every word start): a number word with a
+/// look-alike digit has a letter and a digit among its first five characters, letters and
+/// digits only.
+fn may_be_leet(bytes: &[u8], start: usize) -> bool {
+    let head = &bytes[start..bytes.len().min(start + 5)];
+    let alnum = head.iter().take_while(|b| b.is_ascii_alphanumeric());
+    let (mut letter, mut digit) = (false, false);
+    for b in alnum {
+        letter |= b.is_ascii_alphabetic();
+        digit |= b.is_ascii_digit();
+    }
+    letter && digit
 }
 
 /// The number word spelled by the whole letters-and-digits word at `start`, when some of its

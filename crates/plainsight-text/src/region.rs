@@ -271,10 +271,14 @@ fn scan_texts(texts: &[&str]) -> TextScan {
                 continue;
             }
             if b.is_ascii() {
-                if scan.currency.is_none()
-                    && (b == b'$' || b.is_ascii_uppercase())
-                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() || b == b'$')
-                {
+                // Only a `$` or three capitals standing alone can start a currency word:
+                // the list is searched for those alone.
+                let three_capitals = b.is_ascii_uppercase()
+                    && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_uppercase)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase)
+                    && !bytes.get(i + 3).is_some_and(u8::is_ascii_alphanumeric);
+                if scan.currency.is_none() && (b == b'$' || three_capitals) {
                     scan.currency = currency_word_at(bytes, i);
                 }
                 i += 1;
