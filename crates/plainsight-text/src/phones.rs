@@ -263,8 +263,8 @@ impl PhoneFinder {
             return None;
         }
         let valid = self.validate_digits(region, digits, first.plus_before)?;
-        if !numerals_respect_structure(spelled.numerals(), &valid, digits.len())
-            && !(whole_run && unusual_grouping(text, tokens))
+        if !(numerals_respect_structure(spelled.numerals(), &valid, digits.len())
+            || whole_run && unusual_grouping(text, tokens))
         {
             return None;
         }
@@ -1460,7 +1460,7 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let mut current: Vec<Token> = Vec::new();
     let mut hand_over = |current: &mut Vec<Token>| {
         resolve_cardinals(text, current);
-        while current.len() > 0 && !may_end_number(current) {
+        while !current.is_empty() && !may_end_number(current) {
             current.pop();
         }
         if !current.is_empty() {
@@ -1551,7 +1551,7 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
                 k += 1;
             }
             if !spellable {
-                if !(current.is_empty() || !is_glued_cue(bytes, i, k)) {
+                if !current.is_empty() && is_glued_cue(bytes, i, k) {
                     // "919tel555call0123": a contact word glued to the digits is a separator.
                     i = k;
                     continue;

@@ -113,7 +113,7 @@ fn is_glued(written: &str) -> bool {
     written.split(|c: char| !c.is_alphanumeric()).any(|chunk| {
         let letters = chunk.chars().any(char::is_alphabetic);
         let digits = chunk.chars().any(|c| c.is_ascii_digit());
-        (letters && digits) || (letters && several_words(chunk))
+        letters && (digits || several_words(chunk))
     })
 }
 
