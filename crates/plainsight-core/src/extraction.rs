@@ -75,6 +75,17 @@ pub struct Phone {
     /// Such numbers appear across unrelated ads and never link them.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub service: bool,
+    /// ISO 3166 alpha-2 region whose numbering plan the number is valid in (`US`, `CA`,
+    /// `GB`, `IN` ...; `001` for non-geographic codes such as `+800`). Empty in JSON written
+    /// before the field existed.
+    #[serde(default)]
+    pub region: String,
+    /// Why the number was read for that country: `country_code` (written with `+CC`, `00CC`,
+    /// `011CC` or a WhatsApp link), or, for a number in national form, where the ad's region
+    /// came from: `location`, `url`, `place`, `currency`, `language` or `default` (no
+    /// evidence: North America). Empty in JSON written before the field existed.
+    #[serde(default)]
+    pub region_source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -144,6 +144,8 @@ mod tests {
             span: Span::new(0, 1),
             field: Field::Body,
             service: false,
+            region: "US".to_string(),
+            region_source: "default".to_string(),
         }
     }
 

@@ -24,6 +24,8 @@ fn ad(id: &str, body: &str, phone: Option<&str>) -> NewAd {
             span: Span::new(0, 3),
             field: Field::Body,
             service: false,
+            region: "US".to_string(),
+            region_source: "default".to_string(),
         });
         extraction.indicators.push(IndicatorHit {
             code: "obscured_phone".into(),

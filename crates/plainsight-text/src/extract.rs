@@ -16,6 +16,7 @@ pub use crate::indicators::{BUNDLED_INDICATORS_TOML, IndicatorDef, IndicatorSet}
 use crate::normalize::{Normalized, normalize};
 use crate::places::{PlaceContext, PlaceFinder};
 use crate::prices::{LocalMoney, PriceFinder, is_job_posting, relocalise};
+use crate::region::{AdRegion, RegionEvidence, infer_region};
 use crate::urls::UrlFinder;
 
 pub use crate::phones::{PhoneConfig, PhoneError, PhoneFinder};
@@ -147,14 +148,19 @@ impl Extractor {
             let found = self.places.find_in_location_field(&ft, &mut context);
             out.locations.extend(found);
         }
+        let location_countries = context.countries();
         if let Some(u) = url {
             let found = self.places.find_in_url(u, &mut context);
             out.locations.extend(found);
             // Backpage and cityxguide put the poster's age field at the end of the URL slug.
             out.ages.extend(self.ages.find_in_url(u));
+        }
+        let region = self.ad_region(&location_countries, &context, &title, &body);
+        if let Some(u) = url {
             // Phones written in the URL path ("/ad/longisland/203-555-0100-...") count too.
             let norm = normalize(u);
-            out.phones.extend(self.phones.find(u, &norm, Field::Url));
+            out.phones
+                .extend(self.phones.find_in_region(u, &norm, Field::Url, region));
         }
 
         let texts: Vec<FieldText<'_>> = [(Field::Title, &title), (Field::Body, &body)]
@@ -166,7 +172,7 @@ impl Extractor {
             .collect();
         let money = ad_money(&context);
         for ft in &texts {
-            self.extract_free_text(ft, money, &mut out);
+            self.extract_free_text(ft, region, money, &mut out);
         }
         // Wages in a job posting are not prices.
         if !out.prices.is_empty() {
@@ -181,8 +187,10 @@ impl Extractor {
 
         for phone in &ad.phones {
             let norm = normalize(phone);
-            out.phones
-                .extend(self.phones.find(phone, &norm, Field::Phones));
+            out.phones.extend(
+                self.phones
+                    .find_in_region(phone, &norm, Field::Phones, region),
+            );
         }
 
         // Places in title and body last: they must agree with the rest of the ad (location
@@ -202,9 +210,42 @@ impl Extractor {
         out
     }
 
+    /// The ad's region (which country numbers in national form belong to), once per ad,
+    /// from the countries of the location field, then those of the URL, then the title and
+    /// body (country codes, currency, script); the default region without evidence.
+    pub fn ad_region(
+        &self,
+        location_countries: &[&'static str],
+        context: &PlaceContext,
+        title: &Option<(&str, Normalized)>,
+        body: &Option<(&str, Normalized)>,
+    ) -> AdRegion {
+        let url_countries = context.countries();
+        let texts: Vec<&str> = [title, body]
+            .into_iter()
+            .filter_map(|part| part.as_ref().map(|(_, norm)| norm.text()))
+            .collect();
+        infer_region(
+            self.phones.default_region(),
+            &RegionEvidence {
+                location: location_countries,
+                url: &url_countries,
+                texts: &texts,
+            },
+        )
+    }
+
     /// Run every text finder but the place finder over one title or body field.
-    fn extract_free_text(&self, ft: &FieldText<'_>, money: LocalMoney, out: &mut Extraction) {
-        let phones = self.phones.find(ft.original, ft.norm, ft.field);
+    fn extract_free_text(
+        &self,
+        ft: &FieldText<'_>,
+        region: AdRegion,
+        money: LocalMoney,
+        out: &mut Extraction,
+    ) {
+        let phones = self
+            .phones
+            .find_in_region(ft.original, ft.norm, ft.field, region);
         let phone_spans: Vec<Span> = phones.iter().map(|p| p.span).collect();
 
         let emails = self.emails.find(ft);

@@ -357,6 +357,8 @@ mod tests {
             span: Span::new(5, text.len()),
             field: Field::Body,
             service: false,
+            region: "US".to_string(),
+            region_source: "default".to_string(),
         };
         let hits = set.find(&ft, &[phone]);
         assert_eq!(hits.len(), 1);

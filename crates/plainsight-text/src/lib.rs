@@ -11,5 +11,6 @@ pub mod normalize;
 pub mod phones;
 pub mod places;
 pub mod prices;
+pub mod region;
 mod scan;
 pub mod urls;

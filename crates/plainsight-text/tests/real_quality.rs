@@ -82,7 +82,9 @@ fn all() -> &'static SplitReport {
 
 #[test]
 fn real_phone_floor() {
-    assert_floor("phones", all().phones, 0.97, 0.87);
+    // Raised with the ad's region, national forms and the spelled-number grammar (issue 12,
+    // 2 December): 0.985 / 0.978 on all 610 ads (F1 0.982).
+    assert_floor("phones", all().phones, 0.98, 0.97);
 }
 
 #[test]
