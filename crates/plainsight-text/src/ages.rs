@@ -1034,9 +1034,7 @@ fn push_bare_age(
 
 /// "sixteen", "twenty-two", "thirty one": a spelled age (0 when it is not one).
 fn spelled_number(words: &str) -> u32 {
-    let mut parts = words
-        .split([' ', '\t', '-'])
-        .filter(|w| !w.is_empty());
+    let mut parts = words.split([' ', '\t', '-']).filter(|w| !w.is_empty());
     let tens = parts.next().map_or(0, tens_word);
     tens + parts.next().map_or(0, unit_word)
 }

@@ -4,6 +4,9 @@
 //! record, the hash-chained audit log and its tamper detection, and retention. The workspace
 //! is a small generated corpus, ingested and analysed with the real binary.
 
+#[path = "support/workspace.rs"]
+mod workspace;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -17,6 +20,7 @@ use plainsight_access::{ChainVerifier, Role, totp_code};
 use plainsight_store::{AccessStore, CaseworkStore, NetworkStore, SqliteStore};
 use plainsight_web::{AppState, WebConfig};
 use tower::ServiceExt;
+use workspace::copy_workspace;
 
 /// A workspace with 400 generated ads, ingested and analysed once per test run; each test
 /// works on its own copy.
@@ -47,23 +51,6 @@ fn template_db() -> &'static PathBuf {
         run(&["analyze"]);
         dir.join("ws.db")
     })
-}
-
-/// Copies a workspace file with its key folder (the database key, the audit key and the
-/// audit checkpoints): an encrypted workspace is of no use without them.
-fn copy_workspace(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::copy(from, to).unwrap();
-    let keys = |db: &std::path::Path| {
-        let mut name = db.as_os_str().to_os_string();
-        name.push(".keys");
-        PathBuf::from(name)
-    };
-    let (from_keys, to_keys) = (keys(from), keys(to));
-    std::fs::create_dir_all(&to_keys).unwrap();
-    for entry in std::fs::read_dir(from_keys).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to_keys.join(entry.file_name())).unwrap();
-    }
 }
 
 struct TestApp {
