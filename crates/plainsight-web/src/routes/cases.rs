@@ -681,18 +681,5 @@ pub async fn export_csv(
         ])
         .map_err(csv_err)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!("attachment; filename=\"case-{id}.csv\""))
-            .map_err(|e| WebError::Internal(e.to_string()))?,
-    );
-    Ok(res)
+    super::csv_download(w, &format!("case-{id}.csv"))
 }

@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, TimeZone, Utc};
 use maud::{Markup, html};
@@ -509,19 +508,7 @@ pub async fn queue_csv(
         ])
         .map_err(csv_err)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"leads.csv\""),
-    );
-    Ok(res)
+    super::csv_download(w, "leads.csv")
 }
 
 /// The most networks one bulk action may change (two pages of the queue and more; a bigger

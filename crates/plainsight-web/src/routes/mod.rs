@@ -80,3 +80,26 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), security_headers))
         .with_state(state)
 }
+
+/// A finished CSV export as a download named `filename` (a name the server makes, never one
+/// from the request): the one place the CSV routes set their content type and disposition.
+pub(crate) fn csv_download(
+    writer: csv::Writer<Vec<u8>>,
+    filename: &str,
+) -> Result<axum::response::Response, WebError> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let body = writer
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    res.headers_mut()
+        .insert(header::CONTENT_DISPOSITION, disposition);
+    Ok(res)
+}

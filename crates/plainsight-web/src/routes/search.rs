@@ -6,7 +6,6 @@
 use std::sync::OnceLock;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use plainsight_access::Permission;
@@ -542,19 +541,7 @@ pub async fn export_csv(
         ])
         .map_err(csv_err)?;
     }
-    let body = w
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"search.csv\""),
-    );
-    Ok(res)
+    super::csv_download(w, "search.csv")
 }
 
 #[cfg(test)]
