@@ -1272,6 +1272,11 @@ impl Reader<'_> {
             j = amount_at;
         }
         let amount = self.num(j)?;
+        // A written currency makes any number money, but never nothing or an absurd sum
+        // ("SS$0"), the same bounds as an amount written first.
+        if currency.is_some() && (amount <= 0.0 || amount > 10_000_000.0) {
+            return None;
+        }
         if currency.is_none() {
             // A bare number after a unit must not itself be a duration or other quantity.
             if self.number_is_not_money(j)
@@ -1954,6 +1959,19 @@ mod tests {
             &["New in town! 150hh 250hr, incall and outcall, many positions"],
             Some("http://raleigh.backpage.com/FemaleEscorts/new-in-town-22/123456")
         ));
+    }
+
+    #[test]
+    fn a_written_currency_never_makes_zero_a_price() {
+        // Found by the `prices_ages` fuzz target: a unit, `$` and 0 gave a price of 0.
+        for text in ["SS$0$0A", "qv $0", "hh: $0.00", "hr $0 $0"] {
+            assert!(
+                prices(text).iter().all(|(amount, _, _)| *amount > 0.0),
+                "{text}: {:?}",
+                prices(text)
+            );
+        }
+        assert_eq!(one("SS$70"), (70.0, "USD".into(), "qv".into()));
     }
 
     #[test]
