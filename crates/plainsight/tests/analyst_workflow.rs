@@ -1010,6 +1010,117 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
     );
 }
 
+/// A close and a change sent at the same moment: the change lands before the close or not at
+/// all. (Before the check moved into the store's write transaction, the route checked "is it
+/// open?" first, so an item could be added after the close's audit entry.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_racing_a_close_never_lands_after_it() {
+    const ROUNDS: usize = 40;
+    let t = Arc::new(app().await);
+    let (mut b, token) = t.signed_in("race", Role::Analyst, "").await;
+    let network: i64 = t
+        .scalar_i64("SELECT network_id FROM networks ORDER BY ads DESC LIMIT 1")
+        .await;
+    let n = network.to_string();
+    let mut added_before_close = 0;
+    let mut refused = 0;
+    for round in 0..ROUNDS {
+        let case_path = t
+            .post(
+                &mut b,
+                "/cases",
+                &[("csrf", &token), ("title", &format!("Race {round}"))],
+            )
+            .await
+            .location()
+            .to_string();
+        let case = case_path.trim_start_matches("/cases/").to_string();
+        let id: i64 = case.parse().unwrap();
+        let object = format!("case:{id}");
+        let barrier = Arc::new(tokio::sync::Barrier::new(3));
+        let close = {
+            let (t, mut b, token, barrier) =
+                (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let path = format!("{case_path}/status");
+            tokio::spawn(async move {
+                barrier.wait().await;
+                t.post(&mut b, &path, &[("csrf", &token), ("status", "closed")])
+                    .await
+                    .status
+            })
+        };
+        let add = {
+            let (t, mut b, token, barrier) =
+                (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let (case, n) = (case.clone(), n.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                t.post(
+                    &mut b,
+                    "/cases/add",
+                    &[
+                        ("csrf", &token),
+                        ("case_id", &case),
+                        ("kind", "network"),
+                        ("item", &n),
+                    ],
+                )
+                .await
+                .status
+            })
+        };
+        let note = {
+            let (t, mut b, token, barrier) =
+                (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let path = format!("{case_path}/notes");
+            tokio::spawn(async move {
+                barrier.wait().await;
+                t.post(&mut b, &path, &[("csrf", &token), ("text", "racing note")])
+                    .await
+                    .status
+            })
+        };
+        assert_eq!(close.await.unwrap(), StatusCode::SEE_OTHER);
+        let (add, note) = (add.await.unwrap(), note.await.unwrap());
+        for status in [add, note] {
+            assert!(
+                status == StatusCode::SEE_OTHER || status == StatusCode::CONFLICT,
+                "round {round}: {status}"
+            );
+        }
+        let trail: Vec<_> = t
+            .store
+            .audit_entries(0, 1_000_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                e.record.object.as_deref() == Some(object.as_str())
+                    && e.record.outcome.as_str() == "success"
+            })
+            .map(|e| (e.record.seq, e.record.action))
+            .collect();
+        let seq_of = |action: &str| trail.iter().find(|(_, a)| a == action).map(|(s, _)| *s);
+        let closed_at = seq_of("set_case_status").expect("the close is audited");
+        let items = t.store.case_items(id).await.unwrap().len();
+        let notes = t.store.case_notes(id).await.unwrap().len();
+        for (action, status, stored) in [("add_case_item", add, items), ("add_case_note", note, notes)] {
+            match seq_of(action) {
+                Some(seq) => {
+                    assert!(seq < closed_at, "round {round}: {action} audited after the close");
+                    assert_eq!((status, stored), (StatusCode::SEE_OTHER, 1), "round {round}");
+                    added_before_close += 1;
+                }
+                None => {
+                    assert_eq!((status, stored), (StatusCode::CONFLICT, 0), "round {round}: {action}");
+                    refused += 1;
+                }
+            }
+        }
+    }
+    eprintln!("{added_before_close} changes landed before the close, {refused} were refused");
+}
+
 #[tokio::test]
 async fn malformed_path_ids_and_framework_refusals_are_drawn_in_the_frame() {
     let t = app().await;
