@@ -1081,7 +1081,7 @@ mod tests {
         assert!(s.contains(
             r#"<g class="ps-node ps-node-phone" data-node="0" data-key="phone:1" tabindex="0">"#
         ));
-        assert!(s.contains(r#"class="ps-edge ps-edge-phone" data-from="0" data-to="1""#));
+        assert!(s.contains(r#"class="ps-edge ps-edge-phone" data-kind="phone" data-from="0" data-to="1""#));
         assert_eq!(s.matches("<line ").count(), 8);
         assert!(graph_svg(&Graph::default(), &GraphOptions::default()).contains("no data"));
     }

@@ -631,6 +631,6 @@ mod tests {
         assert!(left_out > 0);
         assert!(svg.contains(&format!("{left_out} labels left out")), "{svg}");
         // The busiest place is labelled first, so it always is.
-        assert!(svg.contains(">Far west edge town</text>"));
+        assert!(svg.contains(">Far west edge town, TX</text>"), "{svg}");
     }
 }
