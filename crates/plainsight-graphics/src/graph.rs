@@ -1081,7 +1081,9 @@ mod tests {
         assert!(s.contains(
             r#"<g class="ps-node ps-node-phone" data-node="0" data-key="phone:1" tabindex="0">"#
         ));
-        assert!(s.contains(r#"class="ps-edge ps-edge-phone" data-kind="phone" data-from="0" data-to="1""#));
+        assert!(s.contains(
+            r#"class="ps-edge ps-edge-phone" data-kind="phone" data-from="0" data-to="1""#
+        ));
         assert_eq!(s.matches("<line ").count(), 8);
         assert!(graph_svg(&Graph::default(), &GraphOptions::default()).contains("no data"));
     }
@@ -1098,7 +1100,11 @@ mod tests {
             },
         );
         // Labels for the phone and the email, none for the seven ads.
-        assert_eq!(s.matches(r#"<text class="ps-node-label""#).count(), 2, "{s}");
+        assert_eq!(
+            s.matches(r#"<text class="ps-node-label""#).count(),
+            2,
+            "{s}"
+        );
         assert!(s.contains(">phone:1</text>") && s.contains(">email:1</text>"));
         assert!(!s.contains("ps-legend"), "no legend inside the drawing");
         assert!(s.contains(r#"data-kind="phone""#));

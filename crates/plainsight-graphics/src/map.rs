@@ -602,7 +602,13 @@ mod tests {
         let mut stops: Vec<Stop> = (0..40)
             .map(|i| {
                 let (a, b) = ((i % 7) as f64, (i / 7) as f64);
-                stop(&format!("Place number {i}"), 35.0 + a * 0.05, -80.0 + b * 0.05, None, 1 + i as u64 % 5)
+                stop(
+                    &format!("Place number {i}"),
+                    35.0 + a * 0.05,
+                    -80.0 + b * 0.05,
+                    None,
+                    1 + i as u64 % 5,
+                )
             })
             .collect();
         stops.push(stop("Far west edge town", 35.0, -84.0, None, 9));
@@ -620,16 +626,23 @@ mod tests {
         let boxes = label_boxes(&svg);
         assert!(boxes.len() >= 3, "{svg}");
         for (i, a) in boxes.iter().enumerate() {
-            assert!(a.0 >= -0.05 && a.1 >= -0.05 && a.2 <= w + 0.05 && a.3 <= h - 20.0 + 0.05, "{a:?} outside");
+            assert!(
+                a.0 >= -0.05 && a.1 >= -0.05 && a.2 <= w + 0.05 && a.3 <= h - 20.0 + 0.05,
+                "{a:?} outside"
+            );
             for b in &boxes[i + 1..] {
                 // Coordinates are written to 0.1 px: allow that much.
-                let apart = a.2 <= b.0 + 0.1 || b.2 <= a.0 + 0.1 || a.3 <= b.1 + 0.1 || b.3 <= a.1 + 0.1;
+                let apart =
+                    a.2 <= b.0 + 0.1 || b.2 <= a.0 + 0.1 || a.3 <= b.1 + 0.1 || b.3 <= a.1 + 0.1;
                 assert!(apart, "{a:?} overlaps {b:?}");
             }
         }
         let left_out = stops.len() - boxes.len();
         assert!(left_out > 0);
-        assert!(svg.contains(&format!("{left_out} labels left out")), "{svg}");
+        assert!(
+            svg.contains(&format!("{left_out} labels left out")),
+            "{svg}"
+        );
         // The busiest place is labelled first, so it always is.
         assert!(svg.contains(">Far west edge town, TX</text>"), "{svg}");
     }

@@ -661,9 +661,9 @@ impl Store for SqliteStore {
             let posted = item.ad.posted_at.map(|t| t.to_rfc3339());
             tally.add_ad(
                 posted.as_deref().and_then(|t| t.get(..10)),
-                place_rows[first_place..].iter().map(|(_, p)| {
-                    (p.geonameid as i64, p.name.as_str(), p.admin1.as_str())
-                }),
+                place_rows[first_place..]
+                    .iter()
+                    .map(|(_, p)| (p.geonameid as i64, p.name.as_str(), p.admin1.as_str())),
             );
         }
         for chunk in identifier_rows.chunks(ROWS_PER_STATEMENT) {

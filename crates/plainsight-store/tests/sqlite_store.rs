@@ -350,7 +350,11 @@ async fn a_closed_case_folder_refuses_every_change_in_the_write_itself() {
             .await,
         "set_case_details",
     );
-    assert_eq!(store.audit_head().await.unwrap(), head, "no entry for a refused change");
+    assert_eq!(
+        store.audit_head().await.unwrap(),
+        head,
+        "no entry for a refused change"
+    );
     assert_eq!(store.case_items(case).await.unwrap().len(), 1);
     assert!(store.case_notes(case).await.unwrap().is_empty());
     // A folder that does not exist is not found, not closed.

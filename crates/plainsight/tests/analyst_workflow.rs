@@ -1039,8 +1039,7 @@ async fn a_change_racing_a_close_never_lands_after_it() {
         let object = format!("case:{id}");
         let barrier = Arc::new(tokio::sync::Barrier::new(3));
         let close = {
-            let (t, mut b, token, barrier) =
-                (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let (t, mut b, token, barrier) = (t.clone(), b.clone(), token.clone(), barrier.clone());
             let path = format!("{case_path}/status");
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -1050,8 +1049,7 @@ async fn a_change_racing_a_close_never_lands_after_it() {
             })
         };
         let add = {
-            let (t, mut b, token, barrier) =
-                (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let (t, mut b, token, barrier) = (t.clone(), b.clone(), token.clone(), barrier.clone());
             let (case, n) = (case.clone(), n.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -1070,8 +1068,7 @@ async fn a_change_racing_a_close_never_lands_after_it() {
             })
         };
         let note = {
-            let (t, mut b, token, barrier) =
-                (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let (t, mut b, token, barrier) = (t.clone(), b.clone(), token.clone(), barrier.clone());
             let path = format!("{case_path}/notes");
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -1104,15 +1101,29 @@ async fn a_change_racing_a_close_never_lands_after_it() {
         let closed_at = seq_of("set_case_status").expect("the close is audited");
         let items = t.store.case_items(id).await.unwrap().len();
         let notes = t.store.case_notes(id).await.unwrap().len();
-        for (action, status, stored) in [("add_case_item", add, items), ("add_case_note", note, notes)] {
+        for (action, status, stored) in [
+            ("add_case_item", add, items),
+            ("add_case_note", note, notes),
+        ] {
             match seq_of(action) {
                 Some(seq) => {
-                    assert!(seq < closed_at, "round {round}: {action} audited after the close");
-                    assert_eq!((status, stored), (StatusCode::SEE_OTHER, 1), "round {round}");
+                    assert!(
+                        seq < closed_at,
+                        "round {round}: {action} audited after the close"
+                    );
+                    assert_eq!(
+                        (status, stored),
+                        (StatusCode::SEE_OTHER, 1),
+                        "round {round}"
+                    );
                     added_before_close += 1;
                 }
                 None => {
-                    assert_eq!((status, stored), (StatusCode::CONFLICT, 0), "round {round}: {action}");
+                    assert_eq!(
+                        (status, stored),
+                        (StatusCode::CONFLICT, 0),
+                        "round {round}: {action}"
+                    );
                     refused += 1;
                 }
             }
@@ -1198,14 +1209,7 @@ async fn counted_dashboard(
             }
         }
     }
-    (
-        ads as u64,
-        volume,
-        places,
-        spans.len() as u64,
-        active,
-        new,
-    )
+    (ads as u64, volume, places, spans.len() as u64, active, new)
 }
 
 /// The dashboard reads figures kept at ingest and analysis; they must equal a full count,
@@ -1225,7 +1229,15 @@ async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
             .assert()
             .success();
     };
-    run(&["gen-corpus", "--ads", "500", "--seed", "21", "--out", "a.jsonl"]);
+    run(&[
+        "gen-corpus",
+        "--ads",
+        "500",
+        "--seed",
+        "21",
+        "--out",
+        "a.jsonl",
+    ]);
     run(&[
         "gen-corpus",
         "--ads",
@@ -1279,14 +1291,23 @@ async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
     };
     run(&["ingest", "a.jsonl"]);
     let after_ingest = check("after the first ingest").await;
-    assert!(after_ingest.0 > 400 && after_ingest.3 == 0, "{after_ingest:?}");
+    assert!(
+        after_ingest.0 > 400 && after_ingest.3 == 0,
+        "{after_ingest:?}"
+    );
     run(&["analyze"]);
     let after_analyze = check("after analysis").await;
-    assert!(after_analyze.3 > 0 && after_analyze.4 > 0, "{after_analyze:?}");
+    assert!(
+        after_analyze.3 > 0 && after_analyze.4 > 0,
+        "{after_analyze:?}"
+    );
     run(&["ingest", "b.jsonl"]);
     let after_second = check("after the second ingest").await;
     assert!(after_second.0 > after_analyze.0);
-    assert!(after_second.1.last() > after_analyze.1.last(), "the reference day moved");
+    assert!(
+        after_second.1.last() > after_analyze.1.last(),
+        "the reference day moved"
+    );
     run(&["analyze"]);
     check("after the second analysis").await;
 }

@@ -421,13 +421,19 @@ async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
         "a plain wheel was caught by the graph: {plain}"
     );
     ensure!(
-        !plain[1].as_str().unwrap_or_default().contains("scale(1.250)"),
+        !plain[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("scale(1.250)"),
         "a plain wheel zoomed: {plain}"
     );
     let ctrl = wheel(true).await?;
     ensure!(ctrl[0] == json!(true), "ctrl+wheel did not zoom: {ctrl}");
     ensure!(
-        ctrl[1].as_str().unwrap_or_default().contains("scale(1.250)"),
+        ctrl[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("scale(1.250)"),
         "ctrl+wheel: {ctrl}"
     );
     // The legend is its own picture above the graph, and stays clear of it when zoomed.
@@ -444,7 +450,10 @@ async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
             vec![],
         )
         .await?;
-    ensure!(apart == json!(true), "legend missing or overlapping the graph");
+    ensure!(
+        apart == json!(true),
+        "legend missing or overlapping the graph"
+    );
     b.find(".ps-graph-controls button[aria-label='Reset view']")
         .await?
         .click()
@@ -470,15 +479,22 @@ async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
         .await?;
     let kinds: Vec<String> = kinds
         .as_array()
-        .map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let boxes = b.all(".ps-graph-filter input[type=checkbox]").await?;
     if kinds.len() > 1 {
-        ensure!(boxes.len() == kinds.len(), "filter {} for kinds {kinds:?}", boxes.len());
+        ensure!(
+            boxes.len() == kinds.len(),
+            "filter {} for kinds {kinds:?}",
+            boxes.len()
+        );
         boxes[0].click().await?;
-        let shown = b
-            .c
-            .execute(
+        let shown =
+            b.c.execute(
                 r#"const kind = document.querySelector('.ps-graph-filter input').value;
                    const visible = (e) => getComputedStyle(e).display !== 'none';
                    const edges = Array.from(document.querySelectorAll('svg.ps-graph .ps-edge'));
@@ -501,7 +517,10 @@ async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
     let (status, kind, disposition, body) = b
         .fetch(&format!("/networks/{network_id}/graph.svg"))
         .await?;
-    ensure!(status == 200 && kind.starts_with("image/svg+xml"), "{status} {kind}");
+    ensure!(
+        status == 200 && kind.starts_with("image/svg+xml"),
+        "{status} {kind}"
+    );
     ensure!(disposition.contains(&format!("network-N{network_id}.svg")));
     ensure!(body.contains("<svg") && body.contains("ps-legend"));
     Ok(())

@@ -336,8 +336,7 @@ pub async fn add_note(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<NoteForm>,
 ) -> Result<Response, WebError> {
-    let (_, object) =
-        case_for(&state, &user, id, Permission::ManageCases, "add_case_note").await?;
+    let (_, object) = case_for(&state, &user, id, Permission::ManageCases, "add_case_note").await?;
     let text = form.text.trim();
     if text.is_empty() {
         return Err(WebError::BadRequest("the note is empty".into()));

@@ -745,10 +745,9 @@ pub async fn network_graph_svg(
         axum::http::header::CONTENT_TYPE,
         axum::http::HeaderValue::from_static("image/svg+xml; charset=utf-8"),
     );
-    let disposition = axum::http::HeaderValue::from_str(&format!(
-        "attachment; filename=\"network-N{id}.svg\""
-    ))
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let disposition =
+        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"network-N{id}.svg\""))
+            .map_err(|e| WebError::Internal(e.to_string()))?;
     res.headers_mut()
         .insert(axum::http::header::CONTENT_DISPOSITION, disposition);
     Ok(res)
@@ -810,7 +809,8 @@ pub async fn network(
             let texts = state.store.network_texts(n.network_id).await?;
             let templates = network_templates(&n, &texts);
             let graph = collapse(&network_graph(&n, &keys), GRAPH_MAX_NODES);
-            let svg = graph_legend_svg(&graph) + &graph_svg(&graph, &page_graph_options(&graph, id));
+            let svg =
+                graph_legend_svg(&graph) + &graph_svg(&graph, &page_graph_options(&graph, id));
             let cached = CachedParts {
                 templates,
                 drawn_nodes: graph.nodes.len(),
