@@ -508,7 +508,7 @@ async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
             "hiding one kind of link: {shown}"
         );
         let png = b.find("div.graph").await?.screenshot().await?;
-        save_png("08-network-graph-filtered", &png)?;
+        save_png("07b-network-graph-filtered", &png)?;
         boxes[0].click().await?;
     } else {
         ensure!(boxes.is_empty(), "a filter for a single kind of link");

@@ -623,8 +623,10 @@ fn node_kind(kind: &str) -> NodeKind {
         "phone" => NodeKind::Phone,
         "email" => NodeKind::Email,
         "handle" | "payment" | "social" => NodeKind::Handle,
+        // `similar_photo` (near-identical photo hashes) too: drawn as a dashed "other" node,
+        // it was shown in the legend as "Hidden ads".
         k if k.starts_with("image")
-            || k.starts_with("photo")
+            || k.contains("photo")
             || k.starts_with("phash")
             || k.starts_with("sha256") =>
         {
