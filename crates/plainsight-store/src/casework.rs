@@ -343,6 +343,9 @@ pub trait CaseworkStore: Send + Sync {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SearchHit>, StoreError>;
+    /// The dashboard's figures for an area (a state code; `None` or empty: everywhere), read
+    /// from the summary tables ingest, analysis and retention keep (`dashboard` module): the
+    /// cost does not grow with the number of ads.
     async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError>;
 
     /// Create a case folder; the audit entry is made from its id.
