@@ -119,6 +119,14 @@ pub struct GraphOptions {
     /// Writes each node's label next to it. Off by default: beyond a few dozen nodes labels
     /// cover each other; the `<title>` tooltip is always there.
     pub label_nodes: bool,
+    /// Writes the label of every node that is not an ad (phones, emails, handles, photos,
+    /// templates, "+N more ads") even when `label_nodes` is off: in a large network those are
+    /// few and are what an analyst reads the picture for.
+    pub label_identifiers: bool,
+    /// Draws the legend inside the picture, above the graph. Off, the picture is the graph
+    /// alone (zooming it cannot cover the legend) and [`graph_legend_svg`] draws the legend
+    /// on its own, to be placed beside it.
+    pub legend: bool,
 }
 
 impl Default for GraphOptions {
@@ -128,6 +136,8 @@ impl Default for GraphOptions {
             height: 600,
             seed: 0,
             label_nodes: false,
+            label_identifiers: false,
+            legend: true,
         }
     }
 }
@@ -676,6 +686,55 @@ fn shape(out: &mut String, kind: NodeKind, x: f64, y: f64, r: f64) {
     }
 }
 
+/// Height of the legend row.
+const LEGEND_H: f64 = 28.0;
+
+/// The legend: one item per node kind present, in a fixed order, on one row.
+fn legend_items(out: &mut String, graph: &Graph) -> f64 {
+    out.push_str(r#"<g class="ps-legend">"#);
+    let mut lx = 8.0;
+    for kind in NodeKind::ALL {
+        if !graph.nodes.iter().any(|nd| nd.kind == kind) {
+            continue;
+        }
+        let _ = write!(
+            out,
+            r#"<g class="ps-legend-item ps-node-{}">"#,
+            kind.as_str()
+        );
+        shape(out, kind, lx + 6.0, 14.0, 5.0);
+        let name = kind.display_name();
+        let _ = write!(
+            out,
+            r#"<text class="ps-label" x="{}" y="18" fill="{TEXT}">{}</text></g>"#,
+            num(lx + 16.0),
+            escape(name)
+        );
+        lx += 16.0 + svg::text_width(name, 12.0) + 16.0;
+    }
+    out.push_str("</g>");
+    lx
+}
+
+/// The legend of `graph` as a picture of its own, for pages that show it outside the graph
+/// (drawn with `legend: false`), so that zooming the graph never covers it.
+pub fn graph_legend_svg(graph: &Graph) -> String {
+    let mut items = String::new();
+    let width = legend_items(&mut items, graph).max(16.0);
+    let mut out = String::new();
+    svg::open(
+        &mut out,
+        "ps-graph-legend",
+        "Legend of the network graph",
+        width,
+        LEGEND_H,
+        false,
+    );
+    out.push_str(&items);
+    svg::close(&mut out);
+    out
+}
+
 /// Draws the graph: a legend of the kinds present, then (inside `g.ps-graph-viewport`, which
 /// graph.js pans and zooms) the edges as `<line>`s and the nodes as focusable groups.
 ///
@@ -704,19 +763,19 @@ pub fn graph_svg(graph: &Graph, opts: &GraphOptions) -> String {
     let pos = layout(graph, opts.seed);
     let n = graph.nodes.len() as f64;
 
-    const LEGEND_H: f64 = 28.0;
-    let r = ((w * (h - LEGEND_H) / n).sqrt() * 0.16).clamp(3.5, 9.0);
+    let legend_h: f64 = if opts.legend { LEGEND_H } else { 0.0 };
+    let r = ((w * (h - legend_h) / n).sqrt() * 0.16).clamp(3.5, 9.0);
     // Room for the biggest shape; labels (when on) get room on the right.
     let pad = r * 1.4 + 4.0;
-    let label_room = if opts.label_nodes {
+    let label_room = if opts.label_nodes || opts.label_identifiers {
         110.0f64.min(w * 0.2)
     } else {
         0.0
     };
-    let (x0, y0) = (pad, LEGEND_H + pad);
+    let (x0, y0) = (pad, legend_h + pad);
     let (pw, ph) = (
         (w - 2.0 * pad - label_room).max(1.0),
-        (h - LEGEND_H - 2.0 * pad).max(1.0),
+        (h - legend_h - 2.0 * pad).max(1.0),
     );
     let xy: Vec<(f64, f64)> = pos
         .iter()
@@ -732,29 +791,9 @@ pub fn graph_svg(graph: &Graph, opts: &GraphOptions) -> String {
         num(h)
     );
 
-    // Legend: only the kinds present, in a fixed order.
-    out.push_str(r#"<g class="ps-legend">"#);
-    let mut lx = 8.0;
-    for kind in NodeKind::ALL {
-        if !graph.nodes.iter().any(|nd| nd.kind == kind) {
-            continue;
-        }
-        let _ = write!(
-            out,
-            r#"<g class="ps-legend-item ps-node-{}">"#,
-            kind.as_str()
-        );
-        shape(&mut out, kind, lx + 6.0, 14.0, 5.0);
-        let name = kind.display_name();
-        let _ = write!(
-            out,
-            r#"<text class="ps-label" x="{}" y="18" fill="{TEXT}">{}</text></g>"#,
-            num(lx + 16.0),
-            escape(name)
-        );
-        lx += 16.0 + svg::text_width(name, 12.0) + 16.0;
+    if opts.legend {
+        legend_items(&mut out, graph);
     }
-    out.push_str("</g>");
 
     out.push_str(r#"<g class="ps-graph-viewport">"#);
     out.push_str(r#"<g class="ps-edges">"#);
@@ -772,7 +811,7 @@ pub fn graph_svg(graph: &Graph, opts: &GraphOptions) -> String {
         };
         let _ = write!(
             out,
-            r##"<line class="ps-edge ps-edge-{kind}" data-from="{}" data-to="{}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#9CA3AF" stroke-width="1.2"{dash}/>"##,
+            r##"<line class="ps-edge ps-edge-{kind}" data-kind="{kind}" data-from="{}" data-to="{}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#9CA3AF" stroke-width="1.2"{dash}/>"##,
             e.from,
             e.to,
             num(a.0),
@@ -799,7 +838,7 @@ pub fn graph_svg(graph: &Graph, opts: &GraphOptions) -> String {
         }
         let _ = write!(out, "<title>{}</title>", escape(&node.label));
         shape(&mut out, node.kind, x, y, r);
-        if opts.label_nodes {
+        if opts.label_nodes || (opts.label_identifiers && node.kind != NodeKind::Ad) {
             let _ = write!(
                 out,
                 r##"<text class="ps-node-label" x="{}" y="{}" font-size="11" fill="{TEXT}" stroke="#FFFFFF" stroke-width="3" paint-order="stroke">{}</text>"##,
@@ -1042,8 +1081,40 @@ mod tests {
         assert!(s.contains(
             r#"<g class="ps-node ps-node-phone" data-node="0" data-key="phone:1" tabindex="0">"#
         ));
-        assert!(s.contains(r#"class="ps-edge ps-edge-phone" data-from="0" data-to="1""#));
+        assert!(s.contains(
+            r#"class="ps-edge ps-edge-phone" data-kind="phone" data-from="0" data-to="1""#
+        ));
         assert_eq!(s.matches("<line ").count(), 8);
         assert!(graph_svg(&Graph::default(), &GraphOptions::default()).contains("no data"));
+    }
+
+    #[test]
+    fn identifiers_can_be_labelled_alone_and_the_legend_drawn_apart() {
+        let g = star_network();
+        let s = graph_svg(
+            &g,
+            &GraphOptions {
+                label_identifiers: true,
+                legend: false,
+                ..GraphOptions::default()
+            },
+        );
+        // Labels for the phone and the email, none for the seven ads.
+        assert_eq!(
+            s.matches(r#"<text class="ps-node-label""#).count(),
+            2,
+            "{s}"
+        );
+        assert!(s.contains(">phone:1</text>") && s.contains(">email:1</text>"));
+        assert!(!s.contains("ps-legend"), "no legend inside the drawing");
+        assert!(s.contains(r#"data-kind="phone""#));
+        let legend = graph_legend_svg(&g);
+        assert!(legend.contains("ps-graph-legend"));
+        for kind in ["ps-node-ad", "ps-node-phone", "ps-node-email"] {
+            assert!(legend.contains(kind), "{kind}: {legend}");
+        }
+        assert!(!legend.contains("ps-node-handle"), "only kinds present");
+        // The default keeps the legend inside, for pictures shown alone (an exported file).
+        assert!(graph_svg(&g, &GraphOptions::default()).contains("ps-legend"));
     }
 }

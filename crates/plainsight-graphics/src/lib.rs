@@ -13,6 +13,8 @@ pub mod map;
 pub mod svg;
 
 pub use charts::{Bar, Bucket, ChartOptions, bar_chart, stacked_progress, time_series};
-pub use graph::{Edge, Graph, GraphOptions, Node, NodeKind, collapse, graph_svg, layout};
+pub use graph::{
+    Edge, Graph, GraphOptions, Node, NodeKind, collapse, graph_legend_svg, graph_svg, layout,
+};
 pub use map::{Stop, movement_map, timeline};
 pub use svg::escape;

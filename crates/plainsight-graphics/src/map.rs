@@ -243,9 +243,13 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
             num(r),
         );
     }
+    // Labels: one per place (a place visited twice is two stops on one spot), placed from the
+    // busiest place down at the first of eight spots around its circle where the label stays
+    // inside the map and overlaps no label placed before; a label with no such spot is left
+    // out (its circle's tooltip still names it) and the note says how many.
+    let mut labels: Vec<(usize, f64)> = Vec::new();
     for (n, &i) in shown.iter().enumerate() {
         let s = &stops[i];
-        // A place visited twice is two stops on one spot: one label is enough.
         let again = shown[..n].iter().any(|&j| {
             let t = &stops[j];
             t.place() == s.place() && t.lat == s.lat && t.lon == s.lon
@@ -253,19 +257,32 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
         if again {
             continue;
         }
-        let (x, y) = at(i);
         let r = shown
             .iter()
             .filter(|&&j| stops[j].lat == s.lat && stops[j].lon == s.lon)
             .map(|&j| radius(stops[j].ads))
             .fold(0.0, f64::max);
-        let _ = write!(
-            out,
-            r##"<text class="ps-label ps-stop-label" x="{}" y="{}" fill="{TEXT}" stroke="#FFFFFF" stroke-width="3" paint-order="stroke">{}</text>"##,
-            num(x + r + 4.0),
-            num(y + 4.0),
-            escape(&truncate(&s.place(), 28)),
-        );
+        labels.push((i, r));
+    }
+    labels.sort_by(|a, b| stops[b.0].ads.cmp(&stops[a.0].ads).then(a.0.cmp(&b.0)));
+    let mut placed: Vec<LabelBox> = Vec::new();
+    let mut left_out = 0usize;
+    for &(i, r) in &labels {
+        let text = truncate(&stops[i].place(), 28);
+        let (x, y) = at(i);
+        match place_label(&text, x, y, r, w, h - FOOT, &placed) {
+            Some(b) => {
+                let _ = write!(
+                    out,
+                    r##"<text class="ps-label ps-stop-label" x="{}" y="{}" fill="{TEXT}" stroke="#FFFFFF" stroke-width="3" paint-order="stroke">{}</text>"##,
+                    num(b.x0),
+                    num(b.y1 - LABEL_DESCENT),
+                    escape(&text),
+                );
+                placed.push(b);
+            }
+            None => left_out += 1,
+        }
     }
     out.push_str("</g>");
     out.push_str(r#"<g class="ps-leg-numbers">"#);
@@ -273,11 +290,73 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
     out.push_str("</g>");
     let _ = write!(
         out,
-        r#"<text class="ps-label ps-map-note" x="4" y="{}" font-size="11" fill="{TEXT_MUTED}">Circle area: number of ads. Arrows: order first seen. Grid: 5°.</text>"#,
-        num(h - 6.0)
+        r#"<text class="ps-label ps-map-note" x="4" y="{}" font-size="11" fill="{TEXT_MUTED}">Circle area: number of ads. Arrows: order first seen. Grid: 5°.{}</text>"#,
+        num(h - 6.0),
+        match left_out {
+            0 => String::new(),
+            1 => " 1 label left out where it would overlap: hover its circle.".to_string(),
+            n => format!(" {n} labels left out where they would overlap: hover the circles."),
+        }
     );
     svg::close(&mut out);
     out
+}
+
+/// Height of a stop label's box (12 px text) and the part of it below the baseline.
+const LABEL_H: f64 = 14.0;
+const LABEL_DESCENT: f64 = 3.0;
+
+/// The box a label takes on the map, in picture coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LabelBox {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl LabelBox {
+    fn overlaps(&self, o: &LabelBox) -> bool {
+        self.x0 < o.x1 && o.x0 < self.x1 && self.y0 < o.y1 && o.y0 < self.y1
+    }
+}
+
+/// The first spot around a circle at (x, y) of radius `r` — right, left, above, below, then
+/// the four corners — where `text` fits inside `w` × `h` and overlaps none of `placed`. The
+/// width is the generous estimate of [`svg::text_width`], so real text is no wider.
+pub(crate) fn place_label(
+    text: &str,
+    x: f64,
+    y: f64,
+    r: f64,
+    w: f64,
+    h: f64,
+    placed: &[LabelBox],
+) -> Option<LabelBox> {
+    let tw = svg::text_width(text, 12.0);
+    let gap = r + 4.0;
+    let half = LABEL_H / 2.0;
+    // Top-left corners of the candidate boxes.
+    let candidates = [
+        (x + gap, y - half),
+        (x - gap - tw, y - half),
+        (x - tw / 2.0, y - gap - LABEL_H),
+        (x - tw / 2.0, y + gap),
+        (x + gap * 0.7, y - gap * 0.7 - LABEL_H),
+        (x - gap * 0.7 - tw, y - gap * 0.7 - LABEL_H),
+        (x + gap * 0.7, y + gap * 0.7),
+        (x - gap * 0.7 - tw, y + gap * 0.7),
+    ];
+    candidates.into_iter().find_map(|(x0, y0)| {
+        let b = LabelBox {
+            x0,
+            y0,
+            x1: x0 + tw,
+            y1: y0 + LABEL_H,
+        };
+        let inside = b.x0 >= 0.0 && b.y0 >= 0.0 && b.x1 <= w && b.y1 <= h;
+        (inside && !placed.iter().any(|p| p.overlaps(&b))).then_some(b)
+    })
 }
 
 /// Date ticks for a span: Mondays up to ~2 months, month starts up to ~3 years, years beyond.
@@ -499,5 +578,72 @@ mod tests {
         assert!(timeline("t", &[], &o).contains("no data"));
         let s = timeline("t", &[stop("Nowhen", 1.0, 1.0, None, 2)], &o);
         assert!(s.contains("dates unknown, 2 ads"), "{s}");
+    }
+
+    /// Label boxes drawn on a map: (x0, y0, x1, y1) from each stop label's position and text.
+    fn label_boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+        svg.split(r#"<text class="ps-label ps-stop-label" x=""#)
+            .skip(1)
+            .map(|part| {
+                let (x, rest) = part.split_once('"').unwrap();
+                let rest = rest.split_once(r#"y=""#).unwrap().1;
+                let (y, rest) = rest.split_once('"').unwrap();
+                let text = rest.split_once('>').unwrap().1.split_once('<').unwrap().0;
+                let (x, y): (f64, f64) = (x.parse().unwrap(), y.parse().unwrap());
+                let base = y + LABEL_DESCENT;
+                (x, base - LABEL_H, x + text_width(text, 12.0), base)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stop_labels_never_overlap_and_stay_inside_the_map() {
+        // 40 places in a tight cluster and a few far away: most labels cannot all fit.
+        let mut stops: Vec<Stop> = (0..40)
+            .map(|i| {
+                let (a, b) = ((i % 7) as f64, (i / 7) as f64);
+                stop(
+                    &format!("Place number {i}"),
+                    35.0 + a * 0.05,
+                    -80.0 + b * 0.05,
+                    None,
+                    1 + i as u64 % 5,
+                )
+            })
+            .collect();
+        stops.push(stop("Far west edge town", 35.0, -84.0, None, 9));
+        stops.push(stop("North", 37.0, -80.0, None, 2));
+        let (w, h) = (520.0, 360.0);
+        let svg = movement_map(
+            "m",
+            &stops,
+            &ChartOptions {
+                width: 520,
+                height: 360,
+                unit: "ads".into(),
+            },
+        );
+        let boxes = label_boxes(&svg);
+        assert!(boxes.len() >= 3, "{svg}");
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(
+                a.0 >= -0.05 && a.1 >= -0.05 && a.2 <= w + 0.05 && a.3 <= h - 20.0 + 0.05,
+                "{a:?} outside"
+            );
+            for b in &boxes[i + 1..] {
+                // Coordinates are written to 0.1 px: allow that much.
+                let apart =
+                    a.2 <= b.0 + 0.1 || b.2 <= a.0 + 0.1 || a.3 <= b.1 + 0.1 || b.3 <= a.1 + 0.1;
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
+        let left_out = stops.len() - boxes.len();
+        assert!(left_out > 0);
+        assert!(
+            svg.contains(&format!("{left_out} labels left out")),
+            "{svg}"
+        );
+        // The busiest place is labelled first, so it always is.
+        assert!(svg.contains(">Far west edge town, TX</text>"), "{svg}");
     }
 }

@@ -135,6 +135,7 @@ fn snapshot_graph() {
             height: 300,
             seed: 1,
             label_nodes: true,
+            ..GraphOptions::default()
         },
     );
     let doc = check(&svg);
@@ -222,6 +223,7 @@ fn tiny_and_huge_options_still_draw() {
             height: 1,
             seed: 0,
             label_nodes: true,
+            ..GraphOptions::default()
         },
     ));
 }

@@ -130,7 +130,8 @@ pub trait AnalystStore: Send + Sync {
         audit: AuditFor<'_, NetworkLabel>,
     ) -> Result<Vec<NetworkLabel>, StoreError>;
     /// Add several items of one kind to a case folder: one audit entry per item added, all in
-    /// one transaction. Returns how many were new to the folder.
+    /// one transaction. Returns how many were new to the folder; [`StoreError::CaseClosed`]
+    /// when the folder is closed (decided in the same transaction).
     async fn add_case_items(
         &self,
         case_id: i64,
@@ -142,7 +143,8 @@ pub trait AnalystStore: Send + Sync {
     /// The export facts of the ads of one network, or of every analysed ad.
     async fn ad_export_rows(&self, network_id: Option<i64>)
     -> Result<Vec<AdExportRow>, StoreError>;
-    /// Set a folder's agency case number and assignee, with its audit entry.
+    /// Set a folder's agency case number and assignee, with its audit entry;
+    /// [`StoreError::CaseClosed`] when the folder is closed.
     async fn set_case_details(
         &self,
         case_id: i64,
@@ -399,6 +401,7 @@ impl AnalystStore for SqliteStore {
         audit: AuditFor<'_, i64>,
     ) -> Result<u64, StoreError> {
         let mut w = self.begin_write().await?;
+        crate::casework::require_open_case(&mut w.tx, case_id).await?;
         let now = now_text(Utc::now());
         let mut added = 0;
         for &item in items {
@@ -461,6 +464,7 @@ impl AnalystStore for SqliteStore {
         audit: &AuditEvent,
     ) -> Result<(), StoreError> {
         let mut w = self.begin_write().await?;
+        crate::casework::require_open_case(&mut w.tx, case_id).await?;
         sqlx::query("UPDATE cases SET agency_case_number = ?, assignee = ? WHERE case_id = ?")
             .bind(agency_case_number)
             .bind(assignee)

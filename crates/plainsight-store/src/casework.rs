@@ -343,6 +343,9 @@ pub trait CaseworkStore: Send + Sync {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SearchHit>, StoreError>;
+    /// The dashboard's figures for an area (a state code; `None` or empty: everywhere), read
+    /// from the summary tables ingest, analysis and retention keep (`dashboard` module): the
+    /// cost does not grow with the number of ads.
     async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError>;
 
     /// Create a case folder; the audit entry is made from its id.
@@ -368,7 +371,10 @@ pub trait CaseworkStore: Send + Sync {
         audit: &AuditEvent,
     ) -> Result<(), StoreError>;
     async fn case_items(&self, case_id: i64) -> Result<Vec<CaseItem>, StoreError>;
-    /// Add an item; returns false when it was already in the folder.
+    /// Add an item; returns false when it was already in the folder. This and every other
+    /// change to a folder's contents (items, notes, details) fails with
+    /// [`StoreError::CaseClosed`] when the folder is closed, decided inside the write
+    /// transaction, so it never lands after a concurrent close.
     async fn add_case_item(
         &self,
         case_id: i64,
@@ -466,6 +472,28 @@ pub(crate) fn fts_query(input: &str) -> Option<String> {
         .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Refuse a change to a case folder that is missing or closed, inside the write transaction
+/// that makes the change: `BEGIN IMMEDIATE` holds the write lock from the start, so the status
+/// read here is the status when the change commits. Checking before the transaction instead
+/// lets a close commit between the check and the write, leaving a change after the close.
+pub(crate) async fn require_open_case(
+    conn: &mut sqlx::SqliteConnection,
+    case_id: i64,
+) -> Result<(), StoreError> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM cases WHERE case_id = ?")
+        .bind(case_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match status.as_deref() {
+        Some("open") => Ok(()),
+        Some(_) => Err(StoreError::CaseClosed { case_id }),
+        None => Err(StoreError::NotFound {
+            what: "case folder",
+            id: case_id.to_string(),
+        }),
+    }
 }
 
 /// Store a new label version of a network inside a write transaction, with the network's
@@ -769,109 +797,8 @@ impl CaseworkStore for SqliteStore {
 
     async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError> {
         let area = area.filter(|a| !a.is_empty());
-        let pool = self.pool();
-        // Everywhere: whole-table counts from the posting-date index. An area: through the
-        // places index. (Two statements each, so that neither plan reads every ad record.)
-        let ads: i64 = match area {
-            None => {
-                sqlx::query_scalar("SELECT count(*) FROM ads")
-                    .fetch_one(pool)
-                    .await?
-            }
-            Some(a) => {
-                sqlx::query_scalar("SELECT count(DISTINCT ad_key) FROM ad_places WHERE admin1 = ?")
-                    .bind(a)
-                    .fetch_one(pool)
-                    .await?
-            }
-        };
-        let rows = match area {
-            None => {
-                sqlx::query(
-                    "SELECT substr(posted_at, 1, 10) AS day, count(*) FROM ads \
-                     WHERE posted_at IS NOT NULL GROUP BY day ORDER BY day",
-                )
-                .fetch_all(pool)
-                .await?
-            }
-            Some(a) => {
-                sqlx::query(
-                    "SELECT substr(a.posted_at, 1, 10) AS day, count(*) FROM ads a \
-                     WHERE a.posted_at IS NOT NULL AND a.ad_key IN \
-                     (SELECT ad_key FROM ad_places WHERE admin1 = ?) \
-                     GROUP BY day ORDER BY day",
-                )
-                .bind(a)
-                .fetch_all(pool)
-                .await?
-            }
-        };
-        let volume = rows
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1) as u64))
-            .collect::<Vec<_>>();
-        // Count per place along the (geonameid) index, then name the top ones.
-        let rows = match area {
-            None => {
-                sqlx::query(
-                    "SELECT p.name, p.admin1, c.n FROM (SELECT geonameid, count(*) AS n \
-                     FROM ad_places GROUP BY geonameid ORDER BY n DESC LIMIT 12) c \
-                     JOIN ad_places p ON p.geonameid = c.geonameid \
-                     GROUP BY c.geonameid ORDER BY c.n DESC, p.name",
-                )
-                .fetch_all(pool)
-                .await?
-            }
-            Some(a) => {
-                sqlx::query(
-                    "SELECT p.name, p.admin1, c.n FROM (SELECT geonameid, count(*) AS n \
-                     FROM ad_places WHERE admin1 = ? GROUP BY geonameid ORDER BY n DESC \
-                     LIMIT 12) c JOIN ad_places p ON p.geonameid = c.geonameid \
-                     GROUP BY c.geonameid ORDER BY c.n DESC, p.name",
-                )
-                .bind(a)
-                .fetch_all(pool)
-                .await?
-            }
-        };
-        let by_place = rows
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u64))
-            .collect();
-        let reference_date = volume.last().map(|(d, _)| d.clone());
-        let networks: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM networks n WHERE ?1 IS NULL OR EXISTS \
-             (SELECT 1 FROM network_places p WHERE p.network_id = n.network_id AND p.admin1 = ?1)",
-        )
-        .bind(area)
-        .fetch_one(pool)
-        .await?;
-        let (active, new) = match &reference_date {
-            Some(day) => {
-                let end = format!("{day}T23:59:59.999Z");
-                let day0 = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                    .map_err(|e| corrupt("posted_at", e))?;
-                let since30 = format!("{}T00:00:00Z", day0 - chrono::Days::new(29));
-                let since7 = format!("{}T00:00:00Z", day0 - chrono::Days::new(6));
-                let row = sqlx::query(
-                    "SELECT sum(n.last_seen >= ?2 AND n.first_seen <= ?4), \
-                            sum(n.first_seen >= ?3 AND n.first_seen <= ?4) \
-                     FROM networks n WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM network_places p \
-                       WHERE p.network_id = n.network_id AND p.admin1 = ?1)",
-                )
-                .bind(area)
-                .bind(&since30)
-                .bind(&since7)
-                .bind(&end)
-                .fetch_one(pool)
-                .await?;
-                (
-                    row.get::<Option<i64>, _>(0).unwrap_or(0) as u64,
-                    row.get::<Option<i64>, _>(1).unwrap_or(0) as u64,
-                )
-            }
-            None => (0, 0),
-        };
+        // Kept up to date at ingest and analysis (`dashboard`): read, not counted.
+        let f = crate::dashboard::figures(self.pool(), area).await?;
         let top_leads = self
             .lead_queue(&LeadFilter {
                 place: area.map(|a| (String::new(), Some(a.to_string()))),
@@ -880,13 +807,13 @@ impl CaseworkStore for SqliteStore {
             })
             .await?;
         Ok(DashboardFigures {
-            ads: ads as u64,
-            volume,
-            by_place,
-            networks: networks as u64,
-            reference_date,
-            active_networks: active,
-            new_networks: new,
+            ads: f.ads,
+            volume: f.volume,
+            by_place: f.by_place,
+            networks: f.networks,
+            reference_date: f.reference_date,
+            active_networks: f.active_networks,
+            new_networks: f.new_networks,
             top_leads,
             review: self.review_stats().await?,
         })
@@ -989,6 +916,7 @@ impl CaseworkStore for SqliteStore {
         audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
         let mut w = self.begin_write().await?;
+        require_open_case(&mut w.tx, case_id).await?;
         let done = sqlx::query(
             "INSERT OR IGNORE INTO case_items (case_id, kind, item, added_by, added_at) \
              VALUES (?, ?, ?, ?, ?)",
@@ -1013,6 +941,7 @@ impl CaseworkStore for SqliteStore {
         audit: &AuditEvent,
     ) -> Result<bool, StoreError> {
         let mut w = self.begin_write().await?;
+        require_open_case(&mut w.tx, case_id).await?;
         let done =
             sqlx::query("DELETE FROM case_items WHERE case_id = ? AND kind = ? AND item = ?")
                 .bind(case_id)
@@ -1033,6 +962,7 @@ impl CaseworkStore for SqliteStore {
         audit: &AuditEvent,
     ) -> Result<i64, StoreError> {
         let mut w = self.begin_write().await?;
+        require_open_case(&mut w.tx, case_id).await?;
         let id = sqlx::query(
             "INSERT INTO case_notes (case_id, user_id, created_at, text) VALUES (?, ?, ?, ?)",
         )
@@ -1124,6 +1054,8 @@ impl CaseworkStore for SqliteStore {
         sqlx::query("DELETE FROM expired_ads")
             .execute(&mut **tx)
             .await?;
+        // The ads and their places are gone: recount the dashboard's ad figures with them.
+        crate::dashboard::recount_ads_in(tx).await?;
         let removed = done.rows_affected();
         w.audit(&audit(&removed)).await?;
         w.commit().await?;

@@ -25,6 +25,11 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{what} {id} already exists")]
     Conflict { what: &'static str, id: String },
+    /// A change to a closed case folder, refused in the write transaction itself (the folder
+    /// is read inside it, under the write lock, so a concurrent close cannot slip between the
+    /// check and the write). It is read-only until reopened.
+    #[error("case folder {case_id} is closed")]
+    CaseClosed { case_id: i64 },
     /// A number asked of the store (a page offset, a limit) that no query can use.
     #[error("{what} {value} is out of range")]
     OutOfRange { what: &'static str, value: String },

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod analyst;
 pub mod casework;
+mod dashboard;
 pub mod document;
 mod error;
 pub mod keys;

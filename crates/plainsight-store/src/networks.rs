@@ -384,6 +384,8 @@ impl NetworkStore for SqliteStore {
             .bind(run.next_id as i64)
             .execute(&mut *tx)
             .await?;
+        // The dashboard's network figures, recounted with the networks they count.
+        crate::dashboard::recount_networks_in(&mut tx).await?;
         tx.commit().await?;
         Ok(run_id)
     }

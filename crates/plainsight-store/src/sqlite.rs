@@ -228,6 +228,7 @@ impl SqliteStore {
             Err(e) => return Err(e),
         };
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        crate::dashboard::fill_if_new(&pool).await?;
         let mut store = SqliteStore {
             pool,
             audit_lock: Default::default(),
@@ -640,8 +641,10 @@ impl Store for SqliteStore {
         let mut identifier_rows = Vec::new();
         let mut hit_rows = Vec::new();
         let mut place_rows = Vec::new();
+        let mut tally = crate::dashboard::AdTally::default();
         for &(index, key) in &inserted {
             let item = &batch[index];
+            let first_place = place_rows.len();
             for id in &item.identifiers {
                 identifier_rows.push((key, id));
             }
@@ -654,6 +657,14 @@ impl Store for SqliteStore {
                     place_rows.push((key, place));
                 }
             }
+            // The day as the dashboard reads it: the first ten characters of the stored time.
+            let posted = item.ad.posted_at.map(|t| t.to_rfc3339());
+            tally.add_ad(
+                posted.as_deref().and_then(|t| t.get(..10)),
+                place_rows[first_place..]
+                    .iter()
+                    .map(|(_, p)| (p.geonameid as i64, p.name.as_str(), p.admin1.as_str())),
+            );
         }
         for chunk in identifier_rows.chunks(ROWS_PER_STATEMENT) {
             let mut qb: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -706,6 +717,8 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        // The dashboard's figures change with the batch, in the batch's transaction.
+        crate::dashboard::add_ads_in(&mut tx, &tally).await?;
         tx.commit().await?;
         outcome.stored = inserted.len() as u64;
         Ok(outcome)

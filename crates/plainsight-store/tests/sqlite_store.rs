@@ -263,3 +263,114 @@ async fn concurrent_attempts_are_granted_at_most_the_limit_and_never_fail() {
     }
     assert_eq!(granted, 5);
 }
+
+fn event(action: &str) -> plainsight_store::AuditEvent {
+    plainsight_store::AuditEvent {
+        actor: Some("tester".into()),
+        source: None,
+        action: action.into(),
+        object: None,
+        outcome: plainsight_access::audit::Outcome::Success,
+        detail: None,
+    }
+}
+
+/// Every change to a closed folder is refused by the store itself, in the write transaction,
+/// with neither the change nor its audit entry stored; reopening is taken, and then changes are.
+#[tokio::test]
+async fn a_closed_case_folder_refuses_every_change_in_the_write_itself() {
+    use plainsight_store::{AccessStore, AnalystStore, CaseworkStore, NewUser, StoreError};
+    let (_dir, store) = temp_store().await;
+    let user = store
+        .create_user(
+            &NewUser {
+                username: "ana".into(),
+                display_name: "Ana".into(),
+                role: "analyst".into(),
+                team: "vice".into(),
+                area: String::new(),
+                password_hash: "x".into(),
+                must_change_password: false,
+            },
+            &|_| event("create_user"),
+        )
+        .await
+        .unwrap();
+    let team = store.user_by_id(user).await.unwrap().unwrap().team_id;
+    let case = store
+        .create_case(team, "Folder", user, &|_| event("create_case"))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .add_case_item(case, "network", 1, user, &event("add_case_item"))
+            .await
+            .unwrap()
+    );
+    store
+        .set_case_status(case, "closed", &event("set_case_status"))
+        .await
+        .unwrap();
+    let head = store.audit_head().await.unwrap();
+    let closed = |r: Result<(), StoreError>, what: &str| match r {
+        Err(StoreError::CaseClosed { case_id }) => assert_eq!(case_id, case),
+        other => panic!("{what} on a closed folder: {other:?}"),
+    };
+    closed(
+        store
+            .add_case_item(case, "network", 2, user, &event("add_case_item"))
+            .await
+            .map(drop),
+        "add_case_item",
+    );
+    closed(
+        store
+            .add_case_items(case, "network", &[3, 4], user, &|_| event("add_case_item"))
+            .await
+            .map(drop),
+        "add_case_items",
+    );
+    closed(
+        store
+            .remove_case_item(case, "network", 1, &event("remove_case_item"))
+            .await
+            .map(drop),
+        "remove_case_item",
+    );
+    closed(
+        store
+            .add_case_note(case, user, "late", &event("add_case_note"))
+            .await
+            .map(drop),
+        "add_case_note",
+    );
+    closed(
+        store
+            .set_case_details(case, "X-1", "", &event("set_case_details"))
+            .await,
+        "set_case_details",
+    );
+    assert_eq!(
+        store.audit_head().await.unwrap(),
+        head,
+        "no entry for a refused change"
+    );
+    assert_eq!(store.case_items(case).await.unwrap().len(), 1);
+    assert!(store.case_notes(case).await.unwrap().is_empty());
+    // A folder that does not exist is not found, not closed.
+    assert!(matches!(
+        store
+            .add_case_note(case + 100, user, "x", &event("add_case_note"))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    store
+        .set_case_status(case, "open", &event("set_case_status"))
+        .await
+        .unwrap();
+    store
+        .add_case_note(case, user, "reopened", &event("add_case_note"))
+        .await
+        .unwrap();
+    assert_eq!(store.case_notes(case).await.unwrap().len(), 1);
+}

@@ -22,9 +22,6 @@ pub enum WebError {
     Csrf,
     #[error("{0}")]
     BadRequest(String),
-    /// A change to a closed case folder: it is read-only until reopened.
-    #[error("this case folder is closed; reopen it to change it")]
-    CaseClosed,
     #[error("too many attempts; wait a few minutes and try again")]
     TooManyAttempts,
     /// The request body is larger than any form of the application sends.
@@ -45,11 +42,12 @@ impl WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::CaseClosed => StatusCode::CONFLICT,
             WebError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
+            // Refused by the store inside the change's own transaction (see `require_open_case`).
+            WebError::Store(StoreError::CaseClosed { .. }) => StatusCode::CONFLICT,
             WebError::Store(StoreError::OutOfRange { .. }) => StatusCode::BAD_REQUEST,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -63,6 +61,9 @@ impl WebError {
                 format!("{what} {id} already exists.")
             }
             WebError::Store(e @ StoreError::OutOfRange { .. }) => format!("{e}."),
+            WebError::Store(StoreError::CaseClosed { .. }) => {
+                "This case folder is closed: it is read-only until it is reopened.".to_string()
+            }
             WebError::Store(_) | WebError::Internal(_) => {
                 "Something went wrong on the server. It has been logged; try again, and tell \
                  your administrator if it keeps happening."

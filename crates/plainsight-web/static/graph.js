@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Makes the network graphs drawn by plainsight-graphics (graph_svg) interactive: pan by dragging
-// the background, zoom with the wheel or the +/- buttons, highlight a node with its edges and
+// the background, zoom with the +/- buttons or ctrl+wheel (a plain wheel scrolls the page, as
+// everywhere else), show or hide each kind of link, highlight a node with its edges and
 // neighbours on hover or focus, pin a highlight by clicking a node without a link, Escape clears.
 // Without this file the graph is still a picture with tooltips and working links.
 (() => {
@@ -105,6 +106,9 @@
     };
 
     svg.addEventListener('wheel', (ev) => {
+      // Only a deliberate zoom (ctrl or cmd held, which is also what a trackpad pinch sends):
+      // a plain wheel must scroll the page past the graph, not get caught by it.
+      if (!ev.ctrlKey && !ev.metaKey) return;
       ev.preventDefault();
       const p = toSvg(ev.clientX, ev.clientY);
       zoom(ev.deltaY < 0 ? STEP : 1 / STEP, p.x, p.y);
@@ -179,6 +183,42 @@
     button('+', 'Zoom in', () => { const c = centre(); zoom(STEP, c.x, c.y); });
     button('\u2212', 'Zoom out', () => { const c = centre(); zoom(1 / STEP, c.x, c.y); });
     button('Reset', 'Reset view', reset);
+
+    // --- show or hide each kind of link; an identifier whose every link is hidden goes too ---
+    const kinds = Array.from(new Set(edges.map((e) => e.dataset.kind).filter(Boolean))).sort();
+    const hidden = new Set();
+    const applyFilter = () => {
+      for (const edge of edges) edge.classList.toggle('ps-filtered', hidden.has(edge.dataset.kind));
+      nodes.forEach((g, key) => {
+        if (g.classList.contains('ps-node-ad')) return;
+        const own = links.get(key);
+        const all = own ? Array.from(own.edges) : [];
+        g.classList.toggle('ps-filtered', all.length > 0 && all.every((e) => hidden.has(e.dataset.kind)));
+      });
+    };
+    if (kinds.length > 1) {
+      const filter = document.createElement('fieldset');
+      filter.className = 'ps-graph-filter';
+      const legend = document.createElement('legend');
+      legend.textContent = 'Links shown';
+      filter.appendChild(legend);
+      for (const kind of kinds) {
+        const label = document.createElement('label');
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.checked = true;
+        box.value = kind;
+        box.addEventListener('change', () => {
+          if (box.checked) hidden.delete(kind);
+          else hidden.add(kind);
+          applyFilter();
+        });
+        label.appendChild(box);
+        label.appendChild(document.createTextNode(' ' + kind.replace(/_/g, ' ')));
+        filter.appendChild(label);
+      }
+      controls.appendChild(filter);
+    }
     svg.parentNode.insertBefore(controls, svg);
   }
 

@@ -1010,6 +1010,308 @@ async fn a_closed_folder_is_read_only_until_reopened_and_its_package_is_a_checke
     );
 }
 
+/// A close and a change sent at the same moment: the change lands before the close or not at
+/// all. (Before the check moved into the store's write transaction, the route checked "is it
+/// open?" first, so an item could be added after the close's audit entry.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_racing_a_close_never_lands_after_it() {
+    const ROUNDS: usize = 40;
+    let t = Arc::new(app().await);
+    let (mut b, token) = t.signed_in("race", Role::Analyst, "").await;
+    let network: i64 = t
+        .scalar_i64("SELECT network_id FROM networks ORDER BY ads DESC LIMIT 1")
+        .await;
+    let n = network.to_string();
+    let mut added_before_close = 0;
+    let mut refused = 0;
+    for round in 0..ROUNDS {
+        let case_path = t
+            .post(
+                &mut b,
+                "/cases",
+                &[("csrf", &token), ("title", &format!("Race {round}"))],
+            )
+            .await
+            .location()
+            .to_string();
+        let case = case_path.trim_start_matches("/cases/").to_string();
+        let id: i64 = case.parse().unwrap();
+        let object = format!("case:{id}");
+        let barrier = Arc::new(tokio::sync::Barrier::new(3));
+        let close = {
+            let (t, mut b, token, barrier) = (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let path = format!("{case_path}/status");
+            tokio::spawn(async move {
+                barrier.wait().await;
+                t.post(&mut b, &path, &[("csrf", &token), ("status", "closed")])
+                    .await
+                    .status
+            })
+        };
+        let add = {
+            let (t, mut b, token, barrier) = (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let (case, n) = (case.clone(), n.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                t.post(
+                    &mut b,
+                    "/cases/add",
+                    &[
+                        ("csrf", &token),
+                        ("case_id", &case),
+                        ("kind", "network"),
+                        ("item", &n),
+                    ],
+                )
+                .await
+                .status
+            })
+        };
+        let note = {
+            let (t, mut b, token, barrier) = (t.clone(), b.clone(), token.clone(), barrier.clone());
+            let path = format!("{case_path}/notes");
+            tokio::spawn(async move {
+                barrier.wait().await;
+                t.post(&mut b, &path, &[("csrf", &token), ("text", "racing note")])
+                    .await
+                    .status
+            })
+        };
+        assert_eq!(close.await.unwrap(), StatusCode::SEE_OTHER);
+        let (add, note) = (add.await.unwrap(), note.await.unwrap());
+        for status in [add, note] {
+            assert!(
+                status == StatusCode::SEE_OTHER || status == StatusCode::CONFLICT,
+                "round {round}: {status}"
+            );
+        }
+        let trail: Vec<_> = t
+            .store
+            .audit_entries(0, 1_000_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| {
+                e.record.object.as_deref() == Some(object.as_str())
+                    && e.record.outcome.as_str() == "success"
+            })
+            .map(|e| (e.record.seq, e.record.action))
+            .collect();
+        let seq_of = |action: &str| trail.iter().find(|(_, a)| a == action).map(|(s, _)| *s);
+        let closed_at = seq_of("set_case_status").expect("the close is audited");
+        let items = t.store.case_items(id).await.unwrap().len();
+        let notes = t.store.case_notes(id).await.unwrap().len();
+        for (action, status, stored) in [
+            ("add_case_item", add, items),
+            ("add_case_note", note, notes),
+        ] {
+            match seq_of(action) {
+                Some(seq) => {
+                    assert!(
+                        seq < closed_at,
+                        "round {round}: {action} audited after the close"
+                    );
+                    assert_eq!(
+                        (status, stored),
+                        (StatusCode::SEE_OTHER, 1),
+                        "round {round}"
+                    );
+                    added_before_close += 1;
+                }
+                None => {
+                    assert_eq!(
+                        (status, stored),
+                        (StatusCode::CONFLICT, 0),
+                        "round {round}: {action}"
+                    );
+                    refused += 1;
+                }
+            }
+        }
+    }
+    eprintln!("{added_before_close} changes landed before the close, {refused} were refused");
+}
+
+/// The dashboard's figures for one area, counted over every ad, place and network (what the
+/// dashboard did on each view before its figures were kept at ingest and analysis).
+async fn counted_dashboard(
+    store: &SqliteStore,
+    area: Option<&str>,
+) -> (
+    u64,
+    Vec<(String, u64)>,
+    Vec<(String, String, u64)>,
+    u64,
+    u64,
+    u64,
+) {
+    use sqlx::Row;
+    let pool = store.pool();
+    let in_area = "(?1 IS NULL OR EXISTS (SELECT 1 FROM ad_places p \
+                   WHERE p.ad_key = a.ad_key AND p.admin1 = ?1))";
+    let ads: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM ads a WHERE {in_area}"
+    )))
+    .bind(area)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let volume: Vec<(String, u64)> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT substr(posted_at, 1, 10) AS day, count(*) FROM ads a \
+         WHERE posted_at IS NOT NULL AND {in_area} GROUP BY day ORDER BY day"
+    )))
+    .bind(area)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get::<i64, _>(1) as u64))
+    .collect();
+    let places: Vec<(String, String, u64)> = sqlx::query(
+        "SELECT min(name), min(admin1), count(*) AS n FROM ad_places \
+         WHERE ?1 IS NULL OR admin1 = ?1 GROUP BY geonameid \
+         ORDER BY n DESC, min(name), geonameid LIMIT 12",
+    )
+    .bind(area)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u64))
+    .collect();
+    let spans: Vec<(Option<String>, Option<String>)> = sqlx::query(
+        "SELECT first_seen, last_seen FROM networks n WHERE ?1 IS NULL OR EXISTS \
+         (SELECT 1 FROM network_places p WHERE p.network_id = n.network_id AND p.admin1 = ?1)",
+    )
+    .bind(area)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect();
+    let day = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::NaiveDate::parse_from_str(&t[..10], "%Y-%m-%d").ok())
+    };
+    let (mut active, mut new) = (0, 0);
+    if let Some((last_day, _)) = volume.last() {
+        let reference = chrono::NaiveDate::parse_from_str(last_day, "%Y-%m-%d").unwrap();
+        for (first, last) in &spans {
+            let (Some(first), Some(last)) = (day(first), day(last)) else {
+                continue;
+            };
+            if first <= reference && (reference - last).num_days() <= 29 {
+                active += 1;
+            }
+            if first <= reference && (reference - first).num_days() <= 6 {
+                new += 1;
+            }
+        }
+    }
+    (ads as u64, volume, places, spans.len() as u64, active, new)
+}
+
+/// The dashboard reads figures kept at ingest and analysis; they must equal a full count,
+/// everywhere and per area, after an ingest, after analysis and after a second ingest that
+/// adds later ads (so the reference date, the places and the areas all move).
+#[tokio::test]
+async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.db");
+    let url = format!("sqlite://{}", db.display());
+    let run = |args: &[&str]| {
+        Command::cargo_bin("plainsight")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("PLAINSIGHT_DB", &url)
+            .args(args)
+            .assert()
+            .success();
+    };
+    run(&[
+        "gen-corpus",
+        "--ads",
+        "500",
+        "--seed",
+        "21",
+        "--out",
+        "a.jsonl",
+    ]);
+    run(&[
+        "gen-corpus",
+        "--ads",
+        "300",
+        "--seed",
+        "22",
+        "--start-date",
+        "2024-06-15",
+        "--days",
+        "40",
+        "--out",
+        "b.jsonl",
+    ]);
+    let check = |stage: &'static str| {
+        let url = url.clone();
+        async move {
+            let store = SqliteStore::open(&url).await.unwrap();
+            let mut areas: Vec<Option<String>> = vec![None, Some("ZZ".into())];
+            let top: Vec<String> = sqlx::query_scalar(
+                "SELECT admin1 FROM ad_places WHERE admin1 <> '' GROUP BY admin1 \
+                 ORDER BY count(*) DESC LIMIT 3",
+            )
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            assert!(!top.is_empty(), "{stage}: the corpus names places");
+            // The lower-case form too: network places compare without case, ad places exactly.
+            areas.push(Some(top[0].to_lowercase()));
+            areas.extend(top.into_iter().map(Some));
+            let mut everywhere = None;
+            for area in &areas {
+                let kept = store.dashboard(area.as_deref()).await.unwrap();
+                let counted = counted_dashboard(&store, area.as_deref()).await;
+                let read = (
+                    kept.ads,
+                    kept.volume.clone(),
+                    kept.by_place.clone(),
+                    kept.networks,
+                    kept.active_networks,
+                    kept.new_networks,
+                );
+                assert_eq!(read, counted, "{stage}, area {area:?}");
+                assert_eq!(
+                    kept.reference_date,
+                    counted.1.last().map(|(d, _)| d.clone())
+                );
+                everywhere.get_or_insert(counted);
+            }
+            everywhere.unwrap()
+        }
+    };
+    run(&["ingest", "a.jsonl"]);
+    let after_ingest = check("after the first ingest").await;
+    assert!(
+        after_ingest.0 > 400 && after_ingest.3 == 0,
+        "{after_ingest:?}"
+    );
+    run(&["analyze"]);
+    let after_analyze = check("after analysis").await;
+    assert!(
+        after_analyze.3 > 0 && after_analyze.4 > 0,
+        "{after_analyze:?}"
+    );
+    run(&["ingest", "b.jsonl"]);
+    let after_second = check("after the second ingest").await;
+    assert!(after_second.0 > after_analyze.0);
+    assert!(
+        after_second.1.last() > after_analyze.1.last(),
+        "the reference day moved"
+    );
+    run(&["analyze"]);
+    check("after the second analysis").await;
+}
+
 #[tokio::test]
 async fn malformed_path_ids_and_framework_refusals_are_drawn_in_the_frame() {
     let t = app().await;

@@ -400,6 +400,132 @@ impl Browser {
     }
 }
 
+/// The graph's controls on a network page: a plain wheel scrolls the page and only ctrl+wheel
+/// zooms; the legend is drawn outside the graph, so zooming never covers it; identifier nodes
+/// are labelled and lead to search; each kind of link can be hidden; the graph downloads as SVG.
+async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
+    let wheel = |ctrl: bool| {
+        let script = r#"const [ctrl] = arguments;
+            const svg = document.querySelector('div.graph svg.ps-graph');
+            const box = svg.getBoundingClientRect();
+            const ev = new WheelEvent('wheel', { deltaY: -100, ctrlKey: ctrl, bubbles: true,
+              cancelable: true, clientX: box.left + box.width / 2, clientY: box.top + box.height / 2 });
+            svg.dispatchEvent(ev);
+            return [ev.defaultPrevented,
+                    svg.querySelector('g.ps-graph-viewport').getAttribute('transform') || ''];"#;
+        b.c.execute(script, vec![json!(ctrl)])
+    };
+    let plain = wheel(false).await?;
+    ensure!(
+        plain[0] == json!(false),
+        "a plain wheel was caught by the graph: {plain}"
+    );
+    ensure!(
+        !plain[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("scale(1.250)"),
+        "a plain wheel zoomed: {plain}"
+    );
+    let ctrl = wheel(true).await?;
+    ensure!(ctrl[0] == json!(true), "ctrl+wheel did not zoom: {ctrl}");
+    ensure!(
+        ctrl[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("scale(1.250)"),
+        "ctrl+wheel: {ctrl}"
+    );
+    // The legend is its own picture above the graph, and stays clear of it when zoomed.
+    ensure!(
+        b.all("svg.ps-graph .ps-legend").await?.is_empty(),
+        "legend inside the drawing"
+    );
+    let apart = b
+        .c
+        .execute(
+            r#"const legend = document.querySelector('div.graph svg.ps-graph-legend');
+               const graph = document.querySelector('div.graph svg.ps-graph');
+               return legend !== null && legend.getBoundingClientRect().bottom <= graph.getBoundingClientRect().top;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        apart == json!(true),
+        "legend missing or overlapping the graph"
+    );
+    b.find(".ps-graph-controls button[aria-label='Reset view']")
+        .await?
+        .click()
+        .await?;
+    // Identifier nodes: labelled, and phones, emails and handles link to their search.
+    let searchable = b
+        .all("svg.ps-graph .ps-node:not(.ps-node-ad) a[href^='/search?q=']")
+        .await?;
+    ensure!(!searchable.is_empty(), "no identifier node links to search");
+    ensure!(
+        !b.all("svg.ps-graph .ps-node:not(.ps-node-ad) .ps-node-label")
+            .await?
+            .is_empty(),
+        "identifier nodes are not labelled"
+    );
+    // Filter by link kind: one checkbox per kind when there are several.
+    let kinds = b
+        .c
+        .execute(
+            "return Array.from(new Set(Array.from(document.querySelectorAll('svg.ps-graph .ps-edge')).map((e) => e.dataset.kind))).sort();",
+            vec![],
+        )
+        .await?;
+    let kinds: Vec<String> = kinds
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let boxes = b.all(".ps-graph-filter input[type=checkbox]").await?;
+    if kinds.len() > 1 {
+        ensure!(
+            boxes.len() == kinds.len(),
+            "filter {} for kinds {kinds:?}",
+            boxes.len()
+        );
+        boxes[0].click().await?;
+        let shown =
+            b.c.execute(
+                r#"const kind = document.querySelector('.ps-graph-filter input').value;
+                   const visible = (e) => getComputedStyle(e).display !== 'none';
+                   const edges = Array.from(document.querySelectorAll('svg.ps-graph .ps-edge'));
+                   return [edges.filter((e) => e.dataset.kind === kind && visible(e)).length,
+                           edges.filter((e) => e.dataset.kind !== kind && visible(e)).length];"#,
+                vec![],
+            )
+            .await?;
+        ensure!(
+            shown[0] == json!(0) && shown[1].as_u64().unwrap_or(0) > 0,
+            "hiding one kind of link: {shown}"
+        );
+        let png = b.find("div.graph").await?.screenshot().await?;
+        save_png("07b-network-graph-filtered", &png)?;
+        boxes[0].click().await?;
+    } else {
+        ensure!(boxes.is_empty(), "a filter for a single kind of link");
+    }
+    // The graph as a file, legend inside.
+    let (status, kind, disposition, body) = b
+        .fetch(&format!("/networks/{network_id}/graph.svg"))
+        .await?;
+    ensure!(
+        status == 200 && kind.starts_with("image/svg+xml"),
+        "{status} {kind}"
+    );
+    ensure!(disposition.contains(&format!("network-N{network_id}.svg")));
+    ensure!(body.contains("<svg") && body.contains("ps-legend"));
+    Ok(())
+}
+
 /// Run `scenario` in a fresh browser against `demo`; on failure save a screenshot of where it
 /// stopped. The browser session is closed and both processes stopped in every case.
 async fn with_browser<F, Fut>(demo: &Demo, failure_shot: &str, scenario: F)
@@ -596,6 +722,7 @@ async fn workflow(b: &Browser, one_time: &str) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
+    graph_controls(b, network_id).await?;
     b.c.execute("window.scrollTo(0, 0);", vec![]).await?;
     b.shot("06-network").await?;
 

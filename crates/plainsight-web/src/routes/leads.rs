@@ -13,7 +13,7 @@ use plainsight_access::audit::Outcome;
 use plainsight_core::{Field, NetworkRecord};
 use plainsight_graphics::{
     Bar, ChartOptions, Edge, Graph, GraphOptions, Node, NodeKind, Stop, bar_chart, collapse,
-    graph_svg, movement_map, stacked_progress, time_series, timeline,
+    graph_legend_svg, graph_svg, movement_map, stacked_progress, time_series, timeline,
 };
 use plainsight_network::{Template, TemplatePart, network_templates};
 use plainsight_store::{AdRef, Lead, LeadFilter, LeadSort, REVIEW_LABELS};
@@ -590,14 +590,12 @@ pub async fn bulk(
                 object.clone(),
             )
             .await?;
-            let case = state
+            // The team check; a closed folder is refused by the store inside the write.
+            state
                 .store
                 .case_for_team(case_id, user.user.team_id)
                 .await?
                 .ok_or(WebError::NotFound)?;
-            if case.status != "open" {
-                return Err(WebError::CaseClosed);
-            }
             for &id in &ids {
                 if state.store.network(id as u64).await?.is_none() {
                     return Err(WebError::NotFound);
@@ -625,8 +623,10 @@ fn node_kind(kind: &str) -> NodeKind {
         "phone" => NodeKind::Phone,
         "email" => NodeKind::Email,
         "handle" | "payment" | "social" => NodeKind::Handle,
+        // `similar_photo` (near-identical photo hashes) too: drawn as a dashed "other" node,
+        // it was shown in the legend as "Hidden ads".
         k if k.starts_with("image")
-            || k.starts_with("photo")
+            || k.contains("photo")
             || k.starts_with("phash")
             || k.starts_with("sha256") =>
         {
@@ -655,11 +655,20 @@ fn network_graph(n: &NetworkRecord, keys: &HashMap<&str, i64>) -> Graph {
         let key = format!("{}:{}", link.kind, link.value);
         let at = nodes.len();
         index.insert(key.clone(), at);
+        let kind = node_kind(&link.kind);
+        // Phones, emails and handles are what search looks up: their nodes are labelled with
+        // the value and lead to every ad that carries it. Photo hashes and templates are not
+        // searchable; their label says what they are.
+        let searchable = matches!(kind, NodeKind::Phone | NodeKind::Email | NodeKind::Handle);
         nodes.push(Node {
             key,
-            kind: node_kind(&link.kind),
-            label: format!("{} {}", link.kind, link.value),
-            href: None,
+            kind,
+            label: if searchable {
+                link.value.clone()
+            } else {
+                format!("{} {}", link.kind, link.value)
+            },
+            href: searchable.then(|| search_href(&link.value)),
         });
         for ad in &link.ads {
             if let Some(&from) = index.get(&format!("ad:{ad}")) {
@@ -672,6 +681,78 @@ fn network_graph(n: &NetworkRecord, keys: &HashMap<&str, i64>) -> Graph {
         }
     }
     Graph { nodes, edges }
+}
+
+/// How a network page draws its graph: every node labelled in a small network, the
+/// identifiers (and "+N more ads" stand-ins) only in a large one; the legend apart, before
+/// the drawing (the page cache keeps both), so zooming never covers it. The exported file
+/// ([`network_graph_svg`]) is the same drawing with the legend inside.
+fn page_graph_options(graph: &Graph, id: i64) -> GraphOptions {
+    GraphOptions {
+        width: 900,
+        height: 560,
+        seed: id as u64,
+        label_nodes: graph.nodes.len() <= 60,
+        label_identifiers: true,
+        legend: false,
+    }
+}
+
+/// The network's graph as an SVG file to keep or put in a report: the page's drawing, with
+/// its legend inside (a file has no page around it). Needs *view leads* and *export*; audited.
+pub async fn network_graph_svg(
+    State(state): State<AppState>,
+    user: Signed,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let object = Some(format!("network:{id}"));
+    user.require_audited(
+        &state,
+        Permission::ViewLeads,
+        "export_network_graph",
+        object.clone(),
+    )
+    .await?;
+    user.require_audited(
+        &state,
+        Permission::Export,
+        "export_network_graph",
+        object.clone(),
+    )
+    .await?;
+    let Some(n) = state.store.network(id as u64).await? else {
+        return Err(WebError::NotFound);
+    };
+    let refs: Vec<AdRef> = state.store.network_ad_refs(id).await?;
+    let keys: HashMap<&str, i64> = refs.iter().map(|r| (r.id.as_str(), r.ad_key)).collect();
+    let graph = collapse(&network_graph(&n, &keys), GRAPH_MAX_NODES);
+    let svg = graph_svg(
+        &graph,
+        &GraphOptions {
+            legend: true,
+            ..page_graph_options(&graph, id)
+        },
+    );
+    let detail = format!("graph.svg, {} nodes", graph.nodes.len());
+    user.audit(
+        &state,
+        "export_network_graph",
+        object,
+        Outcome::Success,
+        Some(&detail),
+    )
+    .await?;
+    let mut res = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{svg}\n").into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    let disposition =
+        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"network-N{id}.svg\""))
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+    res.headers_mut()
+        .insert(axum::http::header::CONTENT_DISPOSITION, disposition);
+    Ok(res)
 }
 
 /// What a network page keeps beside its graph after the first view.
@@ -730,15 +811,8 @@ pub async fn network(
             let texts = state.store.network_texts(n.network_id).await?;
             let templates = network_templates(&n, &texts);
             let graph = collapse(&network_graph(&n, &keys), GRAPH_MAX_NODES);
-            let svg = graph_svg(
-                &graph,
-                &GraphOptions {
-                    width: 900,
-                    height: 560,
-                    seed: id as u64,
-                    label_nodes: graph.nodes.len() <= 60,
-                },
-            );
+            let svg =
+                graph_legend_svg(&graph) + &graph_svg(&graph, &page_graph_options(&graph, id));
             let cached = CachedParts {
                 templates,
                 drawn_nodes: graph.nodes.len(),
@@ -819,7 +893,16 @@ pub async fn network(
             p.hint { "Ads (circles) joined by shared phone numbers, emails, handles, photos and text templates. Hover or focus a node to see its links." }
             div.graph { (svg(graph_svg)) }
             @if drawn_nodes < n.ads.len() + n.links.len() {
-                p.hint { "This network is large: the least-linked ads are folded into “more ads” nodes." }
+                p.hint {
+                    "This network is large: " (drawn_nodes) " of its " (n.ads.len() + n.links.len())
+                    " ads and identifiers are drawn. Every identifier is kept; the least-linked ads are folded into “+N more ads” nodes, N counted under each identifier."
+                }
+            }
+            p.hint {
+                "Zoom with the buttons or ctrl and the mouse wheel; phones, emails and handles lead to their search."
+                @if user.can(Permission::Export) {
+                    " " a href=(format!("/networks/{id}/graph.svg")) download { "Download the graph (SVG)" }
+                }
             }
             table.links {
                 thead { tr { th { "Link" } th { "Value" } th.num { "Ads" } } }

@@ -46,6 +46,7 @@ url_map! {
     "/leads/bulk" => post(leads::bulk);
     "/networks/{id}" => get(leads::network);
     "/networks/{id}/label" => post(leads::label);
+    "/networks/{id}/graph.svg" => get(leads::network_graph_svg);
     "/ads/{key}" => get(leads::ad);
     // Search.
     "/search" => get(search::search);
