@@ -67,7 +67,12 @@ fn stage_ages_url(f: &Finders, url: &str) -> usize {
 }
 
 #[inline(never)]
-fn stage_region(f: &Finders, location: &[&'static str], url: &[&'static str], texts: &[&str]) -> AdRegion {
+fn stage_region(
+    f: &Finders,
+    location: &[&'static str],
+    url: &[&'static str],
+    texts: &[&str],
+) -> AdRegion {
     infer_region(
         f.phones.default_region(),
         &RegionEvidence {
