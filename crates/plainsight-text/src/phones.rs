@@ -591,7 +591,6 @@ fn compile_metadata_regex(pattern: &str) -> Option<regex::Regex> {
 
 /// The validity rules of one region.
 struct RegionPatterns {
-    leading_digits: Option<regex::Regex>,
     general: NumberPattern,
     /// Premium, toll-free, shared-cost, VoIP, personal, pager, UAN, voicemail, fixed, mobile.
     types: Vec<NumberPattern>,
@@ -613,10 +612,6 @@ impl RegionPatterns {
             d.mobile(),
         ];
         Some(RegionPatterns {
-            leading_digits: match meta.leading_digits() {
-                Some(pattern) => Some(compile_metadata_regex(pattern.as_str())?),
-                None => None,
-            },
             general: NumberPattern::compile(d.general())?,
             types: types
                 .into_iter()
@@ -632,11 +627,49 @@ impl RegionPatterns {
     }
 }
 
-/// Compiled rules of every region sharing a country code, in the metadata's order.
-fn country_patterns(code: u16) -> Option<std::sync::Arc<Vec<RegionPatterns>>> {
+/// The rules of one region of a country code, compiled when first needed: most numbers of
+/// a shared code are settled by its first region or by the leading digits of a few (`+1`
+/// has 25 regions of about a dozen patterns each, and an ad meets one or two of them), so
+/// compiling every region the first time the code is seen cost far more than the look-ups.
+struct LazyRegion {
+    meta: &'static phonenumber::Metadata,
+    /// The region's leading-digits pattern (`None` inside when it has none).
+    leading_digits: std::sync::OnceLock<Option<Option<regex::Regex>>>,
+    patterns: std::sync::OnceLock<Option<RegionPatterns>>,
+}
+
+impl LazyRegion {
+    fn new(meta: &'static phonenumber::Metadata) -> LazyRegion {
+        LazyRegion {
+            meta,
+            leading_digits: std::sync::OnceLock::new(),
+            patterns: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The leading-digits pattern: `Some(None)` when the region has none, `None` when it
+    /// does not compile.
+    fn leading_digits(&self) -> Option<&Option<regex::Regex>> {
+        self.leading_digits
+            .get_or_init(|| match self.meta.leading_digits() {
+                Some(pattern) => compile_metadata_regex(pattern.as_str()).map(Some),
+                None => Some(None),
+            })
+            .as_ref()
+    }
+
+    fn patterns(&self) -> Option<&RegionPatterns> {
+        self.patterns
+            .get_or_init(|| RegionPatterns::compile(self.meta))
+            .as_ref()
+    }
+}
+
+/// Every region sharing a country code, in the metadata's order, each compiled lazily.
+fn country_patterns(code: u16) -> Option<std::sync::Arc<Vec<LazyRegion>>> {
     use std::collections::HashMap;
     use std::sync::{Arc, OnceLock, RwLock};
-    type Compiled = HashMap<u16, Option<Arc<Vec<RegionPatterns>>>>;
+    type Compiled = HashMap<u16, Option<Arc<Vec<LazyRegion>>>>;
     static COMPILED: OnceLock<RwLock<Compiled>> = OnceLock::new();
     let compiled = COMPILED.get_or_init(|| RwLock::new(HashMap::new()));
     if let Ok(read) = compiled.read()
@@ -653,13 +686,13 @@ fn country_patterns(code: u16) -> Option<std::sync::Arc<Vec<RegionPatterns>>> {
                 } else {
                     DATABASE.by_id(*region)?
                 };
-                RegionPatterns::compile(meta)
+                Some(LazyRegion::new(meta))
             })
             .collect::<Option<Vec<_>>>()
             .map(Arc::new)
     });
     if let Ok(mut write) = compiled.write() {
-        write.insert(code, fresh.clone());
+        write.entry(code).or_insert_with(|| fresh.clone());
     }
     fresh
 }
@@ -670,18 +703,18 @@ fn country_patterns(code: u16) -> Option<std::sync::Arc<Vec<RegionPatterns>>> {
 fn is_valid_national(code: u16, national: &str) -> Option<u8> {
     let regions = country_patterns(code)?;
     if regions.len() == 1 {
-        return regions[0].has_type(national).then_some(0);
+        return regions[0].patterns()?.has_type(national).then_some(0);
     }
     for (index, region) in regions.iter().enumerate() {
         let index = u8::try_from(index).ok()?;
-        match &region.leading_digits {
+        match region.leading_digits()? {
             Some(leading) => {
                 if leading.is_match(national) {
-                    return region.has_type(national).then_some(index);
+                    return region.patterns()?.has_type(national).then_some(index);
                 }
             }
             None => {
-                if region.has_type(national) {
+                if region.patterns()?.has_type(national) {
                     return Some(index);
                 }
             }
@@ -1156,6 +1189,25 @@ static SPELLING_LETTERS: [bool; 256] = spelling_letters(LetterPlace::Any);
 static FIRST_LETTERS: [bool; 256] = spelling_letters(LetterPlace::First);
 static LAST_LETTERS: [bool; 256] = spelling_letters(LetterPlace::Last);
 
+/// For each byte, the spellings of [`SPELLINGS`] whose first letter it is (either case), as
+/// a bit set of their indices: `read_spelled` tries only those at each position.
+static SPELLINGS_BY_FIRST_LETTER: [u64; 256] = spellings_by_first_letter();
+
+const fn spellings_by_first_letter() -> [u64; 256] {
+    let mut table = [0u64; 256];
+    let mut index = 0;
+    while index < SPELLINGS.len() {
+        let first = SPELLINGS[index].0.as_bytes()[0];
+        table[first.to_ascii_lowercase() as usize] |= 1 << index;
+        table[first.to_ascii_uppercase() as usize] |= 1 << index;
+        index += 1;
+    }
+    table
+}
+
+// The bit set above holds one bit per spelling.
+const _: () = assert!(SPELLINGS.len() <= 64);
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum LetterPlace {
     Any,
@@ -1293,13 +1345,14 @@ fn read_spelled(word: &str, digit_before: Option<u8>, digit_after: bool) -> Opti
             }
         };
         let rest = &bytes[i..];
-        // Comparing the first letter first skips most spellings at once.
-        let lower = rest[0].to_ascii_lowercase();
-        for (index, (spelling, _)) in SPELLINGS.iter().enumerate() {
-            let spelling = spelling.as_bytes();
-            if spelling[0] == lower
-                && rest.len() >= spelling.len()
-                && rest[..spelling.len()].eq_ignore_ascii_case(spelling)
+        // Only the spellings that start with this letter, in `SPELLINGS` order (the order
+        // decides ties): most letters start none or a few of the 34.
+        let mut starting_here = SPELLINGS_BY_FIRST_LETTER[usize::from(rest[0])];
+        while starting_here != 0 {
+            let index = starting_here.trailing_zeros() as usize;
+            starting_here &= starting_here - 1;
+            let spelling = SPELLINGS[index].0.as_bytes();
+            if rest.len() >= spelling.len() && rest[..spelling.len()].eq_ignore_ascii_case(spelling)
             {
                 offer(spelling.len(), index as u8, 0);
             }
@@ -1478,6 +1531,12 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // Spaces and punctuation do nothing here but separate tokens (the gap rules read
+        // them later): one table look-up instead of the tests below.
+        if PLAIN_SEPARATORS[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         // A number word with digits for some letters ("f1ve", "th0usand"): one word,
         // letters and digits mixed, standing alone.
         if b.is_ascii_alphanumeric()
@@ -1642,6 +1701,20 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
         i += c.len_utf8();
     }
     end_run(&mut current);
+}
+
+/// ASCII bytes that are neither letters nor digits nor `%` or `$` (which end a number): for
+/// [`for_each_run`] they only separate tokens.
+static PLAIN_SEPARATORS: [bool; 256] = plain_separators();
+
+const fn plain_separators() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0u8;
+    while b < 0x80 {
+        table[b as usize] = !b.is_ascii_alphanumeric() && b != b'%' && b != b'$';
+        b += 1;
+    }
+    table
 }
 
 /// Digits written for the letters they look like inside number words ("leet").
@@ -2163,6 +2236,25 @@ mod tests {
                 "{}",
                 char::from(b)
             );
+        }
+    }
+
+    #[test]
+    fn spellings_by_first_letter_are_exactly_those_starting_with_it() {
+        for b in 0..=u8::MAX {
+            let direct: Vec<usize> = SPELLINGS
+                .iter()
+                .enumerate()
+                .filter(|(_, (spelling, _))| spelling.as_bytes()[0] == b.to_ascii_lowercase())
+                .map(|(index, _)| index)
+                .collect();
+            let mut from_table = Vec::new();
+            let mut bits = SPELLINGS_BY_FIRST_LETTER[usize::from(b)];
+            while bits != 0 {
+                from_table.push(bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+            assert_eq!(from_table, direct, "byte {b}");
         }
     }
 

@@ -35,7 +35,7 @@ use std::sync::LazyLock;
 use plainsight_core::{Field, Location, Phone, Span};
 
 use crate::extract::{FieldText, TextError};
-use evidence::{Evidence, distance_km};
+use evidence::{Evidence, within_metro};
 use words::{
     COMMON_WORDS, FACILITY_SUFFIXES, FIRST_NAMES, FOREIGN_NAMESAKES, LANDMARK_PREFIXES,
     NEIGHBOURHOOD_WORDS, PERSON_CUES, PERSON_FOLLOWERS, PLACE_CUES, STREET_SUFFIXES,
@@ -1550,12 +1550,7 @@ impl PlaceFinder {
                 continue;
             }
             let by_state = evidence.states.contains(&(country, admin1))
-                || at.is_some_and(|p| {
-                    evidence
-                        .anchors
-                        .iter()
-                        .any(|&q| distance_km(p, q) <= METRO_KM)
-                });
+                || at.is_some_and(|p| evidence.anchors.iter().any(|&q| within_metro(p, q)));
             if by_state {
                 return Some((e, true));
             }

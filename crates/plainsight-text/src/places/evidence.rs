@@ -133,12 +133,19 @@ impl Evidence {
         if self.countries.contains(&country) && (admin1.is_empty() || !states_of_country) {
             return true;
         }
-        at.is_some_and(|p| {
-            self.anchors
-                .iter()
-                .any(|&q| distance_km(p, q) <= super::METRO_KM)
-        })
+        at.is_some_and(|p| self.anchors.iter().any(|&q| within_metro(p, q)))
     }
+}
+
+/// Kilometres per degree of latitude (a meridian arc on the sphere of [`distance_km`]).
+const KM_PER_DEGREE_OF_LATITUDE: f64 = 6371.0 * std::f64::consts::PI / 180.0;
+
+/// Is `b` within [`super::METRO_KM`] of `a`? Places further apart in latitude alone than that
+/// (plus a kilometre for rounding) are answered without the trigonometry of [`distance_km`]:
+/// the great-circle distance is never less than the distance along the meridian.
+pub(super) fn within_metro(a: (f32, f32), b: (f32, f32)) -> bool {
+    let latitude_km = (f64::from(a.0) - f64::from(b.0)).abs() * KM_PER_DEGREE_OF_LATITUDE;
+    latitude_km <= super::METRO_KM + 1.0 && distance_km(a, b) <= super::METRO_KM
 }
 
 /// Great-circle distance in km (haversine).
@@ -204,5 +211,25 @@ mod tests {
         assert!(e.agrees("GB", "ENG", None), "country-level evidence");
         assert!(!e.agrees("FR", "IDF", None));
         assert!((distance_km((40.7128, -74.006), (34.0522, -118.2437)) - 3936.0).abs() < 20.0);
+    }
+
+    #[test]
+    fn the_latitude_shortcut_agrees_with_the_distance() {
+        // Pairs on a grid around the limit: north-south, east-west and diagonal, at the
+        // equator, mid latitudes and near a pole.
+        for base_lat in [0.0f32, 35.5, 64.0, 89.0] {
+            for step in 0..200 {
+                let d = step as f32 * 0.005;
+                for (dlat, dlon) in [(d, 0.0), (0.0, d), (d, d), (-d, 0.5 * d)] {
+                    let a = (base_lat, -80.0);
+                    let b = ((base_lat + dlat).min(90.0), -80.0 + dlon);
+                    assert_eq!(
+                        within_metro(a, b),
+                        distance_km(a, b) <= crate::places::METRO_KM,
+                        "{a:?} {b:?}"
+                    );
+                }
+            }
+        }
     }
 }
