@@ -176,9 +176,12 @@ impl PriceFinder {
             money,
         };
         let mut found = Vec::new();
+        // The amount token of each price found, for the pass over repeated columns.
+        let mut amount_tokens = Vec::new();
         let mut push = |p: &Parsed, first: usize, last: usize| {
             let (span, raw) = text.locate(tokens[first].start..tokens[last].end);
             let unit = p.unit.clone().into_owned();
+            amount_tokens.push(p.amount_index);
             found.push(Price {
                 amount: p.amount,
                 currency: p.currency.to_string(),
@@ -227,8 +230,48 @@ impl PriceFinder {
                 None => i += 1,
             }
         }
+        if found.len() >= 2 {
+            let has_unit: Vec<bool> = found.iter().map(|p| p.unit != "unspecified").collect();
+            for (column, header) in reader.repeated_columns(&amount_tokens, &has_unit) {
+                let unit = found[header].unit.clone();
+                match amount_tokens.iter().position(|&a| a == column.amount_index) {
+                    Some(k) => {
+                        found[k].per_hour = per_hour(found[k].amount, &unit);
+                        found[k].unit = unit;
+                    }
+                    None => {
+                        let (span, raw) = text
+                            .locate(tokens[column.first].start..tokens[column.last].end);
+                        let currency = column
+                            .currency
+                            .map_or_else(|| found[header].currency.clone(), str::to_string);
+                        found.push(Price {
+                            amount: column.amount,
+                            currency,
+                            per_hour: per_hour(column.amount, &unit),
+                            unit,
+                            raw,
+                            span,
+                            field: text.field,
+                        });
+                    }
+                }
+            }
+            found.sort_by_key(|p| p.span.start);
+        }
         found
     }
+}
+
+/// An amount of a menu line that repeats the columns of the line above ("2 girls: 120, 200,
+/// 300" under "1 girl: qv 60, hh 100, hr 160").
+struct ColumnAmount {
+    first: usize,
+    last: usize,
+    amount_index: usize,
+    amount: f64,
+    /// The currency written with it, if any (else the column's).
+    currency: Option<&'static str>,
 }
 
 /// Give prices read before the ad's country was known (in USD by default) the currency of
@@ -421,8 +464,13 @@ fn tokenize(text: &str) -> Vec<Token> {
                         .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
                     && !bytes.get(i + 4).is_some_and(u8::is_ascii_digit)
                     && i - start <= 3
+                    && !(i - start >= 2
+                        && bytes.get(i + 4) == Some(&b',')
+                        && bytes.get(i + 5).is_some_and(u8::is_ascii_digit))
                 {
-                    // "1,000": a thousands separator, not a list.
+                    // "1,000": a thousands separator, not a list; but "120,160,200" (a
+                    // lead group of two or three digits, and another group after) is a
+                    // list of rates.
                     i += 1;
                 } else {
                     break;
@@ -514,6 +562,15 @@ fn is_special_word(word: &str) -> bool {
     matches!(
         word,
         "special" | "specials" | "spl" | "splz" | "specail" | "specails" | "promo" | "promos"
+    )
+}
+
+/// Units written as codes, which no title ends in before the sites' age ("hh - 60").
+fn is_unit_code(word: &str) -> bool {
+    matches!(
+        word,
+        "qv" | "qk" | "qs" | "ss" | "qkie" | "quickie" | "hh" | "hhr" | "hf" | "hlf" | "hr" | "hrs"
+            | "h" | "fh" | "fhr" | "ovn" | "min" | "mins"
     )
 }
 
@@ -884,10 +941,16 @@ impl Reader<'_> {
         {
             return true;
         }
-        // A year: "since 2012", "born 1995".
+        // A year: "since 2012", "born 1995"; but "1950 pesos" is money.
         if let Some(v) = self.num(i)
             && (1900.0..=2039.0).contains(&v)
             && self.tokens[i].end - self.tokens[i].start == 4
+            && !self
+                .word(next)
+                .is_some_and(|w| self.currency_word(w).is_some())
+            && !self
+                .sym(next)
+                .is_some_and(|c| self.currency_symbol(c).is_some())
         {
             return true;
         }
@@ -953,6 +1016,17 @@ impl Reader<'_> {
             {
                 return Some(("hh".into(), end));
             }
+            // "1.5 hrs", "2.5 hours": half hours counted in hours.
+            if n.fract() == 0.5 && n < 24.0 {
+                let mut j = i + 1;
+                if self.word(j) == Some("full") {
+                    j += 1;
+                }
+                return self
+                    .hour_word_at(j)
+                    .filter(|end| self.same_line(i, *end))
+                    .map(|end| (minutes_unit((n * 60.0) as u32), end));
+            }
             if n.fract() != 0.0 || !(1.0..=1440.0).contains(&n) {
                 return None;
             }
@@ -975,7 +1049,7 @@ impl Reader<'_> {
             }
         }
         match w {
-            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "quickie" | "quickies"
+            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "qkie" | "quickie" | "quickies"
             | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik" | "quik" | "qikie"
             | "qickie" | "shortstay" => Some(("qv".into(), i)),
             "quick" => match self.word(i + 1) {
@@ -1032,14 +1106,19 @@ impl Reader<'_> {
 
     /// A minutes or hours word after a number of them at `j` ("30 min", "2 full hours").
     fn duration_after(&self, n: u32, j: usize) -> Option<(Unit, usize)> {
+        let start = j.saturating_sub(1);
         let mut j = j;
         if self.word(j) == Some("full") {
             j += 1;
         }
-        if !self.same_line(j.saturating_sub(1), j) {
+        if !self.same_line(start, j) {
             return None;
         }
-        if let Some(end) = self.hour_word_at(j) {
+        // "2 hrs", "24hr": a session or a schedule; "80 hr" is an amount and its unit, as no
+        // one books a day and more by the hour.
+        if n <= 24
+            && let Some(end) = self.hour_word_at(j)
+        {
             return Some((minutes_unit(n.checked_mul(60)?), end));
         }
         if let Some(w) = self.word(j)
@@ -1285,10 +1364,8 @@ impl Reader<'_> {
             if self.unit_at(j).is_some() {
                 return None;
             }
-            if !(20.0..=20_000.0).contains(&amount) {
-                return None;
-            }
         }
+        let bare = currency.is_none();
         let mut last = j;
         if currency.is_none()
             && let Some(sym) = self.sym(j + 1)
@@ -1312,6 +1389,18 @@ impl Reader<'_> {
             currency = Some(code);
             last = j + 1;
         }
+        // A bare amount must look like a rate; one with its currency after it ("36600
+        // rupees") may be larger.
+        let range = if currency.is_none() {
+            20.0..=20_000.0
+        } else if bare {
+            1.0..=10_000_000.0
+        } else {
+            0.01..=10_000_000.0
+        };
+        if !range.contains(&amount) {
+            return None;
+        }
         Some(Parsed {
             first: i,
             last,
@@ -1328,6 +1417,13 @@ impl Reader<'_> {
     fn is_site_age(&self, p: &Parsed) -> bool {
         let a = p.amount_index;
         if p.amount >= 100.0 || p.amount.fract() != 0.0 || a < 1 {
+            return false;
+        }
+        // "30 mins - 80", "hh - 60": a unit written as a duration or a code before the dash
+        // makes the number its rate (the sites' age follows title words: "all night - 22").
+        if p.first < a
+            && (self.num(p.first).is_some() || self.word(p.first).is_some_and(is_unit_code))
+        {
             return false;
         }
         if self.sym(a - 1) != Some('-')
@@ -1347,6 +1443,124 @@ impl Reader<'_> {
             .iter()
             .take_while(|t| !t.line_before)
             .all(|t| matches!(t.kind, Kind::Sym(_)))
+    }
+
+    /// The amounts of menu lines that repeat the columns of the line above them: a line of
+    /// two or more prices that all have their unit, then lines of as many bare amounts and
+    /// nothing else but a label before them ("1girl - quick50rose,30min75rose,hour100rose" /
+    /// "2girl- 120,160,200"). Each amount takes the unit of the price in its column, given as
+    /// the index of that price in `amount_tokens`. `has_unit` says which prices have one.
+    fn repeated_columns(
+        &self,
+        amount_tokens: &[usize],
+        has_unit: &[bool],
+    ) -> Vec<(ColumnAmount, usize)> {
+        let mut out = Vec::new();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            (1..self.tokens.len()).filter(|&k| self.tokens[k].line_before),
+        );
+        line_starts.push(self.tokens.len());
+        // The prices of the line above, when it is a line of prices with units.
+        let mut header: Option<Vec<usize>> = None;
+        for bounds in line_starts.windows(2) {
+            let line = bounds[0]..bounds[1];
+            let on_line: Vec<usize> = (0..amount_tokens.len())
+                .filter(|&f| line.contains(&amount_tokens[f]))
+                .collect();
+            let with_unit = on_line.iter().filter(|&&f| has_unit[f]).count();
+            if with_unit >= 2 && with_unit == on_line.len() {
+                header = Some(on_line);
+                continue;
+            }
+            let Some(columns) = &header else { continue };
+            if with_unit > 0 {
+                header = None;
+                continue;
+            }
+            match self.column_amounts(line) {
+                Some(amounts)
+                    if amounts.len() == columns.len()
+                        && on_line
+                            .iter()
+                            .all(|&f| amounts.iter().any(|a| a.amount_index == amount_tokens[f])) =>
+                {
+                    out.extend(amounts.into_iter().zip(columns.iter().copied()));
+                }
+                _ => header = None,
+            }
+        }
+        out
+    }
+
+    /// The bare amounts of one line (tokens `line`) after an optional short label ("2 girls:",
+    /// "Duo", "Me & my friend"), joined by symbols, "or" and "and" only; `None` when the line
+    /// holds anything else (a unit, a phone number, a size, words between the amounts).
+    fn column_amounts(&self, line: std::ops::Range<usize>) -> Option<Vec<ColumnAmount>> {
+        let mut out: Vec<ColumnAmount> = Vec::new();
+        let mut label_words = 0;
+        let mut k = line.start;
+        while k < line.end {
+            match self.tokens[k].kind {
+                Kind::Num(v) => {
+                    if !(20.0..=20_000.0).contains(&v) || v.fract() != 0.0 {
+                        // "2 girls", "3girl": part of the label.
+                        if out.is_empty() {
+                            k += 1;
+                            continue;
+                        }
+                        return None;
+                    }
+                    if self.number_is_not_money(k)
+                        || self.unit_after(k + 1).is_some()
+                        || (k > line.start && self.sym(k - 1) == Some('+'))
+                    {
+                        return None;
+                    }
+                    let mut first = k;
+                    let mut last = k;
+                    let mut currency = None;
+                    if k > line.start
+                        && let Some(c) = self.sym(k - 1).and_then(|c| self.currency_symbol(c))
+                    {
+                        currency = Some(c);
+                        first = k - 1;
+                    }
+                    if k + 1 < line.end {
+                        if let Some(c) = self.sym(k + 1).and_then(|c| self.currency_symbol(c)) {
+                            currency = Some(c);
+                            last = k + 1;
+                        } else if let Some(c) = self.word(k + 1).and_then(|w| self.currency_word(w))
+                        {
+                            currency = Some(c);
+                            last = k + 1;
+                        }
+                    }
+                    out.push(ColumnAmount {
+                        first,
+                        last,
+                        amount_index: k,
+                        amount: v,
+                        currency,
+                    });
+                    k = last;
+                }
+                Kind::Word => {
+                    let w = self.word(k).unwrap_or_default();
+                    if out.is_empty() {
+                        label_words += 1;
+                        if label_words > 4 {
+                            return None;
+                        }
+                    } else if !matches!(w, "or" | "and") {
+                        return None;
+                    }
+                }
+                Kind::Sym(_) => {}
+            }
+            k += 1;
+        }
+        Some(out)
     }
 
     /// Pay offered, a deposit, a discount or a surcharge rather than a price: "earn $500",
@@ -1983,6 +2197,21 @@ mod tests {
             "Exit 22 off I-95",
         ] {
             assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
+        }
+    }
+}
+#[cfg(test)]
+mod scratch {
+    use super::*;
+    use crate::normalize::normalize;
+    use plainsight_core::Field;
+    #[test]
+    fn scratch() {
+        for t in ["Rates:\n15MINS - 50\n30 mins $115\n60 min $180\nUpscale", "* 30 mins - 80\n* 1hr: $140\nIncall", "- 30 min - 80\n- H for 140\n"] {
+            let norm = normalize(t);
+            let ft = FieldText::new(t, &norm, Field::Body);
+            let p = PriceFinder::new().unwrap().find(&ft);
+            eprintln!("{t:?} -> {:?}", p.iter().map(|p| (p.amount, &p.unit, &p.raw)).collect::<Vec<_>>());
         }
     }
 }

@@ -287,6 +287,7 @@ fn render_pair(rng: &mut Rng, money: Money, amount: u32, length: Length, order: 
             }
             if join.is_empty()
                 && (unit.contains(' ')
+                    || amount_text.starts_with(|c: char| c.is_alphabetic())
                     || amount_text.starts_with(|c: char| c.is_ascii_digit())
                         && unit.ends_with(|c: char| c.is_ascii_digit()))
             {
