@@ -1075,7 +1075,7 @@ impl Reader<'_> {
                 }
             }
             "hr" | "hrs" | "hour" | "hours" | "h" | "hourly" | "hora" | "hor" | "fh" | "fhr"
-            | "hrly" | "fullhour" | "fullhr" => Some(("hr".into(), i)),
+            | "hrly" | "fullhour" | "fullhr" | "stunde" | "heure" | "uur" => Some(("hr".into(), i)),
             // "150Full", "200 full": the full hour.
             "full" if self.hour_word_at(i + 1).is_none() => Some(("hr".into(), i)),
             "one" | "an" | "a" | "full" | "per" => self
@@ -1167,10 +1167,13 @@ impl Reader<'_> {
                 let ok = (j..k).all(|c| {
                     matches!(
                         self.sym(c),
-                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–' | '*')
+                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–' | '*' | '(')
                     ) || matches!(
                         self.word(c),
-                        Some("per" | "a" | "an" | "for" | "each" | "x" | "the" | "por" | "la")
+                        Some(
+                            "per" | "a" | "an" | "for" | "each" | "x" | "the" | "por" | "la"
+                                | "pro" | "par" | "de" | "el"
+                        )
                     )
                 });
                 if !ok {
@@ -1184,6 +1187,55 @@ impl Reader<'_> {
         None
     }
 
+    /// An incall or outcall written at token `i` ("incall", "outcalls", "in call", "In-call",
+    /// "I/C", "o/c"): the index of its last token.
+    fn call_word_at(&self, i: usize) -> Option<usize> {
+        let w = self.word(i)?;
+        if matches!(w, "incall" | "incalls" | "outcall" | "outcalls") {
+            return Some(i);
+        }
+        let mut k = i + 1;
+        if matches!(w, "in" | "out") {
+            if self.sym(k) == Some('-') && self.glued(k) {
+                k += 1;
+            }
+            return matches!(self.word(k), Some("call" | "calls"))
+                .then_some(k)
+                .filter(|&end| self.same_line(i, end));
+        }
+        if matches!(w, "i" | "o")
+            && self.sym(k) == Some('/')
+            && self.glued(k)
+            && self.glued(k + 1)
+            && self.word(k + 1) == Some("c")
+        {
+            return Some(k + 1);
+        }
+        None
+    }
+
+    /// "150 in 200 out" around the amount at `a`: incall and outcall rates.
+    fn in_out_pair(&self, a: usize) -> bool {
+        let word = |k: usize| self.word(k);
+        (word(a + 1) == Some("in")
+            && self.num(a + 2).is_some()
+            && word(a + 3) == Some("out")
+            && self.same_line(a, a + 3))
+            || (word(a + 1) == Some("out")
+                && a >= 2
+                && word(a - 1) == Some("in")
+                && self.num(a - 2).is_some()
+                && self.same_line(a - 2, a + 1))
+    }
+
+    /// "for my time", "for your time", "for the time" at token `j`: what a rate buys.
+    fn for_my_time(&self, j: usize) -> bool {
+        self.word(j) == Some("for")
+            && matches!(self.word(j + 1), Some("my" | "your" | "the" | "our"))
+            && self.word(j + 2) == Some("time")
+            && self.same_line(j, j + 2)
+    }
+
     /// Amount, then optional currency, then optional connector and unit.
     fn amount_first(&self, i: usize) -> Option<Parsed> {
         let mut j = i;
@@ -1195,11 +1247,12 @@ impl Reader<'_> {
             currency = Some(c);
             j = amount_at;
         } else if let Some(w) = self.word(j) {
-            if is_money_word_before(w) {
+            let call_end = self.call_word_at(j);
+            if call_end.is_some() || is_money_word_before(w) {
                 // "incall 150" is a rate, but "Outcalls 24hrs" is a schedule: these words
                 // make a bare amount money without lifting the checks on the number.
-                weak_context = matches!(w, "incall" | "incalls" | "outcall" | "outcalls");
-                let mut k = j + 1;
+                weak_context = call_end.is_some();
+                let mut k = call_end.unwrap_or(j) + 1;
                 while matches!(self.sym(k), Some(':' | '-' | '=')) || self.word(k) == Some("of") {
                     k += 1;
                 }
@@ -1209,7 +1262,7 @@ impl Reader<'_> {
                 } else if is_euphemism(w) {
                     currency = Some(self.money.bare);
                 }
-                if self.num(k).is_none() || k - j > 4 || !self.same_line(j, k) {
+                if self.num(k).is_none() || k - j > 6 || !self.same_line(j, k) {
                     return None;
                 }
                 money_context = currency.is_some() || !weak_context;
@@ -1222,6 +1275,10 @@ impl Reader<'_> {
         }
         let amount = self.num(j)?;
         let amount_index = j;
+        // "150 in 200 out": the incall and outcall rates.
+        if currency.is_none() && self.in_out_pair(amount_index) {
+            money_context = true;
+        }
         if currency.is_none() && !money_context && self.number_is_not_money(amount_index) {
             return None;
         }
@@ -1262,10 +1319,15 @@ impl Reader<'_> {
         let unit = self.unit_after(j);
         // "100 special", "50$$$special": a bare amount the writer calls a special;
         // "incall 150": a rate with no unit.
+        // "150 incall", "150 for my time": the rate of a call or of the writer's time.
         if unit.is_none()
             && currency.is_none()
             && !money_context
-            && (weak_context || self.word(j).is_some_and(is_special_word) && !self.new_line(j))
+            && (weak_context
+                || !self.new_line(j)
+                    && (self.word(j).is_some_and(is_special_word)
+                        || self.call_word_at(j).is_some()
+                        || self.for_my_time(j)))
         {
             money_context = true;
         }
@@ -2207,7 +2269,7 @@ mod scratch {
     use plainsight_core::Field;
     #[test]
     fn scratch() {
-        for t in ["Rates:\n15MINS - 50\n30 mins $115\n60 min $180\nUpscale", "* 30 mins - 80\n* 1hr: $140\nIncall", "- 30 min - 80\n- H for 140\n"] {
+        for t in ["150 in 200 out", "100 incall 150 outcall", "in call 150 out call 200", "In-call: 150", "I/C 150 O/C 200", "incall $150, outcall $200", "150 for my time", "rates start at $100", "$150 flat rate", "$100-$150", "100 4 the hour", "hh100hr150", "1hr150", "one hundred roses", "80 car date", "$200 2 girls", "Hr. 150", "donation 200", "200 donation hr", "100 half 160 full", "100 half hour, 160 full hour", "80/qv 120/hh 180/hr", "$100 1/2hr $160 1hr", "100 hh 150 hr", "QV 80 HH 120 H 180", "HH 100 | FH 160", "60 quickie", "quickie 60", "car 60", "qv...60", "$120 for 30 mins", "30 minutes for $120", "An hour is 200", "hour 200", "100 for half and 180 for full", "80 (15 min) 120 (30 min)", "80 - 15min / 120 - 30min", "Specials: 80hh 120hr", "$80hh/$120hr", "150 roses/1hr", "150/h 250/2h", "€150/h €250/2h", "150 euro 1 hour", "£100 per hour", "£100 an hour", "R$ 200 a hora", "CHF 300 pro Stunde", "1500 pesos la hora", "Rs 5000 for 1 hour", "5000 rs 1 hr", "Incall 100hh 150hr Outcall 150hh 200hr", "100hh/150hr incall 150hh/250hr outcall", "100 qv 120 hh 200 hr (incall)", "My donations are 100 for hh and 160 for hr", "$80 QV $100 HH $180 HR", "Qv $60-Hh $100-H $150", "Quick Visit $80\nHalf Hour $120\nHour $200", "1 hr $200 2 hrs $350 overnight $1000", "$150 an hour $250 2 hours", "150hr 250 2hr", "two hours 300"] {
             let norm = normalize(t);
             let ft = FieldText::new(t, &norm, Field::Body);
             let p = PriceFinder::new().unwrap().find(&ft);
