@@ -212,7 +212,10 @@ impl PriceFinder {
                 i += 1;
                 continue;
             }
-            if let Some((items, last)) = reader.money_list(i) {
+            if let Some((items, last)) = reader
+                .rate_lines(i)
+                .or_else(|| reader.money_list(i))
+            {
                 for p in items.iter().filter(|p| !reader.is_site_age(p)) {
                     push(p, p.first, p.last);
                 }
@@ -1265,6 +1268,10 @@ impl Reader<'_> {
                 if self.num(k).is_none() || k - j > 6 || !self.same_line(j, k) {
                     return None;
                 }
+                // "incall 30 min: $50": the number starts a unit, read unit-first.
+                if currency.is_none() && self.unit_at(k).is_some() {
+                    return None;
+                }
                 money_context = currency.is_some() || !weak_context;
                 j = k;
             } else {
@@ -1275,8 +1282,12 @@ impl Reader<'_> {
         }
         let amount = self.num(j)?;
         let amount_index = j;
-        // "150 in 200 out": the incall and outcall rates.
-        if currency.is_none() && self.in_out_pair(amount_index) {
+        // "150 in 200 out", "150 in-call": the incall and outcall rates.
+        if currency.is_none()
+            && (self.in_out_pair(amount_index)
+                || self.call_word_at(amount_index + 1).is_some()
+                    && !self.new_line(amount_index + 1))
+        {
             money_context = true;
         }
         if currency.is_none() && !money_context && self.number_is_not_money(amount_index) {
@@ -1375,6 +1386,14 @@ impl Reader<'_> {
     fn unit_first(&self, i: usize) -> Option<Parsed> {
         let (unit, unit_end) = self.unit_at(i)?;
         let mut j = unit_end + 1;
+        // "Hr. 150" abbreviates; "make your day. $90" ends a sentence: only a unit written
+        // as a code or with its number may be followed by a full stop.
+        if self.sym(j) == Some('.')
+            && self.num(i).is_none()
+            && !self.word(unit_end).is_some_and(is_unit_code)
+        {
+            return None;
+        }
         let mut steps = 0;
         while steps < 3
             && !self.new_line(j)
@@ -1484,7 +1503,9 @@ impl Reader<'_> {
         // "30 mins - 80", "hh - 60": a unit written as a duration or a code before the dash
         // makes the number its rate (the sites' age follows title words: "all night - 22").
         if p.first < a
-            && (self.num(p.first).is_some() || self.word(p.first).is_some_and(is_unit_code))
+            && (self.num(p.first).is_some()
+                || self.word(p.first).is_some_and(is_unit_code)
+                || !matches!(p.unit.as_ref(), "overnight" | "day" | "unspecified"))
         {
             return false;
         }
@@ -1648,10 +1669,73 @@ impl Reader<'_> {
                     }
                 }
                 Kind::Num(_) => return false,
+                // "make your day. 15 min $65": another sentence's verb.
+                Kind::Sym('.' | '!' | '?' | ';' | '~' | '|') => return false,
                 Kind::Sym(_) => {}
             }
         }
         false
+    }
+
+    /// Three or more rising amounts, each alone on its line ("80" / "120" / "200", with a `$`
+    /// or decoration at most): a menu written one rate per line without its units. Lines of
+    /// measurements or counts do not rise in round steps like rates.
+    fn rate_lines(&self, i: usize) -> Option<(Vec<Parsed>, usize)> {
+        if !matches!(self.tokens.get(i)?.kind, Kind::Num(_)) || !self.new_line(i) {
+            return None;
+        }
+        let mut items: Vec<Parsed> = Vec::new();
+        let mut k = i;
+        loop {
+            // The line: one amount, with symbols only around it.
+            let start = k;
+            let mut end = k + 1;
+            while end < self.tokens.len() && !self.new_line(end) {
+                end += 1;
+            }
+            let mut amount = None;
+            let mut currency = None;
+            for t in start..end {
+                match self.tokens[t].kind {
+                    Kind::Num(v) if amount.is_none() => amount = Some((t, v)),
+                    Kind::Sym(c) => {
+                        if let Some(cur) = self.currency_symbol(c) {
+                            currency = Some(cur);
+                        }
+                    }
+                    _ => {
+                        amount = None;
+                        break;
+                    }
+                }
+            }
+            let Some((at, v)) = amount else { break };
+            let rising = items.last().is_none_or(|p| p.amount < v);
+            if !rising || !(30.0..=2_000.0).contains(&v) || v % 5.0 != 0.0 {
+                break;
+            }
+            // Symbols glued to the number must not make it a time or a size ("10:30", "5'6").
+            if self.number_is_not_money(at) {
+                break;
+            }
+            items.push(Parsed {
+                first: start,
+                last: end - 1,
+                amount_index: at,
+                amount: v,
+                currency: currency.unwrap_or(self.money.bare),
+                unit: Cow::Borrowed("unspecified"),
+            });
+            if end >= self.tokens.len() {
+                break;
+            }
+            k = end;
+        }
+        if items.len() < 3 {
+            return None;
+        }
+        let last = items.last().map_or(i, |p| p.last);
+        Some((items, last))
     }
 
     /// A list of bare amounts that a money word makes prices: "Roses 60/100/180", "60-80-100
@@ -2269,7 +2353,7 @@ mod scratch {
     use plainsight_core::Field;
     #[test]
     fn scratch() {
-        for t in ["150 in 200 out", "100 incall 150 outcall", "in call 150 out call 200", "In-call: 150", "I/C 150 O/C 200", "incall $150, outcall $200", "150 for my time", "rates start at $100", "$150 flat rate", "$100-$150", "100 4 the hour", "hh100hr150", "1hr150", "one hundred roses", "80 car date", "$200 2 girls", "Hr. 150", "donation 200", "200 donation hr", "100 half 160 full", "100 half hour, 160 full hour", "80/qv 120/hh 180/hr", "$100 1/2hr $160 1hr", "100 hh 150 hr", "QV 80 HH 120 H 180", "HH 100 | FH 160", "60 quickie", "quickie 60", "car 60", "qv...60", "$120 for 30 mins", "30 minutes for $120", "An hour is 200", "hour 200", "100 for half and 180 for full", "80 (15 min) 120 (30 min)", "80 - 15min / 120 - 30min", "Specials: 80hh 120hr", "$80hh/$120hr", "150 roses/1hr", "150/h 250/2h", "€150/h €250/2h", "150 euro 1 hour", "£100 per hour", "£100 an hour", "R$ 200 a hora", "CHF 300 pro Stunde", "1500 pesos la hora", "Rs 5000 for 1 hour", "5000 rs 1 hr", "Incall 100hh 150hr Outcall 150hh 200hr", "100hh/150hr incall 150hh/250hr outcall", "100 qv 120 hh 200 hr (incall)", "My donations are 100 for hh and 160 for hr", "$80 QV $100 HH $180 HR", "Qv $60-Hh $100-H $150", "Quick Visit $80\nHalf Hour $120\nHour $200", "1 hr $200 2 hrs $350 overnight $1000", "$150 an hour $250 2 hours", "150hr 250 2hr", "two hours 300"] {
+        for t in ["make your day. 15 min $65; HHR @ $115", "your day.. 1/2 hr: $60 full hour=$160. New", "your day.!! 90 special!! Real", "your day. Donations: 50 No rush", "your day. ~ $100 in call / $150 out call ~ Hey", "150 in-call / 220 out-call", "your day.. $90 - hlf hr. Hey", "Quick visit - 55\nhf:80$"] {
             let norm = normalize(t);
             let ft = FieldText::new(t, &norm, Field::Body);
             let p = PriceFinder::new().unwrap().find(&ft);

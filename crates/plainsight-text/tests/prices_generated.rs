@@ -259,9 +259,9 @@ fn render_pair(rng: &mut Rng, money: Money, amount: u32, length: Length, order: 
         // Amount first.
         0 => {
             let joins: &[&str] = if unit_is_word && !ends_in_word {
-                &["", " ", "/", " / ", " - ", " per ", " for "]
+                &["", " ", "/", " / ", " - ", " per ", " for ", " ("]
             } else {
-                &[" ", "/", " - ", " for "]
+                &[" ", "/", " - ", " for ", " ("]
             };
             let mut join = *rng.pick(joins);
             // "150 per hour" but not "150 per qv"; glued only to a one-word unit ("150hh").
@@ -270,7 +270,8 @@ fn render_pair(rng: &mut Rng, money: Money, amount: u32, length: Length, order: 
             {
                 join = " ";
             }
-            format!("{amount_text}{join}{unit}")
+            let close = if join == " (" { ")" } else { "" };
+            format!("{amount_text}{join}{unit}{close}")
         }
         // Unit first.
         _ => {
@@ -529,6 +530,68 @@ fn render_list(rng: &mut Rng) -> Case {
     }
 }
 
+/// Incall and outcall rates: "Incall 150 Outcall 200", "150 in 200 out", "I/C $150 O/C
+/// $200", "incall: 100hh 150hr / outcall: 150hh 200hr".
+fn render_calls(rng: &mut Rng) -> Case {
+    let mut labels = BTreeSet::new();
+    let incall = 100 + 10 * rng.below(8) as u32;
+    let outcall = incall + 50 + 10 * rng.below(5) as u32;
+    let (inc, out) = *rng.pick(&[
+        ("Incall", "Outcall"),
+        ("incall", "outcall"),
+        ("In call", "Out call"),
+        ("In-call:", "Out-call:"),
+        ("I/C", "O/C"),
+        ("Incalls", "Outcalls"),
+    ]);
+    let dollar = rng.below(4);
+    let body = match rng.below(4) {
+        0 => {
+            labels.insert(label(incall, "USD", "unspecified"));
+            labels.insert(label(outcall, "USD", "unspecified"));
+            let a = money_text(rng, Money::Dollar, incall, dollar);
+            let b = money_text(rng, Money::Dollar, outcall, dollar);
+            format!("{inc} {a} {out} {b}")
+        }
+        1 => {
+            labels.insert(label(incall, "USD", "unspecified"));
+            labels.insert(label(outcall, "USD", "unspecified"));
+            let a = money_text(rng, Money::Dollar, incall, dollar);
+            let b = money_text(rng, Money::Dollar, outcall, dollar);
+            let (i, o) = (inc.trim_end_matches(':'), out.trim_end_matches(':'));
+            format!("{a} {} / {b} {}", i.to_lowercase(), o.to_lowercase())
+        }
+        2 => {
+            labels.insert(label(incall, "USD", "unspecified"));
+            labels.insert(label(outcall, "USD", "unspecified"));
+            format!("{incall} in {outcall} out")
+        }
+        _ => {
+            // A menu under each: the units make the rates.
+            let mut text = String::new();
+            for (k, (word, base)) in [(inc, incall), (out, outcall)].into_iter().enumerate() {
+                let half = base - 40 - 10 * rng.below(3) as u32;
+                let order = rng.below(2);
+                let a = render_pair(rng, Money::Dollar, half, Length::Half, order);
+                let b = render_pair(rng, Money::Dollar, base, Length::Hour, order);
+                labels.insert(label(half, "USD", "hh"));
+                labels.insert(label(base, "USD", "hr"));
+                if k > 0 {
+                    let sep: &str = *rng.pick(&["\n", " / ", " | "]);
+                    text.push_str(sep);
+                }
+                text.push_str(&format!("{word} {a}, {b}"));
+            }
+            text
+        }
+    };
+    Case {
+        family: "incall and outcall",
+        body: wrap(rng, &body),
+        labels,
+    }
+}
+
 /// Prose and negatives only: any price found is a false positive.
 fn render_negatives(rng: &mut Rng) -> Case {
     let body = wrap(rng, "");
@@ -556,17 +619,23 @@ fn wrap(rng: &mut Rng, menu: &str) -> String {
     if menu.is_empty() {
         parts.push(negative(rng));
     }
-    // Lines or sentences: a menu is never on the line of a negative.
-    parts.join("\n")
+    // One rate per line, or the whole ad run together on one line (titles, scraped bodies
+    // that lost their line breaks), where a negative sits right next to a rate.
+    if !menu.contains('\n') && rng.chance(0.3) {
+        parts.join(*rng.pick(&[" ", ". ", " ~ ", "!! "]))
+    } else {
+        parts.join("\n")
+    }
 }
 
 fn generate(seed: u64, n: usize) -> Vec<Case> {
     let mut rng = Rng(seed);
     (0..n)
         .map(|_| match rng.below(20) {
-            0..=13 => render_menu(&mut rng),
-            14 | 15 => render_columns(&mut rng),
-            16 | 17 => render_list(&mut rng),
+            0..=11 => render_menu(&mut rng),
+            12 | 13 => render_columns(&mut rng),
+            14 | 15 => render_list(&mut rng),
+            16 => render_calls(&mut rng),
             _ => render_negatives(&mut rng),
         })
         .collect()
@@ -709,6 +778,7 @@ fn the_generator_is_deterministic_and_covers_every_family() {
         "menu by line",
         "repeated columns",
         "list without unit",
+        "incall and outcall",
         "no price",
     ] {
         assert!(a.iter().any(|c| c.family == family), "no {family} case");
