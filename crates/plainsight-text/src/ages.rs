@@ -42,15 +42,19 @@ impl AgeFinder {
         let pattern = compile(concat!(
             r"(?i-u)",
             // "age: 19", "Age 22", "aged 30", "poster's age: 23", "age of 18", "edad 25".
-            r"\b(?:ages?|aged|poster'?s\s+age|edad|alter|idade|wiek)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<a1>\d{1,3})\b(?:\s*(?:-|to)\s*(?P<a1b>\d{2})\b)?",
+            // A look-alike letter for the 1 ("age: l7", "l6 yrs") counts where an age word
+            // says what the number is.
+            r"\b(?:ages?|aged|poster'?s\s+age|edad|alter|idade|wiek)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<a1>\d{1,3}|[lI]\d)\b(?:\s*(?:-|to)\s*(?P<a1b>\d{2})\b)?",
+            // "age sixteen", "Age: seventeen", "aged twenty two".
+            r"|\b(?:age|aged|edad)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<w3>twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w4>one|two|three|four|five|six|seven|eight|nine))?\b",
             // "18-35 years", "18 to 25 yrs".
             r"|\b(?P<r1>\d{2})\s*(?:-|to0?|and|~)\s*(?P<r2>\d{2})\s*(?:yrs?\b|years?\b|y/o|yo\b)",
             // "22 yrs", "19 y/o", "21 years old", "20yrs", "28 ans", "22 anos", "25enne".
-            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t-]*(?:old|young|of\s+age)\b)?",
+            r"|\b(?P<a2>\d{2}|[lI]\d)\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t-]*(?:old|young|of\s+age)\b)?",
             // "twenty one years old", "nineteen yo", "twenty-two years young".
-            r"|\b(?P<w1>thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
+            r"|\b(?P<w1>twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
             // "I'm 24", "we're both 23", "just turned 17", "I am sixteen".
-            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning|ich\s+bin|tengo|tenho|j'ai)[ \t]+(?P<c1>\d{2}\b|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
+            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning|ich\s+bin|tengo|tenho|j'ai)[ \t]+(?P<c1>\d{2}\b|(?:twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
             // "barely 16", "only 15", "sweet sixteen": words that state youth, read for ages
             // under 18 only (prices and counts are not that small).
             r"|\b(?:barely|only|still|just|sweet|almost|freshly)[ \t]+(?P<m1>1[3-7]\b|thirteen|fourteen|fifteen|sixteen|seventeen)",
@@ -74,10 +78,10 @@ impl AgeFinder {
         let haystack = text.text();
         let bytes = haystack.as_bytes();
         let mut found = Vec::new();
-        if !bytes.iter().any(u8::is_ascii_digit) && !haystack.contains("teen") {
-            // Every form but the spelled ones has a digit; spelled ages are all "...teen" or
-            // "twenty"/"thirty"/"forty" with a years word.
-            if !contains_ignore_case(bytes, b"ty") {
+        if !bytes.iter().any(u8::is_ascii_digit) && !contains_ignore_case(bytes, b"teen") {
+            // Every form but the spelled ones has a digit; spelled ages are all "...teen",
+            // "twelve" or "twenty"/"thirty"/"forty" with a years word.
+            if !contains_ignore_case(bytes, b"ty") && !contains_ignore_case(bytes, b"twelve") {
                 return found;
             }
         }
@@ -123,6 +127,10 @@ impl AgeFinder {
                     continue;
                 }
                 push_age(text, &mut found, parse_number(a2.as_str()), whole.clone());
+            } else if let Some(w3) = caps.name("w3") {
+                let age =
+                    tens_word(w3.as_str()) + caps.name("w4").map_or(0, |w| unit_word(w.as_str()));
+                push_age(text, &mut found, age, whole.clone());
             } else if let Some(w1) = caps.name("w1") {
                 let age =
                     tens_word(w1.as_str()) + caps.name("w2").map_or(0, |w| unit_word(w.as_str()));
@@ -142,7 +150,15 @@ impl AgeFinder {
                 } else {
                     spelled_number(value)
                 };
-                push_bare_age(text, &mut found, age, whole.clone());
+                // "just turned 12" states an age as plainly as a years word does.
+                let turned = caps
+                    .name("cue")
+                    .is_some_and(|c| c.as_str().to_ascii_lowercase().contains("turn"));
+                if turned {
+                    push_age(text, &mut found, age, whole.clone());
+                } else {
+                    push_bare_age(text, &mut found, age, whole.clone());
+                }
             } else if let Some(m1) = caps.name("m1") {
                 let value = m1.as_str();
                 let age = if value.as_bytes()[0].is_ascii_digit() {
@@ -982,12 +998,24 @@ fn push_age(text: &FieldText<'_>, found: &mut Vec<Age>, age: u32, range: std::op
     });
 }
 
+/// The value of a number of one to three digits, where a look-alike `l` or `I` stands for
+/// the 1 ("l7"); 0 when it is not one.
 fn parse_number(digits: &str) -> u32 {
-    digits.parse().unwrap_or(0)
+    let mut value: u32 = 0;
+    for b in digits.bytes() {
+        let d = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'l' | b'L' | b'I' | b'i' => 1,
+            _ => return 0,
+        };
+        value = value.saturating_mul(10).saturating_add(d);
+    }
+    value
 }
 
 fn tens_word(word: &str) -> u32 {
     match word.to_ascii_lowercase().as_str() {
+        "twelve" => 12,
         "thirteen" => 13,
         "fourteen" => 14,
         "fifteen" => 15,
