@@ -69,6 +69,9 @@ fn minor_cases() -> Vec<Case> {
             format!("{name} {n} ans, nouvelle"),
             format!("{name} {n} años"),
             format!("{n} Jahre jung"),
+            format!("{n}/f looking for fun"),
+            format!("f / {n} new here"),
+            format!("{name} {n} añitos"),
             format!("I'm {n} years old"),
             format!("just turned {n} last week"),
             format!("I'm {lookalike} yo"),
@@ -106,6 +109,9 @@ fn minor_cases() -> Vec<Case> {
             format!("Petite {name} {n}"),
             format!("Sweet {name} - {n}"),
             format!("{name} ({n}) new in town"),
+            format!("{name} {n} | Sweet and new"),
+            format!("{name} - {n} - new in town"),
+            format!("Meet {name}~{n}~"),
         ] {
             cases.push(Case {
                 place: Place::Title,
@@ -146,6 +152,8 @@ const NOT_AGES: &[&str] = &[
     "over 15 years of experience",
     "$16 parking",
     "call after 10pm, 15 min notice",
+    "24/7 f/s",
+    "34F-26-38",
 ];
 
 fn extract(extractor: &Extractor, case: &Case) -> Vec<u8> {
