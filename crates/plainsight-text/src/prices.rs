@@ -212,10 +212,7 @@ impl PriceFinder {
                 i += 1;
                 continue;
             }
-            if let Some((items, last)) = reader
-                .rate_lines(i)
-                .or_else(|| reader.money_list(i))
-            {
+            if let Some((items, last)) = reader.rate_lines(i).or_else(|| reader.money_list(i)) {
                 for p in items.iter().filter(|p| !reader.is_site_age(p)) {
                     push(p, p.first, p.last);
                 }
@@ -243,8 +240,8 @@ impl PriceFinder {
                         found[k].unit = unit;
                     }
                     None => {
-                        let (span, raw) = text
-                            .locate(tokens[column.first].start..tokens[column.last].end);
+                        let (span, raw) =
+                            text.locate(tokens[column.first].start..tokens[column.last].end);
                         let currency = column
                             .currency
                             .map_or_else(|| found[header].currency.clone(), str::to_string);
@@ -572,8 +569,23 @@ fn is_special_word(word: &str) -> bool {
 fn is_unit_code(word: &str) -> bool {
     matches!(
         word,
-        "qv" | "qk" | "qs" | "ss" | "qkie" | "quickie" | "hh" | "hhr" | "hf" | "hlf" | "hr" | "hrs"
-            | "h" | "fh" | "fhr" | "ovn" | "min" | "mins"
+        "qv" | "qk"
+            | "qs"
+            | "ss"
+            | "qkie"
+            | "quickie"
+            | "hh"
+            | "hhr"
+            | "hf"
+            | "hlf"
+            | "hr"
+            | "hrs"
+            | "h"
+            | "fh"
+            | "fhr"
+            | "ovn"
+            | "min"
+            | "mins"
     )
 }
 
@@ -1052,9 +1064,9 @@ impl Reader<'_> {
             }
         }
         match w {
-            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "qkie" | "quickie" | "quickies"
-            | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik" | "quik" | "qikie"
-            | "qickie" | "shortstay" => Some(("qv".into(), i)),
+            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "qkie" | "quickie"
+            | "quickies" | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik"
+            | "quik" | "qikie" | "qickie" | "shortstay" => Some(("qv".into(), i)),
             "quick" => match self.word(i + 1) {
                 Some("visit" | "visits" | "stop" | "session" | "service" | "one") => {
                     Some(("qv".into(), i + 1))
@@ -1174,8 +1186,19 @@ impl Reader<'_> {
                     ) || matches!(
                         self.word(c),
                         Some(
-                            "per" | "a" | "an" | "for" | "each" | "x" | "the" | "por" | "la"
-                                | "pro" | "par" | "de" | "el"
+                            "per"
+                                | "a"
+                                | "an"
+                                | "for"
+                                | "each"
+                                | "x"
+                                | "the"
+                                | "por"
+                                | "la"
+                                | "pro"
+                                | "par"
+                                | "de"
+                                | "el"
                         )
                     )
                 });
@@ -1540,9 +1563,7 @@ impl Reader<'_> {
     ) -> Vec<(ColumnAmount, usize)> {
         let mut out = Vec::new();
         let mut line_starts = vec![0];
-        line_starts.extend(
-            (1..self.tokens.len()).filter(|&k| self.tokens[k].line_before),
-        );
+        line_starts.extend((1..self.tokens.len()).filter(|&k| self.tokens[k].line_before));
         line_starts.push(self.tokens.len());
         // The prices of the line above, when it is a line of prices with units.
         let mut header: Option<Vec<usize>> = None;
@@ -1564,9 +1585,9 @@ impl Reader<'_> {
             match self.column_amounts(line) {
                 Some(amounts)
                     if amounts.len() == columns.len()
-                        && on_line
-                            .iter()
-                            .all(|&f| amounts.iter().any(|a| a.amount_index == amount_tokens[f])) =>
+                        && on_line.iter().all(|&f| {
+                            amounts.iter().any(|a| a.amount_index == amount_tokens[f])
+                        }) =>
                 {
                     out.extend(amounts.into_iter().zip(columns.iter().copied()));
                 }
@@ -2343,21 +2364,6 @@ mod tests {
             "Exit 22 off I-95",
         ] {
             assert!(prices(text).is_empty(), "{text}: {:?}", prices(text));
-        }
-    }
-}
-#[cfg(test)]
-mod scratch {
-    use super::*;
-    use crate::normalize::normalize;
-    use plainsight_core::Field;
-    #[test]
-    fn scratch() {
-        for t in ["make your day. 15 min $65; HHR @ $115", "your day.. 1/2 hr: $60 full hour=$160. New", "your day.!! 90 special!! Real", "your day. Donations: 50 No rush", "your day. ~ $100 in call / $150 out call ~ Hey", "150 in-call / 220 out-call", "your day.. $90 - hlf hr. Hey", "Quick visit - 55\nhf:80$"] {
-            let norm = normalize(t);
-            let ft = FieldText::new(t, &norm, Field::Body);
-            let p = PriceFinder::new().unwrap().find(&ft);
-            eprintln!("{t:?} -> {:?}", p.iter().map(|p| (p.amount, &p.unit, &p.raw)).collect::<Vec<_>>());
         }
     }
 }

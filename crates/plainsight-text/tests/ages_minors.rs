@@ -183,7 +183,10 @@ fn every_stated_age_under_18_is_found() {
     for case in &cases {
         let found = extract(&extractor, case);
         if !case.ages.iter().all(|a| found.contains(a)) {
-            missed.push(format!("{:?}: expected {:?}, found {found:?}", case.text, case.ages));
+            missed.push(format!(
+                "{:?}: expected {:?}, found {found:?}",
+                case.text, case.ages
+            ));
         }
     }
     eprintln!(

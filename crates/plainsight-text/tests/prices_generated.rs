@@ -81,18 +81,62 @@ impl Length {
     fn spellings(self) -> &'static [&'static str] {
         match self {
             Length::Quick => &[
-                "qv", "QV", "Qv", "qk", "QK", "qs", "ss", "SS", "quickie", "Quickie", "qkie",
-                "quick visit", "Quick visit", "short stay",
+                "qv",
+                "QV",
+                "Qv",
+                "qk",
+                "QK",
+                "qs",
+                "ss",
+                "SS",
+                "quickie",
+                "Quickie",
+                "qkie",
+                "quick visit",
+                "Quick visit",
+                "short stay",
             ],
             Length::Minutes15 => &["15 min", "15min", "15 mins", "15MINS", "15 minutes"],
             Length::Half => &[
-                "hh", "HH", "Hh", "hhr", "HHR", "hf", "hf hr", "hlf hr", "half", "Half", "half hour",
-                "half hr", "1/2 hr", "1/2 hour", "30 min", "30min", "30 mins", "30 minutes",
+                "hh",
+                "HH",
+                "Hh",
+                "hhr",
+                "HHR",
+                "hf",
+                "hf hr",
+                "hlf hr",
+                "half",
+                "Half",
+                "half hour",
+                "half hr",
+                "1/2 hr",
+                "1/2 hour",
+                "30 min",
+                "30min",
+                "30 mins",
+                "30 minutes",
             ],
             Length::Minutes45 => &["45 min", "45min", "45 mins", "45 minutes"],
             Length::Hour => &[
-                "hr", "HR", "Hr", "h", "H", "fh", "FH", "full hr", "full hour", "hour", "Hour",
-                "1 hr", "1hr", "1 hour", "1 Hour", "60 min", "60min", "hourly",
+                "hr",
+                "HR",
+                "Hr",
+                "h",
+                "H",
+                "fh",
+                "FH",
+                "full hr",
+                "full hour",
+                "hour",
+                "Hour",
+                "1 hr",
+                "1hr",
+                "1 hour",
+                "1 Hour",
+                "60 min",
+                "60min",
+                "hourly",
             ],
             Length::Minutes90 => &["90 min", "90min", "90 mins", "1.5 hrs", "90 minutes"],
             Length::TwoHours => &["2 hrs", "2hrs", "2 hours", "2hr", "2 Hrs", "120 min"],
@@ -276,7 +320,9 @@ fn render_pair(rng: &mut Rng, money: Money, amount: u32, length: Length, order: 
         // Unit first.
         _ => {
             let joins: &[&str] = if unit_is_word {
-                &["", " ", "-", " - ", ": ", ":", "=", " @ ", "*", " $ ", " for "]
+                &[
+                    "", " ", "-", " - ", ": ", ":", "=", " @ ", "*", " $ ", " for ",
+                ]
             } else {
                 &[" ", " - ", ": ", "-", " = ", " for "]
             };
@@ -360,7 +406,11 @@ fn negative(rng: &mut Rng) -> String {
         10 => "100% real".to_string(),
         11 => format!("over {} great reviews", 20 + rng.below(200)),
         12 => "open 24/7".to_string(),
-        13 => format!("available {}:30pm till {}am", 1 + rng.below(10), 1 + rng.below(5)),
+        13 => format!(
+            "available {}:30pm till {}am",
+            1 + rng.below(10),
+            1 + rng.below(5)
+        ),
         14 => format!("need {} min notice", *rng.pick(&[15, 20, 30])),
         _ => format!("Disc ${} for seniors", 5 * (1 + rng.below(4))),
     }
@@ -424,7 +474,11 @@ fn render_menu(rng: &mut Rng) -> Case {
     };
     let header = *rng.pick(&["", "Rates:\n", "My rates\n", "Incall:\n", "", "Specials!\n"]);
     Case {
-        family: if inline { "inline menu" } else { "menu by line" },
+        family: if inline {
+            "inline menu"
+        } else {
+            "menu by line"
+        },
         body: wrap(rng, &format!("{header}{menu}")),
         labels,
     }
@@ -466,11 +520,7 @@ fn render_columns(rng: &mut Rng) -> Case {
         ("Me", "Me & my friend"),
     ]);
     let sep = *rng.pick(&[", ", " / ", " | "]);
-    let body = format!(
-        "{one}: {}\n{two}: {}",
-        first.join(sep),
-        second.join(sep)
-    );
+    let body = format!("{one}: {}\n{two}: {}", first.join(sep), second.join(sep));
     Case {
         family: "repeated columns",
         body: wrap(rng, &body),
@@ -757,13 +807,20 @@ fn generated_price_menus_are_read_with_their_units_and_currencies() {
         for e in errors.iter().take(shown) {
             eprintln!("  {e}");
         }
-        assert!(all.tp + all.fn_ > 4_000, "seed {seed}: too few prices generated");
+        assert!(
+            all.tp + all.fn_ > 4_000,
+            "seed {seed}: too few prices generated"
+        );
         assert!(
             all.precision() >= 0.97,
             "seed {seed}: precision {:.4}",
             all.precision()
         );
-        assert!(all.recall() >= 0.97, "seed {seed}: recall {:.4}", all.recall());
+        assert!(
+            all.recall() >= 0.97,
+            "seed {seed}: recall {:.4}",
+            all.recall()
+        );
     }
 }
 
@@ -772,7 +829,11 @@ fn generated_price_menus_are_read_with_their_units_and_currencies() {
 fn the_generator_is_deterministic_and_covers_every_family() {
     let a = generate(3, 400);
     let b = generate(3, 400);
-    assert!(a.iter().zip(&b).all(|(x, y)| x.body == y.body && x.labels == y.labels));
+    assert!(
+        a.iter()
+            .zip(&b)
+            .all(|(x, y)| x.body == y.body && x.labels == y.labels)
+    );
     for family in [
         "inline menu",
         "menu by line",
