@@ -42,20 +42,26 @@ impl AgeFinder {
         let pattern = compile(concat!(
             r"(?i-u)",
             // "age: 19", "Age 22", "aged 30", "poster's age: 23", "age of 18", "edad 25".
-            r"\b(?:ages?|aged|poster'?s\s+age|edad|alter|idade|wiek)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<a1>\d{1,3})\b(?:\s*(?:-|to)\s*(?P<a1b>\d{2})\b)?",
+            // A look-alike letter for the 1 ("age: l7", "l6 yrs") counts where an age word
+            // says what the number is.
+            r"\b(?:ages?|aged|poster'?s\s+age|edad|alter|idade|wiek)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<a1>\d{1,3}|[lI]\d)\b(?:\s*(?:-|to)\s*(?P<a1b>\d{2})\b)?",
+            // "age sixteen", "Age: seventeen", "aged twenty two".
+            r"|\b(?:age|aged|edad)\s*(?:is\s+|of\s+|:\s*|=\s*|-\s*){0,2}(?P<w3>twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w4>one|two|three|four|five|six|seven|eight|nine))?\b",
             // "18-35 years", "18 to 25 yrs".
             r"|\b(?P<r1>\d{2})\s*(?:-|to0?|and|~)\s*(?P<r2>\d{2})\s*(?:yrs?\b|years?\b|y/o|yo\b)",
             // "22 yrs", "19 y/o", "21 years old", "20yrs", "28 ans", "22 anos", "25enne".
-            r"|\b(?P<a2>\d{2})\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b)(?P<tail>[ \t-]*(?:old|young|of\s+age)\b)?",
+            r"|\b(?P<a2>\d{2}|[lI]\d)\s*-?\s*(?P<unit>yrs?\b|years?\b|y/o|y\.o\.?|yo\b|yr?s\b|ans\b|anos\b|anni\b|enne\b|jahre\b|jahren\b|lat\b|lata\b|jaar\b|ani\b|años\b|añitos\b|anitos\b)(?P<tail>[ \t-]*(?:old|young|of\s+age)\b)?",
             // "twenty one years old", "nineteen yo", "twenty-two years young".
-            r"|\b(?P<w1>thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
+            r"|\b(?P<w1>twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy)(?:[ \t-]+(?P<w2>one|two|three|four|five|six|seven|eight|nine))?[ \t-]*(?:yrs?\b|years?\b|y/o|yo\b)(?:[ \t]*(?:old|young)\b)?",
             // "I'm 24", "we're both 23", "just turned 17", "I am sixteen".
-            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning|ich\s+bin|tengo|tenho|j'ai)[ \t]+(?P<c1>\d{2}\b|(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
+            r"|\b(?P<cue>i'?m|i\s+am|im|i`m|i\x27m|she'?s|she\s+is|we'?re\s+both|we\s+are\s+both|just\s+turned|turned|turning|ich\s+bin|tengo|tenho|j'ai)[ \t]+(?P<c1>\d{2}\b|(?:twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty)(?:[ \t-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b)",
             // "barely 16", "only 15", "sweet sixteen": words that state youth, read for ages
             // under 18 only (prices and counts are not that small).
             r"|\b(?:barely|only|still|just|sweet|almost|freshly)[ \t]+(?P<m1>1[3-7]\b|thirteen|fourteen|fifteen|sixteen|seventeen)",
             // "22 is my age", "22 is the age".
             r"|\b(?P<c5>\d{2})[ \t]+is[ \t]+(?:my|the)[ \t]+age\b",
+            // "16/f", "22 / F", "f/22": the age and sex of online profiles.
+            r"|\b(?P<c7>\d{2})[ \t]?/[ \t]?(?:f|female)\b|\b(?:f|female)[ \t]?/[ \t]?(?P<c8>\d{2})\b",
         ))?;
         // Case matters here: a name is a capitalised word. "Tiffany (31)", "Harley is 22",
         // "Meet Aria, 22", "Aria, 22,".
@@ -64,7 +70,7 @@ impl AgeFinder {
             r"\b(?P<n1>[A-Z][a-zA-Z]{1,15})[ \t]*\([ \t]*(?P<c3>\d{2})[ \t]*\)",
             r"|\b(?P<n2>[A-Z][a-zA-Z]{1,15})[ \t]+(?:is|iz|IS)[ \t]+(?P<c2>\d{2})\b",
             r"|\b(?:(?i:i'?m|i[ \t]+am|meet|call[ \t]+me|name[ \t]+is|name's|this[ \t]+is|it'?s|ask[ \t]+for|love,?)[ \t]+)(?P<n4>[A-Z][a-zA-Z]{1,15})\b",
-            r"|\b(?P<n6>[A-Z][a-zA-Z]{1,15}),[ \t]*(?P<c6>\d{2})\b",
+            r"|\b(?P<n6>[A-Z][a-zA-Z]{1,15})[ \t]*[,~][ \t]*(?P<c6>\d{2})\b",
         ))?;
         Ok(AgeFinder { pattern, cues })
     }
@@ -74,17 +80,17 @@ impl AgeFinder {
         let haystack = text.text();
         let bytes = haystack.as_bytes();
         let mut found = Vec::new();
-        if !bytes.iter().any(u8::is_ascii_digit) && !haystack.contains("teen") {
-            // Every form but the spelled ones has a digit; spelled ages are all "...teen" or
-            // "twenty"/"thirty"/"forty" with a years word.
-            if !contains_ignore_case(bytes, b"ty") {
+        if !bytes.iter().any(u8::is_ascii_digit) && !contains_ignore_case(bytes, b"teen") {
+            // Every form but the spelled ones has a digit; spelled ages are all "...teen",
+            // "twelve" or "twenty"/"thirty"/"forty" with a years word.
+            if !contains_ignore_case(bytes, b"ty") && !contains_ignore_case(bytes, b"twelve") {
                 return found;
             }
         }
         for caps in self.pattern.captures_iter(haystack) {
             let whole = caps.get(0).map_or(0..0, |m| m.range());
             // "$25 yrs" or "#19" are not ages; neither is a number glued to a measurement.
-            let number_start = ["a1", "r1", "a2", "c1", "m1", "c5"]
+            let number_start = ["a1", "r1", "a2", "c1", "m1", "c5", "c7", "c8"]
                 .iter()
                 .find_map(|g| caps.name(g).map(|m| m.start()))
                 .unwrap_or(whole.start);
@@ -123,6 +129,10 @@ impl AgeFinder {
                     continue;
                 }
                 push_age(text, &mut found, parse_number(a2.as_str()), whole.clone());
+            } else if let Some(w3) = caps.name("w3") {
+                let age =
+                    tens_word(w3.as_str()) + caps.name("w4").map_or(0, |w| unit_word(w.as_str()));
+                push_age(text, &mut found, age, whole.clone());
             } else if let Some(w1) = caps.name("w1") {
                 let age =
                     tens_word(w1.as_str()) + caps.name("w2").map_or(0, |w| unit_word(w.as_str()));
@@ -142,7 +152,15 @@ impl AgeFinder {
                 } else {
                     spelled_number(value)
                 };
-                push_bare_age(text, &mut found, age, whole.clone());
+                // "just turned 12" states an age as plainly as a years word does.
+                let turned = caps
+                    .name("cue")
+                    .is_some_and(|c| c.as_str().to_ascii_lowercase().contains("turn"));
+                if turned {
+                    push_age(text, &mut found, age, whole.clone());
+                } else {
+                    push_bare_age(text, &mut found, age, whole.clone());
+                }
             } else if let Some(m1) = caps.name("m1") {
                 let value = m1.as_str();
                 let age = if value.as_bytes()[0].is_ascii_digit() {
@@ -154,6 +172,8 @@ impl AgeFinder {
                     tens_word(value)
                 };
                 push_bare_age(text, &mut found, age, whole.clone());
+            } else if let Some(c) = caps.name("c7").or_else(|| caps.name("c8")) {
+                push_age(text, &mut found, parse_number(c.as_str()), whole.clone());
             } else if let Some(c5) = caps.name("c5") {
                 push_bare_age(text, &mut found, parse_number(c5.as_str()), whole.clone());
             }
@@ -165,6 +185,14 @@ impl AgeFinder {
             let number = parse_number(&haystack[range.clone()]);
             if !found.iter().any(|a| u32::from(a.age) == number) {
                 push_bare_age(text, &mut found, number, range);
+            }
+        }
+        if text.field == Field::Title {
+            for range in title_inner_ages(bytes) {
+                let number = parse_number(&haystack[range.clone()]);
+                if !found.iter().any(|a| u32::from(a.age) == number) {
+                    push_bare_age(text, &mut found, number, range);
+                }
             }
         }
         found.sort_by_key(|a| a.span.start);
@@ -391,6 +419,66 @@ fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
         }
     }
     Some(number)
+}
+
+/// Ages inside a title rather than at its end: a segment before the last that is a name and
+/// its age ("Kayla 16 | Sweet and new") or the age alone after a segment ending in a name
+/// ("Kayla - 16 - new in town"). The name must be capitalised and not a common word, so "Hot
+/// Specials 60 | ..." stays a price.
+fn title_inner_ages(bytes: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let segments = title_segments(bytes);
+    let mut out = Vec::new();
+    if segments.len() < 2 {
+        return out;
+    }
+    for k in 0..segments.len() - 1 {
+        let (s, e) = segments[k];
+        let seg = &bytes[s..e];
+        let n = seg.len();
+        if n < 2 || !seg[n - 1].is_ascii_digit() || !seg[n - 2].is_ascii_digit() {
+            continue;
+        }
+        if n >= 3 && !matches!(seg[n - 3], b' ' | b'\t') {
+            continue;
+        }
+        let (name_bytes, number) = if n == 2 {
+            // The age alone: the name ends the segment before.
+            if k == 0 {
+                continue;
+            }
+            let (ps, pe) = segments[k - 1];
+            (&bytes[ps..pe], s..e)
+        } else {
+            (&seg[..n - 3], s + n - 2..e)
+        };
+        let name = last_capitalised_word(name_bytes);
+        if name.is_some_and(|w| {
+            is_name_word(w)
+                && !is_money_or_unit_word(&w.to_ascii_lowercase())
+                && !matches!(
+                    w.to_ascii_lowercase().as_str(),
+                    "kisses" | "gifts" | "tributes" | "donation" | "incalls" | "outcalls"
+                )
+        }) && bare_number_is_an_age(bytes, number.start, number.end)
+        {
+            out.push(number);
+        }
+    }
+    out
+}
+
+/// The last word of `head` when it is capitalised letters only ("Kayla", "KAYLA").
+fn last_capitalised_word(head: &[u8]) -> Option<&str> {
+    let trimmed = head.trim_ascii_end();
+    let mut k = trimmed.len();
+    while k > 0 && trimmed[k - 1].is_ascii_alphabetic() {
+        k -= 1;
+    }
+    let word = &trimmed[k..];
+    if word.len() < 2 || !word[0].is_ascii_uppercase() {
+        return None;
+    }
+    std::str::from_utf8(word).ok()
 }
 
 /// The title cut at " - ", " | ", " – ", " — ": (start, end) of each segment, trimmed.
@@ -982,12 +1070,24 @@ fn push_age(text: &FieldText<'_>, found: &mut Vec<Age>, age: u32, range: std::op
     });
 }
 
+/// The value of a number of one to three digits, where a look-alike `l` or `I` stands for
+/// the 1 ("l7"); 0 when it is not one.
 fn parse_number(digits: &str) -> u32 {
-    digits.parse().unwrap_or(0)
+    let mut value: u32 = 0;
+    for b in digits.bytes() {
+        let d = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'l' | b'L' | b'I' | b'i' => 1,
+            _ => return 0,
+        };
+        value = value.saturating_mul(10).saturating_add(d);
+    }
+    value
 }
 
 fn tens_word(word: &str) -> u32 {
     match word.to_ascii_lowercase().as_str() {
+        "twelve" => 12,
         "thirteen" => 13,
         "fourteen" => 14,
         "fifteen" => 15,

@@ -176,9 +176,12 @@ impl PriceFinder {
             money,
         };
         let mut found = Vec::new();
+        // The amount token of each price found, for the pass over repeated columns.
+        let mut amount_tokens = Vec::new();
         let mut push = |p: &Parsed, first: usize, last: usize| {
             let (span, raw) = text.locate(tokens[first].start..tokens[last].end);
             let unit = p.unit.clone().into_owned();
+            amount_tokens.push(p.amount_index);
             found.push(Price {
                 amount: p.amount,
                 currency: p.currency.to_string(),
@@ -209,7 +212,7 @@ impl PriceFinder {
                 i += 1;
                 continue;
             }
-            if let Some((items, last)) = reader.money_list(i) {
+            if let Some((items, last)) = reader.rate_lines(i).or_else(|| reader.money_list(i)) {
                 for p in items.iter().filter(|p| !reader.is_site_age(p)) {
                     push(p, p.first, p.last);
                 }
@@ -227,8 +230,48 @@ impl PriceFinder {
                 None => i += 1,
             }
         }
+        if found.len() >= 2 {
+            let has_unit: Vec<bool> = found.iter().map(|p| p.unit != "unspecified").collect();
+            for (column, header) in reader.repeated_columns(&amount_tokens, &has_unit) {
+                let unit = found[header].unit.clone();
+                match amount_tokens.iter().position(|&a| a == column.amount_index) {
+                    Some(k) => {
+                        found[k].per_hour = per_hour(found[k].amount, &unit);
+                        found[k].unit = unit;
+                    }
+                    None => {
+                        let (span, raw) =
+                            text.locate(tokens[column.first].start..tokens[column.last].end);
+                        let currency = column
+                            .currency
+                            .map_or_else(|| found[header].currency.clone(), str::to_string);
+                        found.push(Price {
+                            amount: column.amount,
+                            currency,
+                            per_hour: per_hour(column.amount, &unit),
+                            unit,
+                            raw,
+                            span,
+                            field: text.field,
+                        });
+                    }
+                }
+            }
+            found.sort_by_key(|p| p.span.start);
+        }
         found
     }
+}
+
+/// An amount of a menu line that repeats the columns of the line above ("2 girls: 120, 200,
+/// 300" under "1 girl: qv 60, hh 100, hr 160").
+struct ColumnAmount {
+    first: usize,
+    last: usize,
+    amount_index: usize,
+    amount: f64,
+    /// The currency written with it, if any (else the column's).
+    currency: Option<&'static str>,
 }
 
 /// Give prices read before the ad's country was known (in USD by default) the currency of
@@ -421,8 +464,13 @@ fn tokenize(text: &str) -> Vec<Token> {
                         .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
                     && !bytes.get(i + 4).is_some_and(u8::is_ascii_digit)
                     && i - start <= 3
+                    && !(i - start >= 2
+                        && bytes.get(i + 4) == Some(&b',')
+                        && bytes.get(i + 5).is_some_and(u8::is_ascii_digit))
                 {
-                    // "1,000": a thousands separator, not a list.
+                    // "1,000": a thousands separator, not a list; but "120,160,200" (a
+                    // lead group of two or three digits, and another group after) is a
+                    // list of rates.
                     i += 1;
                 } else {
                     break;
@@ -514,6 +562,30 @@ fn is_special_word(word: &str) -> bool {
     matches!(
         word,
         "special" | "specials" | "spl" | "splz" | "specail" | "specails" | "promo" | "promos"
+    )
+}
+
+/// Units written as codes, which no title ends in before the sites' age ("hh - 60").
+fn is_unit_code(word: &str) -> bool {
+    matches!(
+        word,
+        "qv" | "qk"
+            | "qs"
+            | "ss"
+            | "qkie"
+            | "quickie"
+            | "hh"
+            | "hhr"
+            | "hf"
+            | "hlf"
+            | "hr"
+            | "hrs"
+            | "h"
+            | "fh"
+            | "fhr"
+            | "ovn"
+            | "min"
+            | "mins"
     )
 }
 
@@ -884,10 +956,16 @@ impl Reader<'_> {
         {
             return true;
         }
-        // A year: "since 2012", "born 1995".
+        // A year: "since 2012", "born 1995"; but "1950 pesos" is money.
         if let Some(v) = self.num(i)
             && (1900.0..=2039.0).contains(&v)
             && self.tokens[i].end - self.tokens[i].start == 4
+            && !self
+                .word(next)
+                .is_some_and(|w| self.currency_word(w).is_some())
+            && !self
+                .sym(next)
+                .is_some_and(|c| self.currency_symbol(c).is_some())
         {
             return true;
         }
@@ -953,6 +1031,17 @@ impl Reader<'_> {
             {
                 return Some(("hh".into(), end));
             }
+            // "1.5 hrs", "2.5 hours": half hours counted in hours.
+            if n.fract() == 0.5 && n < 24.0 {
+                let mut j = i + 1;
+                if self.word(j) == Some("full") {
+                    j += 1;
+                }
+                return self
+                    .hour_word_at(j)
+                    .filter(|end| self.same_line(i, *end))
+                    .map(|end| (minutes_unit((n * 60.0) as u32), end));
+            }
             if n.fract() != 0.0 || !(1.0..=1440.0).contains(&n) {
                 return None;
             }
@@ -975,9 +1064,9 @@ impl Reader<'_> {
             }
         }
         match w {
-            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "quickie" | "quickies"
-            | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik" | "quik" | "qikie"
-            | "qickie" | "shortstay" => Some(("qv".into(), i)),
+            "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "qkie" | "quickie"
+            | "quickies" | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik"
+            | "quik" | "qikie" | "qickie" | "shortstay" => Some(("qv".into(), i)),
             "quick" => match self.word(i + 1) {
                 Some("visit" | "visits" | "stop" | "session" | "service" | "one") => {
                     Some(("qv".into(), i + 1))
@@ -1001,7 +1090,7 @@ impl Reader<'_> {
                 }
             }
             "hr" | "hrs" | "hour" | "hours" | "h" | "hourly" | "hora" | "hor" | "fh" | "fhr"
-            | "hrly" | "fullhour" | "fullhr" => Some(("hr".into(), i)),
+            | "hrly" | "fullhour" | "fullhr" | "stunde" | "heure" | "uur" => Some(("hr".into(), i)),
             // "150Full", "200 full": the full hour.
             "full" if self.hour_word_at(i + 1).is_none() => Some(("hr".into(), i)),
             "one" | "an" | "a" | "full" | "per" => self
@@ -1032,14 +1121,19 @@ impl Reader<'_> {
 
     /// A minutes or hours word after a number of them at `j` ("30 min", "2 full hours").
     fn duration_after(&self, n: u32, j: usize) -> Option<(Unit, usize)> {
+        let start = j.saturating_sub(1);
         let mut j = j;
         if self.word(j) == Some("full") {
             j += 1;
         }
-        if !self.same_line(j.saturating_sub(1), j) {
+        if !self.same_line(start, j) {
             return None;
         }
-        if let Some(end) = self.hour_word_at(j) {
+        // "2 hrs", "24hr": a session or a schedule; "80 hr" is an amount and its unit, as no
+        // one books a day and more by the hour.
+        if n <= 24
+            && let Some(end) = self.hour_word_at(j)
+        {
             return Some((minutes_unit(n.checked_mul(60)?), end));
         }
         if let Some(w) = self.word(j)
@@ -1088,10 +1182,24 @@ impl Reader<'_> {
                 let ok = (j..k).all(|c| {
                     matches!(
                         self.sym(c),
-                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–' | '*')
+                        Some('/' | '-' | '@' | ':' | '=' | 'x' | '~' | '–' | '*' | '(')
                     ) || matches!(
                         self.word(c),
-                        Some("per" | "a" | "an" | "for" | "each" | "x" | "the" | "por" | "la")
+                        Some(
+                            "per"
+                                | "a"
+                                | "an"
+                                | "for"
+                                | "each"
+                                | "x"
+                                | "the"
+                                | "por"
+                                | "la"
+                                | "pro"
+                                | "par"
+                                | "de"
+                                | "el"
+                        )
                     )
                 });
                 if !ok {
@@ -1105,6 +1213,55 @@ impl Reader<'_> {
         None
     }
 
+    /// An incall or outcall written at token `i` ("incall", "outcalls", "in call", "In-call",
+    /// "I/C", "o/c"): the index of its last token.
+    fn call_word_at(&self, i: usize) -> Option<usize> {
+        let w = self.word(i)?;
+        if matches!(w, "incall" | "incalls" | "outcall" | "outcalls") {
+            return Some(i);
+        }
+        let mut k = i + 1;
+        if matches!(w, "in" | "out") {
+            if self.sym(k) == Some('-') && self.glued(k) {
+                k += 1;
+            }
+            return matches!(self.word(k), Some("call" | "calls"))
+                .then_some(k)
+                .filter(|&end| self.same_line(i, end));
+        }
+        if matches!(w, "i" | "o")
+            && self.sym(k) == Some('/')
+            && self.glued(k)
+            && self.glued(k + 1)
+            && self.word(k + 1) == Some("c")
+        {
+            return Some(k + 1);
+        }
+        None
+    }
+
+    /// "150 in 200 out" around the amount at `a`: incall and outcall rates.
+    fn in_out_pair(&self, a: usize) -> bool {
+        let word = |k: usize| self.word(k);
+        (word(a + 1) == Some("in")
+            && self.num(a + 2).is_some()
+            && word(a + 3) == Some("out")
+            && self.same_line(a, a + 3))
+            || (word(a + 1) == Some("out")
+                && a >= 2
+                && word(a - 1) == Some("in")
+                && self.num(a - 2).is_some()
+                && self.same_line(a - 2, a + 1))
+    }
+
+    /// "for my time", "for your time", "for the time" at token `j`: what a rate buys.
+    fn for_my_time(&self, j: usize) -> bool {
+        self.word(j) == Some("for")
+            && matches!(self.word(j + 1), Some("my" | "your" | "the" | "our"))
+            && self.word(j + 2) == Some("time")
+            && self.same_line(j, j + 2)
+    }
+
     /// Amount, then optional currency, then optional connector and unit.
     fn amount_first(&self, i: usize) -> Option<Parsed> {
         let mut j = i;
@@ -1116,11 +1273,12 @@ impl Reader<'_> {
             currency = Some(c);
             j = amount_at;
         } else if let Some(w) = self.word(j) {
-            if is_money_word_before(w) {
+            let call_end = self.call_word_at(j);
+            if call_end.is_some() || is_money_word_before(w) {
                 // "incall 150" is a rate, but "Outcalls 24hrs" is a schedule: these words
                 // make a bare amount money without lifting the checks on the number.
-                weak_context = matches!(w, "incall" | "incalls" | "outcall" | "outcalls");
-                let mut k = j + 1;
+                weak_context = call_end.is_some();
+                let mut k = call_end.unwrap_or(j) + 1;
                 while matches!(self.sym(k), Some(':' | '-' | '=')) || self.word(k) == Some("of") {
                     k += 1;
                 }
@@ -1130,7 +1288,11 @@ impl Reader<'_> {
                 } else if is_euphemism(w) {
                     currency = Some(self.money.bare);
                 }
-                if self.num(k).is_none() || k - j > 4 || !self.same_line(j, k) {
+                if self.num(k).is_none() || k - j > 6 || !self.same_line(j, k) {
+                    return None;
+                }
+                // "incall 30 min: $50": the number starts a unit, read unit-first.
+                if currency.is_none() && self.unit_at(k).is_some() {
                     return None;
                 }
                 money_context = currency.is_some() || !weak_context;
@@ -1143,6 +1305,14 @@ impl Reader<'_> {
         }
         let amount = self.num(j)?;
         let amount_index = j;
+        // "150 in 200 out", "150 in-call": the incall and outcall rates.
+        if currency.is_none()
+            && (self.in_out_pair(amount_index)
+                || self.call_word_at(amount_index + 1).is_some()
+                    && !self.new_line(amount_index + 1))
+        {
+            money_context = true;
+        }
         if currency.is_none() && !money_context && self.number_is_not_money(amount_index) {
             return None;
         }
@@ -1183,10 +1353,15 @@ impl Reader<'_> {
         let unit = self.unit_after(j);
         // "100 special", "50$$$special": a bare amount the writer calls a special;
         // "incall 150": a rate with no unit.
+        // "150 incall", "150 for my time": the rate of a call or of the writer's time.
         if unit.is_none()
             && currency.is_none()
             && !money_context
-            && (weak_context || self.word(j).is_some_and(is_special_word) && !self.new_line(j))
+            && (weak_context
+                || !self.new_line(j)
+                    && (self.word(j).is_some_and(is_special_word)
+                        || self.call_word_at(j).is_some()
+                        || self.for_my_time(j)))
         {
             money_context = true;
         }
@@ -1234,6 +1409,14 @@ impl Reader<'_> {
     fn unit_first(&self, i: usize) -> Option<Parsed> {
         let (unit, unit_end) = self.unit_at(i)?;
         let mut j = unit_end + 1;
+        // "Hr. 150" abbreviates; "make your day. $90" ends a sentence: only a unit written
+        // as a code or with its number may be followed by a full stop.
+        if self.sym(j) == Some('.')
+            && self.num(i).is_none()
+            && !self.word(unit_end).is_some_and(is_unit_code)
+        {
+            return None;
+        }
         let mut steps = 0;
         while steps < 3
             && !self.new_line(j)
@@ -1290,10 +1473,8 @@ impl Reader<'_> {
             if self.unit_at(j).is_some() {
                 return None;
             }
-            if !(20.0..=20_000.0).contains(&amount) {
-                return None;
-            }
         }
+        let bare = currency.is_none();
         let mut last = j;
         if currency.is_none()
             && let Some(sym) = self.sym(j + 1)
@@ -1317,6 +1498,18 @@ impl Reader<'_> {
             currency = Some(code);
             last = j + 1;
         }
+        // A bare amount must look like a rate; one with its currency after it ("36600
+        // rupees") may be larger.
+        let range = if currency.is_none() {
+            20.0..=20_000.0
+        } else if bare {
+            1.0..=10_000_000.0
+        } else {
+            0.01..=10_000_000.0
+        };
+        if !range.contains(&amount) {
+            return None;
+        }
         Some(Parsed {
             first: i,
             last,
@@ -1333,6 +1526,15 @@ impl Reader<'_> {
     fn is_site_age(&self, p: &Parsed) -> bool {
         let a = p.amount_index;
         if p.amount >= 100.0 || p.amount.fract() != 0.0 || a < 1 {
+            return false;
+        }
+        // "30 mins - 80", "hh - 60": a unit written as a duration or a code before the dash
+        // makes the number its rate (the sites' age follows title words: "all night - 22").
+        if p.first < a
+            && (self.num(p.first).is_some()
+                || self.word(p.first).is_some_and(is_unit_code)
+                || !matches!(p.unit.as_ref(), "overnight" | "day" | "unspecified"))
+        {
             return false;
         }
         if self.sym(a - 1) != Some('-')
@@ -1352,6 +1554,122 @@ impl Reader<'_> {
             .iter()
             .take_while(|t| !t.line_before)
             .all(|t| matches!(t.kind, Kind::Sym(_)))
+    }
+
+    /// The amounts of menu lines that repeat the columns of the line above them: a line of
+    /// two or more prices that all have their unit, then lines of as many bare amounts and
+    /// nothing else but a label before them ("1girl - quick50rose,30min75rose,hour100rose" /
+    /// "2girl- 120,160,200"). Each amount takes the unit of the price in its column, given as
+    /// the index of that price in `amount_tokens`. `has_unit` says which prices have one.
+    fn repeated_columns(
+        &self,
+        amount_tokens: &[usize],
+        has_unit: &[bool],
+    ) -> Vec<(ColumnAmount, usize)> {
+        let mut out = Vec::new();
+        let mut line_starts = vec![0];
+        line_starts.extend((1..self.tokens.len()).filter(|&k| self.tokens[k].line_before));
+        line_starts.push(self.tokens.len());
+        // The prices of the line above, when it is a line of prices with units.
+        let mut header: Option<Vec<usize>> = None;
+        for bounds in line_starts.windows(2) {
+            let line = bounds[0]..bounds[1];
+            let on_line: Vec<usize> = (0..amount_tokens.len())
+                .filter(|&f| line.contains(&amount_tokens[f]))
+                .collect();
+            let with_unit = on_line.iter().filter(|&&f| has_unit[f]).count();
+            if with_unit >= 2 && with_unit == on_line.len() {
+                header = Some(on_line);
+                continue;
+            }
+            let Some(columns) = &header else { continue };
+            if with_unit > 0 {
+                header = None;
+                continue;
+            }
+            match self.column_amounts(line) {
+                Some(amounts)
+                    if amounts.len() == columns.len()
+                        && on_line.iter().all(|&f| {
+                            amounts.iter().any(|a| a.amount_index == amount_tokens[f])
+                        }) =>
+                {
+                    out.extend(amounts.into_iter().zip(columns.iter().copied()));
+                }
+                _ => header = None,
+            }
+        }
+        out
+    }
+
+    /// The bare amounts of one line (tokens `line`) after an optional short label ("2 girls:",
+    /// "Duo", "Me & my friend"), joined by symbols, "or" and "and" only; `None` when the line
+    /// holds anything else (a unit, a phone number, a size, words between the amounts).
+    fn column_amounts(&self, line: std::ops::Range<usize>) -> Option<Vec<ColumnAmount>> {
+        let mut out: Vec<ColumnAmount> = Vec::new();
+        let mut label_words = 0;
+        let mut k = line.start;
+        while k < line.end {
+            match self.tokens[k].kind {
+                Kind::Num(v) => {
+                    if !(20.0..=20_000.0).contains(&v) || v.fract() != 0.0 {
+                        // "2 girls", "3girl": part of the label.
+                        if out.is_empty() {
+                            k += 1;
+                            continue;
+                        }
+                        return None;
+                    }
+                    if self.number_is_not_money(k)
+                        || self.unit_after(k + 1).is_some()
+                        || (k > line.start && self.sym(k - 1) == Some('+'))
+                    {
+                        return None;
+                    }
+                    let mut first = k;
+                    let mut last = k;
+                    let mut currency = None;
+                    if k > line.start
+                        && let Some(c) = self.sym(k - 1).and_then(|c| self.currency_symbol(c))
+                    {
+                        currency = Some(c);
+                        first = k - 1;
+                    }
+                    if k + 1 < line.end {
+                        if let Some(c) = self.sym(k + 1).and_then(|c| self.currency_symbol(c)) {
+                            currency = Some(c);
+                            last = k + 1;
+                        } else if let Some(c) = self.word(k + 1).and_then(|w| self.currency_word(w))
+                        {
+                            currency = Some(c);
+                            last = k + 1;
+                        }
+                    }
+                    out.push(ColumnAmount {
+                        first,
+                        last,
+                        amount_index: k,
+                        amount: v,
+                        currency,
+                    });
+                    k = last;
+                }
+                Kind::Word => {
+                    let w = self.word(k).unwrap_or_default();
+                    if out.is_empty() {
+                        label_words += 1;
+                        if label_words > 4 {
+                            return None;
+                        }
+                    } else if !matches!(w, "or" | "and") {
+                        return None;
+                    }
+                }
+                Kind::Sym(_) => {}
+            }
+            k += 1;
+        }
+        Some(out)
     }
 
     /// Pay offered, a deposit, a discount or a surcharge rather than a price: "earn $500",
@@ -1377,10 +1695,73 @@ impl Reader<'_> {
                     }
                 }
                 Kind::Num(_) => return false,
+                // "make your day. 15 min $65": another sentence's verb.
+                Kind::Sym('.' | '!' | '?' | ';' | '~' | '|') => return false,
                 Kind::Sym(_) => {}
             }
         }
         false
+    }
+
+    /// Three or more rising amounts, each alone on its line ("80" / "120" / "200", with a `$`
+    /// or decoration at most): a menu written one rate per line without its units. Lines of
+    /// measurements or counts do not rise in round steps like rates.
+    fn rate_lines(&self, i: usize) -> Option<(Vec<Parsed>, usize)> {
+        if !matches!(self.tokens.get(i)?.kind, Kind::Num(_)) || !self.new_line(i) {
+            return None;
+        }
+        let mut items: Vec<Parsed> = Vec::new();
+        let mut k = i;
+        loop {
+            // The line: one amount, with symbols only around it.
+            let start = k;
+            let mut end = k + 1;
+            while end < self.tokens.len() && !self.new_line(end) {
+                end += 1;
+            }
+            let mut amount = None;
+            let mut currency = None;
+            for t in start..end {
+                match self.tokens[t].kind {
+                    Kind::Num(v) if amount.is_none() => amount = Some((t, v)),
+                    Kind::Sym(c) => {
+                        if let Some(cur) = self.currency_symbol(c) {
+                            currency = Some(cur);
+                        }
+                    }
+                    _ => {
+                        amount = None;
+                        break;
+                    }
+                }
+            }
+            let Some((at, v)) = amount else { break };
+            let rising = items.last().is_none_or(|p| p.amount < v);
+            if !rising || !(30.0..=2_000.0).contains(&v) || v % 5.0 != 0.0 {
+                break;
+            }
+            // Symbols glued to the number must not make it a time or a size ("10:30", "5'6").
+            if self.number_is_not_money(at) {
+                break;
+            }
+            items.push(Parsed {
+                first: start,
+                last: end - 1,
+                amount_index: at,
+                amount: v,
+                currency: currency.unwrap_or(self.money.bare),
+                unit: Cow::Borrowed("unspecified"),
+            });
+            if end >= self.tokens.len() {
+                break;
+            }
+            k = end;
+        }
+        if items.len() < 3 {
+            return None;
+        }
+        let last = items.last().map_or(i, |p| p.last);
+        Some((items, last))
     }
 
     /// A list of bare amounts that a money word makes prices: "Roses 60/100/180", "60-80-100
