@@ -960,12 +960,12 @@ impl Reader<'_> {
         if let Some(v) = self.num(i)
             && (1900.0..=2039.0).contains(&v)
             && self.tokens[i].end - self.tokens[i].start == 4
-            && !self
+            && self
                 .word(next)
-                .is_some_and(|w| self.currency_word(w).is_some())
-            && !self
+                .is_none_or(|w| self.currency_word(w).is_none())
+            && self
                 .sym(next)
-                .is_some_and(|c| self.currency_symbol(c).is_some())
+                .is_none_or(|c| self.currency_symbol(c).is_none())
         {
             return true;
         }
