@@ -426,7 +426,10 @@ struct Case {
 fn render_menu(rng: &mut Rng) -> Case {
     let money = match rng.below(10) {
         0..=5 => Money::Dollar,
-        6 | 7 => Money::Euphemism(*rng.pick(EUPHEMISMS)),
+        6 | 7 => {
+            let &euphemism = rng.pick(EUPHEMISMS);
+            Money::Euphemism(euphemism)
+        }
         _ => Money::Foreign(*rng.pick(FOREIGN)),
     };
     let scale = match money {
@@ -443,7 +446,7 @@ fn render_menu(rng: &mut Rng) -> Case {
     let sep = *rng.pick(&[", ", " / ", " | ", "  ", " ", " * ", " // ", "; "]);
     // Writers switch order within a menu only where each rate stands apart (its own line or
     // a real separator): "qk 60 100 hh" is ambiguous to a reader too.
-    let may_switch = !inline || sep.trim().len() > 0;
+    let may_switch = !inline || !sep.trim().is_empty();
     for &length in lengths {
         let mut amount = amount_near(rng, length.base(), scale);
         if amount <= previous {
@@ -627,7 +630,7 @@ fn render_calls(rng: &mut Rng) -> Case {
                 labels.insert(label(half, "USD", "hh"));
                 labels.insert(label(base, "USD", "hr"));
                 if k > 0 {
-                    let sep: &str = *rng.pick(&["\n", " / ", " | "]);
+                    let &sep: &&str = rng.pick(&["\n", " / ", " | "]);
                     text.push_str(sep);
                 }
                 text.push_str(&format!("{word} {a}, {b}"));
