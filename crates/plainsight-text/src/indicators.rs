@@ -3,10 +3,8 @@
 //! Aho–Corasick pass for all phrases plus one pass per regex. Each hit carries the text that
 //! triggered it and its span. Weights are carried for the scorer; matching ignores them.
 
-use aho_corasick::AhoCorasick;
 use plainsight_core::{Age, IndicatorHit, Phone};
 use regex::Regex;
-use regex_syntax::hir::{Class, Hir, HirKind};
 use serde::{Deserialize, Serialize};
 
 use crate::extract::{FieldText, TextError, is_word_byte};
@@ -50,18 +48,6 @@ struct IndicatorFile {
     indicator: Vec<IndicatorDef>,
 }
 
-/// One compiled indicator regex.
-#[derive(Debug)]
-struct IndicatorRegex {
-    /// The definition that owns it.
-    owner: usize,
-    regex: Regex,
-    /// Text that every match contains (ASCII case aside): a field without it is not searched.
-    /// The bundled `(2|two|3|three) girls` starts with bare digits, which makes the regex's
-    /// own prefix search stop at every digit of every phone number and price.
-    required: Option<AhoCorasick>,
-}
-
 /// Compiled indicator definitions. Built once by [`crate::extract::Extractor`].
 #[derive(Debug)]
 pub struct IndicatorSet {
@@ -72,7 +58,7 @@ pub struct IndicatorSet {
     phrase_owners: Vec<Vec<usize>>,
     /// For each automaton pattern: must its start / end sit on a word boundary?
     phrase_bounded: Vec<(bool, bool)>,
-    regexes: Vec<IndicatorRegex>,
+    regexes: Vec<(usize, Regex)>,
     obscured_phone: Vec<usize>,
     /// Definitions derived from a stated age under 18.
     stated_minor: Vec<usize>,
@@ -166,24 +152,10 @@ impl IndicatorSet {
                 }
             }
             for source in &def.regexes {
-                let pattern = format!("(?i){source}");
-                let regex = Regex::new(&pattern).map_err(|e| {
+                let regex = Regex::new(&format!("(?i){source}")).map_err(|e| {
                     invalid(code, "regexes", format!("`{source}` does not compile: {e}"))
                 })?;
-                let required = match required_literal(&pattern) {
-                    Some(literal) => Some(
-                        AhoCorasick::builder()
-                            .ascii_case_insensitive(true)
-                            .build([literal])
-                            .map_err(|e| invalid(code, "regexes", e.to_string()))?,
-                    ),
-                    None => None,
-                };
-                regexes.push(IndicatorRegex {
-                    owner: i,
-                    regex,
-                    required,
-                });
+                regexes.push((i, regex));
             }
             if let Some(derived) = &def.derived_from {
                 if !KNOWN_DERIVED.contains(&derived.as_str()) {
@@ -279,15 +251,7 @@ impl IndicatorSet {
                 }
             }
         }
-        for IndicatorRegex {
-            owner,
-            regex,
-            required,
-        } in &self.regexes
-        {
-            if required.as_ref().is_some_and(|r| !r.is_match(haystack)) {
-                continue;
-            }
+        for (owner, regex) in &self.regexes {
             for m in regex.find_iter(haystack) {
                 if m.is_empty() {
                     continue;
@@ -317,91 +281,6 @@ impl IndicatorSet {
         hits.sort_by_key(|h| (h.span.start, h.span.end));
         hits
     }
-}
-
-/// A string that every match of `pattern` contains, lower case, compared up to ASCII case:
-/// the longest run of consecutive items of the pattern's top-level sequence that each match
-/// one fixed character up to ASCII case. `None` when there is none (or the pattern does not
-/// parse, which `Regex::new` reports). A class with any other member breaks the run: under
-/// `(?i)` the class of `s` also holds `ſ` (U+017F) and that of `k` the Kelvin sign, which an
-/// ASCII case-insensitive search would not find.
-fn required_literal(pattern: &str) -> Option<Vec<u8>> {
-    let hir = regex_syntax::parse(pattern).ok()?;
-    let mut top = &hir;
-    while let HirKind::Capture(capture) = top.kind() {
-        top = capture.sub.as_ref();
-    }
-    let items = match top.kind() {
-        HirKind::Concat(items) => items.as_slice(),
-        _ => std::slice::from_ref(top),
-    };
-    let mut best: Vec<u8> = Vec::new();
-    let mut run: Vec<u8> = Vec::new();
-    for item in items {
-        match fixed_text(item) {
-            Some(text) => run.extend(text),
-            None => {
-                if run.len() > best.len() {
-                    best = std::mem::take(&mut run);
-                }
-                run.clear();
-            }
-        }
-    }
-    if run.len() > best.len() {
-        best = run;
-    }
-    (!best.is_empty()).then_some(best)
-}
-
-/// The text that `hir` always matches, lower case, when it matches one fixed text up to
-/// ASCII case.
-fn fixed_text(hir: &Hir) -> Option<Vec<u8>> {
-    match hir.kind() {
-        HirKind::Literal(literal) => Some(literal.0.to_ascii_lowercase()),
-        HirKind::Capture(capture) => fixed_text(&capture.sub),
-        HirKind::Concat(items) => {
-            let mut text = Vec::new();
-            for item in items {
-                text.extend(fixed_text(item)?);
-            }
-            Some(text)
-        }
-        HirKind::Class(Class::Unicode(class)) => {
-            let members: Vec<char> = class
-                .ranges()
-                .iter()
-                .flat_map(|r| (r.start()..=r.end()).take(3))
-                .take(3)
-                .collect();
-            let byte = |c: char| u8::try_from(c).ok().filter(u8::is_ascii);
-            match members.as_slice() {
-                [c] => byte(*c).map(|b| vec![b.to_ascii_lowercase()]),
-                [a, b] => case_pair(byte(*a)?, byte(*b)?),
-                _ => None,
-            }
-        }
-        HirKind::Class(Class::Bytes(class)) => {
-            let members: Vec<u8> = class
-                .ranges()
-                .iter()
-                .flat_map(|r| (r.start()..=r.end()).take(3))
-                .take(3)
-                .collect();
-            match members.as_slice() {
-                [b] if b.is_ascii() => Some(vec![b.to_ascii_lowercase()]),
-                [a, b] if a.is_ascii() && b.is_ascii() => case_pair(*a, *b),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-/// `[a, b]` as one letter up to ASCII case ("A" and "a"), lower case.
-fn case_pair(a: u8, b: u8) -> Option<Vec<u8>> {
-    (a != b && a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b))
-        .then(|| vec![a.to_ascii_lowercase()])
 }
 
 #[cfg(test)]
@@ -520,72 +399,5 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("derived_from"), "{err}");
-    }
-
-    #[test]
-    fn required_literals_of_indicator_regexes() {
-        let lit = |p: &str| required_literal(&format!("(?i){p}"));
-        // `s` under `(?i)` is also `ſ`, so the run stops before it.
-        assert_eq!(
-            lit(r"(?-u:\b)(?:2|two|3|three) girls(?-u:\b)").as_deref(),
-            Some(&b" girl"[..])
-        );
-        assert_eq!(lit("new in town").as_deref(), Some(&b"new in town"[..]));
-        assert_eq!(lit(r"foo\d+barbaz").as_deref(), Some(&b"barbaz"[..]));
-        assert_eq!(lit(r"(?-i)Foo\d").as_deref(), Some(&b"foo"[..]));
-        assert_eq!(lit("(kik)").as_deref(), Some(&b"i"[..]));
-        assert_eq!(lit("abc|def"), None);
-        assert_eq!(lit(r"\d+"), None);
-        assert_eq!(lit("a?"), None);
-    }
-
-    /// The pre-check never hides a match: hits equal those of the regexes run on every field.
-    #[test]
-    fn regex_hits_with_the_pre_check_equal_a_full_search() {
-        let set = IndicatorSet::from_toml(
-            "[[indicator]]\ncode='girls'\ndescription='d'\nregexes=['(?-u:\\b)(?:2|two|3|three) girls(?-u:\\b)', 'we\\s+are\\s+\\d+', 'kik']\nweight=1.0\nsource='s'\nraises_priority=true\n",
-        )
-        .unwrap();
-        let texts = [
-            "2 girls available",
-            "THREE GIRLS",
-            "two girlſ",
-            "3 girl",
-            "3  girls",
-            "call 555 123 4567 for 2 boys",
-            "we are 2 ladies",
-            "WE   ARE 3",
-            "kik me",
-            "KİK",
-            "",
-        ];
-        for text in texts {
-            let norm = normalize(text);
-            let full: Vec<(usize, usize)> = set
-                .regexes
-                .iter()
-                .flat_map(|r| r.regex.find_iter(norm.text()).map(|m| (m.start(), m.end())))
-                .collect();
-            let ft = FieldText::new(text, &norm, Field::Body);
-            let mut hits: Vec<(usize, usize)> = set
-                .find(&ft, &[])
-                .into_iter()
-                .map(|h| (h.span.start, h.span.end))
-                .collect();
-            let mut full_spans: Vec<(usize, usize)> = full
-                .iter()
-                .map(|&(s, e)| {
-                    let r = norm.original_span(s..e);
-                    (r.start, r.end)
-                })
-                .collect();
-            hits.sort_unstable();
-            full_spans.sort_unstable();
-            assert_eq!(hits, full_spans, "{text:?}");
-        }
-        let count = |t: &str| codes(&set, t).len();
-        assert_eq!(count("two girlſ"), 1);
-        assert_eq!(count("2 GIRLS"), 1);
-        assert_eq!(count("2 boys"), 0);
     }
 }
