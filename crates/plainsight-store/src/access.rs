@@ -394,15 +394,15 @@ impl AuditSigner {
         kind: CheckpointKind,
         seq: i64,
         hash: &str,
-    ) -> Result<Checkpoint, StoreError> {
+    ) -> Result<(Checkpoint, bool), StoreError> {
         let checkpoint = Checkpoint {
             kind,
             seq,
             hash: hash.to_string(),
             at: Utc::now(),
         };
-        self.keys.append_checkpoint(&self.key, &checkpoint)?;
-        Ok(checkpoint)
+        let sent_to_syslog = self.keys.append_checkpoint(&self.key, &checkpoint)?;
+        Ok((checkpoint, sent_to_syslog))
     }
 }
 
@@ -472,9 +472,10 @@ impl SqliteStore {
         audit_head_in(&mut conn).await
     }
 
-    /// Write a signed checkpoint of the current head to the checkpoint file; `None` when the
-    /// chain is not keyed (nothing to sign with).
-    pub async fn audit_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+    /// Write a signed checkpoint of the current head to the checkpoint file (and syslog, when
+    /// set), with whether the syslog copy was sent; `None` when the chain is not keyed
+    /// (nothing to sign with).
+    pub async fn audit_checkpoint(&self) -> Result<Option<(Checkpoint, bool)>, StoreError> {
         let Some(signer) = self.signer.as_deref() else {
             return Ok(None);
         };

@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::access::{AuditEvent, AuditFor, now_text};
-use crate::casework::{LeadFilter, NetworkLabel, lead_where, to_i64};
+use crate::casework::{LeadFilter, NetworkLabel, to_i64};
 use crate::sqlite::{STORED_AD_COLUMNS, stored_ad_from_row};
 use crate::{SqliteStore, StoreError, StoredAd};
 
@@ -305,12 +305,7 @@ impl AnalystStore for SqliteStore {
             Some((name, admin1)) => (Some(name.as_str()), admin1.as_deref()),
             None => (None, None),
         };
-        let sql = format!(
-            "SELECT count(*) FROM (SELECT (SELECT l.label FROM network_labels l \
-                 WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
-             FROM networks n WHERE {})",
-            lead_where()
-        );
+        let sql = crate::casework::lead_count_sql();
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(place)
             .bind(admin1)
@@ -327,8 +322,10 @@ impl AnalystStore for SqliteStore {
 
     async fn reason_codes(&self) -> Result<Vec<ReasonCount>, StoreError> {
         let rows = sqlx::query(
+            // A semi-join on the networks' ids (read from an index): a join looked up each
+            // network's row, which holds its whole record, once per reason.
             "SELECT c.code, count(*) AS n FROM network_reason_codes c \
-             JOIN networks n ON n.network_id = c.network_id \
+             WHERE c.network_id IN (SELECT network_id FROM networks) \
              GROUP BY c.code ORDER BY n DESC, c.code",
         )
         .fetch_all(self.pool())

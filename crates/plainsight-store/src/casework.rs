@@ -577,6 +577,37 @@ pub(crate) fn lead_where() -> &'static str {
      AND n.ads >= ?8"
 }
 
+/// One page of the lead queue in `order` (binds as [`lead_where`], then ?9 limit, ?10 offset).
+/// The page's networks are chosen first, from the columns of the `networks_for_queue` index
+/// alone (migration 0009); only then are their summaries (and, for networks stored before
+/// summaries existed, records) read. Joined before the sort, every matching network's summary
+/// was read and sorted. `INDEXED BY`: sorted by id, the planner would otherwise walk the table
+/// itself in rowid order.
+pub(crate) fn lead_page_sql(order: &str) -> String {
+    format!(
+        "SELECT s.summary, CASE WHEN s.summary IS NULL THEN n.record END, page.label \
+         FROM (SELECT n.network_id, \
+                 (SELECT l.label FROM network_labels l \
+                  WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
+               FROM networks n INDEXED BY networks_for_queue \
+               WHERE {} ORDER BY {order} LIMIT ?9 OFFSET ?10) AS page \
+         JOIN networks n ON n.network_id = page.network_id \
+         LEFT JOIN network_summaries s ON s.network_id = n.network_id \
+         ORDER BY {order}",
+        lead_where()
+    )
+}
+
+/// How many networks the lead queue's filters let through (binds as [`lead_where`]).
+pub(crate) fn lead_count_sql() -> String {
+    format!(
+        "SELECT count(*) FROM (SELECT (SELECT l.label FROM network_labels l \
+             WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
+         FROM networks n INDEXED BY networks_for_queue WHERE {})",
+        lead_where()
+    )
+}
+
 const CASE_COLUMNS: &str = "c.case_id, c.team_id, c.title, c.status, u.username, c.created_at, \
      (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.kind = 'network'), \
      (SELECT count(*) FROM case_items i WHERE i.case_id = c.case_id AND i.kind = 'ad'), \
@@ -590,15 +621,7 @@ impl CaseworkStore for SqliteStore {
             Some((name, admin1)) => (Some(name.as_str()), admin1.as_deref()),
             None => (None, None),
         };
-        let sql = format!(
-            "SELECT s.summary, CASE WHEN s.summary IS NULL THEN n.record END, \
-                 (SELECT l.label FROM network_labels l \
-                 WHERE l.network_id = n.network_id ORDER BY l.version DESC LIMIT 1) AS label \
-             FROM networks n LEFT JOIN network_summaries s ON s.network_id = n.network_id \
-             WHERE {} ORDER BY {} LIMIT ?9 OFFSET ?10",
-            lead_where(),
-            filter.sort.order_by(filter.ascending)
-        );
+        let sql = lead_page_sql(&filter.sort.order_by(filter.ascending));
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(place)
             .bind(admin1)
@@ -1116,6 +1139,68 @@ mod tests {
         assert!(lo < 0.1 && hi > 0.9);
         let (lo, hi) = wilson_interval(5, 5).unwrap();
         assert!(hi == 1.0 && lo > 0.5 && lo < 0.6);
+    }
+
+    /// The plan of each lead-queue statement for every sort: the networks table itself is
+    /// never scanned (a scan reads every network's whole record); the filters and the sort
+    /// read the `networks_for_queue` index, and rows are looked up only by id.
+    #[tokio::test]
+    async fn the_lead_queue_never_scans_the_networks_table() {
+        use super::{LeadSort, lead_count_sql, lead_page_sql};
+        let store = crate::SqliteStore::open("sqlite::memory:").await.unwrap();
+        let plan = |sql: String, paged: bool| {
+            let pool = store.pool().clone();
+            async move {
+                let mut query =
+                    sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<&str>)
+                        .bind(None::<i64>)
+                        .bind(0i64);
+                if paged {
+                    query = query.bind(20i64).bind(0i64);
+                }
+                let rows = query.fetch_all(&pool).await.unwrap();
+                rows.iter()
+                    .map(|r| sqlx::Row::get::<String, _>(r, 3))
+                    .collect::<Vec<_>>()
+            }
+        };
+        let mut statements = vec![("count".to_string(), lead_count_sql(), false)];
+        for sort in [
+            LeadSort::Priority,
+            LeadSort::Ads,
+            LeadSort::FirstSeen,
+            LeadSort::LastSeen,
+            LeadSort::Network,
+        ] {
+            for asc in [false, true] {
+                statements.push((
+                    format!("{sort:?} asc={asc}"),
+                    lead_page_sql(&sort.order_by(asc)),
+                    true,
+                ));
+            }
+        }
+        for (name, sql, paged) in statements {
+            let steps = plan(sql, paged).await;
+            let on_networks: Vec<&String> = steps
+                .iter()
+                .filter(|s| s.starts_with("SCAN n") || s.starts_with("SEARCH n "))
+                .collect();
+            assert!(!on_networks.is_empty(), "{name}: {steps:?}");
+            for step in on_networks {
+                assert!(
+                    step.contains("COVERING INDEX networks_for_queue")
+                        || step.contains("USING INTEGER PRIMARY KEY"),
+                    "{name}: {step} in {steps:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ const CHECKPOINT_FILE: &str = "audit-checkpoints";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyDir {
     path: PathBuf,
+    /// The syslog socket every checkpoint is also sent to (see [`crate::syslog`]).
+    syslog: Option<PathBuf>,
 }
 
 fn key_error(path: &Path, reason: impl Into<String>) -> StoreError {
@@ -46,7 +48,21 @@ fn key_error(path: &Path, reason: impl Into<String>) -> StoreError {
 
 impl KeyDir {
     pub fn new(path: impl Into<PathBuf>) -> KeyDir {
-        KeyDir { path: path.into() }
+        KeyDir {
+            path: path.into(),
+            syslog: None,
+        }
+    }
+
+    /// Also send every checkpoint to the syslog daemon's socket at `socket`.
+    pub fn with_syslog(mut self, socket: Option<PathBuf>) -> KeyDir {
+        self.syslog = socket;
+        self
+    }
+
+    /// The syslog socket checkpoints are copied to, if any.
+    pub fn syslog_socket(&self) -> Option<&Path> {
+        self.syslog.as_deref()
     }
 
     /// `<database file>.keys` beside the database file.
@@ -165,12 +181,14 @@ impl KeyDir {
     }
 
     /// Appends one signed checkpoint line and syncs it to disk. One `write` per line on a
-    /// file opened for appending, so lines of concurrent writers do not interleave.
+    /// file opened for appending, so lines of concurrent writers do not interleave. Then, when a
+    /// syslog socket is set, sends the same line there; the file is the record, so a syslog
+    /// daemon that is down only gives a warning. Returns whether the syslog copy was sent.
     pub fn append_checkpoint(
         &self,
         key: &AuditKey,
         checkpoint: &Checkpoint,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         self.ensure()?;
         let path = self.checkpoint_file();
         let mut file = open_options_secret()
@@ -178,10 +196,25 @@ impl KeyDir {
             .create(true)
             .open(&path)
             .map_err(|e| key_error(&path, e.to_string()))?;
-        let line = format!("{}\n", checkpoint.to_line(key));
-        file.write_all(line.as_bytes())
+        let line = checkpoint.to_line(key);
+        file.write_all(format!("{line}\n").as_bytes())
             .and_then(|()| file.sync_data())
-            .map_err(|e| key_error(&path, e.to_string()))
+            .map_err(|e| key_error(&path, e.to_string()))?;
+        let Some(socket) = &self.syslog else {
+            return Ok(false);
+        };
+        match crate::syslog::send(socket, &line) {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                eprintln!(
+                    "warning: audit checkpoint {} written to {} but not sent to syslog at {}: {e}",
+                    checkpoint.seq,
+                    path.display(),
+                    socket.display()
+                );
+                Ok(false)
+            }
+        }
     }
 
     /// Every checkpoint line with its line number (from 1) and whether it can be trusted.

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod networks;
 pub mod nibrs;
 pub mod sqlite;
+pub mod syslog;
 #[cfg(feature = "testing")]
 mod testing;
 

@@ -90,6 +90,9 @@ pub struct KeyOptions {
     pub plaintext_new: bool,
     /// Open with an unkeyed audit chain and no database key at all (tests of other layers).
     pub no_keys: bool,
+    /// A syslog socket every audit checkpoint is also sent to. Default:
+    /// `PLAINSIGHT_AUDIT_SYSLOG`, else none.
+    pub audit_syslog: Option<PathBuf>,
 }
 
 /// The first 16 bytes of every unencrypted SQLite database file.
@@ -158,7 +161,12 @@ impl SqliteStore {
             let key_dir = match &keys.key_dir {
                 Some(dir) => KeyDir::new(dir.clone()),
                 None => KeyDir::for_database(&db_file),
-            };
+            }
+            .with_syslog(
+                keys.audit_syslog
+                    .clone()
+                    .or_else(crate::syslog::socket_from_env),
+            );
             database_key = match is_plaintext_database(&db_file) {
                 // A workspace made without a key stays readable without one.
                 Some(true) => None,
@@ -430,6 +438,24 @@ impl SqliteStore {
     }
 }
 
+/// SQLCipher writes its own lines to standard error when a key fails ("ERROR CORE
+/// sqlcipher_page_cipher: hmac check failed for pgno=1" and two more); the failure also comes
+/// back as SQLITE_NOTADB and is reported as [`StoreError::WrongKey`], in words. Its log level is
+/// one setting for the whole process, and sqlx would run the pragma only after the statements
+/// that first read a page, so it is set here on a connection of its own, before the pool opens.
+async fn quiet_sqlcipher_log() {
+    use sqlx::{ConnectOptions, Connection};
+    if let Ok(options) = SqliteConnectOptions::from_str("sqlite::memory:")
+        && let Ok(mut conn) = options.connect().await
+    {
+        // A build without SQLCipher ignores the unknown pragma.
+        let _ = sqlx::query("PRAGMA cipher_log_level = NONE")
+            .execute(&mut conn)
+            .await;
+        let _ = conn.close().await;
+    }
+}
+
 /// Opens the pool, with `PRAGMA key` first on every connection when the file is encrypted.
 async fn connect(
     url: &str,
@@ -449,6 +475,7 @@ async fn connect(
     if let Some(key) = key {
         // sqlx runs `key` before every other pragma (SQLCipher needs it first). Statement
         // logging is off so the key can never reach a log.
+        quiet_sqlcipher_log().await;
         options = options
             .pragma("key", key.pragma_value())
             .log_statements(log::LevelFilter::Off);

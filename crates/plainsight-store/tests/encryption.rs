@@ -241,7 +241,7 @@ async fn the_audit_chain_is_keyed_from_a_signed_start_checkpoint() {
             .await
             .unwrap();
     }
-    let head = store.audit_checkpoint().await.unwrap().unwrap();
+    let (head, _) = store.audit_checkpoint().await.unwrap().unwrap();
     assert_eq!(head.seq, 6);
     let entries = store.audit_entries(0, 100).await.unwrap();
     let mut verifier = ChainVerifier::new().with_key(key.clone(), start.seq + 1);

@@ -29,6 +29,15 @@ struct Cli {
     /// PLAINSIGHT_DB_KEY, else the key folder's database.key, else a prompt.
     #[arg(long, global = true, value_name = "FILE")]
     key_file: Option<std::path::PathBuf>,
+    /// Also send every signed audit checkpoint to the syslog daemon's socket (usually
+    /// /dev/log), so a copy of the audit head lives outside the key folder.
+    #[arg(
+        long,
+        env = "PLAINSIGHT_AUDIT_SYSLOG",
+        global = true,
+        value_name = "SOCKET"
+    )]
+    audit_syslog: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -82,7 +91,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = cmd::Context::new(cli.db, cli.quiet, cli.key_file);
+    let mut ctx = cmd::Context::new(cli.db, cli.quiet, cli.key_file);
+    ctx.audit_syslog = cli.audit_syslog.filter(|p| !p.as_os_str().is_empty());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

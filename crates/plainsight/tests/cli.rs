@@ -508,6 +508,114 @@ async fn audit_verify_catches_forged_and_truncated_chains() {
         .stdout(predicate::str::contains("signature does not match"));
 }
 
+/// A syslog copy of the checkpoints (`--audit-syslog`, sent over a Unix datagram socket as to
+/// `/dev/log`) still catches a cut log after whoever could write to the key folder replaced
+/// its checkpoint file.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn checkpoints_sent_to_syslog_catch_a_log_cut_after_the_checkpoint_file_was_replaced() {
+    let dir = audited_workspace();
+    let socket = dir.path().join("log.sock");
+    let syslogd = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    plainsight(dir.path())
+        .args(["audit", "checkpoint", "--audit-syslog"])
+        .arg(&socket)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("A copy was sent to syslog at"));
+    let mut buf = vec![0u8; 4096];
+    let n = syslogd.recv(&mut buf).unwrap();
+    let message = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert!(message.starts_with("<85>"), "{message}");
+    assert!(message.contains("plainsight["), "{message}");
+    assert!(message.contains("audit-checkpoint v1 head 6 "), "{message}");
+    // What a syslog daemon writes to its file: its own prefix, other programs' lines.
+    let auth_log = dir.path().join("auth.log");
+    let ours = &message[message.find("plainsight[").unwrap()..];
+    std::fs::write(
+        &auth_log,
+        format!("Dec  3 10:00:00 host sshd[7]: Accepted publickey\nDec  3 10:00:01 host {ours}\n"),
+    )
+    .unwrap();
+    plainsight(dir.path())
+        .args(["audit", "verify", "--checkpoints"])
+        .arg(&auth_log)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "1 signed checkpoints in 1 other copies agree",
+        ));
+
+    // Someone holding the database and the key folder (so the audit key too) removes the
+    // newest entries and the checkpoint line that names them: the file check alone passes.
+    let store = open_ws(dir.path()).await;
+    sqlx::query("DROP TRIGGER audit_log_append_only_delete")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq >= 6")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let file = dir.path().join("ws.db.keys/audit-checkpoints");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let kept: String = text
+        .lines()
+        .filter(|l| !l.starts_with("v1 head 6 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(kept.lines().count(), text.lines().count() - 1);
+    std::fs::write(&file, kept).unwrap();
+    plainsight(dir.path())
+        .args(["audit", "verify"])
+        .assert()
+        .success();
+    // The syslog copy, out of their reach, still names entry 6.
+    plainsight(dir.path())
+        .args(["audit", "verify", "--checkpoints"])
+        .arg(&auth_log)
+        .assert()
+        .code(1)
+        // Gone, or (when the verification above took its number) another entry.
+        .stdout(
+            predicate::str::is_match(
+                r"entry 6(, which is no longer in the log| is not the entry checkpointed)",
+            )
+            .unwrap(),
+        )
+        .stdout(predicate::str::contains("auth.log"));
+
+    // A syslog file with no checkpoint of ours is reported, not taken as agreement.
+    let empty = dir.path().join("other.log");
+    std::fs::write(&empty, "Dec  3 10:00:00 host sshd[7]: Accepted publickey\n").unwrap();
+    plainsight(dir.path())
+        .args(["audit", "verify", "--checkpoints"])
+        .arg(&empty)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "holds no checkpoint of this workspace",
+        ));
+}
+
+/// With the syslog socket gone, the checkpoint is still written to the file, with a warning,
+/// and `audit checkpoint` exits 1 so a cron job notices the missing copy.
+#[cfg(unix)]
+#[test]
+fn a_missing_syslog_socket_warns_and_keeps_the_file_checkpoint() {
+    let dir = audited_workspace();
+    let before = std::fs::read_to_string(dir.path().join("ws.db.keys/audit-checkpoints")).unwrap();
+    plainsight(dir.path())
+        .env("PLAINSIGHT_AUDIT_SYSLOG", dir.path().join("no.sock"))
+        .args(["audit", "checkpoint"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not sent to syslog at"));
+    let after = std::fs::read_to_string(dir.path().join("ws.db.keys/audit-checkpoints")).unwrap();
+    assert_eq!(after.lines().count(), before.lines().count() + 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn store_commands_encrypt_and_rekey_a_workspace() {
     let dir = tempfile::tempdir().unwrap();
@@ -590,6 +698,10 @@ async fn store_commands_encrypt_and_rekey_a_workspace() {
         "{err}"
     );
     assert!(!err.contains(first_key.trim()), "{err}");
+    // Only our message: SQLCipher's own log lines ("ERROR CORE sqlcipher_page_cipher: hmac
+    // check failed for pgno=1" and two more) are switched off.
+    assert!(!err.contains("CORE"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     // No key folder: the error says how to give the key.
     plainsight(dir.path())
         .env("PLAINSIGHT_KEY_DIR", dir.path().join("empty"))

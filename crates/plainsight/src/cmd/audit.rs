@@ -23,7 +23,8 @@ pub enum Command {
     /// checkpoint; report each altered, missing, reordered or unsigned entry. Exit status 0
     /// when intact, 1 when broken.
     #[command(
-        after_help = "Example:\n  plainsight audit verify\n  plainsight audit verify --expect-head 1042:9f3a…\n\n\
+        after_help = "Example:\n  plainsight audit verify\n  plainsight audit verify --expect-head 1042:9f3a…\n  \
+plainsight audit verify --checkpoints /var/log/auth.log\n\n\
 Entries are chained with HMAC-SHA-256 under the audit key (audit.key in the key folder, or \
 PLAINSIGHT_AUDIT_KEY), so whoever holds only the database cannot re-chain a rewritten log. \
 The head is checkpointed, signed, in the key folder's audit-checkpoints file (every 1,000 \
@@ -36,6 +37,11 @@ elsewhere as well."
         /// in the log, unchanged.
         #[arg(long, value_name = "SEQ:HASH")]
         expect_head: Option<String>,
+        /// Another copy of the checkpoints to check the log against as well: a copy of the
+        /// audit-checkpoints file kept elsewhere, or a syslog file the server's checkpoints
+        /// were sent to with --audit-syslog (other lines in it are skipped). Repeatable.
+        #[arg(long = "checkpoints", value_name = "FILE")]
+        checkpoint_copies: Vec<PathBuf>,
     },
     /// Write a signed checkpoint of the log's head to the key folder's audit-checkpoints file.
     #[command(after_help = "Example:\n  plainsight audit checkpoint   # e.g. daily, from cron")]
@@ -74,7 +80,10 @@ async fn record(
 pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store().await?;
     let code = match command {
-        Command::Verify { expect_head } => verify(&store, expect_head.as_deref()).await?,
+        Command::Verify {
+            expect_head,
+            checkpoint_copies,
+        } => verify(&store, expect_head.as_deref(), &checkpoint_copies).await?,
         Command::Checkpoint => checkpoint(&store).await?,
         Command::Export { format, out } => export(&store, &format, out).await?,
     };
@@ -82,7 +91,44 @@ pub async fn run(ctx: &Context, command: Command) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Result<ExitCode> {
+/// The trusted checkpoints of one copy (a file of bare checkpoint lines or a syslog file), and
+/// a problem for each line of ours that cannot be trusted.
+fn read_checkpoint_copy(
+    path: &std::path::Path,
+    key: &plainsight_access::AuditKey,
+    problems: &mut Vec<String>,
+) -> anyhow::Result<Vec<(usize, plainsight_access::Checkpoint)>> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("reading the checkpoints {}", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut trusted = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(checkpoint) = plainsight_store::syslog::checkpoint_text(line) else {
+            continue;
+        };
+        match plainsight_access::Checkpoint::parse_line(checkpoint, key) {
+            Ok(c) => trusted.push((i + 1, c)),
+            Err(e) => problems.push(format!(
+                "checkpoint line {} of {} cannot be trusted: {e}",
+                i + 1,
+                path.display()
+            )),
+        }
+    }
+    if trusted.is_empty() {
+        problems.push(format!(
+            "{} holds no checkpoint of this workspace: the wrong file, or its checkpoints were removed",
+            path.display()
+        ));
+    }
+    Ok(trusted)
+}
+
+async fn verify(
+    store: &SqliteStore,
+    expect_head: Option<&str>,
+    checkpoint_copies: &[PathBuf],
+) -> anyhow::Result<ExitCode> {
     let expected = match expect_head {
         Some(h) => {
             let (seq, hash) = h
@@ -100,6 +146,13 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
     let mut problems: Vec<String> = Vec::new();
     let mut checkpoints = None;
     let mut keyed_from = None;
+    let mut copies: Vec<(PathBuf, Vec<(usize, plainsight_access::Checkpoint)>)> = Vec::new();
+    if !checkpoint_copies.is_empty() && store.audit_key().is_none() {
+        anyhow::bail!(
+            "this workspace's audit chain is not keyed, so it has no signed checkpoints to compare with {}",
+            checkpoint_copies[0].display()
+        );
+    }
     if let (Some(key), Some(keys)) = (store.audit_key(), store.audit_key_dir()) {
         let file = keys.checkpoint_file();
         let mut trusted = Vec::new();
@@ -112,8 +165,15 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
                 )),
             }
         }
+        for path in checkpoint_copies {
+            let copy = read_checkpoint_copy(path, key, &mut problems)?;
+            copies.push((path.clone(), copy));
+        }
+        // The switch-over point from the checkpoint file, else from a copy (the file may have
+        // been emptied by whoever could write to the key folder).
         let start = trusted
             .iter()
+            .chain(copies.iter().flat_map(|(_, c)| c.iter()))
             .find(|(_, c)| c.kind == CheckpointKind::Start)
             .map(|(_, c)| c.seq + 1);
         if start.is_none() {
@@ -131,6 +191,16 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
             CheckpointCheck::new(trusted.iter().map(|(line, c)| (*line, c))),
         ));
     }
+    let mut copy_checks: Vec<(&PathBuf, usize, CheckpointCheck)> = copies
+        .iter()
+        .map(|(path, copy)| {
+            (
+                path,
+                copy.len(),
+                CheckpointCheck::new(copy.iter().map(|(line, c)| (*line, c))),
+            )
+        })
+        .collect();
     let mut breaks = Vec::new();
     let mut head_found = expected.is_none();
     let mut after = 0;
@@ -150,6 +220,9 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
             if let Some((_, check)) = checkpoints.as_mut() {
                 check.observe(e.record.seq, &e.hash);
             }
+            for (_, _, check) in copy_checks.iter_mut() {
+                check.observe(e.record.seq, &e.hash);
+            }
         }
     }
     let report = verifier.finish();
@@ -157,6 +230,15 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
     let checkpoint_count = checkpoints.as_ref().map(|(n, _)| *n);
     if let Some((_, check)) = checkpoints {
         problems.extend(check.finish().iter().map(|p| p.to_string()));
+    }
+    let copy_count: usize = copy_checks.iter().map(|(_, n, _)| n).sum();
+    for (path, _, check) in copy_checks {
+        problems.extend(
+            check
+                .finish()
+                .iter()
+                .map(|p| format!("{} (in {})", p, path.display())),
+        );
     }
     if !head_found && let Some((seq, _)) = &expected {
         problems.push(format!(
@@ -182,9 +264,17 @@ async fn verify(store: &SqliteStore, expect_head: Option<&str>) -> anyhow::Resul
             report.entries
         );
         match (keyed_from, checkpoint_count) {
-            (Some(from), Some(n)) => println!(
-                "Keyed with the audit key (HMAC-SHA-256) from entry {from}; {n} signed checkpoints agree."
-            ),
+            (Some(from), Some(n)) => {
+                println!(
+                    "Keyed with the audit key (HMAC-SHA-256) from entry {from}; {n} signed checkpoints agree."
+                );
+                if !checkpoint_copies.is_empty() {
+                    println!(
+                        "{copy_count} signed checkpoints in {} other copies agree.",
+                        checkpoint_copies.len()
+                    );
+                }
+            }
             _ => println!(
                 "warning: the chain is not keyed (plain SHA-256): whoever holds the database can re-chain it."
             ),
@@ -221,19 +311,28 @@ async fn checkpoint(store: &SqliteStore) -> anyhow::Result<ExitCode> {
         "head checkpoint",
     )
     .await?;
-    let written = store
+    let (written, sent_to_syslog) = store
         .audit_checkpoint()
         .await?
         .context("no audit key to sign the checkpoint with")?;
-    let file = store
-        .audit_key_dir()
+    let keys = store.audit_key_dir();
+    let file = keys
         .map(|k| k.checkpoint_file().display().to_string())
         .unwrap_or_default();
     println!(
         "Checkpoint {}:{} written to {file}",
         written.seq, written.hash
     );
-    Ok(ExitCode::SUCCESS)
+    match keys.and_then(|k| k.syslog_socket()) {
+        Some(socket) if sent_to_syslog => {
+            println!("A copy was sent to syslog at {}.", socket.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        // The warning above says why; the file holds the checkpoint, but the copy asked for
+        // is missing, which a cron job should notice.
+        Some(_) => Ok(ExitCode::from(1)),
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 async fn export(

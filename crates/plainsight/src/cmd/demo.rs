@@ -75,6 +75,7 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
         ),
         quiet: ctx.quiet,
         key_file: ctx.key_file.clone(),
+        audit_syslog: ctx.audit_syslog.clone(),
     };
     eprintln!(
         "Ingesting into {} ...",

@@ -30,6 +30,8 @@ pub struct Context {
     pub quiet: bool,
     /// The database key file given with `--key-file`, if any.
     pub key_file: Option<std::path::PathBuf>,
+    /// The syslog socket given with `--audit-syslog`, if any.
+    pub audit_syslog: Option<std::path::PathBuf>,
 }
 
 /// Who ran a command, for the audit log: `cli:` and the operating-system user.
@@ -49,6 +51,7 @@ impl Context {
             db,
             quiet,
             key_file,
+            audit_syslog: None,
         }
     }
 
@@ -67,6 +70,7 @@ impl Context {
         if let Some(path) = &self.key_file {
             options.database_key = Some(read_key_file(path)?);
         }
+        options.audit_syslog = self.audit_syslog.clone();
         Ok(options)
     }
 
