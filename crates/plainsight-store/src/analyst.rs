@@ -322,11 +322,10 @@ impl AnalystStore for SqliteStore {
 
     async fn reason_codes(&self) -> Result<Vec<ReasonCount>, StoreError> {
         let rows = sqlx::query(
-            // A semi-join on the networks' ids (read from an index): a join looked up each
-            // network's row, which holds its whole record, once per reason.
-            "SELECT c.code, count(*) AS n FROM network_reason_codes c \
-             WHERE c.network_id IN (SELECT network_id FROM networks) \
-             GROUP BY c.code ORDER BY n DESC, c.code",
+            // Kept with each analysis run (migration 0010): counting the codes of every network
+            // on each view of the lead queue took 2 to 3 s at 1,000,000 ads.
+            "SELECT code, networks FROM network_reason_counts WHERE networks > 0 \
+             ORDER BY networks DESC, code",
         )
         .fetch_all(self.pool())
         .await?;

@@ -132,6 +132,11 @@ pub(crate) async fn recount_networks_in(conn: &mut SqliteConnection) -> Result<(
     for statement in [
         "DELETE FROM dashboard_network_areas",
         "DELETE FROM dashboard_network_spans",
+        // The lead queue's reason filter (migration 0010); reason codes are rewritten with
+        // their networks in each run, so every row counts a current network.
+        "DELETE FROM network_reason_counts",
+        "INSERT INTO network_reason_counts (code, networks) \
+         SELECT code, count(*) FROM network_reason_codes GROUP BY code",
         "INSERT INTO dashboard_network_areas (area, networks) SELECT '', count(*) FROM networks",
         "INSERT INTO dashboard_network_areas (area, networks) \
          SELECT admin1, count(DISTINCT network_id) FROM network_places WHERE admin1 <> '' \

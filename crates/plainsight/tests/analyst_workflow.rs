@@ -1286,6 +1286,21 @@ async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
                 );
                 everywhere.get_or_insert(counted);
             }
+            // The lead queue's reason filter, kept with the networks (migration 0010).
+            let kept: Vec<(String, i64)> = plainsight_store::AnalystStore::reason_codes(&store)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.code, r.networks as i64))
+                .collect();
+            let counted: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT code, count(*) FROM network_reason_codes GROUP BY code \
+                 ORDER BY count(*) DESC, code",
+            )
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            assert_eq!(kept, counted, "{stage}: reason counts");
             everywhere.unwrap()
         }
     };
