@@ -901,7 +901,7 @@ pub async fn network(
             p.hint {
                 "Zoom with the buttons or ctrl and the mouse wheel; phones, emails and handles lead to their search."
                 @if user.can(Permission::Export) {
-                    " " a href=(format!("/networks/{id}/graph.svg")) download { "Download the graph (SVG)" }
+                    " " a.ps-graph-download href=(format!("/networks/{id}/graph.svg")) download { "Download the graph (SVG)" }
                 }
             }
             table.links {
