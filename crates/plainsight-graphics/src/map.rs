@@ -76,8 +76,8 @@ fn degrees(v: f64, pos: char, neg: char) -> String {
 
 /// The movement map: circles sized by √ads at each stop, labelled "City, ST", numbered arrows
 /// along the circuit (stops in order of first seen), over the outlines of the states,
-/// provinces and countries in view ([`crate::outlines`]) and a 5° graticule so distances can be
-/// judged. The projection is equirectangular with longitudes shrunk by cos(mid latitude), fitted
+/// provinces and countries in view ([`crate::outlines`]) and a graticule (every 5°, or 10°, 20°
+/// or 30° when zoomed out so its labels never run together) so distances can be judged. The projection is equirectangular with longitudes shrunk by cos(mid latitude), fitted
 /// to the stops' bounding box with padding (at least 2° across, so one stop or a tight cluster is
 /// centred rather than blown up).
 pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String {
@@ -135,7 +135,13 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
 
     out.push_str(r#"<g class="ps-graticule">"#);
     let bottom = h - FOOT;
-    let mut lon = (vis_lon0 / 5.0).ceil() * 5.0;
+    // The finest step whose longitude lines stand far enough apart for their labels
+    // ("135°W" is about 35 px at 10 px).
+    let step = [5.0, 10.0, 20.0, 30.0]
+        .into_iter()
+        .find(|step| step * kx * scale >= 44.0)
+        .unwrap_or(30.0);
+    let mut lon = (vis_lon0 / step).ceil() * step;
     while lon <= vis_lon1 {
         let (x, _) = project(0.0, lon);
         let _ = write!(
@@ -147,9 +153,9 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
             degrees(lon, 'E', 'W'),
             x = num(x),
         );
-        lon += 5.0;
+        lon += step;
     }
-    let mut lat = (vis_lat0 / 5.0).ceil() * 5.0;
+    let mut lat = (vis_lat0 / step).ceil() * step;
     while lat <= vis_lat1 {
         let (_, y) = project(lat, 0.0);
         let _ = write!(
@@ -160,7 +166,7 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
             degrees(lat, 'N', 'S'),
             y = num(y),
         );
-        lat += 5.0;
+        lat += step;
     }
     out.push_str("</g>");
 
@@ -300,7 +306,7 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
     out.push_str("</g>");
     let _ = write!(
         out,
-        r#"<text class="ps-label ps-map-note" x="4" y="{}" font-size="11" fill="{TEXT_MUTED}">Circle area: number of ads. Arrows: order first seen. Grid: 5°.{}</text>"#,
+        r#"<text class="ps-label ps-map-note" x="4" y="{}" font-size="11" fill="{TEXT_MUTED}">Circle area: number of ads. Arrows: order first seen. Grid: {step}°.{}</text>"#,
         num(h - 6.0),
         match left_out {
             0 => String::new(),
@@ -315,7 +321,7 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
 /// Outline strokes: countries a little darker and wider than states and provinces, both under
 /// the graticule's labels and far lighter than the stops.
 const COUNTRY_STROKE: &str = "#9CA3AF";
-const ADMIN1_STROKE: &str = "#C4CAD3";
+const ADMIN1_STROKE: &str = "#B4BBC6";
 /// Douglas–Peucker tolerance for outlines, in pixels: below what the eye can tell at 1×.
 const OUTLINE_TOLERANCE: f64 = 0.7;
 
@@ -341,7 +347,8 @@ fn draw_outlines(
         view.2 + margin,
         view.3 + margin,
     );
-    let pixels = (-2.0, -2.0, size.0 + 2.0, size.1 + 2.0);
+    // Cut exactly at the drawing's edges, so no border runs into the note below the map.
+    let pixels = (0.0, 0.0, size.0, size.1);
     let mut countries = String::new();
     let mut admin1 = String::new();
     for region in &outlines.regions {

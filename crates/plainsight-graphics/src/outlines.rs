@@ -87,7 +87,9 @@ pub enum OutlineError {
     OddCoordinates { line: usize },
     #[error("line {line}: a ring needs at least 3 points")]
     TooFewPoints { line: usize },
-    #[error("line {line}: a point lies outside -180..180 degrees of longitude or -90..90 of latitude")]
+    #[error(
+        "line {line}: a point lies outside -180..180 degrees of longitude or -90..90 of latitude"
+    )]
     OutOfRange { line: usize },
 }
 
@@ -103,7 +105,9 @@ impl Outlines {
             Some((_, l)) if l.trim() == HEADER => {}
             other => {
                 return Err(OutlineError::Header {
-                    found: other.map(|(_, l)| l.chars().take(40).collect()).unwrap_or_default(),
+                    found: other
+                        .map(|(_, l)| l.chars().take(40).collect())
+                        .unwrap_or_default(),
                 });
             }
         }
@@ -197,13 +201,18 @@ fn parse_ring(rest: &str, line: usize) -> Result<Ring, OutlineError> {
     }
     let mut bbox = [i32::MAX, i32::MAX, i32::MIN, i32::MIN];
     for &(x, y) in &points {
-        bbox = [bbox[0].min(x), bbox[1].min(y), bbox[2].max(x), bbox[3].max(y)];
+        bbox = [
+            bbox[0].min(x),
+            bbox[1].min(y),
+            bbox[2].max(x),
+            bbox[3].max(y),
+        ];
     }
     Ok(Ring { points, bbox })
 }
 
-/// The parts of a ring to draw in a view: runs of projected points (whole pixels) whose
-/// segments cross `view` (x0, y0, x1, y1, in pixels), each simplified by Douglas–Peucker to
+/// The parts of a ring to draw in a view: runs of projected points (whole pixels), cut exactly
+/// at the edges of `view` (x0, y0, x1, y1, in pixels), each simplified by Douglas–Peucker to
 /// `tolerance` pixels. A ring entirely in view comes back as one run that the caller closes
 /// (`true`); a clipped ring as open runs (`false`).
 pub(crate) fn visible_runs(
@@ -216,28 +225,19 @@ pub(crate) fn visible_runs(
         return (Vec::new(), false);
     }
     let (x0, y0, x1, y1) = view;
-    // Segment i joins point i and point i + 1 (the last one closes the ring). Its bounding box
-    // meeting the view is a cheap test that never drops a visible segment.
-    let seen = |i: usize| {
-        let (a, b) = (projected[i], projected[(i + 1) % n]);
-        a.0.min(b.0) <= x1 && a.0.max(b.0) >= x0 && a.1.min(b.1) <= y1 && a.1.max(b.1) >= y0
-    };
-    let visible: Vec<bool> = (0..n).map(seen).collect();
-    let finish = |run: Vec<(f64, f64)>| -> Vec<(i64, i64)> {
-        let mut out: Vec<(i64, i64)> = Vec::with_capacity(run.len());
-        for p in simplify(&run, tolerance) {
-            let q = (p.0.round() as i64, p.1.round() as i64);
-            if out.last() != Some(&q) {
-                out.push(q);
-            }
-        }
-        out
-    };
-    if visible.iter().all(|&v| v) {
+    let round = |p: (f64, f64)| (p.0.round() as i64, p.1.round() as i64);
+    let inside = |p: &(f64, f64)| p.0 >= x0 && p.0 <= x1 && p.1 >= y0 && p.1 <= y1;
+    if projected.iter().all(inside) {
         let mut run = projected.to_vec();
         // Closing point included so the simplification keeps the ring's shape at the seam.
         run.push(projected[0]);
-        let mut points = finish(run);
+        let mut points: Vec<(i64, i64)> = Vec::with_capacity(run.len());
+        for p in simplify(&run, tolerance) {
+            let q = round(p);
+            if points.last() != Some(&q) {
+                points.push(q);
+            }
+        }
         if points.len() > 1 && points.first() == points.last() {
             points.pop();
         }
@@ -247,26 +247,89 @@ pub(crate) fn visible_runs(
             (Vec::new(), false)
         };
     }
-    // Start just after a hidden segment, so no run is split at the array's end.
-    let start = (0..n).find(|&i| !visible[i]).map_or(0, |i| i + 1);
-    let mut runs = Vec::new();
+    // Segment i joins point i and point i + 1 (the last one closes the ring). A segment whose
+    // bounding box misses the view cannot cross it: runs of the others are simplified, then
+    // each of their segments is cut to the view exactly.
+    let near = |i: usize| {
+        let (a, b) = (projected[i], projected[(i + 1) % n]);
+        a.0.min(b.0) <= x1 && a.0.max(b.0) >= x0 && a.1.min(b.1) <= y1 && a.1.max(b.1) >= y0
+    };
+    let near: Vec<bool> = (0..n).map(near).collect();
+    let mut runs: Vec<Vec<(i64, i64)>> = Vec::new();
+    let mut cut = |run: &[(f64, f64)]| {
+        let simplified = simplify(run, tolerance);
+        let mut current: Vec<(i64, i64)> = Vec::new();
+        for pair in simplified.windows(2) {
+            let Some((a, b)) = clip_segment(pair[0], pair[1], view) else {
+                continue;
+            };
+            let (a, b) = (round(a), round(b));
+            if current.last() != Some(&a) {
+                if current.len() >= 2 {
+                    runs.push(std::mem::take(&mut current));
+                }
+                current = vec![a];
+            }
+            if current.last() != Some(&b) {
+                current.push(b);
+            }
+        }
+        if current.len() >= 2 {
+            runs.push(current);
+        }
+    };
+    // Start just after a segment far from the view, so no run is split at the array's end.
+    let start = (0..n).find(|&i| !near[i]).map_or(0, |i| i + 1);
     let mut run: Vec<(f64, f64)> = Vec::new();
     for k in 0..n {
         let i = (start + k) % n;
-        if visible[i] {
+        if near[i] {
             if run.is_empty() {
                 run.push(projected[i]);
             }
             run.push(projected[(i + 1) % n]);
         } else if !run.is_empty() {
-            runs.push(finish(std::mem::take(&mut run)));
+            cut(&run);
+            run.clear();
         }
     }
     if !run.is_empty() {
-        runs.push(finish(run));
+        cut(&run);
     }
-    runs.retain(|r| r.len() >= 2);
     (runs, false)
+}
+
+/// The part of segment a→b inside the box (x0, y0, x1, y1), if any (Liang–Barsky).
+fn clip_segment(
+    a: (f64, f64),
+    b: (f64, f64),
+    (x0, y0, x1, y1): (f64, f64, f64, f64),
+) -> Option<((f64, f64), (f64, f64))> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, a.0 - x0),
+        (dx, x1 - a.0),
+        (-dy, a.1 - y0),
+        (dy, y1 - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None; // Parallel to this edge and outside it.
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    (t0 <= t1).then_some((
+        (a.0 + t0 * dx, a.1 + t0 * dy),
+        (a.0 + t1 * dx, a.1 + t1 * dy),
+    ))
 }
 
 /// Douglas–Peucker on a polyline in pixels, end points kept (iterative: rings can be long).
@@ -324,12 +387,31 @@ mod tests {
         // North Carolina lies within 84.4°W–75.4°W, 33.8°N–36.6°N.
         let [a, b, c, d] = nc.rings.iter().map(|r| r.bbox).fold(
             [i32::MAX, i32::MAX, i32::MIN, i32::MIN],
-            |m, r| [m[0].min(r[0]), m[1].min(r[1]), m[2].max(r[2]), m[3].max(r[3])],
+            |m, r| {
+                [
+                    m[0].min(r[0]),
+                    m[1].min(r[1]),
+                    m[2].max(r[2]),
+                    m[3].max(r[3]),
+                ]
+            },
         );
-        assert!((-8450..=-8420).contains(&a) && (3380..=3390).contains(&b), "{a} {b}");
-        assert!((-7560..=-7530).contains(&c) && (3650..=3662).contains(&d), "{c} {d}");
-        assert_eq!(outlines.region("CA-ON").map(|r| r.name.as_str()), Some("Ontario"));
-        assert_eq!(outlines.region("484").map(|r| r.name.as_str()), Some("Mexico"));
+        assert!(
+            (-8450..=-8420).contains(&a) && (3380..=3390).contains(&b),
+            "{a} {b}"
+        );
+        assert!(
+            (-7560..=-7530).contains(&c) && (3650..=3662).contains(&d),
+            "{c} {d}"
+        );
+        assert_eq!(
+            outlines.region("CA-ON").map(|r| r.name.as_str()),
+            Some("Ontario")
+        );
+        assert_eq!(
+            outlines.region("484").map(|r| r.name.as_str()),
+            Some("Mexico")
+        );
         // The US and Canada are drawn by their states and provinces, not twice.
         assert!(outlines.region("840").is_none() && outlines.region("124").is_none());
         assert!(Outlines::bundled().is_some());
@@ -398,7 +480,9 @@ mod tests {
         ));
         // An overflowing delta is an error, not a panic.
         assert_eq!(
-            Outlines::parse("plainsight-outlines 1\nregion state A B\nring 0 0 2147483647 0 2147483647 0\n"),
+            Outlines::parse(
+                "plainsight-outlines 1\nregion state A B\nring 0 0 2147483647 0 2147483647 0\n"
+            ),
             Err(OutlineError::OutOfRange { line: 3 })
         );
     }
@@ -414,11 +498,23 @@ mod tests {
         let (runs, closed) = visible_runs(&ring, (-10.0, -10.0, 110.0, 110.0), 0.7);
         assert!(closed);
         assert_eq!(runs, vec![vec![(0, 0), (100, 0), (100, 100), (0, 100)]]);
-        // Only the left part is in view: the right edge is left out, the bottom edge (which
-        // crosses the view) is kept whole, and the wobbles of the top edge are simplified away.
+        // Only the left part is in view: the right edge is left out, the top and bottom edges
+        // are cut where they leave the view, and the wobbles of the top edge are simplified
+        // away.
         let (runs, closed) = visible_runs(&ring, (-10.0, -10.0, 40.0, 110.0), 0.7);
         assert!(!closed);
-        assert_eq!(runs, vec![vec![(100, 100), (0, 100), (0, 0), (41, 0)]]);
+        assert_eq!(runs, vec![vec![(40, 100), (0, 100), (0, 0), (40, 0)]]);
+        // A corner in view: the ring enters through one edge and leaves through the other.
+        let (runs, _) = visible_runs(&ring, (90.0, 90.0, 200.0, 200.0), 0.7);
+        assert_eq!(runs, vec![vec![(100, 90), (100, 100), (90, 100)]]);
+        // Segments cut exactly, parallel ones too.
+        let view = (0.0, 0.0, 10.0, 10.0);
+        assert_eq!(
+            clip_segment((-5.0, 5.0), (15.0, 5.0), view),
+            Some(((0.0, 5.0), (10.0, 5.0)))
+        );
+        assert_eq!(clip_segment((-5.0, 11.0), (15.0, 11.0), view), None);
+        assert_eq!(clip_segment((-5.0, 30.0), (30.0, -5.0), view), None);
         // Entirely outside: nothing.
         let (runs, _) = visible_runs(&ring, (200.0, 200.0, 300.0, 300.0), 0.7);
         assert!(runs.is_empty());

@@ -289,7 +289,10 @@ fn a_map_of_north_carolina_draws_its_outline_and_not_oregons() {
         assert!(codes.contains(&near), "{near} missing from {codes:?}");
     }
     for far in ["US-OR", "US-CA", "US-TX", "CA-ON", "484"] {
-        assert!(!codes.contains(&far), "{far} drawn on a map of NC: {codes:?}");
+        assert!(
+            !codes.contains(&far),
+            "{far} drawn on a map of NC: {codes:?}"
+        );
     }
     // Raleigh's circle lies inside the box of North Carolina's drawn outline, and the
     // outline's points stay near the drawing (only ends of segments that cross its edge lie
@@ -344,4 +347,53 @@ fn a_map_of_the_open_sea_draws_no_outlines() {
     );
     check(&svg);
     assert!(!svg.contains("ps-outlines"), "{svg}");
+}
+
+/// Zoomed out over the continent, every state, province and country in view is drawn, and the
+/// outlines are simplified for the scale, so the map is no bigger than a zoomed-in one.
+#[test]
+fn a_continent_wide_map_draws_the_continent_and_stays_small() {
+    let s = |name: &str, admin1: &str, lat, lon| Stop {
+        name: name.into(),
+        admin1: admin1.into(),
+        lat,
+        lon,
+        first_seen: None,
+        last_seen: None,
+        ads: 3,
+    };
+    let stops = [
+        s("Seattle", "WA", 47.61, -122.33),
+        s("San Diego", "CA", 32.72, -117.16),
+        s("Miami", "FL", 25.76, -80.19),
+        s("Boston", "MA", 42.36, -71.06),
+        s("Toronto", "ON", 43.65, -79.38),
+        s("Monterrey", "NL", 25.69, -100.32),
+    ];
+    let svg = movement_map(
+        "Movement between places",
+        &stops,
+        &ChartOptions {
+            width: 520,
+            height: 360,
+            unit: "ads".into(),
+        },
+    );
+    let doc = check(&svg);
+    let codes: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("data-region"))
+        .collect();
+    for code in [
+        "US-WA", "US-CA", "US-FL", "US-MA", "US-KS", "CA-ON", "CA-QC", "484",
+    ] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    assert!(
+        !codes.contains(&"US-HI"),
+        "Hawaii is far outside: {codes:?}"
+    );
+    // Zoomed out, the graticule thins out so its labels stay apart.
+    assert!(svg.contains("Grid: 10°."), "{svg}");
+    assert!(svg.len() < 60_000, "{} bytes", svg.len());
 }

@@ -43,7 +43,7 @@ import os
 # so they keep the most detail; countries are context.
 STATE_TOLERANCE = 0.012
 PROVINCE_TOLERANCE = 0.03
-COUNTRY_TOLERANCE = 0.03
+COUNTRY_TOLERANCE = 0.05
 # Rings whose bounding box is smaller than this (degrees, both ways) are dropped: specks at
 # every scale the map draws (a map spans at least 2 degrees).
 MIN_RING_EXTENT = 0.08
