@@ -231,49 +231,6 @@ fn main() {
         movement_map("Where the network advertised", &stops(), &opts),
     );
     write("map_one", movement_map("One place", &stops()[..1], &opts));
-    // The network page's size, zoomed in on one state and out over the continent, and the time
-    // the outlines take (the first map parses the bundled file).
-    let page = ChartOptions {
-        width: 520,
-        height: 360,
-        unit: "ads".into(),
-    };
-    let at = |name: &str, admin1: &str, lat, lon, ads| Stop {
-        name: name.into(),
-        admin1: admin1.into(),
-        lat,
-        lon,
-        first_seen: None,
-        last_seen: None,
-        ads,
-    };
-    let carolina = [
-        at("Raleigh", "NC", 35.78, -78.64, 30),
-        at("Charlotte", "NC", 35.23, -80.84, 12),
-        at("Wilmington", "NC", 34.23, -77.94, 4),
-        at("Asheville", "NC", 35.6, -82.55, 7),
-    ];
-    let continent = [
-        at("Seattle", "WA", 47.61, -122.33, 3),
-        at("San Diego", "CA", 32.72, -117.16, 3),
-        at("Miami", "FL", 25.76, -80.19, 3),
-        at("Boston", "MA", 42.36, -71.06, 3),
-        at("Toronto", "ON", 43.65, -79.38, 3),
-        at("Monterrey", "NL", 25.69, -100.32, 3),
-    ];
-    for (name, stops) in [("map_nc", &carolina[..]), ("map_continent", &continent[..])] {
-        let started = Instant::now();
-        let svg = movement_map("Movement between places", stops, &page);
-        println!("{name}: {} bytes in {:?}", svg.len(), started.elapsed());
-        write(name, svg);
-    }
-    let started = Instant::now();
-    let svg = movement_map("Movement between places", &continent, &page);
-    println!(
-        "map_continent again: {} bytes in {:?}",
-        svg.len(),
-        started.elapsed()
-    );
     write("timeline", timeline("When, where", &stops(), &opts));
 
     // Timing: best of several runs, so a busy machine does not inflate the number. The last case

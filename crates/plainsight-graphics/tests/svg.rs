@@ -228,6 +228,19 @@ fn tiny_and_huge_options_still_draw() {
     ));
 }
 
+/// A movement map the size the network page draws it.
+fn network_page_map(stops: &[Stop]) -> String {
+    movement_map(
+        "Movement between places",
+        stops,
+        &ChartOptions {
+            width: 520,
+            height: 360,
+            unit: "ads".into(),
+        },
+    )
+}
+
 /// The points of an outline path (`M x y l dx dy dx dy … z`, whole pixels), made absolute.
 fn outline_points(d: &str) -> Vec<(i64, i64)> {
     let mut points = Vec::new();
@@ -270,15 +283,7 @@ fn a_map_of_north_carolina_draws_its_outline_and_not_oregons() {
         s("Wilmington", 34.23, -77.94, 4),
         s("Asheville", 35.6, -82.55, 7),
     ];
-    let svg = movement_map(
-        "Movement between places",
-        &stops,
-        &ChartOptions {
-            width: 520,
-            height: 360,
-            unit: "ads".into(),
-        },
-    );
+    let svg = network_page_map(&stops);
     let doc = check(&svg);
     let regions: Vec<(&str, &str)> = doc
         .descendants()
@@ -370,15 +375,7 @@ fn a_continent_wide_map_draws_the_continent_and_stays_small() {
         s("Toronto", "ON", 43.65, -79.38),
         s("Monterrey", "NL", 25.69, -100.32),
     ];
-    let svg = movement_map(
-        "Movement between places",
-        &stops,
-        &ChartOptions {
-            width: 520,
-            height: 360,
-            unit: "ads".into(),
-        },
-    );
+    let svg = network_page_map(&stops);
     let doc = check(&svg);
     let codes: Vec<&str> = doc
         .descendants()

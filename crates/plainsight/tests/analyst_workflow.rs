@@ -16,16 +16,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use assert_cmd::Command;
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use plainsight_access::{Role, totp_code};
+use plainsight_access::Role;
 use plainsight_store::{AccessStore, CaseworkStore, SqliteStore, Store};
-use plainsight_web::{AppState, WebConfig};
+use plainsight_web::WebConfig;
 use sha2::{Digest, Sha256};
 use tower::ServiceExt;
-use web::{Browser, PASSWORD, Reply, TestApp, analysed_workspace, find_after, plainsight, setup_event};
+use web::{TestApp, analysed_workspace, plainsight};
 use workspace::copy_workspace;
 
 /// A workspace with 600 generated ads, ingested and analysed once per test run; each test
@@ -1038,6 +1036,18 @@ async fn counted_dashboard(store: &SqliteStore, area: Option<&str>) -> CountedFi
     (ads as u64, volume, places, spans.len() as u64, active, new)
 }
 
+/// An empty folder for a workspace, and the workspace's database URL in it.
+fn new_workspace() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ws.db").display());
+    (dir, url)
+}
+
+/// The arguments of `plainsight gen-corpus` for `ads` ads of corpus seed `seed` into `out`.
+fn corpus<'a>(ads: &'a str, seed: &'a str, out: &'a str) -> [&'a str; 7] {
+    ["gen-corpus", "--ads", ads, "--seed", seed, "--out", out]
+}
+
 /// The dashboard's figures read from its summary tables, checked against a full count
 /// everywhere, in an unknown area, in the three busiest areas and in one of them in lower case
 /// (network places compare without case, ad places exactly); returns the count everywhere.
@@ -1082,33 +1092,16 @@ async fn dashboard_equals_a_full_count(url: &str, stage: &str) -> CountedFigures
 /// adds later ads (so the reference date, the places and the areas all move).
 #[tokio::test]
 async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ws.db").display());
+    let (dir, url) = new_workspace();
     let run = |args: &[&str]| {
         plainsight(dir.path(), &url, args).success();
     };
+    run(&corpus("500", "21", "a.jsonl"));
     run(&[
-        "gen-corpus",
-        "--ads",
-        "500",
-        "--seed",
-        "21",
-        "--out",
-        "a.jsonl",
-    ]);
-    run(&[
-        "gen-corpus",
-        "--ads",
-        "300",
-        "--seed",
-        "22",
-        "--start-date",
-        "2024-06-15",
-        "--days",
-        "40",
-        "--out",
-        "b.jsonl",
-    ]);
+        &corpus("300", "22", "b.jsonl")[..],
+        &["--start-date", "2024-06-15", "--days", "40"],
+    ]
+    .concat());
     run(&["ingest", "a.jsonl"]);
     let after_ingest = dashboard_equals_a_full_count(&url, "after the first ingest").await;
     assert!(
@@ -1137,20 +1130,11 @@ async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
 /// everywhere and per area, and show fewer ads and fewer days than before.
 #[tokio::test]
 async fn dashboard_figures_after_retention_equal_a_full_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ws.db").display());
+    let (dir, url) = new_workspace();
     let run = |args: &[&str]| {
         plainsight(dir.path(), &url, args).success();
     };
-    run(&[
-        "gen-corpus",
-        "--ads",
-        "500",
-        "--seed",
-        "23",
-        "--out",
-        "ads.jsonl",
-    ]);
+    run(&corpus("500", "23", "ads.jsonl"));
     run(&["ingest", "ads.jsonl"]);
     run(&["analyze"]);
     let before = dashboard_equals_a_full_count(&url, "before retention").await;

@@ -81,6 +81,14 @@ fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots")
 }
 
+/// Where the browser saves downloads: `target/browser-downloads/` of the workspace, made if
+/// missing (Chromium wants an existing folder, and a path without `..`).
+fn download_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-downloads");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.canonicalize().unwrap_or(dir)
+}
+
 fn save_png(name: &str, png: &[u8]) -> anyhow::Result<()> {
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir)?;
@@ -173,6 +181,12 @@ async fn start_browser() -> anyhow::Result<(Client, Guard)> {
                 "--no-first-run",
                 "--lang=en-US",
             ],
+            // Files the pages save (the graph's PNG) go beside the screenshots, not into the
+            // home folder.
+            "prefs": {
+                "download.default_directory": download_dir().display().to_string(),
+                "download.prompt_for_download": false,
+            },
         },
     });
     let Value::Object(caps) = caps else {
@@ -546,6 +560,8 @@ async fn graph_png_export(b: &Browser, network_id: i64, svg_file: &str) -> anyho
         Ok(value.parse()?)
     };
     let (width, height) = (attr("width")?, attr("height")?);
+    let file = download_dir().join(format!("network-N{network_id}.png"));
+    let _ = std::fs::remove_file(&file);
     b.c.execute(
         r#"window.psSavedBlobs = [];
            const original = URL.createObjectURL.bind(URL);
@@ -607,6 +623,19 @@ async fn graph_png_export(b: &Browser, network_id: i64, svg_file: &str) -> anyho
         status.contains(&format!("Saved network-N{network_id}.png")),
         "status {status:?}"
     );
+    // The browser saved the same bytes as a file.
+    let started = Instant::now();
+    while !file.exists() {
+        ensure!(
+            started.elapsed() < WAIT,
+            "no {} was downloaded",
+            file.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Chromium writes a partial file first and renames it when done.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ensure!(std::fs::read(&file)? == png, "the downloaded file differs");
     save_png("07d-network-graph-export", &png)?;
     Ok(())
 }

@@ -9,7 +9,6 @@ mod web;
 #[path = "support/workspace.rs"]
 mod workspace;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -17,10 +16,9 @@ use assert_cmd::Command;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use plainsight_access::{ChainVerifier, Role, totp_code};
+use plainsight_access::{ChainVerifier, Role};
 use plainsight_store::{AccessStore, CaseworkStore, NetworkStore, SqliteStore};
-use plainsight_web::{AppState, WebConfig};
+use plainsight_web::WebConfig;
 use tower::ServiceExt;
 use web::{Browser, PASSWORD, Reply, TestApp, analysed_workspace, code_for, find_after, setup_event};
 use workspace::copy_workspace;
