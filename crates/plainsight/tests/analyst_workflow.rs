@@ -22,7 +22,6 @@ use plainsight_access::Role;
 use plainsight_store::{AccessStore, CaseworkStore, SqliteStore, Store};
 use plainsight_web::WebConfig;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
 use web::{TestApp, analysed_workspace, plainsight};
 use workspace::copy_workspace;
 
@@ -1155,7 +1154,11 @@ async fn dashboard_figures_after_retention_equal_a_full_count() {
     assert!(old > 50, "{old} ads made old");
     run(&["-q", "retention", "--apply", "--days", "180"]);
     let after = dashboard_equals_a_full_count(&url, "after retention").await;
-    assert_eq!(after.0, before.0 - old, "the old ads are gone from the figures");
+    assert_eq!(
+        after.0,
+        before.0 - old,
+        "the old ads are gone from the figures"
+    );
     assert!(
         after.1.len() < before.1.len() && after.1.first().map(|d| &d.0) >= Some(middle),
         "the days before {middle} are gone: {:?}",

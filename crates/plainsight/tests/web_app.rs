@@ -20,7 +20,9 @@ use plainsight_access::{ChainVerifier, Role};
 use plainsight_store::{AccessStore, CaseworkStore, NetworkStore, SqliteStore};
 use plainsight_web::WebConfig;
 use tower::ServiceExt;
-use web::{Browser, PASSWORD, Reply, TestApp, analysed_workspace, code_for, find_after, setup_event};
+use web::{
+    Browser, PASSWORD, Reply, TestApp, analysed_workspace, code_for, find_after, setup_event,
+};
 use workspace::copy_workspace;
 
 /// A workspace with 400 generated ads, ingested and analysed once per test run; each test

@@ -12,10 +12,10 @@ use plainsight_store::{AuditFilter, CaseSummary};
 use serde::Deserialize;
 use sha2::Digest;
 
-use crate::routes::{CsvFile, csv_text};
 use crate::context::Signed;
 use crate::limits::max_chars;
 use crate::routes::package;
+use crate::routes::{CsvFile, csv_text};
 use crate::security::CsrfForm;
 use crate::views::{Frame, csrf_field, page, when};
 use crate::{AppState, WebError};
@@ -603,7 +603,6 @@ pub async fn set_details(
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
-
 /// The case package as CSV: one row per item, note and audit entry.
 pub async fn export_csv(
     State(state): State<AppState>,
@@ -626,13 +625,25 @@ pub async fn export_csv(
                 n.phones.join(" ")
             )
         });
-        w.row(["network", &nid.to_string(), &csv_text(&detail), &csv_text(by), at])?;
+        w.row([
+            "network",
+            &nid.to_string(),
+            &csv_text(&detail),
+            &csv_text(by),
+            at,
+        ])?;
     }
     for (key, a, by, at) in &v.ads {
         let detail = a.as_ref().map_or("expired".to_string(), |a| {
             format!("{}: {}", a.ad.id, a.ad.title.as_deref().unwrap_or(""))
         });
-        w.row(["ad", &key.to_string(), &csv_text(&detail), &csv_text(by), at])?;
+        w.row([
+            "ad",
+            &key.to_string(),
+            &csv_text(&detail),
+            &csv_text(by),
+            at,
+        ])?;
     }
     for n in &v.notes {
         w.row([

@@ -19,8 +19,8 @@ use plainsight_network::{Template, TemplatePart, network_templates};
 use plainsight_store::{AdRef, Lead, LeadFilter, LeadSort, REVIEW_LABELS};
 use serde::Deserialize;
 
-use crate::routes::{CsvFile, csv_text, require_export};
 use crate::context::Signed;
+use crate::routes::{CsvFile, csv_text, require_export};
 use crate::security::{BoundedQuery, CsrfForm};
 use crate::views::{Frame, csrf_field, day, label_text, page, svg, url_encode, when};
 use crate::{AppState, WebError, reasons};

@@ -213,7 +213,6 @@ pub fn html(package: &Package, served: bool) -> String {
     doc.into_string()
 }
 
-
 /// `ads.csv`: one row per ad.
 pub fn ads_csv(package: &Package) -> Result<Vec<u8>, WebError> {
     let mut w = CsvFile::new();

@@ -15,9 +15,9 @@ use plainsight_store::{AdFilter, AdHit, HitPage, IdentifierQuery};
 use plainsight_text::phones::{PhoneConfig, PhoneFinder};
 use serde::Deserialize;
 
-use crate::routes::{CsvFile, csv_text, require_export};
 use crate::context::Signed;
 use crate::routes::leads::{MAX_PAGE, parse_day, parse_place};
+use crate::routes::{CsvFile, csv_text, require_export};
 use crate::security::BoundedQuery;
 use crate::views::{Frame, page, url_encode, when};
 use crate::{AppState, WebError};
@@ -453,7 +453,6 @@ pub async fn search(
     };
     Ok(page(&Frame::signed(&state, &user, "Search", "search"), content).into_response())
 }
-
 
 /// The hits of a search as CSV, one row per ad (up to [`CSV_ROWS`]).
 pub async fn export_csv(
