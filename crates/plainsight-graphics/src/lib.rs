@@ -10,6 +10,7 @@
 pub mod charts;
 pub mod graph;
 pub mod map;
+pub mod outlines;
 pub mod svg;
 
 pub use charts::{Bar, Bucket, ChartOptions, bar_chart, stacked_progress, time_series};
@@ -17,4 +18,5 @@ pub use graph::{
     Edge, Graph, GraphOptions, Node, NodeKind, collapse, graph_legend_svg, graph_svg, layout,
 };
 pub use map::{Stop, movement_map, timeline};
+pub use outlines::{OutlineError, Outlines, Region, RegionKind};
 pub use svg::escape;

@@ -1,12 +1,13 @@
 //! Where a network advertised and when, without map tiles (the machines have no internet): a
-//! movement map on a plain equirectangular projection with a graticule, and a Gantt-style
-//! timeline of the same stops.
+//! movement map on a plain equirectangular projection with bundled boundaries and a graticule,
+//! and a Gantt-style timeline of the same stops.
 
 use std::fmt::Write as _;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::charts::ChartOptions;
+use crate::outlines::{self, Outlines, RegionKind};
 use crate::svg::{
     self, AXIS, BLUE, GRID, TEXT, TEXT_MUTED, display_value, escape, num, text_width, truncate,
 };
@@ -74,8 +75,9 @@ fn degrees(v: f64, pos: char, neg: char) -> String {
 }
 
 /// The movement map: circles sized by √ads at each stop, labelled "City, ST", numbered arrows
-/// along the circuit (stops in order of first seen), over a 5° graticule so distances can be
-/// judged. The projection is equirectangular with longitudes shrunk by cos(mid latitude), fitted
+/// along the circuit (stops in order of first seen), over the outlines of the states,
+/// provinces and countries in view ([`crate::outlines`]) and a graticule (every 5°, or 10°, 20°
+/// or 30° when zoomed out so its labels never run together) so distances can be judged. The projection is equirectangular with longitudes shrunk by cos(mid latitude), fitted
 /// to the stops' bounding box with padding (at least 2° across, so one stop or a tight cluster is
 /// centred rather than blown up).
 pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String {
@@ -123,9 +125,23 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
         num(h - FOOT)
     );
 
+    draw_outlines(
+        &mut out,
+        &project,
+        (vis_lon0, vis_lat0, vis_lon1, vis_lat1),
+        (w, h - FOOT),
+        scale,
+    );
+
     out.push_str(r#"<g class="ps-graticule">"#);
     let bottom = h - FOOT;
-    let mut lon = (vis_lon0 / 5.0).ceil() * 5.0;
+    // The finest step whose longitude lines stand far enough apart for their labels
+    // ("135°W" is about 35 px at 10 px).
+    let step = [5.0, 10.0, 20.0, 30.0]
+        .into_iter()
+        .find(|step| step * kx * scale >= 44.0)
+        .unwrap_or(30.0);
+    let mut lon = (vis_lon0 / step).ceil() * step;
     while lon <= vis_lon1 {
         let (x, _) = project(0.0, lon);
         let _ = write!(
@@ -137,9 +153,9 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
             degrees(lon, 'E', 'W'),
             x = num(x),
         );
-        lon += 5.0;
+        lon += step;
     }
-    let mut lat = (vis_lat0 / 5.0).ceil() * 5.0;
+    let mut lat = (vis_lat0 / step).ceil() * step;
     while lat <= vis_lat1 {
         let (_, y) = project(lat, 0.0);
         let _ = write!(
@@ -150,7 +166,7 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
             degrees(lat, 'N', 'S'),
             y = num(y),
         );
-        lat += 5.0;
+        lat += step;
     }
     out.push_str("</g>");
 
@@ -290,7 +306,7 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
     out.push_str("</g>");
     let _ = write!(
         out,
-        r#"<text class="ps-label ps-map-note" x="4" y="{}" font-size="11" fill="{TEXT_MUTED}">Circle area: number of ads. Arrows: order first seen. Grid: 5°.{}</text>"#,
+        r#"<text class="ps-label ps-map-note" x="4" y="{}" font-size="11" fill="{TEXT_MUTED}">Circle area: number of ads. Arrows: order first seen. Grid: {step}°.{}</text>"#,
         num(h - 6.0),
         match left_out {
             0 => String::new(),
@@ -300,6 +316,95 @@ pub fn movement_map(title: &str, stops: &[Stop], opts: &ChartOptions) -> String 
     );
     svg::close(&mut out);
     out
+}
+
+/// Outline strokes: countries a little darker and wider than states and provinces, both under
+/// the graticule's labels and far lighter than the stops.
+const COUNTRY_STROKE: &str = "#9CA3AF";
+const ADMIN1_STROKE: &str = "#B4BBC6";
+/// Douglas–Peucker tolerance for outlines, in pixels: below what the eye can tell at 1×.
+const OUTLINE_TOLERANCE: f64 = 0.7;
+
+/// The bundled state, province and country outlines that cross the view (`view`: degrees, lon0,
+/// lat0, lon1, lat1; `size`: the drawing's pixels), clipped to it and simplified for its scale,
+/// as two groups of unfilled paths, one per region (`data-region` carries its code, e.g.
+/// `US-NC`). Nothing is drawn when the view holds no outline (the open sea).
+fn draw_outlines(
+    out: &mut String,
+    project: &dyn Fn(f64, f64) -> (f64, f64),
+    view: (f64, f64, f64, f64),
+    size: (f64, f64),
+    scale: f64,
+) {
+    let Some(outlines) = Outlines::bundled() else {
+        return;
+    };
+    // A few pixels beyond the edge, in degrees, so a border just outside still meets the view.
+    let margin = 3.0 / scale.max(1e-9);
+    let (lon0, lat0, lon1, lat1) = (
+        view.0 - margin,
+        view.1 - margin,
+        view.2 + margin,
+        view.3 + margin,
+    );
+    // Cut exactly at the drawing's edges, so no border runs into the note below the map.
+    let pixels = (0.0, 0.0, size.0, size.1);
+    let mut countries = String::new();
+    let mut admin1 = String::new();
+    for region in &outlines.regions {
+        let mut d = String::new();
+        for ring in region
+            .rings
+            .iter()
+            .filter(|r| r.meets(lon0, lat0, lon1, lat1))
+        {
+            let projected: Vec<(f64, f64)> = ring
+                .points
+                .iter()
+                .map(|&(lon, lat)| project(f64::from(lat) / 100.0, f64::from(lon) / 100.0))
+                .collect();
+            let (runs, closed) = outlines::visible_runs(&projected, pixels, OUTLINE_TOLERANCE);
+            for run in runs {
+                let _ = write!(d, "M{} {}", run[0].0, run[0].1);
+                for (n, pair) in run.windows(2).enumerate() {
+                    let _ = write!(
+                        d,
+                        "{}{} {}",
+                        if n == 0 { "l" } else { " " },
+                        pair[1].0 - pair[0].0,
+                        pair[1].1 - pair[0].1
+                    );
+                }
+                if closed {
+                    d.push('z');
+                }
+            }
+        }
+        if d.is_empty() {
+            continue;
+        }
+        let target = match region.kind {
+            RegionKind::Country => &mut countries,
+            RegionKind::State | RegionKind::Province => &mut admin1,
+        };
+        let _ = write!(
+            target,
+            r#"<path data-region="{}" d="{d}"/>"#,
+            escape(&region.code)
+        );
+    }
+    if !countries.is_empty() {
+        let _ = write!(
+            out,
+            r#"<g class="ps-outlines ps-outlines-country" fill="none" stroke="{COUNTRY_STROKE}" stroke-width="1" stroke-linejoin="round">{countries}</g>"#
+        );
+    }
+    if !admin1.is_empty() {
+        let _ = write!(
+            out,
+            r#"<g class="ps-outlines ps-outlines-admin1" fill="none" stroke="{ADMIN1_STROKE}" stroke-width="0.8" stroke-linejoin="round">{admin1}</g>"#
+        );
+    }
 }
 
 /// Height of a stop label's box (12 px text) and the part of it below the baseline.

@@ -227,3 +227,170 @@ fn tiny_and_huge_options_still_draw() {
         },
     ));
 }
+
+/// A movement map the size the network page draws it.
+fn network_page_map(stops: &[Stop]) -> String {
+    movement_map(
+        "Movement between places",
+        stops,
+        &ChartOptions {
+            width: 520,
+            height: 360,
+            unit: "ads".into(),
+        },
+    )
+}
+
+/// The points of an outline path (`M x y l dx dy dx dy … z`, whole pixels), made absolute.
+fn outline_points(d: &str) -> Vec<(i64, i64)> {
+    let mut points = Vec::new();
+    for sub in d.split('M').filter(|s| !s.is_empty()) {
+        let sub = sub.trim_end_matches('z');
+        let (start, rest) = sub.split_once('l').unwrap_or((sub, ""));
+        let xy: Vec<i64> = start.split(' ').map(|v| v.parse().unwrap()).collect();
+        let (mut x, mut y) = (xy[0], xy[1]);
+        points.push((x, y));
+        let deltas: Vec<i64> = rest
+            .split(' ')
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse().unwrap())
+            .collect();
+        for pair in deltas.chunks(2) {
+            x += pair[0];
+            y += pair[1];
+            points.push((x, y));
+        }
+    }
+    points
+}
+
+/// A map of stops in North Carolina draws the bundled outlines around them, under the graticule
+/// and the stops: North Carolina where its cities are, its neighbours, and no state far away.
+#[test]
+fn a_map_of_north_carolina_draws_its_outline_and_not_oregons() {
+    let s = |name: &str, lat, lon, ads| Stop {
+        name: name.into(),
+        admin1: "NC".into(),
+        lat,
+        lon,
+        first_seen: Some(d(3, 1)),
+        last_seen: Some(d(3, 9)),
+        ads,
+    };
+    let stops = [
+        s("Raleigh", 35.78, -78.64, 30),
+        s("Charlotte", 35.23, -80.84, 12),
+        s("Wilmington", 34.23, -77.94, 4),
+        s("Asheville", 35.6, -82.55, 7),
+    ];
+    let svg = network_page_map(&stops);
+    let doc = check(&svg);
+    let regions: Vec<(&str, &str)> = doc
+        .descendants()
+        .filter_map(|n| Some((n.attribute("data-region")?, n.attribute("d")?)))
+        .collect();
+    let codes: Vec<&str> = regions.iter().map(|r| r.0).collect();
+    for near in ["US-NC", "US-SC", "US-VA", "US-TN"] {
+        assert!(codes.contains(&near), "{near} missing from {codes:?}");
+    }
+    for far in ["US-OR", "US-CA", "US-TX", "CA-ON", "484"] {
+        assert!(
+            !codes.contains(&far),
+            "{far} drawn on a map of NC: {codes:?}"
+        );
+    }
+    // Raleigh's circle lies inside the box of North Carolina's drawn outline, and the
+    // outline's points stay near the drawing (only ends of segments that cross its edge lie
+    // outside it).
+    let nc = outline_points(regions.iter().find(|r| r.0 == "US-NC").unwrap().1);
+    assert!(nc.len() > 40, "{nc:?}");
+    let (x0, x1) = (
+        nc.iter().map(|p| p.0).min().unwrap(),
+        nc.iter().map(|p| p.0).max().unwrap(),
+    );
+    let (y0, y1) = (
+        nc.iter().map(|p| p.1).min().unwrap(),
+        nc.iter().map(|p| p.1).max().unwrap(),
+    );
+    let raleigh = doc
+        .descendants()
+        .find(|n| n.has_tag_name("title") && n.text().is_some_and(|t| t.starts_with("Raleigh")))
+        .and_then(|t| t.next_sibling_element())
+        .unwrap();
+    let cx: f64 = raleigh.attribute("cx").unwrap().parse().unwrap();
+    let cy: f64 = raleigh.attribute("cy").unwrap().parse().unwrap();
+    assert!(
+        (x0 as f64) < cx && cx < x1 as f64 && (y0 as f64) < cy && cy < y1 as f64,
+        "Raleigh ({cx}, {cy}) outside NC's outline box {x0}..{x1} × {y0}..{y1}"
+    );
+    // Outlines sit under the graticule, which sits under the stops.
+    let at = |class: &str| svg.find(class).unwrap();
+    if let Some(countries) = svg.find("ps-outlines-country") {
+        assert!(countries < at("ps-outlines-admin1"));
+    }
+    assert!(at("ps-outlines-admin1") < at("ps-graticule"));
+    assert!(at("ps-graticule") < at("ps-stops"));
+    // Simplified for the scale: a state-level map stays small.
+    assert!(svg.len() < 40_000, "{} bytes", svg.len());
+}
+
+/// A map over the open sea draws no outline group at all.
+#[test]
+fn a_map_of_the_open_sea_draws_no_outlines() {
+    let svg = movement_map(
+        "m",
+        &[Stop {
+            name: "Mid-Atlantic".into(),
+            admin1: String::new(),
+            lat: 30.0,
+            lon: -45.0,
+            first_seen: None,
+            last_seen: None,
+            ads: 1,
+        }],
+        &opts(),
+    );
+    check(&svg);
+    assert!(!svg.contains("ps-outlines"), "{svg}");
+}
+
+/// Zoomed out over the continent, every state, province and country in view is drawn, and the
+/// outlines are simplified for the scale, so the map is no bigger than a zoomed-in one.
+#[test]
+fn a_continent_wide_map_draws_the_continent_and_stays_small() {
+    let s = |name: &str, admin1: &str, lat, lon| Stop {
+        name: name.into(),
+        admin1: admin1.into(),
+        lat,
+        lon,
+        first_seen: None,
+        last_seen: None,
+        ads: 3,
+    };
+    let stops = [
+        s("Seattle", "WA", 47.61, -122.33),
+        s("San Diego", "CA", 32.72, -117.16),
+        s("Miami", "FL", 25.76, -80.19),
+        s("Boston", "MA", 42.36, -71.06),
+        s("Toronto", "ON", 43.65, -79.38),
+        s("Monterrey", "NL", 25.69, -100.32),
+    ];
+    let svg = network_page_map(&stops);
+    let doc = check(&svg);
+    let codes: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("data-region"))
+        .collect();
+    for code in [
+        "US-WA", "US-CA", "US-FL", "US-MA", "US-KS", "CA-ON", "CA-QC", "484",
+    ] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    assert!(
+        !codes.contains(&"US-HI"),
+        "Hawaii is far outside: {codes:?}"
+    );
+    // Zoomed out, the graticule thins out so its labels stay apart.
+    assert!(svg.contains("Grid: 10°."), "{svg}");
+    assert!(svg.len() < 60_000, "{} bytes", svg.len());
+}

@@ -821,25 +821,16 @@ impl CaseworkStore for SqliteStore {
     async fn dashboard(&self, area: Option<&str>) -> Result<DashboardFigures, StoreError> {
         let area = area.filter(|a| !a.is_empty());
         // Kept up to date at ingest and analysis (`dashboard`): read, not counted.
-        let f = crate::dashboard::figures(self.pool(), area).await?;
-        let top_leads = self
+        let mut figures = crate::dashboard::figures(self.pool(), area).await?;
+        figures.top_leads = self
             .lead_queue(&LeadFilter {
                 place: area.map(|a| (String::new(), Some(a.to_string()))),
                 limit: 10,
                 ..LeadFilter::default()
             })
             .await?;
-        Ok(DashboardFigures {
-            ads: f.ads,
-            volume: f.volume,
-            by_place: f.by_place,
-            networks: f.networks,
-            reference_date: f.reference_date,
-            active_networks: f.active_networks,
-            new_networks: f.new_networks,
-            top_leads,
-            review: self.review_stats().await?,
-        })
+        figures.review = self.review_stats().await?;
+        Ok(figures)
     }
 
     async fn create_case(

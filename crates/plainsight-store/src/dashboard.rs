@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 
 use crate::StoreError;
+use crate::casework::DashboardFigures;
 
 /// Rows per multi-row upsert (three binds each at most four: well under SQLite's limit).
 const ROWS_PER_STATEMENT: usize = 500;
@@ -175,24 +176,15 @@ pub(crate) async fn fill_if_new(pool: &SqlitePool) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The dashboard's counted figures for one area (`None`: everywhere).
-#[derive(Debug, Default)]
-pub(crate) struct Figures {
-    pub ads: u64,
-    pub volume: Vec<(String, u64)>,
-    pub by_place: Vec<(String, String, u64)>,
-    pub networks: u64,
-    pub reference_date: Option<String>,
-    pub active_networks: u64,
-    pub new_networks: u64,
-}
-
 /// Places the dashboard lists.
 const TOP_PLACES: i64 = 12;
 
 /// Read the figures of one area from the summary tables: each a primary-key or index look-up,
-/// whatever the number of ads.
-pub(crate) async fn figures(pool: &SqlitePool, area: Option<&str>) -> Result<Figures, StoreError> {
+/// whatever the number of ads. The lead list and review figures are left empty for the caller.
+pub(crate) async fn figures(
+    pool: &SqlitePool,
+    area: Option<&str>,
+) -> Result<DashboardFigures, StoreError> {
     let area = area.filter(|a| !a.is_empty()).unwrap_or(EVERYWHERE);
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let ads: Option<i64> = sqlx::query_scalar("SELECT ads FROM dashboard_ad_areas WHERE area = ?")
@@ -269,7 +261,7 @@ pub(crate) async fn figures(pool: &SqlitePool, area: Option<&str>) -> Result<Fig
         active = count(active_sum);
         new = count(new_sum);
     }
-    Ok(Figures {
+    Ok(DashboardFigures {
         ads: count(ads.unwrap_or(0)),
         volume,
         by_place,
@@ -277,5 +269,6 @@ pub(crate) async fn figures(pool: &SqlitePool, area: Option<&str>) -> Result<Fig
         reference_date,
         active_networks: active,
         new_networks: new,
+        ..DashboardFigures::default()
     })
 }

@@ -2,8 +2,9 @@
 // Makes the network graphs drawn by plainsight-graphics (graph_svg) interactive: pan by dragging
 // the background, zoom with the +/- buttons or ctrl+wheel (a plain wheel scrolls the page, as
 // everywhere else), show or hide each kind of link, highlight a node with its edges and
-// neighbours on hover or focus, pin a highlight by clicking a node without a link, Escape clears.
-// Without this file the graph is still a picture with tooltips and working links.
+// neighbours on hover or focus, pin a highlight by clicking a node without a link, Escape clears;
+// and adds a PNG download beside the SVG one. Without this file the graph is still a picture
+// with tooltips and working links, and downloads as SVG.
 (() => {
   'use strict';
 
@@ -222,7 +223,84 @@
     svg.parentNode.insertBefore(controls, svg);
   }
 
-  const init = () => document.querySelectorAll('svg.ps-graph').forEach(setup);
+  // --- PNG export, beside the SVG download: the browser draws the audited SVG file into a
+  // canvas and saves that (the server bundles no fonts to rasterise with). The file is fetched,
+  // not read off the page, so the export is audited like the SVG one and carries its legend. ---
+  const PNG_SCALE = 2; // twice the drawing's size, sharp enough to print
+
+  const pngName = (response) => {
+    const m = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') || '');
+    return (m ? m[1] : 'network-graph.svg').replace(/\.svg$/, '') + '.png';
+  };
+
+  const svgToPng = async (href) => {
+    const response = await fetch(href, { credentials: 'same-origin', redirect: 'manual' });
+    // A redirect here is to the sign-in page: the session has ended.
+    if (response.type === 'opaqueredirect') throw new Error('sign in again first');
+    if (!response.ok) throw new Error(`the server answered ${response.status}`);
+    const text = await response.text();
+    const root = new DOMParser().parseFromString(text, 'image/svg+xml').documentElement;
+    const width = parseFloat(root.getAttribute('width'));
+    const height = parseFloat(root.getAttribute('height'));
+    if (!(width > 0 && height > 0)) throw new Error('the drawing has no size');
+    // A data: URL, which the page's CSP allows for images (img-src 'self' data:), and which
+    // leaves the canvas readable.
+    const image = new Image();
+    await new Promise((resolve, reject) => {
+      image.onload = resolve;
+      image.onerror = () => reject(new Error('the drawing could not be read'));
+      image.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(width * PNG_SCALE);
+    canvas.height = Math.round(height * PNG_SCALE);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#ffffff'; // a PNG viewer's background is not the page's
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve, reject) => {
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser made no PNG'))), 'image/png');
+    });
+    return { blob, name: pngName(response) };
+  };
+
+  const addPngButton = (link) => {
+    if (link.dataset.psPng) return;
+    link.dataset.psPng = '1';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link ps-graph-png';
+    button.textContent = 'Download the graph (PNG)';
+    const status = document.createElement('span');
+    status.className = 'ps-graph-png-status';
+    status.setAttribute('role', 'status');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      status.textContent = ' Drawing the PNG…';
+      try {
+        const { blob, name } = await svgToPng(link.href);
+        const url = URL.createObjectURL(blob);
+        const save = document.createElement('a');
+        save.href = url;
+        save.download = name;
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+        status.textContent = ` Saved ${name}.`;
+      } catch (e) {
+        status.textContent = ` No PNG: ${e.message}.`;
+      } finally {
+        button.disabled = false;
+      }
+    });
+    link.after(' · ', button, status);
+  };
+
+  const init = () => {
+    document.querySelectorAll('svg.ps-graph').forEach(setup);
+    document.querySelectorAll('a.ps-graph-download').forEach(addPngButton);
+  };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
 })();

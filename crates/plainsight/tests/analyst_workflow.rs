@@ -5,6 +5,8 @@
 //! attributes; the false-positive rate with its interval; and errors drawn in the frame. The
 //! workspace is a small generated corpus, ingested and analysed with the real binary.
 
+#[path = "support/web.rs"]
+mod web;
 #[path = "support/workspace.rs"]
 mod workspace;
 
@@ -14,15 +16,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use assert_cmd::Command;
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use plainsight_access::{Role, totp_code};
+use plainsight_access::Role;
 use plainsight_store::{AccessStore, CaseworkStore, SqliteStore, Store};
-use plainsight_web::{AppState, WebConfig};
+use plainsight_web::WebConfig;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
+use web::{TestApp, analysed_workspace, plainsight};
 use workspace::copy_workspace;
 
 /// A workspace with 600 generated ads, ingested and analysed once per test run; each test
@@ -32,194 +32,16 @@ fn template_db() -> &'static PathBuf {
     DB.get_or_init(|| {
         let dir =
             std::env::temp_dir().join(format!("plainsight-analyst-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let run = |args: &[&str]| {
-            Command::cargo_bin("plainsight")
-                .unwrap()
-                .current_dir(&dir)
-                .env("PLAINSIGHT_DB", format!("sqlite://{}/ws.db", dir.display()))
-                .args(args)
-                .assert()
-                .success();
-        };
-        run(&[
-            "gen-corpus",
-            "--ads",
-            "600",
-            "--seed",
-            "11",
-            "--out",
-            "ads.jsonl",
-        ]);
-        run(&["ingest", "ads.jsonl"]);
-        run(&["analyze"]);
-        dir.join("ws.db")
+        analysed_workspace(&dir, 600, 11)
     })
 }
 
-struct TestApp {
-    _dir: tempfile::TempDir,
-    store: Arc<SqliteStore>,
-    app: Router,
-}
-
-#[derive(Default, Clone)]
-struct Browser {
-    cookies: HashMap<String, String>,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    bytes: Vec<u8>,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn setup_event() -> plainsight_store::AuditEvent {
-    plainsight_store::AuditEvent {
-        actor: Some("test-setup".into()),
-        source: None,
-        action: "test_setup".into(),
-        object: None,
-        outcome: plainsight_access::audit::Outcome::Success,
-        detail: None,
-    }
-}
-
-/// Text between `before` and the next `"` (or `<`).
-fn find_after(body: &str, before: &str) -> Option<String> {
-    let at = body.find(before)? + before.len();
-    let rest = &body[at..];
-    let end = rest.find(['"', '<']).unwrap_or(rest.len());
-    Some(rest[..end].to_string())
-}
-
 async fn app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.db");
-    copy_workspace(template_db(), &db);
-    let store = Arc::new(
-        SqliteStore::open(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap(),
-    );
-    let app = plainsight_web::app(AppState::new(store.clone(), WebConfig::default()));
-    TestApp {
-        _dir: dir,
-        store,
-        app,
-    }
+    TestApp::over_copy_of(template_db(), WebConfig::default()).await
 }
 
+/// What only these tests ask of the application.
 impl TestApp {
-    async fn send(&self, browser: &mut Browser, req: Request<Body>) -> Reply {
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = pair.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                browser.cookies.remove(k);
-            } else {
-                browser.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-            bytes,
-        }
-    }
-
-    fn cookie_header(browser: &Browser) -> String {
-        browser
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get(&self, browser: &mut Browser, path: &str) -> Reply {
-        let req = Request::get(path)
-            .header(header::COOKIE, Self::cookie_header(browser))
-            .body(Body::empty())
-            .unwrap();
-        self.send(browser, req).await
-    }
-
-    async fn post(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = Request::post(path)
-            .header(header::COOKIE, Self::cookie_header(browser))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(browser, req).await
-    }
-
-    async fn user_in(&self, name: &str, role: Role, team: &str, area: &str) -> i64 {
-        self.store
-            .create_user(
-                &plainsight_store::NewUser {
-                    username: name.into(),
-                    display_name: name.into(),
-                    role: role.as_str().into(),
-                    team: team.into(),
-                    area: area.into(),
-                    password_hash: plainsight_access::hash_password(PASSWORD).unwrap(),
-                    must_change_password: false,
-                },
-                &|_| setup_event(),
-            )
-            .await
-            .unwrap()
-    }
-
-    /// A signed-in browser for a new user, and its form token.
-    async fn signed_in(&self, name: &str, role: Role, area: &str) -> (Browser, String) {
-        self.user_in(name, role, "vice", area).await;
-        let mut b = Browser::default();
-        let form = self.get(&mut b, "/login").await;
-        let token = find_after(&form.body, "name=\"csrf\" value=\"").unwrap();
-        let r = self
-            .post(
-                &mut b,
-                "/login",
-                &[("csrf", &token), ("username", name), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(r.location(), "/mfa", "{}", r.body);
-        let page = self.get(&mut b, "/mfa").await;
-        let secret = find_after(&page.body, "<code class=\"secret\">").unwrap();
-        let token = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
-        let s = plainsight_access::TotpSecret::from_base32(&secret).unwrap();
-        let code = totp_code(&s, chrono::Utc::now().timestamp());
-        let r = self
-            .post(&mut b, "/mfa", &[("csrf", &token), ("code", &code)])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        let page = self.get(&mut b, "/cases").await;
-        let csrf = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
-        (b, csrf)
-    }
-
     async fn scalar_i64(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
             .fetch_one(self.store.pool())
@@ -1132,19 +954,20 @@ async fn a_change_racing_a_close_never_lands_after_it() {
     eprintln!("{added_before_close} changes landed before the close, {refused} were refused");
 }
 
-/// The dashboard's figures for one area, counted over every ad, place and network (what the
-/// dashboard did on each view before its figures were kept at ingest and analysis).
-async fn counted_dashboard(
-    store: &SqliteStore,
-    area: Option<&str>,
-) -> (
+/// The dashboard's figures: ads, ads by day, top places, networks, active networks and new
+/// networks.
+type CountedFigures = (
     u64,
     Vec<(String, u64)>,
     Vec<(String, String, u64)>,
     u64,
     u64,
     u64,
-) {
+);
+
+/// The dashboard's figures for one area, counted over every ad, place and network (what the
+/// dashboard did on each view before its figures were kept at ingest and analysis).
+async fn counted_dashboard(store: &SqliteStore, area: Option<&str>) -> CountedFigures {
     use sqlx::Row;
     let pool = store.pool();
     let in_area = "(?1 IS NULL OR EXISTS (SELECT 1 FROM ad_places p \
@@ -1212,119 +1035,151 @@ async fn counted_dashboard(
     (ads as u64, volume, places, spans.len() as u64, active, new)
 }
 
+/// An empty folder for a workspace, and the workspace's database URL in it.
+fn new_workspace() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ws.db").display());
+    (dir, url)
+}
+
+/// The arguments of `plainsight gen-corpus` for `ads` ads of corpus seed `seed` into `out`.
+fn corpus<'a>(ads: &'a str, seed: &'a str, out: &'a str) -> [&'a str; 7] {
+    ["gen-corpus", "--ads", ads, "--seed", seed, "--out", out]
+}
+
+/// The dashboard's figures read from its summary tables, checked against a full count
+/// everywhere, in an unknown area, in the three busiest areas and in one of them in lower case
+/// (network places compare without case, ad places exactly); returns the count everywhere.
+async fn dashboard_equals_a_full_count(url: &str, stage: &str) -> CountedFigures {
+    let store = SqliteStore::open(url).await.unwrap();
+    let mut areas: Vec<Option<String>> = vec![None, Some("ZZ".into())];
+    let top: Vec<String> = sqlx::query_scalar(
+        "SELECT admin1 FROM ad_places WHERE admin1 <> '' GROUP BY admin1 \
+         ORDER BY count(*) DESC LIMIT 3",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert!(!top.is_empty(), "{stage}: the corpus names places");
+    areas.push(Some(top[0].to_lowercase()));
+    areas.extend(top.into_iter().map(Some));
+    let mut everywhere = None;
+    for area in &areas {
+        let kept = store.dashboard(area.as_deref()).await.unwrap();
+        let counted = counted_dashboard(&store, area.as_deref()).await;
+        let read = (
+            kept.ads,
+            kept.volume.clone(),
+            kept.by_place.clone(),
+            kept.networks,
+            kept.active_networks,
+            kept.new_networks,
+        );
+        assert_eq!(read, counted, "{stage}, area {area:?}");
+        assert_eq!(
+            kept.reference_date,
+            counted.1.last().map(|(d, _)| d.clone())
+        );
+        everywhere.get_or_insert(counted);
+    }
+    // The lead queue's reason filter, kept with the networks (migration 0010).
+    let kept: Vec<(String, i64)> = plainsight_store::AnalystStore::reason_codes(&store)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.code, r.networks as i64))
+        .collect();
+    let counted: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT code, count(*) FROM network_reason_codes GROUP BY code \
+         ORDER BY count(*) DESC, code",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept, counted, "{stage}: reason counts");
+    store.close().await;
+    everywhere.unwrap()
+}
+
 /// The dashboard reads figures kept at ingest and analysis; they must equal a full count,
 /// everywhere and per area, after an ingest, after analysis and after a second ingest that
 /// adds later ads (so the reference date, the places and the areas all move).
 #[tokio::test]
 async fn dashboard_figures_kept_at_ingest_and_analysis_equal_a_full_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.db");
-    let url = format!("sqlite://{}", db.display());
+    let (dir, url) = new_workspace();
     let run = |args: &[&str]| {
-        Command::cargo_bin("plainsight")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("PLAINSIGHT_DB", &url)
-            .args(args)
-            .assert()
-            .success();
+        plainsight(dir.path(), &url, args).success();
     };
+    run(&corpus("500", "21", "a.jsonl"));
     run(&[
-        "gen-corpus",
-        "--ads",
-        "500",
-        "--seed",
-        "21",
-        "--out",
-        "a.jsonl",
-    ]);
-    run(&[
-        "gen-corpus",
-        "--ads",
-        "300",
-        "--seed",
-        "22",
-        "--start-date",
-        "2024-06-15",
-        "--days",
-        "40",
-        "--out",
-        "b.jsonl",
-    ]);
-    let check = |stage: &'static str| {
-        let url = url.clone();
-        async move {
-            let store = SqliteStore::open(&url).await.unwrap();
-            let mut areas: Vec<Option<String>> = vec![None, Some("ZZ".into())];
-            let top: Vec<String> = sqlx::query_scalar(
-                "SELECT admin1 FROM ad_places WHERE admin1 <> '' GROUP BY admin1 \
-                 ORDER BY count(*) DESC LIMIT 3",
-            )
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-            assert!(!top.is_empty(), "{stage}: the corpus names places");
-            // The lower-case form too: network places compare without case, ad places exactly.
-            areas.push(Some(top[0].to_lowercase()));
-            areas.extend(top.into_iter().map(Some));
-            let mut everywhere = None;
-            for area in &areas {
-                let kept = store.dashboard(area.as_deref()).await.unwrap();
-                let counted = counted_dashboard(&store, area.as_deref()).await;
-                let read = (
-                    kept.ads,
-                    kept.volume.clone(),
-                    kept.by_place.clone(),
-                    kept.networks,
-                    kept.active_networks,
-                    kept.new_networks,
-                );
-                assert_eq!(read, counted, "{stage}, area {area:?}");
-                assert_eq!(
-                    kept.reference_date,
-                    counted.1.last().map(|(d, _)| d.clone())
-                );
-                everywhere.get_or_insert(counted);
-            }
-            // The lead queue's reason filter, kept with the networks (migration 0010).
-            let kept: Vec<(String, i64)> = plainsight_store::AnalystStore::reason_codes(&store)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|r| (r.code, r.networks as i64))
-                .collect();
-            let counted: Vec<(String, i64)> = sqlx::query_as(
-                "SELECT code, count(*) FROM network_reason_codes GROUP BY code \
-                 ORDER BY count(*) DESC, code",
-            )
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
-            assert_eq!(kept, counted, "{stage}: reason counts");
-            everywhere.unwrap()
-        }
-    };
+        &corpus("300", "22", "b.jsonl")[..],
+        &["--start-date", "2024-06-15", "--days", "40"],
+    ]
+    .concat());
     run(&["ingest", "a.jsonl"]);
-    let after_ingest = check("after the first ingest").await;
+    let after_ingest = dashboard_equals_a_full_count(&url, "after the first ingest").await;
     assert!(
         after_ingest.0 > 400 && after_ingest.3 == 0,
         "{after_ingest:?}"
     );
     run(&["analyze"]);
-    let after_analyze = check("after analysis").await;
+    let after_analyze = dashboard_equals_a_full_count(&url, "after analysis").await;
     assert!(
         after_analyze.3 > 0 && after_analyze.4 > 0,
         "{after_analyze:?}"
     );
     run(&["ingest", "b.jsonl"]);
-    let after_second = check("after the second ingest").await;
+    let after_second = dashboard_equals_a_full_count(&url, "after the second ingest").await;
     assert!(after_second.0 > after_analyze.0);
     assert!(
         after_second.1.last() > after_analyze.1.last(),
         "the reference day moved"
     );
     run(&["analyze"]);
-    check("after the second analysis").await;
+    dashboard_equals_a_full_count(&url, "after the second analysis").await;
+}
+
+/// `plainsight retention --apply` removes ads: the dashboard's figures (recounted in the
+/// purge's own transaction, then by the re-analysis it runs) equal a full count again,
+/// everywhere and per area, and show fewer ads and fewer days than before.
+#[tokio::test]
+async fn dashboard_figures_after_retention_equal_a_full_count() {
+    let (dir, url) = new_workspace();
+    let run = |args: &[&str]| {
+        plainsight(dir.path(), &url, args).success();
+    };
+    run(&corpus("500", "23", "ads.jsonl"));
+    run(&["ingest", "ads.jsonl"]);
+    run(&["analyze"]);
+    let before = dashboard_equals_a_full_count(&url, "before retention").await;
+    // The ads posted in the first half of the corpus's span were stored a year ago; no case
+    // folder or label holds them, so the retention run removes them.
+    let store = SqliteStore::open(&url).await.unwrap();
+    let middle = &before.1[before.1.len() / 2].0;
+    let old = sqlx::query(
+        "UPDATE ads SET ingested_at = '2025-01-01T00:00:00.000Z' \
+         WHERE posted_at IS NOT NULL AND substr(posted_at, 1, 10) < ?",
+    )
+    .bind(middle)
+    .execute(store.pool())
+    .await
+    .unwrap()
+    .rows_affected();
+    store.close().await;
+    assert!(old > 50, "{old} ads made old");
+    run(&["-q", "retention", "--apply", "--days", "180"]);
+    let after = dashboard_equals_a_full_count(&url, "after retention").await;
+    assert_eq!(
+        after.0,
+        before.0 - old,
+        "the old ads are gone from the figures"
+    );
+    assert!(
+        after.1.len() < before.1.len() && after.1.first().map(|d| &d.0) >= Some(middle),
+        "the days before {middle} are gone: {:?}",
+        after.1.first()
+    );
+    assert!(after.3 > 0, "re-analysed: {after:?}");
 }
 
 #[tokio::test]

@@ -81,6 +81,14 @@ fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-screenshots")
 }
 
+/// Where the browser saves downloads: `target/browser-downloads/` of the workspace, made if
+/// missing (Chromium wants an existing folder, and a path without `..`).
+fn download_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-downloads");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.canonicalize().unwrap_or(dir)
+}
+
 fn save_png(name: &str, png: &[u8]) -> anyhow::Result<()> {
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir)?;
@@ -173,6 +181,12 @@ async fn start_browser() -> anyhow::Result<(Client, Guard)> {
                 "--no-first-run",
                 "--lang=en-US",
             ],
+            // Files the pages save (the graph's PNG) go beside the screenshots, not into the
+            // home folder.
+            "prefs": {
+                "download.default_directory": download_dir().display().to_string(),
+                "download.prompt_for_download": false,
+            },
         },
     });
     let Value::Object(caps) = caps else {
@@ -523,6 +537,106 @@ async fn graph_controls(b: &Browser, network_id: i64) -> anyhow::Result<()> {
     );
     ensure!(disposition.contains(&format!("network-N{network_id}.svg")));
     ensure!(body.contains("<svg") && body.contains("ps-legend"));
+    graph_png_export(b, network_id, &body).await?;
+    Ok(())
+}
+
+/// The "PNG" button beside the SVG download: graph.js fetches the SVG file, draws it into a
+/// canvas at twice its size and saves the canvas as PNG. The blob it saves is caught on its
+/// way to `URL.createObjectURL` and read back: a PNG (signature, IHDR) of the file's size × 2.
+async fn graph_png_export(b: &Browser, network_id: i64, svg_file: &str) -> anyhow::Result<()> {
+    // The size the SVG file declares: `<svg … width="W" height="H"`.
+    let tag = svg_file
+        .split_once("<svg")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(tag, _)| tag)
+        .context("no <svg> tag in the file")?;
+    let attr = |name: &str| -> anyhow::Result<f64> {
+        let value = tag
+            .split_once(&format!(" {name}=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(v, _)| v)
+            .with_context(|| format!("no {name} on the file's <svg>"))?;
+        Ok(value.parse()?)
+    };
+    let (width, height) = (attr("width")?, attr("height")?);
+    let file = download_dir().join(format!("network-N{network_id}.png"));
+    let _ = std::fs::remove_file(&file);
+    b.c.execute(
+        r#"window.psSavedBlobs = [];
+           const original = URL.createObjectURL.bind(URL);
+           URL.createObjectURL = (blob) => { window.psSavedBlobs.push(blob); return original(blob); };"#,
+        vec![],
+    )
+    .await?;
+    let button = b.find("button.ps-graph-png").await?;
+    b.c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![json!(button)],
+    )
+    .await?;
+    button.click().await?;
+    let saved = b
+        .c
+        .execute_async(
+            r#"const done = arguments[0];
+               const started = Date.now();
+               const status = () => (document.querySelector('.ps-graph-png-status') || {}).textContent || '';
+               const poll = () => {
+                 const blob = window.psSavedBlobs[0];
+                 if (blob) {
+                   blob.arrayBuffer().then((buffer) => {
+                     let hex = '';
+                     for (const byte of new Uint8Array(buffer)) hex += byte.toString(16).padStart(2, '0');
+                     done({ type: blob.type, hex, status: status() });
+                   });
+                 } else if (Date.now() - started > 20000 || status().includes('No PNG')) {
+                   done({ type: '', hex: '', status: status() });
+                 } else {
+                   setTimeout(poll, 100);
+                 }
+               };
+               poll();"#,
+            vec![],
+        )
+        .await?;
+    let status = saved["status"].as_str().unwrap_or_default().to_string();
+    let png = hex::decode(saved["hex"].as_str().unwrap_or_default())?;
+    ensure!(!png.is_empty(), "no PNG saved; status {status:?}");
+    ensure!(
+        saved["type"] == json!("image/png"),
+        "saved a {} blob",
+        saved["type"]
+    );
+    ensure!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && &png[12..16] == b"IHDR",
+        "not a PNG: {:?}",
+        &png[..png.len().min(16)]
+    );
+    let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
+    let (png_w, png_h) = (be(16), be(20));
+    ensure!(
+        f64::from(png_w) == (width * 2.0).round() && f64::from(png_h) == (height * 2.0).round(),
+        "PNG {png_w}×{png_h} for a {width}×{height} drawing"
+    );
+    ensure!(
+        status.contains(&format!("Saved network-N{network_id}.png")),
+        "status {status:?}"
+    );
+    // The browser saved the same bytes as a file.
+    let started = Instant::now();
+    while !file.exists() {
+        ensure!(
+            started.elapsed() < WAIT,
+            "no {} was downloaded",
+            file.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Chromium writes a partial file first and renames it when done.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    ensure!(std::fs::read(&file)? == png, "the downloaded file differs");
+    save_png("07d-network-graph-export", &png)?;
     Ok(())
 }
 
@@ -723,6 +837,18 @@ async fn workflow(b: &Browser, one_time: &str) -> anyhow::Result<()> {
         .click()
         .await?;
     graph_controls(b, network_id).await?;
+    // The movement map draws the state outlines around the network's places.
+    let map = b.find("svg.ps-map").await?;
+    let outlines = b
+        .all("svg.ps-map .ps-outlines-admin1 path[data-region^='US-']")
+        .await?;
+    ensure!(!outlines.is_empty(), "no state outline on the movement map");
+    b.c.execute(
+        "arguments[0].scrollIntoView({block: 'center'});",
+        vec![json!(map)],
+    )
+    .await?;
+    save_png("07c-network-map", &map.screenshot().await?)?;
     b.c.execute("window.scrollTo(0, 0);", vec![]).await?;
     b.shot("06-network").await?;
 

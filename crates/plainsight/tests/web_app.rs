@@ -4,10 +4,11 @@
 //! record, the hash-chained audit log and its tamper detection, and retention. The workspace
 //! is a small generated corpus, ingested and analysed with the real binary.
 
+#[path = "support/web.rs"]
+mod web;
 #[path = "support/workspace.rs"]
 mod workspace;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -15,11 +16,13 @@ use assert_cmd::Command;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use plainsight_access::{ChainVerifier, Role, totp_code};
+use plainsight_access::{ChainVerifier, Role};
 use plainsight_store::{AccessStore, CaseworkStore, NetworkStore, SqliteStore};
-use plainsight_web::{AppState, WebConfig};
+use plainsight_web::WebConfig;
 use tower::ServiceExt;
+use web::{
+    Browser, PASSWORD, Reply, TestApp, analysed_workspace, code_for, find_after, setup_event,
+};
 use workspace::copy_workspace;
 
 /// A workspace with 400 generated ads, ingested and analysed once per test run; each test
@@ -28,219 +31,16 @@ fn template_db() -> &'static PathBuf {
     static DB: OnceLock<PathBuf> = OnceLock::new();
     DB.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("plainsight-web-tests-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let run = |args: &[&str]| {
-            Command::cargo_bin("plainsight")
-                .unwrap()
-                .current_dir(&dir)
-                .env("PLAINSIGHT_DB", format!("sqlite://{}/ws.db", dir.display()))
-                .args(args)
-                .assert()
-                .success();
-        };
-        run(&[
-            "gen-corpus",
-            "--ads",
-            "400",
-            "--seed",
-            "5",
-            "--out",
-            "ads.jsonl",
-        ]);
-        run(&["ingest", "ads.jsonl"]);
-        run(&["analyze"]);
-        dir.join("ws.db")
+        analysed_workspace(&dir, 400, 5)
     })
 }
 
-struct TestApp {
-    _dir: tempfile::TempDir,
-    store: Arc<SqliteStore>,
-    app: Router,
-}
-
-/// A browser's state: its cookies.
-#[derive(Default, Clone)]
-struct Browser {
-    cookies: HashMap<String, String>,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-}
-
 async fn app_with(config: WebConfig) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ws.db");
-    copy_workspace(template_db(), &db);
-    let store = Arc::new(
-        SqliteStore::open(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap(),
-    );
-    let app = plainsight_web::app(AppState::new(store.clone(), config));
-    TestApp {
-        _dir: dir,
-        store,
-        app,
-    }
+    TestApp::over_copy_of(template_db(), config).await
 }
 
 async fn app() -> TestApp {
     app_with(WebConfig::default()).await
-}
-
-/// Text between `before` and the next `"` (or `<`).
-fn find_after(body: &str, before: &str) -> Option<String> {
-    let at = body.find(before)? + before.len();
-    let rest = &body[at..];
-    let end = rest.find(['"', '<']).unwrap_or(rest.len());
-    Some(rest[..end].to_string())
-}
-
-impl TestApp {
-    async fn send(&self, browser: &mut Browser, req: Request<Body>) -> Reply {
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        for v in res.headers().get_all(header::SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = pair.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                browser.cookies.remove(k);
-            } else {
-                browser.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    fn cookie_header(browser: &Browser) -> String {
-        browser
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn get(&self, browser: &mut Browser, path: &str) -> Reply {
-        let req = Request::get(path)
-            .header(header::COOKIE, Self::cookie_header(browser))
-            .body(Body::empty())
-            .unwrap();
-        self.send(browser, req).await
-    }
-
-    async fn post(&self, browser: &mut Browser, path: &str, form: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(form).unwrap();
-        let req = Request::post(path)
-            .header(header::COOKIE, Self::cookie_header(browser))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(browser, req).await
-    }
-
-    /// Create a user directly in the store with a known password (not one that must change).
-    async fn user(&self, name: &str, role: Role, team: &str) -> i64 {
-        self.store
-            .create_user(
-                &plainsight_store::NewUser {
-                    username: name.into(),
-                    display_name: name.into(),
-                    role: role.as_str().into(),
-                    team: team.into(),
-                    area: String::new(),
-                    password_hash: plainsight_access::hash_password(PASSWORD).unwrap(),
-                    must_change_password: false,
-                },
-                &|_| setup_event(),
-            )
-            .await
-            .unwrap()
-    }
-
-    /// Submit the password; returns the reply.
-    async fn password_step(&self, b: &mut Browser, name: &str, password: &str) -> Reply {
-        let form = self.get(b, "/login").await;
-        let token = find_after(&form.body, "name=\"csrf\" value=\"").unwrap();
-        self.post(
-            b,
-            "/login",
-            &[("csrf", &token), ("username", name), ("password", password)],
-        )
-        .await
-    }
-
-    /// The CSRF token of the page at `path`.
-    async fn csrf(&self, b: &mut Browser, path: &str) -> String {
-        let page = self.get(b, path).await;
-        find_after(&page.body, "name=\"csrf\" value=\"")
-            .unwrap_or_else(|| panic!("no form token on {path}: {}", page.body))
-    }
-
-    /// Sign in completely (enrolling TOTP on first sign-in); returns the TOTP secret.
-    async fn sign_in(
-        &self,
-        b: &mut Browser,
-        name: &str,
-        secret: Option<&str>,
-        step_offset: i64,
-    ) -> String {
-        let r = self.password_step(b, name, PASSWORD).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        assert_eq!(r.location(), "/mfa");
-        let page = self.get(b, "/mfa").await;
-        let secret = match secret {
-            Some(s) => s.to_string(),
-            None => find_after(&page.body, "<code class=\"secret\">").expect("enrolment key shown"),
-        };
-        let token = find_after(&page.body, "name=\"csrf\" value=\"").unwrap();
-        let code = code_for(&secret, step_offset);
-        let r = self
-            .post(b, "/mfa", &[("csrf", &token), ("code", &code)])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-        secret
-    }
-}
-
-const PASSWORD: &str = "correct horse battery staple";
-
-/// The audit entry of a change a test makes straight in the store.
-fn setup_event() -> plainsight_store::AuditEvent {
-    plainsight_store::AuditEvent {
-        actor: Some("test-setup".into()),
-        source: None,
-        action: "test_setup".into(),
-        object: None,
-        outcome: plainsight_access::audit::Outcome::Success,
-        detail: None,
-    }
-}
-
-fn code_for(secret: &str, step_offset: i64) -> String {
-    let s = plainsight_access::TotpSecret::from_base32(secret).unwrap();
-    totp_code(&s, chrono::Utc::now().timestamp() + step_offset * 30)
 }
 
 async fn verify_chain(store: &SqliteStore) -> Result<u64, plainsight_access::ChainBreak> {

@@ -15,6 +15,7 @@ use sha2::Digest;
 use crate::context::Signed;
 use crate::limits::max_chars;
 use crate::routes::package;
+use crate::routes::{CsvFile, csv_text};
 use crate::security::CsrfForm;
 use crate::views::{Frame, csrf_field, page, when};
 use crate::{AppState, WebError};
@@ -602,12 +603,6 @@ pub async fn set_details(
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
-/// A CSV cell that a spreadsheet will show as text: ad text and notes are written by people,
-/// some of them outsiders (the program's one rule, [`plainsight_core::spreadsheet_safe`]).
-fn cell(s: &str) -> String {
-    plainsight_core::spreadsheet_safe(s).into_owned()
-}
-
 /// The case package as CSV: one row per item, note and audit entry.
 pub async fn export_csv(
     State(state): State<AppState>,
@@ -619,10 +614,8 @@ pub async fn export_csv(
         .await?;
     let v = load(&state, case).await?;
     let trail = trail(&state, id).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| WebError::Internal(e.to_string());
-    w.write_record(["record", "id", "detail", "by", "at"])
-        .map_err(csv_err)?;
+    let mut w = CsvFile::new();
+    w.row(["record", "id", "detail", "by", "at"])?;
     for (nid, n, by, at) in &v.networks {
         let detail = n.as_ref().map_or("no longer exists".to_string(), |n| {
             format!(
@@ -632,25 +625,34 @@ pub async fn export_csv(
                 n.phones.join(" ")
             )
         });
-        w.write_record(["network", &nid.to_string(), &cell(&detail), &cell(by), at])
-            .map_err(csv_err)?;
+        w.row([
+            "network",
+            &nid.to_string(),
+            &csv_text(&detail),
+            &csv_text(by),
+            at,
+        ])?;
     }
     for (key, a, by, at) in &v.ads {
         let detail = a.as_ref().map_or("expired".to_string(), |a| {
             format!("{}: {}", a.ad.id, a.ad.title.as_deref().unwrap_or(""))
         });
-        w.write_record(["ad", &key.to_string(), &cell(&detail), &cell(by), at])
-            .map_err(csv_err)?;
+        w.row([
+            "ad",
+            &key.to_string(),
+            &csv_text(&detail),
+            &csv_text(by),
+            at,
+        ])?;
     }
     for n in &v.notes {
-        w.write_record([
+        w.row([
             "note",
             &n.note_id.to_string(),
-            &cell(&n.text),
-            &cell(&n.username),
+            &csv_text(&n.text),
+            &csv_text(&n.username),
             &n.created_at,
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
     for e in &trail {
         let detail = format!(
@@ -659,16 +661,15 @@ pub async fn export_csv(
             e.record.outcome.as_str(),
             e.record.detail.as_deref().unwrap_or("")
         );
-        w.write_record([
+        w.row([
             "audit",
             &e.record.seq.to_string(),
-            &cell(detail.trim()),
-            &cell(e.record.actor.as_deref().unwrap_or("")),
+            &csv_text(detail.trim()),
+            &csv_text(e.record.actor.as_deref().unwrap_or("")),
             &e.record
                 .at
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    super::csv_download(w, &format!("case-{id}.csv"))
+    w.download(&format!("case-{id}.csv"))
 }

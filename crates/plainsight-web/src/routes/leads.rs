@@ -20,6 +20,7 @@ use plainsight_store::{AdRef, Lead, LeadFilter, LeadSort, REVIEW_LABELS};
 use serde::Deserialize;
 
 use crate::context::Signed;
+use crate::routes::{CsvFile, csv_text, require_export};
 use crate::security::{BoundedQuery, CsrfForm};
 use crate::views::{Frame, csrf_field, day, label_text, page, svg, url_encode, when};
 use crate::{AppState, WebError, reasons};
@@ -449,10 +450,7 @@ pub async fn queue_csv(
     user: Signed,
     BoundedQuery(q): BoundedQuery<QueueQuery>,
 ) -> Result<Response, WebError> {
-    user.require_audited(&state, Permission::ViewLeads, "export_leads", None)
-        .await?;
-    user.require_audited(&state, Permission::Export, "export_leads", None)
-        .await?;
+    require_export(&state, &user, Permission::ViewLeads, "export_leads", None).await?;
     let (mut filter, place) = queue_filter(&user, &q)?;
     filter.offset = 0;
     filter.limit = LEADS_CSV_ROWS;
@@ -473,10 +471,8 @@ pub async fn queue_csv(
         Some(&detail),
     )
     .await?;
-    let cell = |s: &str| plainsight_core::spreadsheet_safe(s).into_owned();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| WebError::Internal(e.to_string());
-    w.write_record([
+    let mut w = CsvFile::new();
+    w.row([
         "network",
         "priority",
         "ads",
@@ -485,8 +481,7 @@ pub async fn queue_csv(
         "places",
         "top_reasons",
         "review",
-    ])
-    .map_err(csv_err)?;
+    ])?;
     for lead in &leads {
         let n = &lead.network;
         let reasons = n
@@ -496,19 +491,18 @@ pub async fn queue_csv(
             .map(|r| format!("{} ({:+.2})", r.1, r.2))
             .collect::<Vec<_>>()
             .join("; ");
-        w.write_record([
+        w.row([
             n.network_id.to_string(),
             format!("{:.3}", n.priority),
             n.ads.to_string(),
             n.first_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
             n.last_seen.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            cell(&n.places.join("; ")),
-            cell(&reasons),
+            csv_text(&n.places.join("; ")),
+            csv_text(&reasons),
             lead.label.clone().unwrap_or_default(),
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    super::csv_download(w, "leads.csv")
+    w.download("leads.csv")
 }
 
 /// The most networks one bulk action may change (two pages of the queue and more; a bigger
@@ -706,16 +700,10 @@ pub async fn network_graph_svg(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let object = Some(format!("network:{id}"));
-    user.require_audited(
+    require_export(
         &state,
+        &user,
         Permission::ViewLeads,
-        "export_network_graph",
-        object.clone(),
-    )
-    .await?;
-    user.require_audited(
-        &state,
-        Permission::Export,
         "export_network_graph",
         object.clone(),
     )
@@ -901,7 +889,7 @@ pub async fn network(
             p.hint {
                 "Zoom with the buttons or ctrl and the mouse wheel; phones, emails and handles lead to their search."
                 @if user.can(Permission::Export) {
-                    " " a href=(format!("/networks/{id}/graph.svg")) download { "Download the graph (SVG)" }
+                    " " a.ps-graph-download href=(format!("/networks/{id}/graph.svg")) download { "Download the graph (SVG)" }
                 }
             }
             table.links {

@@ -82,25 +82,75 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A finished CSV export as a download named `filename` (a name the server makes, never one
-/// from the request): the one place the CSV routes set their content type and disposition.
-pub(crate) fn csv_download(
+/// A CSV file the web application writes (an export or a part of the case package): rows of
+/// cells in memory, then a download or bytes. Every CSV route builds its file through this, so
+/// the writer, its errors and the download headers are set in one place.
+pub(crate) struct CsvFile {
     writer: csv::Writer<Vec<u8>>,
-    filename: &str,
-) -> Result<axum::response::Response, WebError> {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
-    let body = writer
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let mut res = body.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    res.headers_mut()
-        .insert(header::CONTENT_DISPOSITION, disposition);
-    Ok(res)
+}
+
+impl CsvFile {
+    pub(crate) fn new() -> Self {
+        CsvFile {
+            writer: csv::Writer::from_writer(Vec::new()),
+        }
+    }
+
+    /// One row. Text from ads, users or outsiders goes through [`csv_text`] first; numbers and
+    /// dates the program writes itself do not need it.
+    pub(crate) fn row<I>(&mut self, cells: I) -> Result<(), WebError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        self.writer
+            .write_record(cells)
+            .map_err(|e| WebError::Internal(e.to_string()))
+    }
+
+    /// The finished file's bytes.
+    pub(crate) fn into_bytes(self) -> Result<Vec<u8>, WebError> {
+        self.writer
+            .into_inner()
+            .map_err(|e| WebError::Internal(e.to_string()))
+    }
+
+    /// The finished file as a download named `filename` (a name the server makes, never one
+    /// from the request).
+    pub(crate) fn download(self, filename: &str) -> Result<axum::response::Response, WebError> {
+        use axum::http::{HeaderValue, header};
+        use axum::response::IntoResponse;
+        let body = self.into_bytes()?;
+        let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        let mut res = body.into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        res.headers_mut()
+            .insert(header::CONTENT_DISPOSITION, disposition);
+        Ok(res)
+    }
+}
+
+/// A text cell a spreadsheet shows as text, never as a formula (the program's one rule,
+/// [`plainsight_core::spreadsheet_safe`]).
+pub(crate) fn csv_text(s: &str) -> String {
+    plainsight_core::spreadsheet_safe(s).into_owned()
+}
+
+/// The checks every export starts with: the permission to see what is exported (`view`), then
+/// *export*, each refusal audited under `action`.
+pub(crate) async fn require_export(
+    state: &AppState,
+    user: &crate::context::Signed,
+    view: plainsight_access::Permission,
+    action: &str,
+    object: Option<String>,
+) -> Result<(), WebError> {
+    user.require_audited(state, view, action, object.clone())
+        .await?;
+    user.require_audited(state, plainsight_access::Permission::Export, action, object)
+        .await
 }

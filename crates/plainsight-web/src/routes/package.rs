@@ -14,6 +14,7 @@ use plainsight_store::{CaseNote, CaseSummary, NetworkLabel, StoredAd, StoredAudi
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::routes::{CsvFile, csv_text};
 use crate::views::{day, label_text, when};
 use crate::{WebError, reasons};
 
@@ -212,16 +213,10 @@ pub fn html(package: &Package, served: bool) -> String {
     doc.into_string()
 }
 
-/// A CSV cell a spreadsheet shows as text (the program's one rule).
-fn cell(s: &str) -> String {
-    plainsight_core::spreadsheet_safe(s).into_owned()
-}
-
 /// `ads.csv`: one row per ad.
 pub fn ads_csv(package: &Package) -> Result<Vec<u8>, WebError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| WebError::Internal(e.to_string());
-    w.write_record([
+    let mut w = CsvFile::new();
+    w.row([
         "network",
         "ad_key",
         "site",
@@ -234,8 +229,7 @@ pub fn ads_csv(package: &Package) -> Result<Vec<u8>, WebError> {
         "text",
         "identifiers",
         "network_label",
-    ])
-    .map_err(csv_err)?;
+    ])?;
     for a in &package.ads {
         let ad = &a.stored.ad;
         let label = a
@@ -244,24 +238,22 @@ pub fn ads_csv(package: &Package) -> Result<Vec<u8>, WebError> {
             .and_then(|n| n.labels.first())
             .map(|l| l.label.clone())
             .unwrap_or_default();
-        w.write_record([
+        w.row([
             a.network_id.map(|n| n.to_string()).unwrap_or_default(),
             a.stored.ad_key.to_string(),
-            cell(ad.site.as_deref().unwrap_or("")),
-            cell(&ad.id),
+            csv_text(ad.site.as_deref().unwrap_or("")),
+            csv_text(&ad.id),
             ad.posted_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            cell(ad.location.as_deref().unwrap_or("")),
-            cell(&places(&a.stored)),
-            cell(ad.url.as_deref().unwrap_or("")),
-            cell(ad.title.as_deref().unwrap_or("")),
-            cell(ad.body.as_deref().unwrap_or("")),
-            cell(&identifiers(&a.stored).join("; ")),
+            csv_text(ad.location.as_deref().unwrap_or("")),
+            csv_text(&places(&a.stored)),
+            csv_text(ad.url.as_deref().unwrap_or("")),
+            csv_text(ad.title.as_deref().unwrap_or("")),
+            csv_text(ad.body.as_deref().unwrap_or("")),
+            csv_text(&identifiers(&a.stored).join("; ")),
             label,
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    w.into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))
+    w.into_bytes()
 }
 
 /// One file of the manifest.

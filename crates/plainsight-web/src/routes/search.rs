@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::context::Signed;
 use crate::routes::leads::{MAX_PAGE, parse_day, parse_place};
+use crate::routes::{CsvFile, csv_text, require_export};
 use crate::security::BoundedQuery;
 use crate::views::{Frame, page, url_encode, when};
 use crate::{AppState, WebError};
@@ -453,21 +454,13 @@ pub async fn search(
     Ok(page(&Frame::signed(&state, &user, "Search", "search"), content).into_response())
 }
 
-/// A CSV cell a spreadsheet shows as text (the program's one rule).
-fn cell(s: &str) -> String {
-    plainsight_core::spreadsheet_safe(s).into_owned()
-}
-
 /// The hits of a search as CSV, one row per ad (up to [`CSV_ROWS`]).
 pub async fn export_csv(
     State(state): State<AppState>,
     user: Signed,
     BoundedQuery(sq): BoundedQuery<SearchQuery>,
 ) -> Result<Response, WebError> {
-    user.require_audited(&state, Permission::Search, "export_search", None)
-        .await?;
-    user.require_audited(&state, Permission::Export, "export_search", None)
-        .await?;
+    require_export(&state, &user, Permission::Search, "export_search", None).await?;
     // The page of text hits fetched is one more than the rows written, to say when it was cut.
     let found = run(&state, &sq, CSV_ROWS, 0).await?;
     let (hits, snippet, cut) = match (&found.identifier, &found.text) {
@@ -494,9 +487,8 @@ pub async fn export_csv(
         )),
     )
     .await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| WebError::Internal(e.to_string());
-    w.write_record([
+    let mut w = CsvFile::new();
+    w.row([
         "ad_key",
         "site",
         "ad_id",
@@ -506,29 +498,27 @@ pub async fn export_csv(
         "url",
         "network",
         "matched",
-    ])
-    .map_err(csv_err)?;
+    ])?;
     for h in hits {
         let matched = if snippet {
             h.matched.replace(['\u{1}', '\u{2}'], "")
         } else {
             h.matched.clone()
         };
-        w.write_record([
+        w.row([
             h.ad_key.to_string(),
-            cell(&h.site),
-            cell(&h.id),
+            csv_text(&h.site),
+            csv_text(&h.id),
             h.posted_at.clone().unwrap_or_default(),
-            cell(h.title.as_deref().unwrap_or("")),
-            cell(h.location.as_deref().unwrap_or("")),
-            cell(h.url.as_deref().unwrap_or("")),
+            csv_text(h.title.as_deref().unwrap_or("")),
+            csv_text(h.location.as_deref().unwrap_or("")),
+            csv_text(h.url.as_deref().unwrap_or("")),
             h.network_id.map(|n| n.to_string()).unwrap_or_default(),
-            cell(&matched),
-        ])
-        .map_err(csv_err)?;
+            csv_text(&matched),
+        ])?;
     }
     if cut {
-        w.write_record([
+        w.row([
             "",
             "",
             "",
@@ -538,10 +528,9 @@ pub async fn export_csv(
             "",
             "",
             "",
-        ])
-        .map_err(csv_err)?;
+        ])?;
     }
-    super::csv_download(w, "search.csv")
+    w.download("search.csv")
 }
 
 #[cfg(test)]
