@@ -504,6 +504,26 @@ impl Checkpoint {
     }
 }
 
+/// The marker that precedes a checkpoint line in a syslog message of ours
+/// (`plainsight[PID]: audit-checkpoint v1 …`).
+pub const SYSLOG_MARKER: &str = "audit-checkpoint ";
+
+/// The checkpoint line in one line of a checkpoint copy: the line itself when it is a bare
+/// checkpoint (a copy of the `audit-checkpoints` file), the text after the marker when it is a
+/// syslog line of ours, `None` for any other line (a syslog file holds other programs' lines).
+pub fn checkpoint_text(line: &str) -> Option<&str> {
+    let line = line.trim();
+    if line.starts_with("v1 ") {
+        return Some(line);
+    }
+    let at = line.find(SYSLOG_MARKER)?;
+    // Only a line of our tag: another program quoting the marker is not a copy of ours.
+    if !line[..at].contains("plainsight") {
+        return None;
+    }
+    Some(line[at + SYSLOG_MARKER.len()..].trim())
+}
+
 /// How a stored log disagrees with a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]

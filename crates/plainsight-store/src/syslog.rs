@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 /// Unix systems); unset or empty, no copy is sent.
 pub const AUDIT_SYSLOG_ENV: &str = "PLAINSIGHT_AUDIT_SYSLOG";
 
-/// The marker that precedes a checkpoint line in a syslog message.
-pub const SYSLOG_MARKER: &str = "audit-checkpoint ";
+pub use plainsight_access::audit::{SYSLOG_MARKER, checkpoint_text};
 
 /// `authpriv` (10) * 8 + `notice` (5): security messages, kept in root-only files.
 const PRIORITY: u8 = 10 * 8 + 5;
@@ -52,22 +51,6 @@ pub fn send(_socket: &Path, _checkpoint_line: &str) -> std::io::Result<()> {
         std::io::ErrorKind::Unsupported,
         "syslog copies of checkpoints need a Unix syslog socket",
     ))
-}
-
-/// The checkpoint line in one line of a checkpoint copy: the line itself when it is a bare
-/// checkpoint (a copy of the `audit-checkpoints` file), the text after the marker when it is a
-/// syslog line of ours, `None` for any other line (a syslog file holds other programs' lines).
-pub fn checkpoint_text(line: &str) -> Option<&str> {
-    let line = line.trim();
-    if line.starts_with("v1 ") {
-        return Some(line);
-    }
-    let at = line.find(SYSLOG_MARKER)?;
-    // Only a line of our tag: another program quoting the marker is not a copy of ours.
-    if !line[..at].contains("plainsight") {
-        return None;
-    }
-    Some(line[at + SYSLOG_MARKER.len()..].trim())
 }
 
 #[cfg(test)]
