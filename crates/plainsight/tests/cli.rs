@@ -409,6 +409,22 @@ async fn rewrite_audit_log(
     }
 }
 
+/// Removes the audit entries from `seq` on, as someone holding the database file would: the
+/// append-only trigger dropped first.
+async fn cut_audit_log(dir: &Path, seq: i64) {
+    let store = open_ws(dir).await;
+    sqlx::query("DROP TRIGGER audit_log_append_only_delete")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq >= ?")
+        .bind(seq)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+}
+
 /// A workspace with some audited work and a signed checkpoint of its head.
 fn audited_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -477,16 +493,7 @@ async fn audit_verify_catches_forged_and_truncated_chains() {
     // The newest entries deleted: the rest is a consistent chain, but the checkpoint of entry
     // 5 is missing, without any --expect-head.
     let dir = audited_workspace();
-    let store = open_ws(dir.path()).await;
-    sqlx::query("DROP TRIGGER audit_log_append_only_delete")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq >= 4")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    store.close().await;
+    cut_audit_log(dir.path(), 4).await;
     plainsight(dir.path())
         .args(["audit", "verify"])
         .assert()
@@ -548,16 +555,7 @@ async fn checkpoints_sent_to_syslog_catch_a_log_cut_after_the_checkpoint_file_wa
 
     // Someone holding the database and the key folder (so the audit key too) removes the
     // newest entries and the checkpoint line that names them: the file check alone passes.
-    let store = open_ws(dir.path()).await;
-    sqlx::query("DROP TRIGGER audit_log_append_only_delete")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq >= 6")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    store.close().await;
+    cut_audit_log(dir.path(), 6).await;
     let file = dir.path().join("ws.db.keys/audit-checkpoints");
     let text = std::fs::read_to_string(&file).unwrap();
     let kept: String = text
