@@ -445,15 +445,21 @@ impl SqliteStore {
 /// that first read a page, so it is set here on a connection of its own, before the pool opens.
 async fn quiet_sqlcipher_log() {
     use sqlx::{ConnectOptions, Connection};
-    if let Ok(options) = SqliteConnectOptions::from_str("sqlite::memory:")
-        && let Ok(mut conn) = options.connect().await
-    {
-        // A build without SQLCipher ignores the unknown pragma.
-        let _ = sqlx::query("PRAGMA cipher_log_level = NONE")
-            .execute(&mut conn)
-            .await;
-        let _ = conn.close().await;
-    }
+    // Once per process: the setting is global.
+    static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    QUIET
+        .get_or_init(|| async {
+            if let Ok(options) = SqliteConnectOptions::from_str("sqlite::memory:")
+                && let Ok(mut conn) = options.connect().await
+            {
+                // A build without SQLCipher ignores the unknown pragma.
+                let _ = sqlx::query("PRAGMA cipher_log_level = NONE")
+                    .execute(&mut conn)
+                    .await;
+                let _ = conn.close().await;
+            }
+        })
+        .await;
 }
 
 /// Opens the pool, with `PRAGMA key` first on every connection when the file is encrypted.

@@ -35,10 +35,14 @@ pub fn message(checkpoint_line: &str, now: chrono::DateTime<chrono::Local>, pid:
     )
 }
 
-/// Sends one checkpoint line to the datagram socket at `socket`.
+/// Sends one checkpoint line to the datagram socket at `socket`. Never waits: the automatic
+/// checkpoints are written while the audit log's writer turn is held, so a syslog daemon that
+/// stopped reading (its queue full) must cost the copy, with a warning, not stall every
+/// audited change behind it.
 #[cfg(unix)]
 pub fn send(socket: &Path, checkpoint_line: &str) -> std::io::Result<()> {
     let datagram = std::os::unix::net::UnixDatagram::unbound()?;
+    datagram.set_nonblocking(true)?;
     let text = message(checkpoint_line, chrono::Local::now(), std::process::id());
     datagram.send_to(text.as_bytes(), socket)?;
     Ok(())
@@ -104,6 +108,27 @@ mod tests {
         let got = std::str::from_utf8(&buf[..n]).unwrap();
         assert!(got.starts_with("<85>"), "{got}");
         assert_eq!(checkpoint_text(got), Some("v1 head 3 abc t mac"));
+    }
+
+    /// A daemon that stopped reading: its queue fills, and `send` answers an error at once
+    /// instead of blocking (a blocking send would hang this test).
+    #[cfg(unix)]
+    #[test]
+    fn send_to_a_daemon_that_stopped_reading_fails_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stuck.sock");
+        let _server = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+        let line = format!("v1 head 3 {} t mac", "a".repeat(900));
+        let mut failed = None;
+        for i in 0..100_000 {
+            if let Err(e) = send(&path, &line) {
+                failed = Some((i, e.kind()));
+                break;
+            }
+        }
+        let (sent, kind) = failed.expect("the queue never filled");
+        assert!(sent > 0, "the first copies are queued");
+        assert_eq!(kind, std::io::ErrorKind::WouldBlock);
     }
 
     #[cfg(unix)]
