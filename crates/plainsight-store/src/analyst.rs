@@ -65,7 +65,16 @@ pub struct AdHit {
 pub struct HitPage {
     pub total: Option<u64>,
     pub hits: Vec<AdHit>,
+    /// `Some(n)` when a full-text search matched more than `n` ads: the `n` most recently
+    /// added were ranked best first, and the older matches follow them newest first.
+    pub ranked_among: Option<u64>,
 }
+
+/// How many full-text matches are ranked by relevance at most: the most recently added that
+/// pass the filter. Ranking every match of a common word ("call", "girl": hundreds of
+/// thousands at 1,000,000 ads) cost one to six seconds a page; past this many, older matches
+/// follow newest first (`HitPage::ranked_among` says so).
+pub const RANKED_MATCHES: u64 = 2_000;
 
 /// Every reason code that some network has, with how many networks have it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,6 +208,91 @@ fn hit_from_row(r: &sqlx::sqlite::SqliteRow) -> AdHit {
     }
 }
 
+/// The condition on `identifiers i` of an identifier look-up; binds: the kinds, the value, the
+/// platforms.
+fn identifier_condition(query: &IdentifierQuery) -> String {
+    let mut cond = format!(
+        "i.kind IN ({}) AND i.value = ?",
+        placeholders(query.kinds.len())
+    );
+    if !query.platforms.is_empty() {
+        cond.push_str(&format!(
+            " AND i.platform IN ({})",
+            placeholders(query.platforms.len())
+        ));
+    }
+    cond
+}
+
+/// How many ads carry the identifier. The ads are joined only through the `ads_for_search`
+/// index (migration 0011), never their rows, and only when a filter needs them.
+pub(crate) fn identifier_count_sql(cond: &str, filter_sql: &str) -> String {
+    if filter_sql.is_empty() {
+        format!("SELECT count(DISTINCT i.ad_key) FROM identifiers i WHERE {cond}")
+    } else {
+        format!(
+            "SELECT count(DISTINCT i.ad_key) FROM identifiers i \
+             JOIN ads a INDEXED BY ads_for_search ON a.ad_key = i.ad_key \
+             WHERE {cond}{filter_sql}"
+        )
+    }
+}
+
+/// The keys of a page of ads carrying the identifier, oldest first. A phone shared by thousands
+/// of ads read each of their rows to sort them by date; the index holds the date.
+pub(crate) fn identifier_page_sql(cond: &str, filter_sql: &str) -> String {
+    format!(
+        "SELECT i.ad_key FROM identifiers i \
+         JOIN ads a INDEXED BY ads_for_search ON a.ad_key = i.ad_key \
+         WHERE {cond}{filter_sql} \
+         GROUP BY i.ad_key ORDER BY a.posted_at, i.ad_key LIMIT ? OFFSET ?"
+    )
+}
+
+/// The matches of a full-text query with a filter, as `FROM ... WHERE` (binds: the query, the
+/// filter's).
+fn text_matches(filter_sql: &str) -> String {
+    if filter_sql.is_empty() {
+        "FROM ads_fts f WHERE ads_fts MATCH ?".to_string()
+    } else {
+        format!(
+            "FROM ads_fts f JOIN ads a INDEXED BY ads_for_search ON a.ad_key = f.rowid \
+             WHERE ads_fts MATCH ?{filter_sql}"
+        )
+    }
+}
+
+/// The key of the `?`-th newest match (0-based), if there are that many.
+pub(crate) fn text_cut_sql(filter_sql: &str) -> String {
+    format!(
+        "SELECT f.rowid {} ORDER BY f.rowid DESC LIMIT 1 OFFSET ?",
+        text_matches(filter_sql)
+    )
+}
+
+/// A page of the ranked matches: those at or after the cut, best first.
+pub(crate) fn text_ranked_sql(filter_sql: &str) -> String {
+    format!(
+        "SELECT f.rowid {} AND f.rowid >= ? ORDER BY f.rank, f.rowid LIMIT ? OFFSET ?",
+        text_matches(filter_sql)
+    )
+}
+
+/// A page of the matches older than the cut, newest first.
+pub(crate) fn text_older_sql(filter_sql: &str) -> String {
+    format!(
+        "SELECT f.rowid {} AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
+        text_matches(filter_sql)
+    )
+}
+
+/// The hits in the order of `keys` (a page chosen by one query, read by another).
+fn in_key_order(keys: &[i64], hits: Vec<AdHit>) -> Vec<AdHit> {
+    let mut by_key: std::collections::HashMap<i64, AdHit> =
+        hits.into_iter().map(|h| (h.ad_key, h)).collect();
+    keys.iter().filter_map(|k| by_key.remove(k)).collect()
+}
+
 /// A list of `?` placeholders.
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
@@ -216,16 +310,7 @@ impl AnalystStore for SqliteStore {
         if query.kinds.is_empty() || query.value.is_empty() {
             return Ok(HitPage::default());
         }
-        let mut cond = format!(
-            "i.kind IN ({}) AND i.value = ?",
-            placeholders(query.kinds.len())
-        );
-        if !query.platforms.is_empty() {
-            cond.push_str(&format!(
-                " AND i.platform IN ({})",
-                placeholders(query.platforms.len())
-            ));
-        }
+        let cond = identifier_condition(query);
         let (filter_sql, filter_binds) = ad_filter_sql(filter);
         let bind_all = |sql: String| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -241,29 +326,49 @@ impl AnalystStore for SqliteStore {
             }
             q
         };
-        let total: i64 = bind_all(format!(
-            "SELECT count(DISTINCT a.ad_key) FROM identifiers i JOIN ads a ON a.ad_key = i.ad_key \
-             WHERE {cond}{filter_sql}"
-        ))
-        .fetch_one(self.pool())
-        .await?
-        .get(0);
-        let rows = bind_all(format!(
+        let total: i64 = bind_all(identifier_count_sql(&cond, &filter_sql))
+            .fetch_one(self.pool())
+            .await?
+            .get(0);
+        if limit == 0 || total == 0 {
+            return Ok(HitPage {
+                total: Some(total as u64),
+                ..HitPage::default()
+            });
+        }
+        let keys: Vec<i64> = bind_all(identifier_page_sql(&cond, &filter_sql))
+            .bind(to_i64("limit", limit)?)
+            .bind(to_i64("offset", offset)?)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // Only the page's own ads are read in full, with what matched in each.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at, a.url, a.location, \
                  (SELECT na.network_id FROM network_ads na WHERE na.ad_key = a.ad_key), \
-                 group_concat(i.kind || ' ' || CASE WHEN i.platform = '' THEN '' \
+                 (SELECT group_concat(i.kind || ' ' || CASE WHEN i.platform = '' THEN '' \
                      ELSE i.platform || ':' END || i.value, '; ') \
-             FROM identifiers i JOIN ads a ON a.ad_key = i.ad_key \
-             WHERE {cond}{filter_sql} \
-             GROUP BY a.ad_key ORDER BY a.posted_at, a.ad_key LIMIT ? OFFSET ?"
-        ))
-        .bind(to_i64("limit", limit)?)
-        .bind(to_i64("offset", offset)?)
-        .fetch_all(self.pool())
-        .await?;
+                  FROM identifiers i WHERE i.ad_key = a.ad_key AND {cond}) \
+             FROM ads a WHERE a.ad_key IN ({})",
+            placeholders(keys.len())
+        )));
+        for k in &query.kinds {
+            q = q.bind(k.as_str());
+        }
+        q = q.bind(query.value.clone());
+        for p in &query.platforms {
+            q = q.bind(p.clone());
+        }
+        for k in &keys {
+            q = q.bind(*k);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
         Ok(HitPage {
             total: Some(total as u64),
-            hits: rows.iter().map(hit_from_row).collect(),
+            hits: in_key_order(&keys, rows.iter().map(hit_from_row).collect()),
+            ranked_among: None,
         })
     }
 
@@ -278,25 +383,76 @@ impl AnalystStore for SqliteStore {
             return Ok(HitPage::default());
         };
         let (filter_sql, filter_binds) = ad_filter_sql(filter);
+        let bind_all = |sql: String| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fts.clone());
+            for b in &filter_binds {
+                q = q.bind(b.clone());
+            }
+            q
+        };
+        // The oldest of the RANKED_MATCHES newest matching ads, when there are more.
+        let cut: Option<i64> = bind_all(text_cut_sql(&filter_sql))
+            .bind(to_i64("ranked", RANKED_MATCHES - 1)?)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.get(0));
+        let mut keys: Vec<i64> = Vec::new();
+        let end = offset.saturating_add(limit);
+        let ranked_end = if cut.is_some() {
+            RANKED_MATCHES
+        } else {
+            u64::MAX
+        };
+        if offset < ranked_end && limit > 0 {
+            let take = end.min(ranked_end) - offset;
+            let rows = bind_all(text_ranked_sql(&filter_sql))
+                .bind(cut.unwrap_or(i64::MIN))
+                .bind(to_i64("limit", take)?)
+                .bind(to_i64("offset", offset)?)
+                .fetch_all(self.pool())
+                .await?;
+            keys.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
+        }
+        if let Some(cut) = cut
+            && end > RANKED_MATCHES
+        {
+            // Past the ranked matches, the older ones follow newest first: walking the index
+            // in rowid order costs only the rows returned.
+            let skip = offset.saturating_sub(RANKED_MATCHES);
+            let take = end - RANKED_MATCHES.max(offset);
+            let rows = bind_all(text_older_sql(&filter_sql))
+                .bind(cut)
+                .bind(to_i64("limit", take)?)
+                .bind(to_i64("offset", skip)?)
+                .fetch_all(self.pool())
+                .await?;
+            keys.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
+        }
+        if keys.is_empty() {
+            return Ok(HitPage {
+                ranked_among: cut.map(|_| RANKED_MATCHES),
+                ..HitPage::default()
+            });
+        }
+        // Snippets and ad columns for the page's ads alone: computed in the ranking query,
+        // they were made for every match before the sort.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at, a.url, a.location, \
                  (SELECT na.network_id FROM network_ads na WHERE na.ad_key = a.ad_key), \
                  snippet(ads_fts, -1, char(1), char(2), '…', 24) \
              FROM ads_fts f JOIN ads a ON a.ad_key = f.rowid \
-             WHERE ads_fts MATCH ?{filter_sql} ORDER BY rank LIMIT ? OFFSET ?"
+             WHERE ads_fts MATCH ? AND f.rowid IN ({})",
+            placeholders(keys.len())
         )))
-        .bind(fts);
-        for b in filter_binds {
-            q = q.bind(b);
+        .bind(fts.clone());
+        for k in &keys {
+            q = q.bind(*k);
         }
-        let rows = q
-            .bind(to_i64("limit", limit)?)
-            .bind(to_i64("offset", offset)?)
-            .fetch_all(self.pool())
-            .await?;
+        let rows = q.fetch_all(self.pool()).await?;
         Ok(HitPage {
             total: None,
-            hits: rows.iter().map(hit_from_row).collect(),
+            hits: in_key_order(&keys, rows.iter().map(hit_from_row).collect()),
+            ranked_among: cut.map(|_| RANKED_MATCHES),
         })
     }
 
@@ -512,5 +668,57 @@ mod tests {
         });
         assert_eq!(sql.matches('?').count(), binds.len());
         assert!(sql.contains("ad_places") && sql.contains("posted_at >=") && sql.contains("site"));
+    }
+
+    /// Every search statement, without and with each filter, reads ads only through the
+    /// `ads_for_search` index: a step that looks an ad's row up (or scans the table) would read
+    /// one page per matching ad, seconds for a common word or a shared phone at 1,000,000 ads.
+    #[tokio::test]
+    async fn searches_never_read_ad_rows_to_choose_a_page() {
+        let store = crate::SqliteStore::open("sqlite::memory:").await.unwrap();
+        let query = IdentifierQuery {
+            kinds: vec![IdentifierKind::Phone, IdentifierKind::Handle],
+            platforms: vec!["instagram".into()],
+            value: "x".into(),
+        };
+        let cond = identifier_condition(&query);
+        let filters = [
+            AdFilter::default(),
+            AdFilter {
+                place: Some(("Raleigh".into(), Some("NC".into()))),
+                since: Some(Utc::now()),
+                until: Some(Utc::now()),
+                site: Some("s".into()),
+            },
+        ];
+        for filter in &filters {
+            let (f, _) = ad_filter_sql(filter);
+            for sql in [
+                identifier_count_sql(&cond, &f),
+                identifier_page_sql(&cond, &f),
+                text_cut_sql(&f),
+                text_ranked_sql(&f),
+                text_older_sql(&f),
+            ] {
+                // EXPLAIN QUERY PLAN needs no values bound: unbound parameters are NULL.
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .fetch_all(store.pool())
+                    .await
+                    .unwrap();
+                let steps: Vec<String> = rows.iter().map(|r| r.get::<String, _>(3)).collect();
+                let on_rows: Vec<&String> = steps
+                    .iter()
+                    .filter(|s| {
+                        (s.starts_with("SCAN a") || s.starts_with("SEARCH a "))
+                            && !s.contains("COVERING INDEX ads_for_search")
+                    })
+                    .collect();
+                assert!(on_rows.is_empty(), "{sql}\n{steps:#?}");
+                assert!(
+                    !steps.iter().any(|s| s.starts_with("SCAN i")),
+                    "identifiers scanned: {sql}\n{steps:#?}"
+                );
+            }
+        }
     }
 }

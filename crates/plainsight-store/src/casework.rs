@@ -793,27 +793,28 @@ impl CaseworkStore for SqliteStore {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<SearchHit>, StoreError> {
-        let Some(fts) = fts_query(query) else {
-            return Ok(Vec::new());
-        };
-        let rows = sqlx::query(
-            "SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at, \
-                 snippet(ads_fts, -1, char(1), char(2), '…', 24), na.network_id \
-             FROM ads_fts f JOIN ads a ON a.ad_key = f.rowid \
-             LEFT JOIN network_ads na ON na.ad_key = a.ad_key \
-             WHERE ads_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+        // One search path for every caller: the analyst search's ranking, without filters.
+        let page = crate::AnalystStore::search_text(
+            self,
+            query,
+            &crate::AdFilter::default(),
+            u64::from(limit),
+            u64::from(offset),
         )
-        .bind(fts)
-        .bind(limit as i64)
-        .bind(offset as i64)
-        .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| SearchHit {
-                ad: ad_ref_from_row(r),
-                snippet: r.get(5),
-                network_id: r.get(6),
+        Ok(page
+            .hits
+            .into_iter()
+            .map(|h| SearchHit {
+                ad: AdRef {
+                    ad_key: h.ad_key,
+                    site: h.site,
+                    id: h.id,
+                    title: h.title,
+                    posted_at: h.posted_at,
+                },
+                snippet: h.matched,
+                network_id: h.network_id,
             })
             .collect())
     }

@@ -26,7 +26,8 @@ pub use access::{
     NewSession, NewUser, SessionRecord, SessionStage, StoredAudit, UserRecord,
 };
 pub use analyst::{
-    AdExportRow, AdFilter, AdHit, AnalystStore, HitPage, IdentifierQuery, ReasonCount,
+    AdExportRow, AdFilter, AdHit, AnalystStore, HitPage, IdentifierQuery, RANKED_MATCHES,
+    ReasonCount,
 };
 pub use casework::{
     CaseItem, CaseNote, CaseSummary, CaseworkStore, DashboardFigures, Lead, LeadFilter, LeadSort,

@@ -441,6 +441,9 @@ pub async fn search(
                     @if shown.is_empty() && page_no == 1 { "No ad matches all the words." }
                     @else { "Ads " (index * PAGE_SIZE + 1) "–" (index * PAGE_SIZE + shown.len() as u64) " of those that match all the words, best first" @if more { " (more on the next page)" } ". Page " (page_no) "." }
                 }
+                @if let Some(n) = text.ranked_among {
+                    p.hint { "These words match more than " (n) " ads: the " (n) " most recently added are ranked best first, and older matches follow, newest first. Add a word, a place, a date or a site to narrow the search." }
+                }
                 @if !shown.is_empty() { (hits_table(shown, true)) }
                 nav.pager {
                     @if page_no > 1 { a href=(search_link("/search", &sq, mode, page_no - 1)) { "← Previous" } }
