@@ -7,12 +7,12 @@
 //! cargo run -p plainsight-text --example quality_real -- crates/plainsight-text/tests/fixtures/real-dev --format json
 //! ```
 //!
-//! Prints, per entity and per split (`dev`, `heldout`, `madeup`, `all`), TP/FP/FN, precision,
+//! Prints, per entity and per split (`dev`, `dev2`, `heldout`, `madeup`, `all`), TP/FP/FN, precision,
 //! recall and F1; phones by region of the labelled number; stated ages under 18 found; the
 //! share of ads given a place in a state or country the labels do not contain. `--misses`
 //! lists every disagreement with the text around it; `--split NAME` limits that list to one
 //! split. The held-out and made-up ads are evaluation data: do not read their misses while
-//! changing the extractors (see the fixture's README).
+//! changing the extractors (see the fixture's README); `dev` and `dev2` may be read.
 
 #[path = "../tests/support/real_quality.rs"]
 mod real_quality;
@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use plainsight_text::extract::{ExtractConfig, Extractor};
 use real_quality::{Report, SPLITS};
 
-const USAGE: &str = "usage: quality_real [FIXTURE_DIR] [--misses] [--split dev|heldout|madeup] [--format table|json]";
+const USAGE: &str = "usage: quality_real [FIXTURE_DIR] [--misses] [--split dev|dev2|heldout|madeup] [--format table|json]";
 
 fn main() -> ExitCode {
     let mut dir: Option<PathBuf> = None;
@@ -35,8 +35,8 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "--misses" => show_misses = true,
             "--split" => match args.next() {
-                Some(s) if SPLITS[..3].contains(&s.as_str()) => only_split = Some(s),
-                _ => return usage_error("--split needs dev, heldout or madeup"),
+                Some(s) if SPLITS[..SPLITS.len() - 1].contains(&s.as_str()) => only_split = Some(s),
+                _ => return usage_error("--split needs dev, dev2, heldout or madeup"),
             },
             "--format" => match args.next().as_deref() {
                 Some("json") => json = true,
@@ -133,8 +133,8 @@ fn print_tables(report: &Report) {
     println!(
         "\nPhones by region of the labelled number (found / labelled; extra = found but not labelled, by the found number's region):\n"
     );
-    println!("| region | dev | heldout | madeup | all | recall (all) | extra (all) |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("| region | dev | dev2 | heldout | madeup | all | recall (all) | extra (all) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     let all = report.split("all");
     let mut regions: Vec<_> = all.phone_regions.iter().collect();
     regions.sort_by(|a, b| b.1.labelled.cmp(&a.1.labelled).then(a.0.cmp(b.0)));
@@ -153,8 +153,9 @@ fn print_tables(report: &Report) {
             format!("{:.3}", total.found as f64 / total.labelled as f64)
         };
         println!(
-            "| {region} | {} | {} | {} | {} | {recall} | {} |",
+            "| {region} | {} | {} | {} | {} | {} | {recall} | {} |",
             cell("dev"),
+            cell("dev2"),
             cell("heldout"),
             cell("madeup"),
             cell("all"),

@@ -333,6 +333,9 @@ fn url_slug_age(url: &str) -> Option<std::ops::Range<usize>> {
 fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
     let segments = title_segments(bytes);
     let mut end = segments.len();
+    // The site wrote "TITLE AGE | PHONE on Site.com": the number before its segment is the
+    // site's age field, whatever word comes before it ("... HR 20 | 619-555-0142 on ...").
+    let mut site_age_field = false;
     // Set aside the site's trailing segments.
     while end > 0 {
         let (s, e) = segments[end - 1];
@@ -341,6 +344,7 @@ fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
             return Some(s + r.start..s + r.end);
         }
         if is_site_segment(seg, end == segments.len()) {
+            site_age_field |= end == segments.len() && is_phone_at_domain(seg);
             end -= 1;
         } else {
             break;
@@ -390,6 +394,9 @@ fn title_end_age(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
         // "hh 60", "2 girls 22"? no: "for 60").
         let head = &seg[..k];
         let word = last_word(head);
+        if site_age_field && before == b' ' {
+            return Some(number);
+        }
         if is_money_or_unit_word(&word) {
             return None;
         }
@@ -553,6 +560,21 @@ fn number_at_domain(seg: &[u8]) -> Option<std::ops::Range<usize>> {
         .strip_prefix(b" at ")
         .or_else(|| rest.strip_prefix(b" on "))?;
     contains_domain(rest).then_some(0..2)
+}
+
+/// "619-555-0142 on EscortsInThe.US": a phone number (ten or more digits, nothing but digits
+/// and separators) then " on " or " at " and a domain, the segment some sites end a title with
+/// after the age field.
+fn is_phone_at_domain(seg: &[u8]) -> bool {
+    let Some(at) = seg.windows(4).position(|w| w == b" on " || w == b" at ") else {
+        return false;
+    };
+    let (phone, rest) = (&seg[..at], &seg[at + 4..]);
+    phone.iter().filter(|b| b.is_ascii_digit()).count() >= 10
+        && phone
+            .iter()
+            .all(|b| b.is_ascii_digit() || b" -.()+".contains(b))
+        && contains_domain(rest)
 }
 
 /// A segment the site adds: a domain (`backpage.com`, `347-933-3723 on EscortsInThe.US`), an
@@ -1235,6 +1257,17 @@ mod tests {
             title("of GINGER B SUNNy and live your wildest 25 | 347-933-3723 on EscortsInThe.US"),
             vec![25]
         );
+        // The site's age field before "PHONE on Site": even after a unit word or the number.
+        assert_eq!(
+            title("70$Cuban doll BETTER THAN THE REST HR 23 | 305-555-0142 on EscortsInThe.US"),
+            vec![23]
+        );
+        assert_eq!(
+            title("come see me call 305 555 0142 24 | 305-555-0142 on EscortsInThe.US"),
+            vec![24]
+        );
+        // Without the site's segment, "HR 23" stays a rate.
+        assert!(title("BETTER THAN THE REST HR 23").is_empty());
         assert_eq!(
             title("Get Your Specials With Domenicana 50$$$special Karina 22"),
             vec![22]

@@ -1619,6 +1619,17 @@ fn for_each_run(text: &str, mut on_run: impl FnMut(&[Token])) {
                 i = k;
                 continue;
             }
+            if k == i + 1
+                && bytes[i] == b'I'
+                && bytes.get(k) == Some(&b'-')
+                && bytes.get(k + 1).is_some_and(u8::is_ascii_digit)
+            {
+                // "I-80, I-74, I-55": interstate highways, not a look-alike 1 before each
+                // group (a list of them read as a phone number).
+                end_run(&mut current);
+                i = k;
+                continue;
+            }
             let glued_numeral = current
                 .last()
                 .filter(|t| t.end == i && matches!(t.kind, Kind::Numeral { tail: false, .. }));
@@ -2705,6 +2716,7 @@ mod tests {
             "100% real 24/7 9:00 AM to 9:00 PM",
             "Order #9195550123",
             "123456789012345678901234567890",
+            "Illinois: I-80, I-74, I-55, I-57, I-88, I-90/94, I-155 Ohio: I-71, I-271, I-77",
         ] {
             assert!(find(text).is_empty(), "{text:?} → {:?}", find(text));
         }

@@ -1341,6 +1341,52 @@ fn push_squashed(out: &mut Vec<u8>, c: char) {
 
 /// A word of a URL slug: its byte range in the path segment, and the range of its squashed
 /// form in the buffer [`slug_words`] fills.
+/// The last word of a site's section for a place ("dallas-escorts", "tacoma-bodyrubs").
+fn is_section_word(word: &str) -> bool {
+    [
+        "escorts",
+        "escort",
+        "bodyrubs",
+        "bodyrub",
+        "massage",
+        "massages",
+        "strippers",
+        "personals",
+        "classifieds",
+        "ts",
+        "transsexuals",
+    ]
+    .iter()
+    .any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// What follows a direction at the start of a squashed segment ("southernmaryland" →
+/// "maryland"), when something does.
+fn strip_direction(squashed: &[u8]) -> Option<&[u8]> {
+    const DIRECTIONS: [&[u8]; 16] = [
+        b"southeastern",
+        b"southwestern",
+        b"northeastern",
+        b"northwestern",
+        b"southeast",
+        b"southwest",
+        b"northeast",
+        b"northwest",
+        b"southern",
+        b"northern",
+        b"eastern",
+        b"western",
+        b"central",
+        b"south",
+        b"north",
+        b"west",
+    ];
+    DIRECTIONS
+        .iter()
+        .find_map(|d| squashed.strip_prefix(*d))
+        .filter(|rest| rest.len() >= 4)
+}
+
 struct SlugWord {
     start: usize,
     end: usize,
@@ -2103,12 +2149,32 @@ impl PlaceFinder {
             } else {
                 slug_words(segment, &mut words, &mut squashed);
             }
+            // A site's section for a place: "/dallas-escorts/", "/washingtondc-escorts/",
+            // "/southernmaryland/": the place before the section's category word is the site's
+            // own filing of the ad, trusted like a whole segment.
+            let (whole, whole_end, section) = match words.len() {
+                n if !is_host
+                    && n >= 2
+                    && is_section_word(&segment[words[n - 1].start..words[n - 1].end]) =>
+                {
+                    (
+                        &squashed[..words[n - 2].squashed_end],
+                        s + words[n - 2].end,
+                        true,
+                    )
+                }
+                _ => (squashed.as_slice(), e, false),
+            };
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
-            if let Some(&id) = g.squashed.get(squashed.as_slice())
+            if let Some(&id) = g.squashed.get(whole)
                 && let Some(entry) = self.resolve_url(id, &evidence, is_host, true)
             {
                 let trust = if g.entries[id].iter().all(|e| matches!(e, Entry::Region(_))) {
                     Trust::Fixed
+                } else if section && g.entries[id].len() > 1 {
+                    // A section named by an ambiguous name ("/meridian-escorts/": Idaho or
+                    // Mississippi?) must agree with the rest of the ad.
+                    Trust::MustAgree
                 } else {
                     Trust::Anchor
                 };
@@ -2119,13 +2185,32 @@ impl PlaceFinder {
                     entry,
                     trust,
                     false,
-                    Span::new(s, e),
+                    Span::new(s, whole_end),
+                );
+                continue;
+            }
+            // A state after a direction: "southernmaryland", "southeastmissouri" (a site's
+            // region of a state; only a state is taken, "northraleigh" is no state).
+            if let Some(rest) = strip_direction(whole)
+                && let Some(&id) = g.squashed.get(rest)
+                && let Some(&entry) = g.entries[id].iter().find(|&&e| {
+                    matches!(e, Entry::Region(_)) && matches!(g.state_of(e).0, "US" | "CA")
+                })
+            {
+                emit(
+                    &mut out,
+                    &mut evidence,
+                    id,
+                    entry,
+                    Trust::Fixed,
+                    false,
+                    Span::new(s, whole_end),
                 );
                 continue;
             }
             // A city glued to its state code: "fayettevillenc", "washingtondc".
-            if squashed.len() > 5
-                && let Some((place, code)) = squashed.split_at_checked(squashed.len() - 2)
+            if whole.len() > 5
+                && let Some((place, code)) = whole.split_at_checked(whole.len() - 2)
                 && let Ok(code) = std::str::from_utf8(code)
                 && let Some(r) = g.region_by_code_any_case(code)
                 && let Some(&id) = g.squashed.get(place)
@@ -2142,7 +2227,7 @@ impl PlaceFinder {
                         entry,
                         Trust::Fixed,
                         false,
-                        Span::new(s, e),
+                        Span::new(s, whole_end),
                     );
                     continue;
                 }
@@ -2820,17 +2905,76 @@ mod tests {
         };
         for &(s, e, is_host) in &segments {
             let segment = &url[s..e];
-            let whole = reference_squash(segment);
+            let words = split_ranges(segment, b"-_+.,");
+            let n = words.len();
+            let section = !is_host && n >= 2 && {
+                let (ls, le) = words[n - 1];
+                is_section_word(&segment[ls..le])
+            };
+            let (whole, whole_end) = if section {
+                let (_, pe) = words[n - 2];
+                (reference_squash(&segment[..pe]), s + pe)
+            } else {
+                (reference_squash(segment), e)
+            };
             // Whole segment: "raleigh", "newyork", "new-york", "new_york".
             if let Some(&id) = g.squashed.get(whole.as_bytes())
                 && let Some(entry) = finder.resolve_url(id, &evidence, is_host, true)
             {
                 let trust = if g.entries[id].iter().all(|e| matches!(e, Entry::Region(_))) {
                     Trust::Fixed
+                } else if section && g.entries[id].len() > 1 {
+                    // A section named by an ambiguous name ("/meridian-escorts/": Idaho or
+                    // Mississippi?) must agree with the rest of the ad.
+                    Trust::MustAgree
                 } else {
                     Trust::Anchor
                 };
-                emit(&mut evidence, id, entry, trust, false, Span::new(s, e));
+                emit(
+                    &mut evidence,
+                    id,
+                    entry,
+                    trust,
+                    false,
+                    Span::new(s, whole_end),
+                );
+                continue;
+            }
+            // A state after a direction.
+            if let Some(rest) = [
+                "southeastern",
+                "southwestern",
+                "northeastern",
+                "northwestern",
+                "southeast",
+                "southwest",
+                "northeast",
+                "northwest",
+                "southern",
+                "northern",
+                "eastern",
+                "western",
+                "central",
+                "south",
+                "north",
+                "west",
+            ]
+            .iter()
+            .find_map(|d| whole.strip_prefix(d))
+            .filter(|r| r.len() >= 4)
+                && let Some(&id) = g.squashed.get(rest.as_bytes())
+                && let Some(&entry) = g.entries[id].iter().find(|&&e| {
+                    matches!(e, Entry::Region(_)) && matches!(g.state_of(e).0, "US" | "CA")
+                })
+            {
+                emit(
+                    &mut evidence,
+                    id,
+                    entry,
+                    Trust::Fixed,
+                    false,
+                    Span::new(s, whole_end),
+                );
                 continue;
             }
             // A city glued to its state code.
@@ -2848,7 +2992,7 @@ mod tests {
                             entry,
                             Trust::Fixed,
                             false,
-                            Span::new(s, e),
+                            Span::new(s, whole_end),
                         );
                         continue;
                     }
@@ -2858,7 +3002,6 @@ mod tests {
                 continue;
             }
             // Slug words: "sexy-girl-in-raleigh-nc-23": windows of up to three words.
-            let words = split_ranges(segment, b"-_+.,");
             let mut w = 0;
             while w < words.len() {
                 let mut matched = false;
@@ -3154,6 +3297,47 @@ mod tests {
             places_in("NC", Field::Location, &mut context),
             vec![p("North Carolina", "NC")]
         );
+    }
+
+    #[test]
+    fn a_sites_section_for_a_place_is_the_place() {
+        let finder = PlaceFinder::new().unwrap();
+        for (url, want) in [
+            (
+                "http://site.example/dallas-escorts/555-0100/?pid=1",
+                ("Dallas", "TX"),
+            ),
+            (
+                "http://site.example/washingtondc-escorts/1/",
+                ("Washington", "DC"),
+            ),
+            ("http://site.example/londonon-escorts/2/", ("London", "ON")),
+            (
+                "http://site.example/ad/southernmaryland/3/",
+                ("Maryland", "MD"),
+            ),
+            (
+                "http://site.example/southeastmissouri-escorts/4",
+                ("Missouri", "MO"),
+            ),
+        ] {
+            let mut context = PlaceContext::default();
+            let found = finder.find_in_url(url, &mut context);
+            let got: Vec<(&str, &str)> = found
+                .iter()
+                .map(|l| (l.name.as_str(), l.admin1.as_str()))
+                .collect();
+            assert_eq!(got, vec![want], "{url}");
+        }
+        // A direction before a word that is no state, and a category word alone, give nothing.
+        for url in [
+            "http://site.example/northraleighx/1",
+            "http://site.example/escorts/2",
+            "http://site.example/ad/southcoast/3",
+        ] {
+            let mut context = PlaceContext::default();
+            assert!(finder.find_in_url(url, &mut context).is_empty(), "{url}");
+        }
     }
 
     #[test]

@@ -171,6 +171,7 @@ impl PriceFinder {
         // parser looks at its neighbours), and slices of this need no copying or checking.
         let lower = haystack.to_ascii_lowercase();
         let reader = Reader {
+            text: haystack,
             lower: &lower,
             tokens: &tokens,
             money,
@@ -577,6 +578,8 @@ struct Parsed {
 }
 
 struct Reader<'a> {
+    /// The field's text as written, for the case of a word.
+    text: &'a str,
     /// The field's text lower-cased (ASCII only, so every offset is the same).
     lower: &'a str,
     tokens: &'a [Token],
@@ -587,7 +590,15 @@ struct Reader<'a> {
 fn is_special_word(word: &str) -> bool {
     matches!(
         word,
-        "special" | "specials" | "spl" | "splz" | "specail" | "specails" | "promo" | "promos"
+        "special"
+            | "specials"
+            | "spl"
+            | "spls"
+            | "splz"
+            | "specail"
+            | "specails"
+            | "promo"
+            | "promos"
     )
 }
 
@@ -822,6 +833,18 @@ impl Reader<'_> {
         }
     }
 
+    /// The word at `i` is written capitalised and then lower case ("Latina"), so a sign glued
+    /// before it ends the amount rather than standing for a letter of it ("$pecials").
+    fn is_capitalised_word(&self, i: usize) -> bool {
+        self.tokens.get(i).is_some_and(|t| {
+            let w = &self.text[t.start..t.end];
+            t.kind == Kind::Word
+                && w.len() >= 3
+                && w.as_bytes()[0].is_ascii_uppercase()
+                && w.as_bytes()[1..].iter().all(u8::is_ascii_lowercase)
+        })
+    }
+
     fn glued(&self, i: usize) -> bool {
         self.tokens.get(i).is_some_and(|t| !t.gap_before)
     }
@@ -946,8 +969,15 @@ impl Reader<'_> {
     /// Is the number at `i` part of something that is not a price (a phone fragment, a
     /// measurement, a time, a percentage, a height, a year)?
     fn number_is_not_money(&self, i: usize) -> bool {
-        // Glued to a word before it ("34D-23", "Qv60": the latter is read unit-first).
-        if i > 0 && self.glued(i) && self.tokens[i - 1].kind == Kind::Word {
+        // Glued to a word before it ("34D-23", "Qv60": the latter is read unit-first), unless
+        // the word makes it money ("special250/hhr", "rates150").
+        if i > 0
+            && self.glued(i)
+            && self.tokens[i - 1].kind == Kind::Word
+            && !self
+                .word(i - 1)
+                .is_some_and(|w| is_special_word(w) || is_money_word_before(w))
+        {
             return true;
         }
         // Preceded by "-", "." or ":" glued to another number: "919-555", "10:30", "5.4".
@@ -968,10 +998,12 @@ impl Reader<'_> {
                 if self.glued(next)
                     && self.glued(next + 1)
                     && self.num(next + 1).is_some()
-                    && !(self.sym(next) == Some('/') && self.unit_at(next + 1).is_some()) =>
+                    && !(matches!(self.sym(next), Some('/' | '-'))
+                        && self.unit_at(next + 1).is_some()) =>
             {
-                // "10:30", "919.555", "34-24-36", "24/7" (but "$80/30min" and "1/2 hr" are
-                // read by the unit parser, which runs before this check where it matters).
+                // "10:30", "919.555", "34-24-36", "24/7" (but "$80/30min", "1000-10hrs" and
+                // "1/2 hr" are read by the unit parser, which runs before this check where it
+                // matters).
                 return true;
             }
             _ => {}
@@ -1092,7 +1124,8 @@ impl Reader<'_> {
         match w {
             "qv" | "qk" | "qs" | "qkv" | "qvs" | "qks" | "qh" | "ss" | "qkie" | "quickie"
             | "quickies" | "quicky" | "qukie" | "quikie" | "quicke" | "qwikie" | "qwik"
-            | "quik" | "qikie" | "qickie" | "shortstay" => Some(("qv".into(), i)),
+            | "quik" | "qikie" | "qickie" | "shortstay" | "qwk" | "qwick" | "qwicky"
+            | "qwickie" | "quickee" => Some(("qv".into(), i)),
             "quick" => match self.word(i + 1) {
                 Some("visit" | "visits" | "stop" | "session" | "service" | "one") => {
                     Some(("qv".into(), i + 1))
@@ -1148,6 +1181,14 @@ impl Reader<'_> {
     /// A minutes or hours word after a number of them at `j` ("30 min", "2 full hours").
     fn duration_after(&self, n: u32, j: usize) -> Option<(Unit, usize)> {
         let start = j.saturating_sub(1);
+        // "120/30m, 160/60m": minutes as a bare "m" glued to a session's length (never other
+        // numbers, which with "m" are metres or millions).
+        if self.word(j) == Some("m")
+            && self.glued(j)
+            && matches!(n, 15 | 20 | 30 | 45 | 60 | 90 | 120)
+        {
+            return Some((minutes_unit(n), j));
+        }
         let mut j = j;
         if self.word(j) == Some("full") {
             j += 1;
@@ -1300,12 +1341,22 @@ impl Reader<'_> {
             j = amount_at;
         } else if let Some(w) = self.word(j) {
             let call_end = self.call_word_at(j);
-            if call_end.is_some() || is_money_word_before(w) {
-                // "incall 150" is a rate, but "Outcalls 24hrs" is a schedule: these words
-                // make a bare amount money without lifting the checks on the number.
-                weak_context = call_end.is_some();
+            // "$pecials *70": the dollar sign written for the s, read as a sign then
+            // "pecials" (only before an amount: "20-40 $pecial$" is no menu).
+            let special = is_special_word(w)
+                || matches!(w, "pecial" | "pecials")
+                    && j > 0
+                    && self.sym(j - 1) == Some('$')
+                    && self.glued(j);
+            if call_end.is_some() || is_money_word_before(w) || special {
+                // "incall 150" is a rate, but "Outcalls 24hrs" is a schedule; "specials *70"
+                // is a price, "special 24/7" is not: these words make a bare amount money
+                // without lifting the checks on the number.
+                weak_context = call_end.is_some() || special;
                 let mut k = call_end.unwrap_or(j) + 1;
-                while matches!(self.sym(k), Some(':' | '-' | '=')) || self.word(k) == Some("of") {
+                while matches!(self.sym(k), Some(':' | '-' | '=' | '*'))
+                    || self.word(k) == Some("of")
+                {
                     k += 1;
                 }
                 if let Some((c, amount_at)) = self.currency_before(k) {
@@ -1355,10 +1406,15 @@ impl Reader<'_> {
                 && let Some(c) = self.currency_symbol(sym)
                 && !(self.glued(j + 1)
                     && self.tokens.get(j + 1).is_some_and(|t| t.kind == Kind::Word)
-                    && self.unit_at(j + 1).is_none())
+                    && self.unit_at(j + 1).is_none()
+                    && !self.is_capitalised_word(j + 1))
             {
                 currency = Some(c);
                 j += 1;
+                // "75$$ qwk", "50$$$special": the sign repeated for emphasis.
+                while self.sym(j) == Some(sym) && self.glued(j) {
+                    j += 1;
+                }
             } else if let Some(w) = self.word(j)
                 && let Some(c) = self.currency_word(w)
                 && !self.is_label(j)
@@ -1467,7 +1523,10 @@ impl Reader<'_> {
             ) || matches!(
                 self.word(j),
                 Some("for" | "is" | "only" | "just" | "por" | "at" | "are")
-            ))
+            ) || self.word(j).is_some_and(is_special_word)
+                // "OVER NITE SPECIAL $900" is the overnight rate, but in "day and night
+                // specials $50" the night is when the specials run.
+                && !matches!(self.word(i), Some("night" | "noche" | "nacht" | "nuit")))
         {
             j += 1;
             steps += 1;
@@ -2207,6 +2266,54 @@ mod tests {
             prices("30 MINUTOS POR 25 DOLARES"),
             vec![usd(25.0, "30min")]
         );
+    }
+
+    /// Families read in the `dev2` real ads (2026-12-04), each written here in our own words.
+    #[test]
+    fn special_offers_glued_units_and_minutes_abbreviated() {
+        // A misspelt quickie before "special".
+        assert_eq!(prices("75$$ qwk deal tonight"), vec![usd(75.0, "qv")]);
+        // The unit before the amount with "special" between them.
+        assert_eq!(
+            prices("*** OVER NITE SPECIAL $900 ***"),
+            vec![usd(900.0, "overnight")]
+        );
+        assert_eq!(
+            prices("ALL DAY & NIGHT SPECIALS $60"),
+            vec![usd(60.0, "unspecified")]
+        );
+        // Minutes written "m" after a slash, two rates in brackets.
+        assert_eq!(
+            prices("any time (90/30m, 150/60m) call"),
+            vec![usd(90.0, "30min"), usd(150.0, "hr")]
+        );
+        // A menu glued to the word before it.
+        assert_eq!(
+            prices("duo special250/hhr/350/hr no rush"),
+            vec![usd(250.0, "hh"), usd(350.0, "hr")]
+        );
+        // "specials" with a dollar sign for its s, then the amount after a star.
+        assert_eq!(
+            prices("hot $pecials *70 call now"),
+            vec![usd(70.0, "unspecified")]
+        );
+        // An amount and its dollar sign glued to the next word.
+        assert_eq!(
+            prices("90$Latina mami here"),
+            vec![usd(90.0, "unspecified")]
+        );
+        // Hours written with a count inside a bracketed menu.
+        assert_eq!(
+            prices("$$(150-hh)(250-hr)(900-10hrs)$$"),
+            vec![usd(150.0, "hh"), usd(250.0, "hr"), usd(900.0, "600min")]
+        );
+        // "special" after the amount, with or without a space, abbreviated.
+        assert_eq!(
+            prices("sweet 70 Special today"),
+            vec![usd(70.0, "unspecified")]
+        );
+        assert_eq!(prices("BBW 90 spl.INCALL"), vec![usd(90.0, "unspecified")]);
+        assert_eq!(prices("Morning $45 Spls"), vec![usd(45.0, "unspecified")]);
     }
 
     #[test]
