@@ -436,18 +436,22 @@ impl AnalystStore for SqliteStore {
         }
         // Snippets and ad columns for the page's ads alone: computed in the ranking query,
         // they were made for every match before the sort.
+        // The page's keys drive the loop (CROSS JOIN keeps them outside): the full-text table
+        // is then entered by rowid and MATCH together, one seek per hit, where `rowid IN (...)`
+        // walked every match of a common word and tested each against the list.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at, a.url, a.location, \
+            "WITH page(k) AS (VALUES {}) \
+             SELECT a.ad_key, a.site, a.source_id, a.title, a.posted_at, a.url, a.location, \
                  (SELECT na.network_id FROM network_ads na WHERE na.ad_key = a.ad_key), \
                  snippet(ads_fts, -1, char(1), char(2), '…', 24) \
-             FROM ads_fts f JOIN ads a ON a.ad_key = f.rowid \
-             WHERE ads_fts MATCH ? AND f.rowid IN ({})",
-            placeholders(keys.len())
-        )))
-        .bind(fts.clone());
+             FROM page CROSS JOIN ads_fts f ON f.rowid = page.k JOIN ads a ON a.ad_key = f.rowid \
+             WHERE ads_fts MATCH ?",
+            vec!["(?)"; keys.len()].join(", ")
+        )));
         for k in &keys {
             q = q.bind(*k);
         }
+        q = q.bind(fts.clone());
         let rows = q.fetch_all(self.pool()).await?;
         Ok(HitPage {
             total: None,

@@ -14,7 +14,7 @@ fn ad(n: usize, body: String, phone: Option<&str>, day: u32) -> NewAd {
     let ad = Ad {
         id: id.clone(),
         site: Some(
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 "even.example"
             } else {
                 "odd.example"
@@ -138,7 +138,7 @@ async fn a_rare_word_is_ranked_among_all_its_matches_and_filters_apply_on_every_
         .map(|i| {
             let body = if i == 3 {
                 "velvet velvet velvet".to_string()
-            } else if i % 4 == 0 {
+            } else if i.is_multiple_of(4) {
                 format!("some velvet text {i}")
             } else {
                 format!("nothing to see {i}")
@@ -177,7 +177,7 @@ async fn a_rare_word_is_ranked_among_all_its_matches_and_filters_apply_on_every_
 async fn a_shared_phone_pages_oldest_first_with_its_total() {
     let ads: Vec<NewAd> = (0..300)
         .map(|i| {
-            let phone = if i % 3 == 0 {
+            let phone = if i.is_multiple_of(3) {
                 Some("+19195550123")
             } else {
                 Some("+19195550199")
