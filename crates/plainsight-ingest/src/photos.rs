@@ -373,6 +373,12 @@ impl ImageIndex {
         }
     }
 
+    /// Entries held now (never more than the capacity).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.by_uri.len()
+    }
+
     pub(crate) fn contains(&self, uri: &str) -> bool {
         self.by_uri.contains_key(uri)
     }

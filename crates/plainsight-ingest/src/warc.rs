@@ -719,3 +719,72 @@ pub(crate) fn ad_from_page(
         ..Ad::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(id: u64, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+        let mut block =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+        block.extend_from_slice(body);
+        let mut out = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{id}>\r\n\
+             WARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(&block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    /// However long the crawl, the image index and the waiting pages stay within their
+    /// bounds: pages whose images never come, and more image records than the index holds.
+    #[test]
+    fn memory_stays_bounded_on_a_long_crawl() {
+        let mut warc = Vec::new();
+        let images = IMAGE_INDEX_CAPACITY as u64 + 500;
+        for i in 0..images {
+            warc.extend(response(
+                i,
+                &format!("https://img.example/{i}.jpg"),
+                "image/jpeg",
+                b"\xFF\xD8\xFFnot a real jpeg",
+            ));
+            if i % 100 == 0 {
+                let page = format!(
+                    "<html><head><title>Ad {i}</title></head><body><p>text</p><img src='/never-{i}.jpg'></body></html>"
+                );
+                warc.extend(response(
+                    images + i,
+                    &format!("https://ads.example/{i}"),
+                    "text/html",
+                    page.as_bytes(),
+                ));
+            }
+        }
+        let input: Input = Box::new(std::io::BufReader::new(std::io::Cursor::new(warc)));
+        let mut reader = WarcReader::new(
+            input,
+            "long.warc",
+            1 << 20,
+            None,
+            plainsight_photo::Limits::default(),
+        );
+        let mut pages = 0;
+        let mut most_waiting = 0;
+        while let Some(item) = reader.next() {
+            assert!(item.is_ok());
+            pages += 1;
+            most_waiting = most_waiting.max(reader.waiting.len());
+            assert!(reader.images.len() <= IMAGE_INDEX_CAPACITY);
+        }
+        assert_eq!(pages, images.div_ceil(100));
+        assert!(
+            most_waiting <= MAX_WAITING_PAGES + 1,
+            "{most_waiting} pages waited"
+        );
+        assert_eq!(reader.images.len(), IMAGE_INDEX_CAPACITY);
+    }
+}

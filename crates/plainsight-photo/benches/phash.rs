@@ -15,7 +15,7 @@ use plainsight_photo::{Limits, hash_image};
 fn jpegs(n: u32) -> Vec<Vec<u8>> {
     (0..n)
         .map(|seed| {
-            let mut state = u64::from(seed) * 0x9E37_79B9_7F4A_7C15 + 1;
+            let mut state = u64::from(seed).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
             let img = RgbImage::from_fn(800, 600, |x, y| {
                 state ^= state << 13;
                 state ^= state >> 7;
