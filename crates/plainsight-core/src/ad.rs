@@ -53,6 +53,12 @@ pub struct ImageRef {
     /// 64-bit perceptual hash as 16 lower-case hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phash: Option<String>,
+    /// Pixel size, when Plainsight decoded the image itself (for describing the photo; the
+    /// photo is never kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
 }
 
 /// Why a record cannot become an [`Ad`] at all. Everything wrong *inside* a record is a
@@ -75,6 +81,11 @@ pub enum FieldProblem {
         key: &'static str,
         reason: &'static str,
     },
+    /// An image whose bytes were read (a WARC record, a saved page's file, a file under
+    /// `--images`) but could not be decoded or found: the image keeps what could be had (its
+    /// URL, and its SHA-256 when the bytes were there) without a perceptual hash.
+    #[error("image not hashed: {reason}")]
+    UnreadableImage { reason: String },
 }
 
 impl FieldProblem {
@@ -84,6 +95,7 @@ impl FieldProblem {
             FieldProblem::BadDate(_) => "unreadable date",
             FieldProblem::WrongType { .. } => "wrong type",
             FieldProblem::BadImage { .. } => "bad image hash",
+            FieldProblem::UnreadableImage { .. } => "unreadable image",
         }
     }
 }
@@ -522,11 +534,20 @@ impl ImageRef {
                 reason: "expected 16 hex digits",
             });
         }
+        // A size given with the image describes it; one that is not a whole number is left
+        // out without a warning (it links nothing).
+        let size = |key: &str| {
+            obj.get(key)
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+        };
         Ok(Some(ImageRef {
             url,
             path,
             sha256,
             phash,
+            width: size("width"),
+            height: size("height"),
         }))
     }
 }

@@ -783,6 +783,8 @@ impl Writer {
                 path: None,
                 sha256: Some(version.0.clone()),
                 phash: Some(version.1.clone()),
+                width: None,
+                height: None,
             });
             image_sha256.push(version.0.clone());
         }

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::encoding::{TextMode, record_text};
 use crate::jsonl::{NOTE_DERIVED_ID, NOTE_LEGACY, ReadRecord};
 use crate::markup::clean_text_fields;
+use crate::photos::LocalImages;
 use crate::source::{Input, describe_read_error};
 use crate::{
     IngestError, Problem, ProblemKind, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip,
@@ -79,6 +80,8 @@ enum Target {
 }
 
 pub(crate) struct CsvReader {
+    /// `--images DIR`: hash the images rows name from their files there.
+    images: Option<LocalImages>,
     input: Input,
     parser: csv_core::Reader,
     file: String,
@@ -113,8 +116,10 @@ impl CsvReader {
         max: usize,
         text_mode: TextMode,
         record: RecordOptions,
+        images: Option<LocalImages>,
     ) -> Self {
         CsvReader {
+            images,
             input,
             parser: csv_core::Reader::new(),
             file: file.to_string(),
@@ -449,12 +454,16 @@ impl Iterator for CsvReader {
                     if read.id_derived {
                         count_skip(&mut self.notes, NOTE_DERIVED_ID);
                     }
-                    Ok(SourceRecord {
+                    let mut record = SourceRecord {
                         ad: read.ad,
                         file: self.file.clone(),
                         line: row.line,
                         warnings: read.warnings,
-                    })
+                    };
+                    if let Some(images) = &self.images {
+                        images.apply(&mut record);
+                    }
+                    Ok(record)
                 }
                 Err((kind, reason)) => Err(self.problem(row.line, kind, reason, true)),
             });

@@ -15,6 +15,12 @@ pub struct Page {
     pub text: String,
     /// `<link rel=canonical href>`, else `<meta property="og:url" content>`.
     pub canonical_url: Option<String>,
+    /// Image references as written, in page order, each once: `<img src>`, lazy-loading
+    /// `data-src`, every `srcset` candidate (`<img>`, `<source>`), and the URLs of CSS
+    /// `background` / `background-image` declarations (`style` attributes and `<style>`
+    /// elements). Images in page furniture (navigation, footers, hidden parts) are left out.
+    /// At most 64.
+    pub images: Vec<String>,
 }
 
 /// How many leading bytes are searched for a `<meta charset>` declaration. The HTML standard
@@ -349,11 +355,16 @@ pub fn parse_page(html: &str) -> Page {
     let mut skip_depth = 0usize;
     let mut content_depth = 0usize;
     let mut pre_depth = 0usize;
+    let mut images = ImageRefs::default();
+    let mut in_style = false;
     for edge in doc.tree.root().traverse() {
         match edge {
             ego_tree::iter::Edge::Open(node) => {
                 if let Node::Element(el) = node.value() {
                     let name = el.name();
+                    // A `<style>` element is skipped as text wherever it is (usually in
+                    // `<head>`), but its background images are the page's.
+                    in_style = name == "style";
                     if name == "title" && title.is_none() {
                         in_title = true;
                     } else if name == "link"
@@ -373,6 +384,7 @@ pub fn parse_page(html: &str) -> Page {
                         skip_depth += 1;
                         continue;
                     }
+                    images.collect(el);
                     match name {
                         "br" => text.end_line(),
                         "td" | "th" => text.space(),
@@ -387,6 +399,11 @@ pub fn parse_page(html: &str) -> Page {
                     if in_title {
                         title_text.push_str(t);
                     }
+                    if in_style {
+                        for url in crate::photos::css_background_urls(t) {
+                            images.push(&url);
+                        }
+                    }
                     if skip_depth == 0 {
                         text.push(t, pre_depth > 0);
                     }
@@ -395,6 +412,11 @@ pub fn parse_page(html: &str) -> Page {
                 }
             }
             ego_tree::iter::Edge::Close(node) => {
+                if let Node::Element(el) = node.value()
+                    && el.name() == "style"
+                {
+                    in_style = false;
+                }
                 if let Node::Element(el) = node.value()
                     && el.name() == "title"
                     && in_title
@@ -430,6 +452,52 @@ pub fn parse_page(html: &str) -> Page {
         title,
         text: text.finish(),
         canonical_url: canonical.or(og_url),
+        images: images.refs,
+    }
+}
+
+/// Image references of a page, in order, each once, at most
+/// [`crate::photos::MAX_IMAGES_PER_PAGE`].
+#[derive(Default)]
+struct ImageRefs {
+    refs: Vec<String>,
+}
+
+impl ImageRefs {
+    fn push(&mut self, reference: &str) {
+        let reference = reference.trim();
+        if reference.is_empty()
+            || self.refs.len() >= crate::photos::MAX_IMAGES_PER_PAGE
+            || self.refs.iter().any(|r| r == reference)
+        {
+            return;
+        }
+        self.refs.push(reference.to_string());
+    }
+
+    fn collect(&mut self, el: &Element) {
+        let name = el.name();
+        if name == "img" {
+            for attr in ["src", "data-src", "data-lazy-src", "data-original"] {
+                if let Some(v) = el.attr(attr) {
+                    self.push(v);
+                }
+            }
+        }
+        if matches!(name, "img" | "source") {
+            for attr in ["srcset", "data-srcset"] {
+                if let Some(v) = el.attr(attr) {
+                    for url in crate::photos::srcset_urls(v) {
+                        self.push(url);
+                    }
+                }
+            }
+        }
+        if let Some(style) = el.attr("style") {
+            for url in crate::photos::css_background_urls(style) {
+                self.push(&url);
+            }
+        }
     }
 }
 
@@ -487,6 +555,7 @@ fn fallback_page(html: &str) -> Page {
         title,
         text: text.finish(),
         canonical_url: None,
+        images: Vec::new(),
     }
 }
 

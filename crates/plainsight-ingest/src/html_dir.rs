@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::html;
+use crate::photos;
 use crate::warc::ad_from_page;
 use crate::{Problem, ProblemKind, ReadOptions, SkipCounts, SourceRecord, count_skip, raw_snippet};
 
@@ -25,6 +26,7 @@ pub(crate) struct HtmlDirReader {
     skipped: SkipCounts,
     /// `--encoding`: used instead of the page's own declaration (a byte-order mark still wins).
     forced: Option<&'static str>,
+    image_limits: plainsight_photo::Limits,
 }
 
 impl HtmlDirReader {
@@ -42,6 +44,7 @@ impl HtmlDirReader {
             bytes_read,
             skipped: SkipCounts::new(),
             forced: opts.encoding.map(|e| e.name()),
+            image_limits: opts.image_limits,
         })
     }
 
@@ -54,6 +57,7 @@ impl HtmlDirReader {
             bytes_read,
             skipped: SkipCounts::new(),
             forced: opts.encoding.map(|e| e.name()),
+            image_limits: opts.image_limits,
         }
     }
 
@@ -121,10 +125,19 @@ impl HtmlDirReader {
             ));
         }
         let file = path.display().to_string();
-        page_record(&bytes, self.id_for(path), &file, self.forced).map_err(|mut problem| {
+        let (mut record, references) = page_record(&bytes, self.id_for(path), &file, self.forced)
+            .map_err(|mut problem| {
             problem.file = file.clone();
             problem
-        })
+        })?;
+        // The page's own images saved beside it (`Page_files/`), never outside the folder
+        // given (or, for a single page, the page's folder).
+        let page_dir = path.parent().unwrap_or(Path::new(""));
+        let (images, warnings) =
+            photos::hash_saved_page_images(&references, page_dir, &self.root, &self.image_limits);
+        record.ad.images.extend(images);
+        record.warnings.extend(warnings);
+        Ok(record)
     }
 }
 
@@ -253,12 +266,8 @@ impl Iterator for HtmlStreamReader {
                 Some(&bytes),
             )));
         }
-        Some(page_record(
-            &bytes,
-            self.name.clone(),
-            &self.name,
-            self.forced,
-        ))
+        // A page from a stream has no folder beside it: its images cannot be read.
+        Some(page_record(&bytes, self.name.clone(), &self.name, self.forced).map(|(r, _)| r))
     }
 }
 
@@ -277,14 +286,14 @@ fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(entries)
 }
 
-/// Turn a page's bytes into an ad record, or say why not. `forced` is an encoding given by
-/// the user, which takes the place of the page's own declaration.
+/// Turn a page's bytes into an ad record and its image references, or say why not. `forced`
+/// is an encoding given by the user, which takes the place of the page's own declaration.
 fn page_record(
     bytes: &[u8],
     id: String,
     file: &str,
     forced: Option<&str>,
-) -> Result<SourceRecord, Problem> {
+) -> Result<(SourceRecord, Vec<String>), Problem> {
     let problem = |reason: &str, raw: bool| Problem {
         file: file.to_string(),
         line: 0,
@@ -313,10 +322,14 @@ fn page_record(
         ));
     }
     let url = page.canonical_url.clone();
-    Ok(SourceRecord {
-        ad: ad_from_page(id, url, None, page),
-        file: file.to_string(),
-        line: 0,
-        warnings: Vec::new(),
-    })
+    let references = page.images.clone();
+    Ok((
+        SourceRecord {
+            ad: ad_from_page(id, url, None, page),
+            file: file.to_string(),
+            line: 0,
+            warnings: Vec::new(),
+        },
+        references,
+    ))
 }

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::encoding::{TextMode, record_text};
 use crate::markup::clean_text_fields;
+use crate::photos::LocalImages;
 use crate::source::{Input, LineReader, describe_read_error};
 use crate::{
     Problem, ProblemKind, RecordNotes, SkipCounts, SourceRecord, Unparsed, count_skip, raw_snippet,
@@ -43,6 +44,8 @@ pub(crate) struct RecordParser {
     file: String,
     text_mode: TextMode,
     record: RecordOptions,
+    /// `--images DIR`: hash the images records name from their files there.
+    images: Option<LocalImages>,
 }
 
 impl RecordParser {
@@ -54,11 +57,17 @@ impl RecordParser {
     ) -> (Result<SourceRecord, Problem>, RecordNotes) {
         match parse_ad(bytes, self.text_mode, &self.record) {
             Ok(parsed) => (
-                Ok(SourceRecord {
-                    ad: parsed.ad,
-                    file: self.file.clone(),
-                    line,
-                    warnings: parsed.warnings,
+                Ok({
+                    let mut record = SourceRecord {
+                        ad: parsed.ad,
+                        file: self.file.clone(),
+                        line,
+                        warnings: parsed.warnings,
+                    };
+                    if let Some(images) = &self.images {
+                        images.apply(&mut record);
+                    }
+                    record
                 }),
                 RecordNotes {
                     legacy: parsed.legacy,
@@ -93,6 +102,7 @@ impl JsonlReader {
         max: usize,
         text_mode: TextMode,
         record: RecordOptions,
+        images: Option<LocalImages>,
     ) -> Self {
         JsonlReader {
             lines: LineReader::new(input),
@@ -107,6 +117,7 @@ impl JsonlReader {
                 file: file.to_string(),
                 text_mode,
                 record,
+                images,
             }),
         }
     }

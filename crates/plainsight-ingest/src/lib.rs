@@ -27,6 +27,7 @@ mod html_dir;
 mod http;
 mod jsonl;
 pub mod markup;
+mod photos;
 mod source;
 mod warc;
 
@@ -34,7 +35,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,6 +49,8 @@ pub use crate::csv::parse_csv_map;
 pub use crate::encoding::encoding_for_label;
 pub use crate::error::IngestError;
 pub use encoding_rs::Encoding;
+/// How much one image may cost to decode (see [`ReadOptions::image_limits`]).
+pub use plainsight_photo::Limits as ImageLimits;
 
 /// Default per-record size limit: 8 MiB.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 8 * 1024 * 1024;
@@ -144,6 +147,13 @@ pub struct ReadOptions {
     pub encoding: Option<&'static Encoding>,
     /// How dates are read: the site's time zone and day-first numeric dates.
     pub record: RecordOptions,
+    /// JSONL and CSV: a folder holding the images that records name by `path` or `url`
+    /// (`--images DIR`); each such image is hashed from its file there. Paths that leave the
+    /// folder are refused, and nothing is fetched from the network. WARC and saved pages find
+    /// their images without it (image records; files beside the page).
+    pub images_dir: Option<PathBuf>,
+    /// How much one image may cost to decode (bytes, pixels).
+    pub image_limits: plainsight_photo::Limits,
 }
 
 impl Default for ReadOptions {
@@ -154,6 +164,8 @@ impl Default for ReadOptions {
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             encoding: None,
             record: RecordOptions::default(),
+            images_dir: None,
+            image_limits: plainsight_photo::Limits::default(),
         }
     }
 }
@@ -552,6 +564,7 @@ pub fn from_reader(
                         max_record_bytes,
                         prepared.mode,
                         opts.record.clone(),
+                        photos::LocalImages::from_options(opts),
                     ))
                 }
                 encoding::Sniffed::Text => Inner::Csv(Box::new(csv::CsvReader::new(
@@ -561,6 +574,7 @@ pub fn from_reader(
                     max_record_bytes,
                     prepared.mode,
                     opts.record.clone(),
+                    photos::LocalImages::from_options(opts),
                 ))),
             }
         }
@@ -575,6 +589,7 @@ pub fn from_reader(
                     name,
                     max_record_bytes,
                     opts.encoding.map(|e| e.name()),
+                    opts.image_limits,
                 ))
             }
         }

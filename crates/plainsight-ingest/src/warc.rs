@@ -1,5 +1,12 @@
 //! WARC 1.0/1.1 reader: each `response` record holding an HTML page (and each `resource`
-//! record of type `text/html`) becomes an ad; other records are counted and skipped.
+//! record of type `text/html`) becomes an ad; image responses (by `Content-Type` or by their
+//! bytes) are hashed and their hashes attached to the pages that reference them; other
+//! records are counted and skipped.
+//!
+//! A crawler writes a page's images near the page, before or after it. Image hashes are kept by
+//! target URI in a bounded index ([`IMAGE_INDEX_CAPACITY`]), and a page whose images have not
+//! all been seen waits, at most [`PAGE_WAIT_RECORDS`] records and with at most
+//! [`MAX_WAITING_PAGES`] pages waiting, so memory stays bounded whatever the archive's size.
 //! Hand-rolled (version line, headers, `Content-Length`, block, blank lines) so that a
 //! damaged record can be reported by number and byte offset and reading can resume.
 
@@ -11,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::html::{self, Page};
 use crate::http;
+use crate::photos::{self, ImageIndex};
 use crate::source::{Input, describe_read_error, read_up_to, skip_up_to};
 use crate::{
     Problem, ProblemKind, RAW_SNIPPET_BYTES, SkipCounts, SourceRecord, count_skip, raw_snippet,
@@ -22,7 +30,21 @@ const MAX_HEADER_LINE: usize = 64 * 1024;
 const MAX_HEADER_LINES: usize = 1000;
 /// Bytes of an oversized response read to see whether it is an HTML page at all.
 const PEEK_BYTES: u64 = 64 * 1024;
+/// Image hashes kept by target URI (about 300 bytes each: some 15 MB when full).
+pub(crate) const IMAGE_INDEX_CAPACITY: usize = 50_000;
+/// Records a page waits for the images it references before it is handed on with those found.
+pub(crate) const PAGE_WAIT_RECORDS: u64 = 200;
+/// Pages that may wait at once; the oldest goes on when one more arrives.
+pub(crate) const MAX_WAITING_PAGES: usize = 32;
 
+/// A page read but not handed on yet: it waits for the images it references.
+struct WaitingPage {
+    record: Box<SourceRecord>,
+    /// The page's image references resolved to absolute URLs.
+    image_urls: Vec<String>,
+    /// The record number it was read at.
+    since: u64,
+}
 pub(crate) struct WarcReader {
     input: Input,
     file: String,
@@ -36,11 +58,15 @@ pub(crate) struct WarcReader {
     skipped: SkipCounts,
     /// `--encoding`: used instead of each page's declared charset (a byte-order mark wins).
     forced: Option<&'static str>,
+    images: ImageIndex,
+    waiting: std::collections::VecDeque<WaitingPage>,
+    image_limits: plainsight_photo::Limits,
 }
 
 /// Outcome of reading one record.
 enum Step {
-    Record(Box<SourceRecord>),
+    /// A page, with its image references resolved.
+    Record(Box<SourceRecord>, Vec<String>),
     Problem(Problem),
     Skipped,
     End,
@@ -54,9 +80,18 @@ struct Line {
 }
 
 impl WarcReader {
-    pub(crate) fn new(input: Input, file: &str, max: usize, forced: Option<&'static str>) -> Self {
+    pub(crate) fn new(
+        input: Input,
+        file: &str,
+        max: usize,
+        forced: Option<&'static str>,
+        image_limits: plainsight_photo::Limits,
+    ) -> Self {
         WarcReader {
             forced,
+            images: ImageIndex::new(IMAGE_INDEX_CAPACITY),
+            waiting: std::collections::VecDeque::new(),
+            image_limits,
             input,
             file: file.to_string(),
             max,
@@ -306,7 +341,9 @@ impl WarcReader {
         let block_type = header("content-type").unwrap_or("").to_string();
         let is_candidate = match record_type.as_str() {
             "response" => true,
-            "resource" => html::is_html_content_type(&block_type),
+            "resource" => {
+                html::is_html_content_type(&block_type) || is_image_content_type(&block_type)
+            }
             _ => false,
         };
         if !is_candidate {
@@ -343,9 +380,33 @@ impl WarcReader {
         let record_id = header("warc-record-id").map(strip_angle_brackets);
         let target_uri = header("warc-target-uri").map(strip_angle_brackets);
         let date = header("warc-date").map(str::to_string);
-        let payload = if record_type == "response" {
-            match self.http_payload(&block, &block_type, oversized) {
-                Ok(Some(payload)) => payload,
+        let content = if record_type == "response" {
+            self.http_payload(&block, &block_type, oversized)
+        } else if is_image_content_type(&block_type) || plainsight_photo::sniff(&block).is_some() {
+            if oversized {
+                Ok(Some(Content::OversizedImage))
+            } else {
+                Ok(Some(Content::Image(std::mem::take(&mut block))))
+            }
+        } else {
+            Ok(Some(Content::Page(Payload {
+                body: block.clone(),
+                charset: html::charset_from_content_type(&block_type).map(str::to_string),
+            })))
+        };
+        let payload = {
+            match content {
+                Ok(Some(Content::Page(payload))) => payload,
+                Ok(Some(Content::Image(bytes))) => {
+                    return self.image_record(target_uri, &bytes);
+                }
+                Ok(Some(Content::OversizedImage)) => {
+                    count_skip(
+                        &mut self.skipped,
+                        "image response over the record size limit",
+                    );
+                    return Step::Skipped;
+                }
                 Ok(None) => return Step::Skipped,
                 Err(reason) => {
                     return Step::Problem(self.problem(
@@ -356,11 +417,6 @@ impl WarcReader {
                         Some(&raw),
                     ));
                 }
-            }
-        } else {
-            Payload {
-                body: block.clone(),
-                charset: html::charset_from_content_type(&block_type).map(str::to_string),
             }
         };
         if oversized {
@@ -393,30 +449,84 @@ impl WarcReader {
             .filter(|u| !u.is_empty())
             .or(page.canonical_url.clone());
         let posted_at = date.as_deref().and_then(|d| parse_posted_at(d).ok());
-        Step::Record(Box::new(SourceRecord {
-            ad: ad_from_page(id, url, posted_at, page),
-            file: self.file.clone(),
-            line: number,
-            warnings: Vec::new(),
-        }))
+        let image_urls: Vec<String> = page
+            .images
+            .iter()
+            .filter_map(|r| photos::resolve_url(url.as_deref(), r))
+            .collect();
+        Step::Record(
+            Box::new(SourceRecord {
+                ad: ad_from_page(id, url, posted_at, page),
+                file: self.file.clone(),
+                line: number,
+                warnings: Vec::new(),
+            }),
+            image_urls,
+        )
     }
 
-    /// Find the HTML body of a stored HTTP response. `Ok(None)` when the record is not an
-    /// HTML page worth an ad (counted as skipped).
+    /// An image response: hash it and keep the hashes for the pages that reference it.
+    fn image_record(&mut self, target_uri: Option<String>, bytes: &[u8]) -> Step {
+        let Some(uri) = target_uri
+            .as_deref()
+            .and_then(|u| photos::resolve_url(None, u))
+        else {
+            count_skip(&mut self.skipped, "image response without a target URI");
+            return Step::Skipped;
+        };
+        let hashed = photos::hash_bytes(bytes, &self.image_limits);
+        self.images.insert(uri, hashed);
+        count_skip(&mut self.skipped, "image response (hashed for its pages)");
+        Step::Skipped
+    }
+
+    /// Hand on a waiting page with the hashes of the images of it that were found.
+    fn release(&mut self, waiting: WaitingPage) -> SourceRecord {
+        let mut record = *waiting.record;
+        for url in &waiting.image_urls {
+            if let Some((image, warning)) = self.images.image(url) {
+                record.ad.images.push(image);
+                record.warnings.extend(warning);
+            }
+        }
+        record
+    }
+
+    /// Whether the oldest waiting page may go on: all its images are in, it waited long
+    /// enough, too many pages wait, or the input is over.
+    fn front_ready(&self) -> bool {
+        let Some(front) = self.waiting.front() else {
+            return false;
+        };
+        self.done
+            || self.waiting.len() > MAX_WAITING_PAGES
+            || self.record_number.saturating_sub(front.since) >= PAGE_WAIT_RECORDS
+            || front.image_urls.iter().all(|u| self.images.contains(u))
+    }
+
+    /// Find the HTML body (or the image) of a stored HTTP response. `Ok(None)` when the
+    /// record is neither an HTML page worth an ad nor an image (counted as skipped).
     fn http_payload(
         &mut self,
         block: &[u8],
         block_type: &str,
         oversized: bool,
-    ) -> Result<Option<Payload>, String> {
+    ) -> Result<Option<Content>, String> {
         let lower_type = block_type.to_ascii_lowercase();
         let declared_http = lower_type.starts_with("application/http");
         if !declared_http && !block.starts_with(b"HTTP/") {
             if html::is_html_content_type(block_type) {
                 // Some tools store the bare page in a response record.
-                return Ok(Some(Payload {
+                return Ok(Some(Content::Page(Payload {
                     body: block.to_vec(),
                     charset: html::charset_from_content_type(block_type).map(str::to_string),
+                })));
+            }
+            if is_image_content_type(block_type) || plainsight_photo::sniff(block).is_some() {
+                return Ok(Some(if oversized {
+                    Content::OversizedImage
+                } else {
+                    Content::Image(block.to_vec())
                 }));
             }
             count_skip(&mut self.skipped, "response record without an HTTP payload");
@@ -435,6 +545,17 @@ impl WarcReader {
         }
         let content_type = head.header("content-type").unwrap_or("").to_string();
         let html_declared = html::is_html_content_type(&content_type);
+        // An image by its declared type or by its bytes (servers label images wrongly, as
+        // `application/octet-stream` or `text/plain`).
+        if !html_declared
+            && (is_image_content_type(&content_type) || plainsight_photo::sniff(body).is_some())
+        {
+            if oversized {
+                return Ok(Some(Content::OversizedImage));
+            }
+            let body = http::decode_body(&head, body, self.max)?;
+            return Ok(Some(Content::Image(body)));
+        }
         if !content_type.is_empty() && !html_declared {
             count_skip(&mut self.skipped, "non-HTML response");
             return Ok(None);
@@ -445,20 +566,20 @@ impl WarcReader {
                 count_skip(&mut self.skipped, "non-HTML response");
                 return Ok(None);
             }
-            return Ok(Some(Payload {
+            return Ok(Some(Content::Page(Payload {
                 body: Vec::new(),
                 charset: None,
-            }));
+            })));
         }
         let body = http::decode_body(&head, body, self.max)?;
         if !html_declared && !html::looks_like_html(&body) {
             count_skip(&mut self.skipped, "non-HTML response");
             return Ok(None);
         }
-        Ok(Some(Payload {
+        Ok(Some(Content::Page(Payload {
             body,
             charset: html::charset_from_content_type(&content_type).map(str::to_string),
-        }))
+        })))
     }
 
     fn skip_block(
@@ -500,15 +621,29 @@ impl Iterator for WarcReader {
     type Item = Result<SourceRecord, Problem>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
+        loop {
+            if self.front_ready()
+                && let Some(front) = self.waiting.pop_front()
+            {
+                return Some(Ok(self.release(front)));
+            }
+            if self.done {
+                return None;
+            }
             match self.read_record() {
-                Step::Record(record) => return Some(Ok(*record)),
+                Step::Record(record, image_urls) => {
+                    let since = self.record_number;
+                    self.waiting.push_back(WaitingPage {
+                        record,
+                        image_urls,
+                        since,
+                    });
+                }
                 Step::Problem(problem) => return Some(Err(problem)),
                 Step::Skipped => {}
                 Step::End => self.done = true,
             }
         }
-        None
     }
 }
 
@@ -516,6 +651,22 @@ impl Iterator for WarcReader {
 struct Payload {
     body: Vec<u8>,
     charset: Option<String>,
+}
+
+/// What a stored response holds.
+enum Content {
+    Page(Payload),
+    /// An image's bytes (HTTP content encoding undone).
+    Image(Vec<u8>),
+    /// An image over the record size limit: not read.
+    OversizedImage,
+}
+
+/// `image/*` (`image/jpeg; charset=...` too); SVG is a drawing, not a photo, and has no
+/// pHash.
+fn is_image_content_type(content_type: &str) -> bool {
+    let lower = content_type.trim().to_ascii_lowercase();
+    lower.starts_with("image/") && !lower.starts_with("image/svg")
 }
 
 fn record_label(record_type: &str) -> String {
@@ -566,5 +717,74 @@ pub(crate) fn ad_from_page(
         title: page.title,
         body: Some(page.text).filter(|t| !t.is_empty()),
         ..Ad::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(id: u64, uri: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+        let mut block =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n").into_bytes();
+        block.extend_from_slice(body);
+        let mut out = format!(
+            "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{id}>\r\n\
+             WARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(&block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    /// However long the crawl, the image index and the waiting pages stay within their
+    /// bounds: pages whose images never come, and more image records than the index holds.
+    #[test]
+    fn memory_stays_bounded_on_a_long_crawl() {
+        let mut warc = Vec::new();
+        let images = IMAGE_INDEX_CAPACITY as u64 + 500;
+        for i in 0..images {
+            warc.extend(response(
+                i,
+                &format!("https://img.example/{i}.jpg"),
+                "image/jpeg",
+                b"\xFF\xD8\xFFnot a real jpeg",
+            ));
+            if i % 100 == 0 {
+                let page = format!(
+                    "<html><head><title>Ad {i}</title></head><body><p>text</p><img src='/never-{i}.jpg'></body></html>"
+                );
+                warc.extend(response(
+                    images + i,
+                    &format!("https://ads.example/{i}"),
+                    "text/html",
+                    page.as_bytes(),
+                ));
+            }
+        }
+        let input: Input = Box::new(std::io::BufReader::new(std::io::Cursor::new(warc)));
+        let mut reader = WarcReader::new(
+            input,
+            "long.warc",
+            1 << 20,
+            None,
+            plainsight_photo::Limits::default(),
+        );
+        let mut pages = 0;
+        let mut most_waiting = 0;
+        while let Some(item) = reader.next() {
+            assert!(item.is_ok());
+            pages += 1;
+            most_waiting = most_waiting.max(reader.waiting.len());
+            assert!(reader.images.len() <= IMAGE_INDEX_CAPACITY);
+        }
+        assert_eq!(pages, images.div_ceil(100));
+        assert!(
+            most_waiting <= MAX_WAITING_PAGES + 1,
+            "{most_waiting} pages waited"
+        );
+        assert_eq!(reader.images.len(), IMAGE_INDEX_CAPACITY);
     }
 }

@@ -167,15 +167,59 @@ pub fn link(
     let mut links: Vec<Link> = Vec::new();
     let mut uf = UnionFind::new(n);
 
-    // Photos: exact hashes arrive as identifiers; near-identical ones via phash blocks.
+    // Photos: exact hashes arrive as identifiers; near-identical ones via phash blocks. The
+    // near-identical hashes form clusters (one photo re-encoded, resized, watermarked); a
+    // cluster spread over many ads is judged as a whole, like a hub identifier, because a
+    // stock photo or banner saved anew by each site has many hashes, each in few ads, that
+    // would slip past judging one hash at a time.
     let mut similar_photos = Vec::new();
-    for (a, b, ha, hb) in similar_photo_pairs(&ads, cfg.phash_max_distance) {
-        links.push(Link {
-            a,
-            b,
-            reason: LinkReason::SimilarPhoto(similar_photos.len() as u32),
+    let clusters = photo_clusters(&ads, similar_photo_pairs(&ads, cfg.phash_max_distance));
+    let phash_ids: HashMap<u64, u32> = identifier_names
+        .iter()
+        .enumerate()
+        .filter(|(_, (kind, _))| kind == "image_phash")
+        .filter_map(|(i, (_, value))| Some((u64::from_str_radix(value, 16).ok()?, i as u32)))
+        .collect();
+    let mut deferred: Vec<DeferredCluster> = Vec::new();
+    for cluster in clusters {
+        if cluster.ads.len() < cfg.hub_min_ads {
+            for &(a, b, ha, hb) in &cluster.pairs {
+                links.push(Link {
+                    a,
+                    b,
+                    reason: LinkReason::SimilarPhoto(similar_photos.len() as u32),
+                });
+                similar_photos.push((ha, hb));
+            }
+            continue;
+        }
+        let own: Vec<u32> = cluster
+            .hashes
+            .iter()
+            .filter_map(|h| phash_ids.get(h).copied())
+            .collect();
+        deferred.push(DeferredCluster {
+            cluster,
+            own,
+            groups: Vec::new(),
         });
-        similar_photos.push((ha, hb));
+    }
+    // The big exact-hash identifiers of a judged cluster are judged with it, not on their own;
+    // its small ones link at once like any small identifier (so an operator's copies join
+    // its ads early, before its busy numbers are judged).
+    if !deferred.is_empty() {
+        let owner: HashMap<u32, usize> = deferred
+            .iter()
+            .enumerate()
+            .flat_map(|(c, d)| d.own.iter().map(move |&id| (id, c)))
+            .collect();
+        identifier_groups.retain(|(id, members)| match owner.get(id) {
+            Some(&c) if members.len() >= cfg.hub_min_ads => {
+                deferred[c].groups.push((*id, members.clone()));
+                false
+            }
+            _ => true,
+        });
     }
 
     // Groups formed without the big identifiers (candidate hubs) and without text: they tell
@@ -204,6 +248,11 @@ pub fn link(
     for (_, members) in &big {
         for &m in &members[1..] {
             writers.union(members[0], m);
+        }
+    }
+    for d in &deferred {
+        for &m in &d.cluster.ads[1..] {
+            writers.union(d.cluster.ads[0], m);
         }
     }
     let common = common_shingles(&ads, &mut writers, cfg.common_shingle_groups);
@@ -268,40 +317,114 @@ pub fn link(
     // Smallest first, each accepted identifier joined at once: an operator's numbers, photos
     // and handles then pull its ads together before its busiest identifier is judged, while a
     // hub (printed by many unrelated writers) still spans many groups when its turn comes.
-    let mut big = big;
-    big.sort_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.0.cmp(&b.0)));
+    let mut candidates: Vec<Candidate> = big
+        .into_iter()
+        .map(|(id, members)| Candidate::Identifier(id, members))
+        .chain((0..deferred.len()).map(Candidate::Photo))
+        .collect();
+    // Photo clusters first, in order of their smallest hash: each of a cluster's hashes sits in
+    // few ads, like the small identifiers that link at once, so an accepted cluster joins an
+    // operator's ads before the operator's busy numbers are judged (judged later, its copies
+    // would still be apart and make those numbers look like hubs). Being judged early makes a
+    // cluster look spread over more groups, which its high bar (`photo_hub_min_groups`)
+    // allows for. Then the identifiers, smallest first.
+    let order = |c: &Candidate| match c {
+        Candidate::Photo(i) => (0, *i, 0),
+        Candidate::Identifier(id, members) => (1, members.len(), *id as usize),
+    };
+    candidates.sort_by_key(order);
     let mut hubs = Vec::new();
-    for (id, members) in big {
-        // Only ads with some other identifier say anything about being unrelated: an ad that
-        // carries nothing but this number is simply one more ad of whoever owns it.
-        let groups: BTreeSet<u32> = members
-            .iter()
-            .filter(|&&m| ads[m as usize].identifiers.iter().any(|&other| other != id))
-            .map(|&m| uf.find(m))
-            .collect();
-        let is_photo = identifier_names
-            .get(id as usize)
-            .is_some_and(|(kind, _)| kind.starts_with("image_"));
-        let min_groups = if is_photo {
-            cfg.photo_hub_min_groups
-        } else {
-            cfg.hub_min_groups
-        };
-        if groups.len() >= min_groups {
-            hubs.push(Hub {
-                identifier: id,
-                ads: members.len(),
-                groups: groups.len(),
-            });
-            continue;
-        }
-        for &m in &members[1..] {
-            uf.union(members[0], m);
-            links.push(Link {
-                a: members[0],
-                b: m,
-                reason: LinkReason::Identifier(id),
-            });
+    for candidate in candidates {
+        match candidate {
+            Candidate::Identifier(id, members) => {
+                // Only ads with some other identifier say anything about being unrelated: an
+                // ad that carries nothing but this number is simply one more ad of whoever
+                // owns it.
+                let groups: BTreeSet<u32> = members
+                    .iter()
+                    .filter(|&&m| ads[m as usize].identifiers.iter().any(|&other| other != id))
+                    .map(|&m| uf.find(m))
+                    .collect();
+                let is_photo = identifier_names
+                    .get(id as usize)
+                    .is_some_and(|(kind, _)| kind.starts_with("image_"));
+                let min_groups = if is_photo {
+                    cfg.photo_hub_min_groups
+                } else {
+                    cfg.hub_min_groups
+                };
+                if groups.len() >= min_groups {
+                    hubs.push(Hub {
+                        identifier: id,
+                        ads: members.len(),
+                        groups: groups.len(),
+                    });
+                    continue;
+                }
+                for &m in &members[1..] {
+                    uf.union(members[0], m);
+                    links.push(Link {
+                        a: members[0],
+                        b: m,
+                        reason: LinkReason::Identifier(id),
+                    });
+                }
+            }
+            Candidate::Photo(i) => {
+                let d = &deferred[i];
+                let groups: BTreeSet<u32> = d
+                    .cluster
+                    .ads
+                    .iter()
+                    .filter(|&&m| {
+                        ads[m as usize]
+                            .identifiers
+                            .iter()
+                            .any(|other| !d.own.contains(other))
+                    })
+                    .map(|&m| uf.find(m))
+                    .collect();
+                if groups.len() >= cfg.photo_hub_min_groups {
+                    // Reported under the cluster's most used hash.
+                    if let Some(&(id, _)) = d
+                        .groups
+                        .iter()
+                        .max_by_key(|(id, m)| (m.len(), std::cmp::Reverse(*id)))
+                    {
+                        hubs.push(Hub {
+                            identifier: id,
+                            ads: d.cluster.ads.len(),
+                            groups: groups.len(),
+                        });
+                    } else if let Some(&id) = d.own.first() {
+                        hubs.push(Hub {
+                            identifier: id,
+                            ads: d.cluster.ads.len(),
+                            groups: groups.len(),
+                        });
+                    }
+                    continue;
+                }
+                for (id, members) in &d.groups {
+                    for &m in &members[1..] {
+                        uf.union(members[0], m);
+                        links.push(Link {
+                            a: members[0],
+                            b: m,
+                            reason: LinkReason::Identifier(*id),
+                        });
+                    }
+                }
+                for &(a, b, ha, hb) in &d.cluster.pairs {
+                    uf.union(a, b);
+                    links.push(Link {
+                        a,
+                        b,
+                        reason: LinkReason::SimilarPhoto(similar_photos.len() as u32),
+                    });
+                    similar_photos.push((ha, hb));
+                }
+            }
         }
     }
     links.par_sort_unstable();
@@ -440,6 +563,85 @@ impl ShingleSketch {
         // A saturated counter says "255 or more".
         estimate == u8::MAX || u32::from(estimate) >= n
     }
+}
+
+/// Near-identical perceptual hashes joined through similar pairs: one photo's copies.
+struct PhotoCluster {
+    hashes: Vec<u64>,
+    /// Its similar pairs, as from [`similar_photo_pairs`].
+    pairs: Vec<(u32, u32, u64, u64)>,
+    /// Every ad carrying one of its hashes, sorted.
+    ads: Vec<u32>,
+}
+
+/// A cluster over many ads, judged with the big identifiers.
+struct DeferredCluster {
+    cluster: PhotoCluster,
+    /// The `image_phash` identifiers of its hashes.
+    own: Vec<u32>,
+    /// Their groups of ads, taken out of the identifier groups.
+    groups: Vec<(u32, Vec<u32>)>,
+}
+
+/// What the hub stage judges, smallest first.
+enum Candidate {
+    Identifier(u32, Vec<u32>),
+    /// An index into the deferred clusters.
+    Photo(usize),
+}
+
+/// Group similar hash pairs into clusters (connected hashes), each with its ads. Deterministic:
+/// clusters in order of their smallest hash.
+fn photo_clusters(ads: &[AdLinkInput], pairs: Vec<(u32, u32, u64, u64)>) -> Vec<PhotoCluster> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let mut hashes: Vec<u64> = pairs.iter().flat_map(|p| [p.2, p.3]).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let index = |h: u64| hashes.binary_search(&h).unwrap_or(0) as u32;
+    let mut uf = UnionFind::new(hashes.len());
+    for p in &pairs {
+        uf.union(index(p.2), index(p.3));
+    }
+    let labels = uf.canonical_labels();
+    let mut by_label: std::collections::BTreeMap<u32, PhotoCluster> = Default::default();
+    for (i, &h) in hashes.iter().enumerate() {
+        by_label
+            .entry(labels[i])
+            .or_insert_with(|| PhotoCluster {
+                hashes: Vec::new(),
+                pairs: Vec::new(),
+                ads: Vec::new(),
+            })
+            .hashes
+            .push(h);
+    }
+    for p in pairs {
+        if let Some(c) = by_label.get_mut(&labels[index(p.2) as usize]) {
+            c.pairs.push(p);
+        }
+    }
+    let cluster_of: HashMap<u64, u32> = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| (h, labels[i]))
+        .collect();
+    for (i, ad) in ads.iter().enumerate() {
+        for h in &ad.phashes {
+            if let Some(c) = cluster_of.get(h).and_then(|l| by_label.get_mut(l)) {
+                c.ads.push(i as u32);
+            }
+        }
+    }
+    by_label
+        .into_values()
+        .map(|mut c| {
+            c.ads.sort_unstable();
+            c.ads.dedup();
+            c
+        })
+        .collect()
 }
 
 const PHASH_BLOCKS: u32 = 5;
@@ -641,6 +843,61 @@ mod tests {
         let l = b.link(&LinkConfig::default());
         assert_eq!(l.network_of, vec![0, 0, 2]);
         assert!(matches!(l.links[0].reason, LinkReason::SimilarPhoto(_)));
+    }
+
+    #[test]
+    fn a_stock_photo_saved_anew_by_every_writer_is_a_hub_not_a_link() {
+        // 50 unrelated writers (own phones, two ads each), each posting its own copy of one
+        // stock photo: every copy a hash of its own, all within 2 bits of each other.
+        let base = 0x0f0f_3c3c_5a5a_9696u64;
+        let mut b = Builder::new();
+        for w in 0..50u64 {
+            let h = base ^ (1 << w);
+            for _ in 0..2 {
+                let phash = format!("{h:016x}");
+                b.ad(
+                    &[("phone", &format!("+1w{w}")), ("image_phash", &phash)],
+                    "",
+                )
+                .phashes = vec![h];
+            }
+        }
+        let l = b.link(&LinkConfig::default());
+        let networks: BTreeSet<u32> = l.network_of.iter().copied().collect();
+        assert_eq!(
+            networks.len(),
+            50,
+            "the stock photo joined unrelated writers"
+        );
+        assert_eq!(l.hubs.len(), 1);
+        assert_eq!(b.names[l.hubs[0].identifier as usize].0, "image_phash");
+        assert!(
+            !l.links
+                .iter()
+                .any(|k| matches!(k.reason, LinkReason::SimilarPhoto(_)))
+        );
+    }
+
+    #[test]
+    fn an_operators_reencoded_photos_over_many_ads_still_link() {
+        // One operator, 30 ads under 3 phones, its photo in 10 slightly different copies.
+        let base = 0x1234_5678_9abc_def0u64;
+        let mut b = Builder::new();
+        for i in 0..30u64 {
+            let h = base ^ (1 << (i % 10));
+            let phash = format!("{h:016x}");
+            b.ad(
+                &[
+                    ("phone", &format!("+1op{}", i % 3)),
+                    ("image_phash", &phash),
+                ],
+                "",
+            )
+            .phashes = vec![h];
+        }
+        let l = b.link(&LinkConfig::default());
+        assert!(l.hubs.is_empty());
+        assert!(l.network_of.iter().all(|&x| x == 0), "{:?}", l.network_of);
     }
 
     const TEMPLATE: &str = "Hello gentlemen my name is Candy and I am a sweet upscale companion \

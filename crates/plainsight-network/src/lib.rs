@@ -8,6 +8,7 @@ pub mod calibrate;
 pub mod exclusions;
 pub mod export;
 pub mod persona;
+pub mod photos;
 pub mod quality;
 pub mod stable_ids;
 pub mod template;
@@ -16,6 +17,7 @@ pub mod weights;
 pub use analysis::{
     AdFacts, Analysis, AnalysisStats, Interner, UnusedIdentifier, analyze, analyze_with, prepare,
 };
+pub use photos::{PhotoEvidence, photo_evidence};
 pub use quality::{PairScores, pairwise};
 pub use stable_ids::{IdAssignment, assign_ids};
 pub use template::{Template, TemplatePart, network_templates, template_of};

@@ -5,6 +5,7 @@
 mod csv;
 mod html;
 mod jsonl;
+mod photos;
 mod props;
 mod real;
 mod warc;

@@ -15,7 +15,7 @@ use plainsight_graphics::{
     Bar, ChartOptions, Edge, Graph, GraphOptions, Node, NodeKind, Stop, bar_chart, collapse,
     graph_legend_svg, graph_svg, movement_map, stacked_progress, time_series, timeline,
 };
-use plainsight_network::{Template, TemplatePart, network_templates};
+use plainsight_network::{Template, TemplatePart, network_templates, photo_evidence};
 use plainsight_store::{AdRef, Lead, LeadFilter, LeadSort, REVIEW_LABELS};
 use serde::Deserialize;
 
@@ -827,6 +827,39 @@ pub async fn network(
             })
         })
         .collect();
+    // Which photos link which ads: hashes and how each photo was seen (size, host or saved
+    // path), read from the ads those links join (at most 200 of them); never the photos.
+    let photo_links: Vec<_> = n
+        .links
+        .iter()
+        .filter(|l| {
+            matches!(
+                l.kind.as_str(),
+                "image_sha256" | "image_phash" | "similar_photo"
+            )
+        })
+        .cloned()
+        .collect();
+    let photos = if photo_links.is_empty() {
+        Vec::new()
+    } else {
+        let mut photo_keys: Vec<i64> = photo_links
+            .iter()
+            .flat_map(|l| l.ads.iter())
+            .filter_map(|ad| keys.get(ad.as_str()).copied())
+            .collect();
+        photo_keys.sort_unstable();
+        photo_keys.dedup();
+        photo_keys.truncate(200);
+        let images_of: HashMap<String, Vec<plainsight_core::ImageRef>> = state
+            .store
+            .ads_by_keys(&photo_keys)
+            .await?
+            .into_iter()
+            .map(|stored| (stored.ad.id, stored.ad.images))
+            .collect();
+        photo_evidence(&photo_links, &images_of)
+    };
     let title = format!("Network N{id}");
     let content = html! {
         h1 { (title) }
@@ -898,6 +931,33 @@ pub async fn network(
             }
             @if !n.unused_identifiers.is_empty() {
                 p.hint { "Not used for linking (hubs or excluded): " (n.unused_identifiers.join(", ")) }
+            }
+        }
+        @if !photos.is_empty() {
+            section id="photos" {
+                h2 { "Photos that link these ads" }
+                p.hint { "Photos are never kept or shown: each is described by its hashes and how it was seen." }
+                table.photos {
+                    thead { tr { th { "How" } th { "Hashes" } th { "Ads" } th { "Seen as" } } }
+                    tbody {
+                        @for p in photos.iter().take(100) {
+                            tr {
+                                td { (p.how) @if let Some(d) = p.distance { " (" (d) " bits apart)" } }
+                                td { @for h in &p.hashes { code { (h) } " " } }
+                                td {
+                                    @for ad in p.ads.iter().take(20) {
+                                        @match keys.get(ad.as_str()) {
+                                            Some(k) => { a href=(format!("/ads/{k}")) { (ad) } " " },
+                                            None => { span { (ad) } " " },
+                                        }
+                                    }
+                                    @if p.ads.len() > 20 { "+" (p.ads.len() - 20) " more" }
+                                }
+                                td { (p.seen.join("; ")) @if p.seen.is_empty() { "—" } }
+                            }
+                        }
+                    }
+                }
             }
         }
         section {

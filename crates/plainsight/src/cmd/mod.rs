@@ -177,6 +177,13 @@ pub struct ReadArgs {
     /// outside the US. Default: month first unless the first number is over 12.
     #[arg(long)]
     pub day_first: bool,
+    /// Folder of the images that JSONL/CSV records name by path or URL: each is hashed from
+    /// its file there (SHA-256 and perceptual hash; the photo is not stored). A URL is looked
+    /// for as DIR/host/path, DIR/path, then DIR/file-name; paths that leave DIR are refused,
+    /// and nothing is fetched from the network. WARC crawls and saved pages need no folder:
+    /// their images are read from the archive and from the files saved beside each page.
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<std::path::PathBuf>,
 }
 
 impl ReadArgs {
@@ -234,6 +241,13 @@ impl ReadArgs {
                 },
                 site_zones,
             },
+            images_dir: match &self.images {
+                Some(dir) if !dir.is_dir() => {
+                    anyhow::bail!("--images {}: not a folder", dir.display())
+                }
+                other => other.clone(),
+            },
+            image_limits: plainsight_ingest::ImageLimits::default(),
         })
     }
 }
