@@ -134,7 +134,7 @@ async fn a_common_word_is_ranked_among_the_newest_matches_and_every_match_is_lis
 
 #[tokio::test]
 async fn a_rare_word_is_ranked_among_all_its_matches_and_filters_apply_on_every_page() {
-    let ads: Vec<NewAd> = (0..400)
+    let ads: Vec<NewAd> = (0..400usize)
         .map(|i| {
             let body = if i == 3 {
                 "velvet velvet velvet".to_string()
@@ -175,7 +175,7 @@ async fn a_rare_word_is_ranked_among_all_its_matches_and_filters_apply_on_every_
 
 #[tokio::test]
 async fn a_shared_phone_pages_oldest_first_with_its_total() {
-    let ads: Vec<NewAd> = (0..300)
+    let ads: Vec<NewAd> = (0..300usize)
         .map(|i| {
             let phone = if i.is_multiple_of(3) {
                 Some("+19195550123")

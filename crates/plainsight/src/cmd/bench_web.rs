@@ -119,7 +119,7 @@ async fn bench_case(
     store: &SqliteStore,
     user: &plainsight_store::UserRecord,
     min_ads: usize,
-) -> anyhow::Result<(i64, usize)> {
+) -> anyhow::Result<(i64, usize, Option<u64>)> {
     let mut networks = store
         .networks(&plainsight_store::NetworkFilter::default())
         .await?;
@@ -129,6 +129,7 @@ async fn bench_case(
             .cmp(&a.ads.len())
             .then(a.network_id.cmp(&b.network_id))
     });
+    let largest = networks.first().map(|n| n.network_id);
     let case = store
         .create_case(user.team_id, "benchmark package", user.user_id, &|_| {
             bench_event("create_case")
@@ -150,7 +151,36 @@ async fn bench_case(
             )
             .await?;
     }
-    Ok((case, ads))
+    Ok((case, ads, largest))
+}
+
+/// The size in bytes of the body of one page, fetched once over HTTP/1.1 (the connection
+/// closed by the server after it, so the body is everything after the headers).
+async fn page_bytes(addr: std::net::SocketAddr, path: &str, token: &str) -> anyhow::Result<usize> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: ps_session={token}\r\n\
+         Connection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let head_end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("no end of the response headers")?;
+    let head = String::from_utf8_lossy(&response[..head_end]);
+    if !head.starts_with("HTTP/1.1 200") {
+        anyhow::bail!("{path}: {}", head.lines().next().unwrap_or_default());
+    }
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        anyhow::bail!("{path}: a chunked answer; its size is not counted here");
+    }
+    Ok(response.len() - head_end - 4)
 }
 
 /// Search paths: the most used phones written as people type them, handles as network pages
@@ -215,7 +245,7 @@ pub async fn run(store: SqliteStore, bench: &WebBench) -> anyhow::Result<ExitCod
         anyhow::bail!("the workspace has no networks: run `plainsight analyze` first");
     }
     let searches = search_paths(&store).await?;
-    let (case, case_ads) = bench_case(&store, &user, 1_000).await?;
+    let (case, case_ads, largest) = bench_case(&store, &user, 1_000).await?;
     println!(
         "{} ads in the workspace; case folder #{case} holds {case_ads} ads.",
         store.count_ads().await?
@@ -240,6 +270,17 @@ pub async fn run(store: SqliteStore, bench: &WebBench) -> anyhow::Result<ExitCod
          (one connection for the dashboard and the case package).",
         bench.clients, bench.seconds
     );
+    if let Some(id) = largest {
+        // The issue's size target is for the largest network's page: measured once.
+        let path = format!("/networks/{id}");
+        match page_bytes(addr, &path, &token.to_string()).await {
+            Ok(n) => println!(
+                "network page of the largest network ({path}): {n} bytes of HTML ({:.1} KB)",
+                n as f64 / 1024.0
+            ),
+            Err(e) => eprintln!("warning: could not measure {path}: {e:#}"),
+        }
+    }
     let dashboard = vec!["/".to_string()];
     let package = vec![format!("/cases/{case}/package.zip")];
     // (page kind, paths, concurrent clients, seconds): the dashboard and the package are

@@ -47,6 +47,15 @@ pub struct Args {
 
 pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store().await?;
+    let result = run_on(&store, args).await;
+    // Closed on every path: a process that exits with the pool's connections still open can
+    // be killed by a signal in the database library's clean-up at exit (seen on
+    // `calibrate --rollback`, which returned early without closing).
+    store.close().await;
+    result
+}
+
+async fn run_on(store: &plainsight_store::SqliteStore, args: Args) -> anyhow::Result<ExitCode> {
     if args.list {
         let sets = store.weight_sets().await?;
         if sets.is_empty() {
@@ -148,7 +157,6 @@ pub async fn run(ctx: &Context, args: Args) -> anyhow::Result<ExitCode> {
     let version = store
         .save_weight_set(&source, &fit.weights, &report)
         .await?;
-    store.close().await;
     print_report(&fit, &labels, version);
     Ok(ExitCode::SUCCESS)
 }
