@@ -231,14 +231,7 @@ pub fn link(
         uf.union(link.a, link.b);
     }
     for (id, members) in &small {
-        for &m in &members[1..] {
-            uf.union(members[0], m);
-            links.push(Link {
-                a: members[0],
-                b: m,
-                reason: LinkReason::Identifier(*id),
-            });
-        }
+        link_members(&mut uf, &mut links, members, *id);
     }
 
     // Templates, over the shingles that are not generic phrases. Writers are told apart by
@@ -361,14 +354,7 @@ pub fn link(
                     });
                     continue;
                 }
-                for &m in &members[1..] {
-                    uf.union(members[0], m);
-                    links.push(Link {
-                        a: members[0],
-                        b: m,
-                        reason: LinkReason::Identifier(id),
-                    });
-                }
+                link_members(&mut uf, &mut links, &members, id);
             }
             Candidate::Photo(i) => {
                 let d = &deferred[i];
@@ -406,14 +392,7 @@ pub fn link(
                     continue;
                 }
                 for (id, members) in &d.groups {
-                    for &m in &members[1..] {
-                        uf.union(members[0], m);
-                        links.push(Link {
-                            a: members[0],
-                            b: m,
-                            reason: LinkReason::Identifier(*id),
-                        });
-                    }
+                    link_members(&mut uf, &mut links, members, *id);
                 }
                 for &(a, b, ha, hb) in &d.cluster.pairs {
                     uf.union(a, b);
@@ -699,6 +678,19 @@ fn similar_photo_pairs(ads: &[AdLinkInput], max_distance: u32) -> Vec<(u32, u32,
             (a != b).then_some((a.min(b), a.max(b), ha, hb))
         })
         .collect()
+}
+
+/// Join the members of one identifier group to its first member, each join a link that says
+/// which identifier made it.
+fn link_members(uf: &mut UnionFind, links: &mut Vec<Link>, members: &[u32], id: u32) {
+    for &m in &members[1..] {
+        uf.union(members[0], m);
+        links.push(Link {
+            a: members[0],
+            b: m,
+            reason: LinkReason::Identifier(id),
+        });
+    }
 }
 
 #[cfg(test)]
